@@ -1,0 +1,59 @@
+/** The one shape every dataset loader produces (design.md, "Contracts between stages"). */
+
+export type DatasetFormat = "csv" | "beir" | "trec" | "mteb";
+
+export interface Doc {
+  title?: string;
+  text: string;
+}
+
+export interface EvalSet {
+  /** Short name for reports and default output folders (file or folder base name). */
+  name: string;
+  /** The path the set was loaded from. */
+  path: string;
+  format: DatasetFormat;
+  /** Query id → query text. */
+  queries: Map<string, string>;
+  /** Document id → document. Only referenced documents are kept when candidates are known. */
+  docs: Map<string, Doc>;
+  /** Query id → (document id → integer grade). */
+  qrels: Map<string, Map<string, number>>;
+  /**
+   * Query id → candidate document ids, in candidate order (file order for CSV, trec order for a
+   * run file, a deterministic shuffle for MTEB). Absent when the format has no candidates.
+   */
+  candidates?: Map<string, string[]>;
+  /** True when the candidates come ranked by a first stage (a TREC run): their order is a baseline. */
+  candidatesRanked?: boolean;
+  /** Where the candidates came from: "csv", "mteb", "run:<path>" or "qrels" (the judged pool). */
+  candidatesSource?: string;
+  /** sha256 (hex) over the bytes of every input file, in a fixed order. */
+  fingerprint: string;
+  /** Non-fatal findings, one line each, with counts (qrels pointing at missing docs, …). */
+  warnings: string[];
+}
+
+export interface CsvColumns {
+  queryId?: string;
+  query?: string;
+  docId?: string;
+  document?: string;
+  title?: string;
+  label?: string;
+}
+
+export interface LoadOptions {
+  /** Force a format instead of detecting it from the path. */
+  format?: DatasetFormat;
+  /** BEIR qrels split (default "test"). */
+  split?: string;
+  /** CSV column names, when they differ from the defaults. */
+  columns?: CsvColumns;
+  /** A TREC run file to use as candidate lists, or "qrels" for the judged pool. */
+  candidates?: string;
+  /** Keep the top `depth` candidates per query (trec order) when candidates come from a run. */
+  depth?: number;
+  /** TREC format only: the qrels file when `path` is a run, or vice versa. */
+  qrels?: string;
+}

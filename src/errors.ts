@@ -1,0 +1,82 @@
+/**
+ * Typed errors. The CLI maps them to exit codes (design.md): InputError and UsageError → 2,
+ * ApiError → 3. Messages are one line and never contain a secret.
+ */
+
+export interface InputLocation {
+  /** The file the problem is in, as the user named it. */
+  file?: string;
+  /** 1-based line number, when the problem is on one line. */
+  line?: number;
+  /** The field or column that is wrong. */
+  field?: string;
+}
+
+/** Bad input data: a file that is missing, malformed or inconsistent. Exit code 2. */
+export class InputError extends Error {
+  override readonly name = "InputError";
+  readonly file?: string;
+  readonly line?: number;
+  readonly field?: string;
+  /** The problem without the location prefix. */
+  readonly reason: string;
+
+  constructor(reason: string, where: InputLocation = {}) {
+    super(formatLocation(where) + reason);
+    this.reason = reason;
+    this.file = where.file;
+    this.line = where.line;
+    this.field = where.field;
+  }
+}
+
+/** Bad command-line or config usage (unknown measure, conflicting flags). Exit code 2. */
+export class UsageError extends Error {
+  override readonly name = "UsageError";
+}
+
+export type ApiErrorKind = "http" | "network" | "timeout" | "malformed" | "aborted";
+
+export interface ApiErrorInit {
+  kind: ApiErrorKind;
+  status?: number;
+  retryable: boolean;
+  attempts?: number;
+  /** The provider's own message, extracted from its error body. */
+  providerMessage?: string;
+  /** The answer field that violated the contract (kind "malformed"). */
+  field?: string;
+  /** Per-attempt latencies in ms, when the failure came after one or more attempts. */
+  attemptLatenciesMs?: number[];
+}
+
+/** A rerank API call that failed (after retries, when retryable). Exit code 3. */
+export class ApiError extends Error {
+  override readonly name = "ApiError";
+  readonly kind: ApiErrorKind;
+  readonly status?: number;
+  readonly retryable: boolean;
+  attempts: number;
+  readonly providerMessage?: string;
+  readonly field?: string;
+  attemptLatenciesMs: number[];
+
+  constructor(message: string, init: ApiErrorInit) {
+    super(message);
+    this.kind = init.kind;
+    this.status = init.status;
+    this.retryable = init.retryable;
+    this.attempts = init.attempts ?? 1;
+    this.providerMessage = init.providerMessage;
+    this.field = init.field;
+    this.attemptLatenciesMs = init.attemptLatenciesMs ?? [];
+  }
+}
+
+function formatLocation({ file, line, field }: InputLocation): string {
+  let prefix = "";
+  if (file !== undefined) prefix += file;
+  if (line !== undefined) prefix += `${prefix ? ":" : "line "}${line}`;
+  if (field !== undefined) prefix += `${prefix ? ": " : ""}field '${field}'`;
+  return prefix ? `${prefix}: ` : "";
+}

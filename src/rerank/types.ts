@@ -1,0 +1,133 @@
+/**
+ * The rerank client's contracts (api-dialects.md §18). Nothing downstream of src/rerank sees a
+ * dialect: only RerankResult.
+ */
+
+export type ScoreKind = "probability" | "logit" | "unknown";
+
+export interface RerankItem {
+  /** 0-based position in the ORIGINAL documents array passed to rerank() (before filtering). */
+  index: number;
+  /** As returned by the provider, never rescaled. */
+  score: number;
+}
+
+export interface RerankUsage {
+  totalTokens?: number;
+  promptTokens?: number;
+  searchUnits?: number;
+  rerankUnits?: number;
+}
+
+export interface RerankResult {
+  /** Sorted by score desc, ties by index asc; length <= topN. */
+  items: RerankItem[];
+  scoreKind: ScoreKind;
+  usage?: RerankUsage;
+  /** Response id, opaque. */
+  providerId?: string;
+  model?: string;
+  /** e.g. "index recovered by text match", "2 empty documents skipped", "top_n clamped 50->12". */
+  notes: string[];
+  /** One entry per HTTP attempt over all requests of this call (chunks included), in ms. */
+  attemptLatenciesMs: number[];
+  /** HTTP attempts made (sum over chunks). 0 when no call was needed (no documents). */
+  attempts: number;
+  /** Wall time of the whole rerank() call, retries and back-off included, in ms. */
+  latencyMs: number;
+  /** Number of HTTP requests (chunks) that made up this call. */
+  requests: number;
+}
+
+export interface RerankOptions {
+  topN?: number;
+  signal?: AbortSignal;
+}
+
+export interface Reranker {
+  readonly provider: string;
+  readonly model: string;
+  readonly endpoint: string;
+  rerank(query: string, documents: string[], options?: RerankOptions): Promise<RerankResult>;
+  close(): Promise<void>;
+}
+
+export interface RerankerConfig {
+  /** Provider (dialect) name: regolo (default), cohere, cohere-v1, jina, voyage, mixedbread, pinecone, nvidia, tei, vllm, vllm-score, llamacpp, infinity, litellm, generic. */
+  provider?: string;
+  /** Full URL of the rerank route; defaults to the provider's public endpoint. */
+  endpoint?: string;
+  model: string;
+  /** Name of the environment variable holding the key; defaults per provider. */
+  apiKeyEnv?: string;
+  /** Retries after the first attempt (default 3; 0 disables). */
+  retries?: number;
+  /** Timeouts in ms. */
+  connectTimeoutMs?: number;
+  headersTimeoutMs?: number;
+  bodyTimeoutMs?: number;
+  /** Upper bound for one back-off delay, ms (default 20_000). */
+  maxBackoffMs?: number;
+  /** Base for exponential back-off, ms (default 250). */
+  baseBackoffMs?: number;
+  maxDocsPerRequest?: number;
+  maxRequestBytes?: number;
+  /** Wrap query/documents in Qwen3 reranker instruction tags. Off by default. */
+  qwen3Instruction?: boolean | string;
+  /** Provider-specific extras (generic field paths, Pinecone API version, truncation, …). */
+  options?: Record<string, unknown>;
+  /** For tests: an environment to read keys from instead of process.env. */
+  env?: Record<string, string | undefined>;
+}
+
+/** What a dialect file sees of a call (after empty documents were filtered). */
+export interface DialectRequest {
+  model: string;
+  query: string;
+  documents: string[];
+  /** Already clamped to documents.length; undefined when unset. */
+  topN?: number;
+  options: Record<string, unknown>;
+}
+
+export interface BuiltRequest {
+  body: unknown;
+  /** Extra headers beyond content-type and auth. */
+  headers?: Record<string, string>;
+}
+
+export interface ParsedAnswer {
+  /** Indices into the request's documents array (as sent), raw scores, in answer order. */
+  items: { index: number; score: number }[];
+  usage?: RerankUsage;
+  providerId?: string;
+  model?: string;
+  notes?: string[];
+}
+
+export interface DialectDefaults {
+  /** Public endpoint (full URL of the rerank route), when the provider has one. */
+  endpoint?: string;
+  /** Conventional key variable; undefined for self-hosted servers that need none. */
+  apiKeyEnv?: string;
+  /** How the key is sent: "bearer" (Authorization: Bearer) or a header name such as "Api-Key". */
+  auth: "bearer" | { header: string };
+  /** Does the API take a top_n-like cut-off? If not, the client cuts. */
+  supportsTopN: boolean;
+  maxDocsPerRequest?: number;
+  maxRequestBytes?: number;
+  scoreKind: ScoreKind;
+  /** Pointwise models can be merged across chunks by score. */
+  pointwise: boolean;
+}
+
+/** One dialect file exports exactly one of these. */
+export interface Dialect {
+  name: string;
+  buildRequest(req: DialectRequest): BuiltRequest;
+  /** Throws ApiError(kind "malformed", field) on a contract violation. `sent` is the request documents. */
+  parseResponse(body: unknown, req: DialectRequest): ParsedAnswer;
+  /** Extract the provider's error message from an error body (defaults to a generic extractor). */
+  errorMessage?(body: unknown): string | undefined;
+  defaults: DialectDefaults;
+}
