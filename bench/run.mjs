@@ -1,0 +1,22 @@
+#!/usr/bin/env node
+// `npm run bench [-- name ...]`: runs the benchmark scripts in order against the built code
+// (prebench builds it) and prints each one's figures. Each script is standalone:
+// `npx tsx bench/<name>.ts`.
+import { spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
+
+const all = ["evaluate", "serve", "client", "concurrency", "scifact"];
+const chosen = process.argv.slice(2).length ? process.argv.slice(2) : all;
+let failed = 0;
+for (const name of chosen) {
+  const file = `bench/${name}.ts`;
+  if (!existsSync(file)) {
+    console.error(`bench: no ${file}`);
+    failed++;
+    continue;
+  }
+  console.log(`\n=== bench/${name} ===`);
+  const r = spawnSync(process.execPath, ["--import", "tsx", file], { stdio: "inherit" });
+  if (r.status !== 0) failed++;
+}
+process.exitCode = failed ? 1 : 0;
