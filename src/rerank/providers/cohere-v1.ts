@@ -1,0 +1,22 @@
+/**
+ * Cohere Rerank v1 (api-dialects §2). Same answer as v2; `return_documents:false` is sent
+ * explicitly because echoed text is never used (we map back through `index`).
+ */
+import type { Dialect } from "../types.js";
+import { cohereMetaUsage, cohereStyleBody, extractErrorMessage, indexedAnswer } from "./common.js";
+
+export const cohereV1: Dialect = {
+  name: "cohere-v1",
+  buildRequest: (req) => ({ body: { ...cohereStyleBody(req), return_documents: false } }),
+  parseResponse: (body) => indexedAnswer(body, "results", "relevance_score", cohereMetaUsage),
+  errorMessage: extractErrorMessage,
+  defaults: {
+    endpoint: "https://api.cohere.com/v1/rerank",
+    apiKeyEnv: "COHERE_API_KEY",
+    auth: "bearer",
+    supportsTopN: true,
+    maxDocsPerRequest: 1000,
+    scoreKind: "probability",
+    pointwise: true,
+  },
+};

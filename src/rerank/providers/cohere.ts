@@ -1,0 +1,23 @@
+/**
+ * Cohere Rerank v2 (api-dialects §3). v2 takes string documents only and rejects unknown fields
+ * with 422, so the body is exactly `{model, query, documents, top_n?}`.
+ */
+import type { Dialect } from "../types.js";
+import { cohereMetaUsage, cohereStyleBody, extractErrorMessage, indexedAnswer } from "./common.js";
+
+export const cohere: Dialect = {
+  name: "cohere",
+  buildRequest: (req) => ({ body: cohereStyleBody(req) }),
+  parseResponse: (body) => indexedAnswer(body, "results", "relevance_score", cohereMetaUsage),
+  errorMessage: extractErrorMessage,
+  defaults: {
+    endpoint: "https://api.cohere.com/v2/rerank",
+    apiKeyEnv: "COHERE_API_KEY",
+    auth: "bearer",
+    supportsTopN: true,
+    // 1,000 is Cohere's recommendation; the hard limit is 10,000.
+    maxDocsPerRequest: 1000,
+    scoreKind: "probability",
+    pointwise: true,
+  },
+};

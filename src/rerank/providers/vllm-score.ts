@@ -1,0 +1,20 @@
+/**
+ * vLLM `POST /score` (api-dialects §11), in its documented 1:N form `{model, queries, documents}`
+ * with a single query string. No cut-off field, and `data` comes back in INPUT order, unsorted:
+ * the client sorts and cuts.
+ */
+import type { Dialect } from "../types.js";
+import { extractErrorMessage, indexedAnswer, tokenUsage } from "./common.js";
+
+export const vllmScore: Dialect = {
+  name: "vllm-score",
+  buildRequest: (req) => ({ body: { model: req.model, queries: req.query, documents: req.documents } }),
+  parseResponse: (body) => indexedAnswer(body, "data", "score", tokenUsage),
+  errorMessage: extractErrorMessage,
+  defaults: {
+    auth: "bearer",
+    supportsTopN: false,
+    scoreKind: "probability",
+    pointwise: true,
+  },
+};
