@@ -1,0 +1,171 @@
+/**
+ * A BEIR folder: corpus.jsonl, queries.jsonl and qrels/<split>.tsv (each optionally .gz). Streamed
+ * line by line; when the candidates are known first, only the documents they reference are kept.
+ */
+import { readdir } from "node:fs/promises";
+import { join } from "node:path";
+import { InputError } from "../errors.js";
+import { pathKind, readLines, requireDirectory } from "./files.js";
+import { parseGrade } from "./ids.js";
+import { idField, parseJsonLine, textField } from "./jsonl.js";
+import { count, type LoadedParts } from "./parts.js";
+import type { Doc } from "./types.js";
+
+/** Which corpus documents to keep: all (no candidates yet), or those in a set of ids. */
+export type KeepDocs = (qrels: Map<string, Map<string, number>>) => Set<string> | undefined;
+
+export async function isBeirFolder(folder: string): Promise<boolean> {
+  return (await findVariant(folder, "corpus.jsonl")) !== undefined;
+}
+
+export async function loadBeir(folder: string, split = "test", keepDocs?: KeepDocs): Promise<LoadedParts> {
+  await requireDirectory(folder, "a BEIR folder with corpus.jsonl, queries.jsonl and qrels/");
+  const corpusFile = await requireVariant(folder, "corpus.jsonl");
+  const queriesFile = await requireVariant(folder, "queries.jsonl");
+  const qrelsFile = await findVariant(join(folder, "qrels"), `${split}.tsv`);
+  if (qrelsFile === undefined) {
+    const splits = await availableSplits(folder);
+    throw new InputError(
+      `no qrels for split '${split}' (expected qrels/${split}.tsv or qrels/${split}.tsv.gz; ` +
+        `splits here: ${splits.length ? splits.join(", ") : "none"})`,
+      { file: folder },
+    );
+  }
+
+  const warnings: string[] = [];
+  const qrels = await readBeirQrels(qrelsFile);
+  const keep = keepDocs?.(qrels);
+  const queries = await readQueries(queriesFile, qrels);
+  const missingQueries = [...qrels.keys()].filter((id) => !queries.has(id));
+  if (missingQueries.length > 0) {
+    for (const id of missingQueries) qrels.delete(id);
+    warnings.push(
+      `${count(missingQueries.length, "judged query", "judged queries")} in ${qrelsFile} have no text in ` +
+        `${queriesFile} and are left out (e.g. '${missingQueries[0]}')`,
+    );
+  }
+
+  const { docs, missingJudged } = await readCorpus(corpusFile, qrels, keep);
+  if (missingJudged.size > 0) {
+    let judgements = 0;
+    const queriesHit = new Set<string>();
+    for (const [queryId, judged] of qrels)
+      for (const docId of judged.keys())
+        if (missingJudged.has(docId)) {
+          judgements++;
+          queriesHit.add(queryId);
+        }
+    warnings.push(
+      `${count(judgements, "judgement")} (${count(queriesHit.size, "query", "queries")}) in ${qrelsFile} ` +
+        `point at ${count(missingJudged.size, "document")} missing from ${corpusFile}`,
+    );
+  }
+  return { queries, docs, qrels, files: [corpusFile, queriesFile, qrelsFile], warnings };
+}
+
+/** `query-id <TAB> corpus-id <TAB> score`, after a header row; blank lines ignored. */
+async function readBeirQrels(file: string): Promise<Map<string, Map<string, number>>> {
+  const qrels = new Map<string, Map<string, number>>();
+  for await (const [text, line] of readLines(file)) {
+    if (text.trim() === "") continue;
+    const fields = text.split("\t");
+    if (line === 1 && parseGrade(fields[2]) === undefined) continue; // the header row
+    if (fields.length !== 3)
+      throw new InputError(
+        `expected 3 tab-separated fields (query-id, corpus-id, score), got ${fields.length}`,
+        { file, line },
+      );
+    const [queryId, docId, score] = fields.map((f) => f.trim());
+    if (queryId === "") throw new InputError("empty id", { file, line, field: "query-id" });
+    if (docId === "") throw new InputError("empty id", { file, line, field: "corpus-id" });
+    const grade = parseGrade(score);
+    if (grade === undefined)
+      throw new InputError(`expected an integer grade, got '${score}'`, { file, line, field: "score" });
+    let judged = qrels.get(queryId);
+    if (judged === undefined) {
+      judged = new Map();
+      qrels.set(queryId, judged);
+    }
+    const earlier = judged.get(docId);
+    if (earlier !== undefined && earlier !== grade)
+      throw new InputError(
+        `document '${docId}' is judged twice for query '${queryId}' (${earlier} and ${grade})`,
+        {
+          file,
+          line,
+          field: "corpus-id",
+        },
+      );
+    judged.set(docId, grade);
+  }
+  return qrels;
+}
+
+/** Only the split's queries are kept; every line is still checked. */
+async function readQueries(file: string, qrels: Map<string, unknown>): Promise<Map<string, string>> {
+  const queries = new Map<string, string>();
+  for await (const [text, line] of readLines(file)) {
+    if (text.trim() === "") continue;
+    const obj = parseJsonLine(text, file, line);
+    const id = idField(obj, "_id", file, line);
+    const wanted = qrels.has(id);
+    const queryText = textField(obj, "text", file, line, { nonEmpty: wanted });
+    if (wanted) queries.set(id, queryText);
+  }
+  return queries;
+}
+
+async function readCorpus(
+  file: string,
+  qrels: Map<string, Map<string, number>>,
+  keep: Set<string> | undefined,
+): Promise<{ docs: Map<string, Doc>; missingJudged: Set<string> }> {
+  const missingJudged = new Set<string>();
+  for (const judged of qrels.values()) for (const docId of judged.keys()) missingJudged.add(docId);
+  const docs = new Map<string, Doc>();
+  const firstLine = new Map<string, number>();
+  for await (const [text, line] of readLines(file)) {
+    if (text.trim() === "") continue;
+    const obj = parseJsonLine(text, file, line);
+    const id = idField(obj, "_id", file, line);
+    const docText = textField(obj, "text", file, line);
+    const title = textField(obj, "title", file, line, { optional: true });
+    missingJudged.delete(id);
+    if (keep !== undefined && !keep.has(id)) continue;
+    const earlier = firstLine.get(id);
+    if (earlier !== undefined)
+      throw new InputError(`duplicate document id '${id}' (first on line ${earlier})`, {
+        file,
+        line,
+        field: "_id",
+      });
+    firstLine.set(id, line);
+    docs.set(id, title ? { title, text: docText } : { text: docText });
+  }
+  return { docs, missingJudged };
+}
+
+async function findVariant(folder: string, name: string): Promise<string | undefined> {
+  for (const candidate of [join(folder, name), join(folder, `${name}.gz`)])
+    if ((await pathKind(candidate)) === "file") return candidate;
+  return undefined;
+}
+
+async function requireVariant(folder: string, name: string): Promise<string> {
+  const found = await findVariant(folder, name);
+  if (found === undefined)
+    throw new InputError(`not a BEIR folder: no ${name} or ${name}.gz`, { file: folder });
+  return found;
+}
+
+async function availableSplits(folder: string): Promise<string[]> {
+  try {
+    const names = await readdir(join(folder, "qrels"));
+    return names
+      .filter((n) => /\.tsv(\.gz)?$/.test(n))
+      .map((n) => n.replace(/\.tsv(\.gz)?$/, ""))
+      .sort();
+  } catch {
+    return [];
+  }
+}

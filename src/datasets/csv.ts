@@ -1,0 +1,185 @@
+/**
+ * CSV (or TSV) labelled pairs: one row per (query, document, label); a query's candidates are its
+ * rows in file order. csv-parse does the quoting, BOM and CRLF; this file maps columns, derives ids,
+ * checks consistency and keeps exact line numbers for every error.
+ */
+import { type CsvError, parse } from "csv-parse";
+import { InputError } from "../errors.js";
+import { openText, readFailure, requireFile } from "./files.js";
+import { docIdFromText, parseGrade, queryIdFromText } from "./ids.js";
+import type { LoadedParts } from "./parts.js";
+import type { CsvColumns, Doc } from "./types.js";
+
+export const DEFAULT_CSV_COLUMNS: Required<CsvColumns> = {
+  queryId: "query_id",
+  query: "query",
+  docId: "doc_id",
+  document: "document",
+  title: "title",
+  label: "label",
+};
+
+const REQUIRED: ReadonlyArray<keyof CsvColumns> = ["query", "document", "label"];
+
+interface Seen<T> {
+  value: T;
+  line: number;
+}
+
+export async function loadCsv(path: string, mapping: CsvColumns = {}): Promise<LoadedParts> {
+  await requireFile(path, "a CSV file");
+  const columns = { ...DEFAULT_CSV_COLUMNS, ...mapping };
+  const tsv = /\.tsv(\.gz)?$/i.test(path);
+  let headerError: InputError | undefined;
+  let header: string[] = [];
+  const parser = parse({
+    bom: true,
+    info: true,
+    skip_empty_lines: true,
+    delimiter: tsv ? "\t" : ",",
+    // TSV files are not quoted: a quote character there is part of the text.
+    quote: tsv ? false : '"',
+    columns: (names: string[]) => {
+      header = names.map((name) => name.trim());
+      headerError = checkHeader(path, header, columns, mapping);
+      if (headerError) throw headerError;
+      return header;
+    },
+  });
+  const source = openText(path);
+  source.on("error", (err) => parser.destroy(err));
+  source.pipe(parser);
+
+  const present = (name: string) => header.includes(name);
+  const queries = new Map<string, Seen<string>>();
+  const docs = new Map<string, Seen<Doc>>();
+  const qrels = new Map<string, Map<string, number>>();
+  const candidateLines = new Map<string, Map<string, number>>();
+  // csv-parse counts a CRLF inside a quoted field as two lines, so line numbers are tracked here.
+  let previousEnd = 1;
+  let previousEmpty = 0;
+  const startOf = (emptyLines: number) => previousEnd + 1 + (emptyLines - previousEmpty);
+
+  try {
+    for await (const { record, info } of parser as AsyncIterable<{
+      record: Record<string, string>;
+      info: { empty_lines: number };
+    }>) {
+      const line = startOf(info.empty_lines);
+      previousEmpty = info.empty_lines;
+      previousEnd = line + Object.values(record).reduce((n, v) => n + lineBreaks(v), 0);
+      const where = (column: string) => ({ file: path, line, field: column });
+
+      const queryText = record[columns.query];
+      if (queryText.trim() === "") throw new InputError("empty query text", where(columns.query));
+      const title = present(columns.title) ? record[columns.title] : "";
+      const text = record[columns.document];
+      if (text.trim() === "" && title.trim() === "")
+        throw new InputError("empty document text", where(columns.document));
+      const grade = parseGrade(record[columns.label]);
+      if (grade === undefined)
+        throw new InputError(
+          `expected an integer grade, got '${record[columns.label]}'`,
+          where(columns.label),
+        );
+
+      const queryIdText = present(columns.queryId) ? record[columns.queryId].trim() : "";
+      const queryId = queryIdText || queryIdFromText(queryText);
+      const docIdText = present(columns.docId) ? record[columns.docId].trim() : "";
+      const docId = docIdText || docIdFromText(text, title || undefined);
+
+      const knownQuery = queries.get(queryId);
+      if (knownQuery === undefined) queries.set(queryId, { value: queryText, line });
+      else if (knownQuery.value !== queryText)
+        throw new InputError(
+          `query '${queryId}' has a different text than on line ${knownQuery.line}`,
+          where(present(columns.queryId) ? columns.queryId : columns.query),
+        );
+
+      const doc: Doc = title ? { title, text } : { text };
+      const knownDoc = docs.get(docId);
+      if (knownDoc === undefined) docs.set(docId, { value: doc, line });
+      else if (knownDoc.value.text !== text || (knownDoc.value.title ?? "") !== title)
+        throw new InputError(
+          `document '${docId}' has a different text than on line ${knownDoc.line}`,
+          where(present(columns.docId) ? columns.docId : columns.document),
+        );
+
+      let pool = candidateLines.get(queryId);
+      if (pool === undefined) {
+        pool = new Map();
+        candidateLines.set(queryId, pool);
+        qrels.set(queryId, new Map());
+      }
+      const earlier = pool.get(docId);
+      if (earlier !== undefined)
+        throw new InputError(
+          `duplicate document '${docId}' in the candidates of query '${queryId}' (first on line ${earlier})`,
+          where(present(columns.docId) ? columns.docId : columns.document),
+        );
+      pool.set(docId, line);
+      qrels.get(queryId)?.set(docId, grade);
+    }
+  } catch (err) {
+    if (headerError) throw headerError;
+    if (err instanceof InputError) throw err;
+    if ((err as CsvError).code?.startsWith("CSV_"))
+      throw new InputError(csvReason(err as CsvError), {
+        file: path,
+        line: startOf((err as CsvError & { empty_lines: number }).empty_lines ?? previousEmpty),
+      });
+    throw readFailure(path, err);
+  } finally {
+    source.destroy();
+  }
+  if (header.length === 0)
+    throw new InputError("empty file (expected a header row)", { file: path, line: 1 });
+  if (queries.size === 0) throw new InputError("no data rows after the header", { file: path, line: 2 });
+
+  const candidates = new Map<string, string[]>();
+  for (const [queryId, pool] of candidateLines) candidates.set(queryId, [...pool.keys()]);
+  return {
+    queries: new Map([...queries].map(([id, seen]) => [id, seen.value])),
+    docs: new Map([...docs].map(([id, seen]) => [id, seen.value])),
+    qrels,
+    candidates,
+    candidatesSource: "csv",
+    files: [path],
+    warnings: [],
+  };
+}
+
+function checkHeader(
+  path: string,
+  header: string[],
+  columns: Required<CsvColumns>,
+  mapping: CsvColumns,
+): InputError | undefined {
+  const where = (field: string) => ({ file: path, line: 1, field });
+  for (const key of Object.keys(columns) as Array<keyof CsvColumns>) {
+    const name = columns[key];
+    // Optional columns may be absent, unless the caller named them explicitly.
+    const needed = REQUIRED.includes(key) || mapping[key] !== undefined;
+    if (needed && !header.includes(name))
+      return new InputError(`missing column (header has: ${header.join(", ")})`, where(name));
+    if (header.indexOf(name) !== header.lastIndexOf(name))
+      return new InputError("column appears twice in the header", where(name));
+  }
+  return undefined;
+}
+
+function lineBreaks(value: string): number {
+  return value.match(/\r\n|\r|\n/g)?.length ?? 0;
+}
+
+function csvReason(err: CsvError): string {
+  switch (err.code) {
+    case "CSV_RECORD_INCONSISTENT_FIELDS_LENGTH":
+    case "CSV_RECORD_INCONSISTENT_COLUMNS":
+      return `expected as many fields as the header has, got ${(err as { record?: unknown[] }).record?.length ?? "a different number"}`;
+    case "CSV_QUOTE_NOT_CLOSED":
+      return "quoted field is never closed (expected a closing '\"')";
+    default:
+      return `malformed CSV: ${err.message.replace(/ at line \d+.*$| on line \d+.*$/, "")}`;
+  }
+}

@@ -1,0 +1,78 @@
+/**
+ * Loading a labelled evaluation set: one entry point for every format, one EvalSet out.
+ */
+import { basename } from "node:path";
+import { InputError } from "../errors.js";
+import { loadBeir } from "./beir.js";
+import { applyCandidates, checkDepth, docsToKeep, resolveCandidates } from "./candidates.js";
+import { loadCsv } from "./csv.js";
+import { detectFormat } from "./detect.js";
+import { fingerprintFiles } from "./files.js";
+import { loadMteb } from "./mteb.js";
+import type { LoadedParts } from "./parts.js";
+import type { EvalSet, LoadOptions } from "./types.js";
+
+export * from "./types.js";
+export { DEFAULT_CSV_COLUMNS } from "./csv.js";
+export { detectFormat } from "./detect.js";
+export { docIdFromText, queryIdFromText } from "./ids.js";
+
+/**
+ * Loads `path` (a CSV/TSV file, a BEIR folder or an MTEB JSONL file) into an EvalSet. The
+ * candidates option (a TREC run, or "qrels" for the judged pool) replaces the format's own lists.
+ * Bad input throws an InputError naming the file, line and field; nothing is returned half-built.
+ */
+export async function loadEvalSet(path: string, opts: LoadOptions = {}): Promise<EvalSet> {
+  checkDepth(opts.depth);
+  const format = opts.format ?? (await detectFormat(path));
+  if (format === "trec")
+    throw new InputError(
+      "TREC qrels and run files carry no query or document text, so they cannot be reranked on their own " +
+        "(expected a BEIR folder, CSV or MTEB file; give a TREC run as its candidates, e.g. --candidates run.trec, " +
+        "or score an existing run with the evaluate command)",
+      { file: path },
+    );
+  const spec = await resolveCandidates(opts.candidates, opts.depth);
+  let parts: LoadedParts;
+  switch (format) {
+    case "csv":
+      parts = await loadCsv(path, opts.columns);
+      break;
+    case "beir":
+      parts = await loadBeir(path, opts.split ?? "test", docsToKeep(spec));
+      break;
+    case "mteb":
+      parts = await loadMteb(path);
+      break;
+    default:
+      throw new InputError(
+        `unknown dataset format '${format as string}' (expected csv, beir, mteb or trec)`,
+        {
+          file: path,
+        },
+      );
+  }
+  const chosen = applyCandidates(parts, spec, opts.depth);
+  const files = spec.kind === "run" ? [...parts.files, spec.path] : parts.files;
+  const set: EvalSet = {
+    name: setName(path),
+    path,
+    format,
+    queries: parts.queries,
+    docs: chosen.docs,
+    qrels: parts.qrels,
+    fingerprint: await fingerprintFiles(files),
+    warnings: parts.warnings,
+  };
+  if (chosen.candidates !== undefined) {
+    set.candidates = chosen.candidates;
+    set.candidatesRanked = chosen.candidatesRanked;
+    set.candidatesSource = chosen.candidatesSource;
+  }
+  return set;
+}
+
+function setName(path: string): string {
+  const base = basename(path.replace(/[\\/]+$/, ""));
+  return base.replace(/\.(csv|tsv|jsonl)(\.gz)?$/i, "") || base;
+}
