@@ -1,0 +1,131 @@
+/**
+ * One rerank request with retries: send, classify the answer, wait as the server asks (or back off
+ * with full jitter), repeat. Returns the parsed JSON body plus the attempt count and per-attempt
+ * latencies; failures become one-line ApiErrors that never carry the key.
+ */
+import { ApiError } from "../errors.js";
+import type { Credentials } from "./credentials.js";
+import { extractProviderMessage } from "./error-body.js";
+import { describeNetworkError, type HttpTransport } from "./http.js";
+import { plural } from "./normalize.js";
+import { backoffDelayMs, isRetryableStatus, MAX_RETRY_AFTER_MS, retryAfterMs, sleep } from "./retry.js";
+import type { Dialect } from "./types.js";
+import { malformed } from "./validate.js";
+
+export interface CallPolicy {
+  provider: string;
+  /** Origin of the endpoint, for messages (never the path or query, which may hold tokens). */
+  origin: string;
+  retries: number;
+  baseBackoffMs: number;
+  maxBackoffMs: number;
+}
+
+export interface CallOutcome {
+  json: unknown;
+  attempts: number;
+  attemptLatenciesMs: number[];
+}
+
+export async function callWithRetries(
+  transport: HttpTransport,
+  credentials: Credentials,
+  dialect: Dialect,
+  policy: CallPolicy,
+  payload: { body: unknown; headers?: Record<string, string> },
+  signal?: AbortSignal,
+): Promise<CallOutcome> {
+  const body = JSON.stringify(payload.body);
+  const latencies: number[] = [];
+  const { provider } = policy;
+
+  for (let attempt = 1; ; attempt++) {
+    const headers = {
+      "content-type": "application/json",
+      accept: "application/json",
+      ...payload.headers,
+      ...credentials.authHeaders(),
+    };
+    const started = performance.now();
+    let answer: Awaited<ReturnType<HttpTransport["post"]>>;
+    try {
+      answer = await transport.post(body, headers, signal);
+    } catch (err) {
+      latencies.push(performance.now() - started);
+      const failure = describeNetworkError(err, signal);
+      if (!failure.retryable || attempt > policy.retries) {
+        throw new ApiError(
+          credentials.redact(
+            `${provider} ${policy.origin}: ${failure.description} (after ${plural(attempt, "attempt")})`,
+          ),
+          {
+            kind: failure.kind,
+            retryable: failure.retryable,
+            attempts: attempt,
+            attemptLatenciesMs: latencies,
+          },
+        );
+      }
+      await pause(
+        backoffDelayMs(attempt - 1, policy.baseBackoffMs, policy.maxBackoffMs),
+        signal,
+        attempt,
+        latencies,
+      );
+      continue;
+    }
+    latencies.push(performance.now() - started);
+
+    const parsedBody = parseJson(answer.text);
+    if (answer.status >= 200 && answer.status < 300) {
+      if (parsedBody === undefined) {
+        const err = malformed(provider, "body", `HTTP ${answer.status} answer is not JSON`, attempt);
+        err.attemptLatenciesMs = latencies;
+        throw err;
+      }
+      return { json: parsedBody.value, attempts: attempt, attemptLatenciesMs: latencies };
+    }
+
+    const extracted =
+      dialect.errorMessage?.(parsedBody?.value) ?? extractProviderMessage(parsedBody?.value, answer.text);
+    const message = credentials.redact(extracted ?? "(no error message)");
+    const retryable = isRetryableStatus(answer.status, message);
+    const fail = (suffix: string) =>
+      new ApiError(`${provider} ${answer.status} ${message} (${suffix}after ${plural(attempt, "attempt")})`, {
+        kind: "http",
+        status: answer.status,
+        retryable,
+        attempts: attempt,
+        providerMessage: message,
+        attemptLatenciesMs: latencies,
+      });
+    if (!retryable || attempt > policy.retries) throw fail("");
+    const asked = retryAfterMs(answer.headers, parsedBody?.value);
+    if (asked !== undefined && asked > Math.max(MAX_RETRY_AFTER_MS, policy.maxBackoffMs)) {
+      throw fail(`server asked to retry after ${Math.round(asked / 1000)} s; `);
+    }
+    const delay = asked ?? backoffDelayMs(attempt - 1, policy.baseBackoffMs, policy.maxBackoffMs);
+    await pause(delay, signal, attempt, latencies);
+  }
+}
+
+async function pause(ms: number, signal: AbortSignal | undefined, attempt: number, latencies: number[]) {
+  try {
+    await sleep(ms, signal);
+  } catch {
+    throw new ApiError(`aborted by the caller (after ${plural(attempt, "attempt")})`, {
+      kind: "aborted",
+      retryable: false,
+      attempts: attempt,
+      attemptLatenciesMs: latencies,
+    });
+  }
+}
+
+function parseJson(text: string): { value: unknown } | undefined {
+  try {
+    return { value: JSON.parse(text) };
+  } catch {
+    return undefined;
+  }
+}

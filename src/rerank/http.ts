@@ -1,0 +1,100 @@
+/**
+ * One undici Pool per rerank endpoint origin: keep-alive connections, connect/headers/body timeouts,
+ * TLS verification left on (undici verifies certificates by default and nothing here turns it off).
+ */
+import { Pool } from "undici";
+import { isRetryableNetworkCode } from "./retry.js";
+
+export interface TransportTimeouts {
+  connectTimeoutMs: number;
+  headersTimeoutMs: number;
+  bodyTimeoutMs: number;
+}
+
+export const DEFAULT_TIMEOUTS: TransportTimeouts = {
+  connectTimeoutMs: 10_000,
+  // Large candidate sets on LLM rerankers take tens of seconds before the first byte.
+  headersTimeoutMs: 120_000,
+  bodyTimeoutMs: 120_000,
+};
+
+export interface HttpAnswer {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  text: string;
+}
+
+export class HttpTransport {
+  readonly #pool: Pool;
+  readonly #path: string;
+
+  constructor(endpoint: URL, timeouts: TransportTimeouts) {
+    this.#path = `${endpoint.pathname}${endpoint.search}`;
+    this.#pool = new Pool(endpoint.origin, {
+      connect: { timeout: timeouts.connectTimeoutMs },
+      headersTimeout: timeouts.headersTimeoutMs,
+      bodyTimeout: timeouts.bodyTimeoutMs,
+      keepAliveTimeout: 30_000,
+      pipelining: 1,
+    });
+  }
+
+  /** POST a JSON body; the whole answer body is read so the connection returns to the pool. */
+  async post(body: string, headers: Record<string, string>, signal?: AbortSignal): Promise<HttpAnswer> {
+    const response = await this.#pool.request({
+      method: "POST",
+      path: this.#path,
+      headers,
+      body,
+      signal,
+    });
+    const text = await response.body.text();
+    return { status: response.statusCode, headers: response.headers, text };
+  }
+
+  async close(): Promise<void> {
+    await this.#pool.close();
+  }
+}
+
+export interface NetworkFailure {
+  kind: "network" | "timeout" | "aborted";
+  retryable: boolean;
+  /** Safe for a one-line error: our own wording plus the system error code. */
+  description: string;
+}
+
+const TIMEOUT_WORDING: Record<string, string> = {
+  UND_ERR_CONNECT_TIMEOUT: "connect timeout",
+  UND_ERR_HEADERS_TIMEOUT: "no response headers within the headers timeout",
+  UND_ERR_BODY_TIMEOUT: "response body stalled past the body timeout",
+  ETIMEDOUT: "connection timed out",
+};
+
+const NETWORK_WORDING: Record<string, string> = {
+  ECONNRESET: "connection reset by the server",
+  ECONNREFUSED: "connection refused",
+  EPIPE: "connection closed while sending",
+  UND_ERR_SOCKET: "connection closed by the server",
+  ENOTFOUND: "host not found",
+  EAI_AGAIN: "DNS lookup failed (temporary)",
+};
+
+/** Map an error thrown by undici (or the body stream) to the ApiError taxonomy. */
+export function describeNetworkError(err: unknown, signal?: AbortSignal): NetworkFailure {
+  if (signal?.aborted) return { kind: "aborted", retryable: false, description: "aborted by the caller" };
+  const e = err as { code?: string; cause?: { code?: string }; name?: string };
+  const code = e?.code ?? e?.cause?.code;
+  if (code === "UND_ERR_ABORTED" || e?.name === "AbortError") {
+    return { kind: "aborted", retryable: false, description: "request aborted" };
+  }
+  if (code && code in TIMEOUT_WORDING) {
+    return { kind: "timeout", retryable: true, description: `${TIMEOUT_WORDING[code]} (${code})` };
+  }
+  const wording = code ? (NETWORK_WORDING[code] ?? "network error") : "network error";
+  return {
+    kind: "network",
+    retryable: code === undefined || isRetryableNetworkCode(code),
+    description: code ? `${wording} (${code})` : wording,
+  };
+}

@@ -1,0 +1,255 @@
+/**
+ * The rerank client over one dialect: filtering, top_n handling, Qwen3 formatting, chunking,
+ * validation, merging and the deterministic sort (api-dialects.md §18). `createReranker` in
+ * client.ts picks the dialect by name; this file takes the dialect object so it does not depend on
+ * the provider registry.
+ */
+import pLimit from "p-limit";
+import { ApiError, UsageError } from "../errors.js";
+import { type CallPolicy, callWithRetries } from "./call.js";
+import { planChunks } from "./chunk.js";
+import { resolveCredentials } from "./credentials.js";
+import { DEFAULT_TIMEOUTS, HttpTransport } from "./http.js";
+import { addUsage, filterEmptyDocuments, isSortedByScore, plural, sortItems } from "./normalize.js";
+import { qwen3Document, qwen3Instruction, qwen3Query } from "./qwen3.js";
+import { DEFAULT_BASE_BACKOFF_MS, DEFAULT_MAX_BACKOFF_MS, DEFAULT_RETRIES } from "./retry.js";
+import type {
+  Dialect,
+  DialectRequest,
+  RerankItem,
+  RerankOptions,
+  Reranker,
+  RerankerConfig,
+  RerankResult,
+  RerankUsage,
+  ScoreKind,
+} from "./types.js";
+import { validateAnswerItems } from "./validate.js";
+
+/** Chunks of one call in flight at once: enough to hide latency, few enough not to trip rate limits. */
+const CHUNK_CONCURRENCY = 4;
+const SCORE_KINDS: ScoreKind[] = ["probability", "logit", "unknown"];
+
+interface ChunkAnswer {
+  items: RerankItem[];
+  usage?: RerankUsage;
+  providerId?: string;
+  model?: string;
+  notes: string[];
+  attempts: number;
+  attemptLatenciesMs: number[];
+}
+
+export function createRerankerForDialect(config: RerankerConfig, dialect: Dialect): Reranker {
+  const provider = config.provider ?? dialect.name;
+  if (typeof config.model !== "string" || config.model.trim() === "") {
+    throw new UsageError(`a model name is required for provider ${provider} (--model)`);
+  }
+  const endpoint = parseEndpoint(config.endpoint ?? dialect.defaults.endpoint, provider);
+  const credentials = resolveCredentials(
+    provider,
+    dialect.defaults,
+    config.apiKeyEnv,
+    config.env ?? process.env,
+  );
+  const policy: CallPolicy = {
+    provider,
+    origin: endpoint.origin,
+    retries: nonNegativeInteger(config.retries ?? DEFAULT_RETRIES, "retries"),
+    baseBackoffMs: config.baseBackoffMs ?? DEFAULT_BASE_BACKOFF_MS,
+    maxBackoffMs: config.maxBackoffMs ?? DEFAULT_MAX_BACKOFF_MS,
+  };
+  const transport = new HttpTransport(endpoint, {
+    connectTimeoutMs: config.connectTimeoutMs ?? DEFAULT_TIMEOUTS.connectTimeoutMs,
+    headersTimeoutMs: config.headersTimeoutMs ?? DEFAULT_TIMEOUTS.headersTimeoutMs,
+    bodyTimeoutMs: config.bodyTimeoutMs ?? DEFAULT_TIMEOUTS.bodyTimeoutMs,
+  });
+  const options = config.options ?? {};
+  const scoreKind = SCORE_KINDS.includes(options.scoreKind as ScoreKind)
+    ? (options.scoreKind as ScoreKind)
+    : dialect.defaults.scoreKind;
+  const maxDocs = config.maxDocsPerRequest ?? dialect.defaults.maxDocsPerRequest;
+  const maxBytes = config.maxRequestBytes ?? dialect.defaults.maxRequestBytes;
+  const instruction = qwen3Instruction(config.qwen3Instruction);
+  const { supportsTopN, pointwise } = dialect.defaults;
+
+  async function sendChunk(request: DialectRequest, signal: AbortSignal): Promise<ChunkAnswer> {
+    const built = dialect.buildRequest(request);
+    const outcome = await callWithRetries(transport, credentials, dialect, policy, built, signal);
+    const failMalformed = (err: unknown): never => {
+      if (err instanceof ApiError) {
+        const message = err.message.startsWith(`${provider} `) ? err.message : `${provider} ${err.message}`;
+        throw new ApiError(message, {
+          kind: err.kind,
+          retryable: err.retryable,
+          field: err.field,
+          attempts: outcome.attempts,
+          attemptLatenciesMs: outcome.attemptLatenciesMs,
+        });
+      }
+      throw new ApiError(`${provider} answer malformed: ${(err as Error)?.message ?? String(err)}`, {
+        kind: "malformed",
+        retryable: false,
+        attempts: outcome.attempts,
+        attemptLatenciesMs: outcome.attemptLatenciesMs,
+      });
+    };
+    let parsed: ReturnType<Dialect["parseResponse"]>;
+    try {
+      parsed = dialect.parseResponse(outcome.json, request);
+      validateAnswerItems(provider, parsed?.items, request.documents.length);
+    } catch (err) {
+      return failMalformed(err);
+    }
+    const notes = [...(parsed.notes ?? [])];
+    if (!isSortedByScore(parsed.items)) notes.push("answer was not sorted by score; re-sorted client-side");
+    if (request.topN !== undefined && parsed.items.length > request.topN) {
+      notes.push(`provider returned ${parsed.items.length} items for top_n ${request.topN}; cut client-side`);
+    }
+    return {
+      items: parsed.items.map(({ index, score }) => ({ index, score })),
+      usage: parsed.usage,
+      providerId: parsed.providerId,
+      model: parsed.model,
+      notes,
+      attempts: outcome.attempts,
+      attemptLatenciesMs: outcome.attemptLatenciesMs,
+    };
+  }
+
+  async function rerank(query: string, documents: string[], opts: RerankOptions = {}): Promise<RerankResult> {
+    const started = performance.now();
+    if (typeof query !== "string" || query.trim() === "") throw new UsageError("the query must not be empty");
+    if (!Array.isArray(documents)) throw new UsageError("documents must be an array of strings");
+    let topN = opts.topN;
+    if (topN !== undefined && (!Number.isInteger(topN) || topN < 1)) {
+      throw new UsageError(`top_n must be a positive integer, got ${topN}`);
+    }
+    const notes: string[] = [];
+    const { kept, originalIndex, skipped } = filterEmptyDocuments(documents);
+    if (skipped.length > 0) {
+      notes.push(
+        `${plural(skipped.length, "empty document")} skipped (index ${skipped.slice(0, 10).join(", ")}${skipped.length > 10 ? ", …" : ""})`,
+      );
+    }
+    const empty = (): RerankResult => ({
+      items: [],
+      scoreKind,
+      notes,
+      attemptLatenciesMs: [],
+      attempts: 0,
+      latencyMs: performance.now() - started,
+      requests: 0,
+    });
+    if (kept.length === 0) return empty();
+    if (topN !== undefined && topN > kept.length) {
+      notes.push(`top_n clamped ${topN}->${kept.length}`);
+      topN = kept.length;
+    }
+
+    const sentQuery = instruction ? qwen3Query(query, instruction) : query;
+    const sentDocs = instruction ? kept.map(qwen3Document) : kept;
+    if (instruction) notes.push("Qwen3 instruction format applied to query and documents");
+
+    const base: DialectRequest = { model: config.model, query: sentQuery, documents: [], options };
+    const fixedBytes = maxBytes ? Buffer.byteLength(JSON.stringify(dialect.buildRequest(base).body)) : 0;
+    const ranges = planChunks(sentDocs, { maxDocs, maxBytes, fixedBytes });
+    if (ranges.length > 1) {
+      const caps = [maxDocs && `${maxDocs} documents`, maxBytes && `${maxBytes} bytes`]
+        .filter(Boolean)
+        .join(" / ");
+      notes.push(
+        `candidates split over ${ranges.length} requests (per-request cap ${caps}); merged by score`,
+      );
+      if (!pointwise)
+        notes.push(
+          `warning: ${provider} scores documents listwise; scores from separate requests may not be comparable`,
+        );
+      else if (scoreKind === "unknown")
+        notes.push("warning: score kind unknown; merging separate requests assumes comparable scores");
+    }
+
+    // One failed chunk fails the call; stop its siblings instead of letting them run on.
+    const controller = new AbortController();
+    const onAbort = () => controller.abort(opts.signal?.reason);
+    opts.signal?.addEventListener("abort", onAbort, { once: true });
+    if (opts.signal?.aborted) controller.abort(opts.signal.reason);
+    const limit = pLimit(CHUNK_CONCURRENCY);
+    let answers: ChunkAnswer[];
+    try {
+      answers = await Promise.all(
+        ranges.map((range) =>
+          limit(async () => {
+            const docs = sentDocs.slice(range.start, range.end);
+            // Pointwise scores: the global top n is inside the union of each chunk's top n.
+            const chunkTopN = supportsTopN && topN !== undefined ? Math.min(topN, docs.length) : undefined;
+            const answer = await sendChunk({ ...base, documents: docs, topN: chunkTopN }, controller.signal);
+            for (const item of answer.items) item.index = originalIndex[item.index + range.start];
+            return answer;
+          }),
+        ),
+      );
+    } catch (err) {
+      controller.abort();
+      throw err;
+    } finally {
+      opts.signal?.removeEventListener("abort", onAbort);
+    }
+
+    const items = sortItems(answers.flatMap((a) => a.items));
+    let usage: RerankUsage | undefined;
+    for (const answer of answers) {
+      usage = addUsage(usage, answer.usage);
+      for (const note of answer.notes) if (!notes.includes(note)) notes.push(note);
+    }
+    if (topN !== undefined && items.length > topN) {
+      if (!supportsTopN) notes.push(`top_n ${topN} applied client-side (${provider} has no top_n)`);
+      items.length = topN;
+    } else if (topN === undefined && items.length < kept.length) {
+      notes.push(`answer ranked ${items.length} of ${kept.length} documents`);
+    }
+    return {
+      items,
+      scoreKind,
+      usage,
+      providerId: answers[0].providerId,
+      model: answers[0].model,
+      notes,
+      attemptLatenciesMs: answers.flatMap((a) => a.attemptLatenciesMs),
+      attempts: answers.reduce((sum, a) => sum + a.attempts, 0),
+      latencyMs: performance.now() - started,
+      requests: answers.length,
+    };
+  }
+
+  return {
+    provider,
+    model: config.model,
+    endpoint: endpoint.href,
+    rerank,
+    close: () => transport.close(),
+  };
+}
+
+function parseEndpoint(endpoint: string | undefined, provider: string): URL {
+  if (!endpoint) throw new UsageError(`provider ${provider} has no public endpoint: give --endpoint`);
+  let url: URL;
+  try {
+    url = new URL(endpoint);
+  } catch {
+    throw new UsageError(`--endpoint '${endpoint}' is not a URL`);
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") {
+    throw new UsageError(`--endpoint must be http(s), got ${url.protocol}`);
+  }
+  if (url.username || url.password) {
+    throw new UsageError("--endpoint must not carry credentials; put the key in an environment variable");
+  }
+  return url;
+}
+
+function nonNegativeInteger(value: number, name: string): number {
+  if (!Number.isInteger(value) || value < 0)
+    throw new UsageError(`${name} must be a non-negative integer, got ${value}`);
+  return value;
+}

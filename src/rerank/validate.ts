@@ -1,0 +1,48 @@
+/**
+ * The answer contract, checked after a dialect parsed the body and before any index is trusted:
+ * indices are integers in range and unique, scores are finite numbers. A violation is an ApiError of
+ * kind "malformed" naming the field; the client never guesses a ranking out of a broken answer.
+ */
+import { ApiError } from "../errors.js";
+
+export function malformed(provider: string, field: string, problem: string, attempts = 1): ApiError {
+  return new ApiError(`${provider} answer malformed: field '${field}': ${problem}`, {
+    kind: "malformed",
+    retryable: false,
+    field,
+    attempts,
+  });
+}
+
+/**
+ * `sent` is the number of documents in the request. More items than documents cannot be a ranking
+ * of them; more items than top_n is handled by the caller (cut with a note, §18.4 rule 4).
+ */
+export function validateAnswerItems(provider: string, items: unknown, sent: number): void {
+  if (!Array.isArray(items)) throw malformed(provider, "results", "expected an array of ranked items");
+  if (items.length > sent) {
+    throw malformed(provider, "results", `${items.length} items for ${sent} documents sent`);
+  }
+  const seen = new Set<number>();
+  items.forEach((item: { index?: unknown; score?: unknown } | null, position) => {
+    const index = item?.index;
+    if (typeof index !== "number" || !Number.isInteger(index)) {
+      throw malformed(provider, "index", `item ${position} has index ${describe(index)}, not an integer`);
+    }
+    if (index < 0 || index >= sent) {
+      throw malformed(provider, "index", `item ${position} has index ${index}, outside [0, ${sent})`);
+    }
+    if (seen.has(index)) throw malformed(provider, "index", `index ${index} appears more than once`);
+    seen.add(index);
+    const score = item?.score;
+    if (typeof score !== "number" || !Number.isFinite(score)) {
+      throw malformed(provider, "score", `item ${position} (index ${index}) has score ${describe(score)}`);
+    }
+  });
+}
+
+function describe(value: unknown): string {
+  if (typeof value === "string") return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
+  if (typeof value === "number") return String(value);
+  return value === undefined ? "missing" : (JSON.stringify(value)?.slice(0, 40) ?? String(value));
+}
