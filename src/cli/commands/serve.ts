@@ -1,11 +1,78 @@
-import type { CommandModule } from "yargs";
+import type { ArgumentsCamelCase, Argv, CommandModule } from "yargs";
+import { UsageError } from "../../errors.js";
+import { MODELS, type RunningServer, startServer } from "../../server/index.js";
 
-// Placeholder until the command lands; replaced by its owner.
-export const serveCommand: CommandModule = {
+interface ServeArgs {
+  host: string;
+  port: number;
+  latencyMs?: number;
+  perDocMs?: number;
+  failRate?: number;
+  rateLimit?: number;
+  dropRate?: number;
+  seed?: number;
+  quiet?: boolean;
+}
+
+/** `rerank-eval serve`: the reference rerank server in the foreground until SIGINT/SIGTERM. */
+export const serveCommand: CommandModule<object, ServeArgs> = {
   command: "serve",
-  describe: "(not yet implemented)",
-  handler: () => {
-    process.stderr.write("rerank-eval serve: not yet implemented\n");
-    process.exitCode = 2;
+  describe: "run the reference rerank server (bm25, tfidf, identity, random) on regolo and Cohere v2 routes",
+  builder: (y: Argv) =>
+    y
+      .option("host", { type: "string", default: "127.0.0.1", describe: "address to listen on" })
+      .option("port", { type: "number", default: 8080, describe: "port (0 picks a free one)" })
+      .option("latency-ms", { type: "number", describe: "delay added before every answer" })
+      .option("per-doc-ms", { type: "number", describe: "extra delay per document in the request" })
+      .option("fail-rate", { type: "number", describe: "probability of a 503 answer" })
+      .option("rate-limit", {
+        type: "number",
+        describe: "requests/s allowed (token bucket); over it 429 + Retry-After",
+      })
+      .option("drop-rate", {
+        type: "number",
+        describe: "probability of resetting the connection without an answer",
+      })
+      .option("seed", { type: "number", describe: "seed for faults and the random model (default 0)" })
+      .option("quiet", { type: "boolean", default: false, describe: "no access log" })
+      .example("$0 serve --port 0 --latency-ms 50 --fail-rate 0.1", "a flaky, slow server on a free port")
+      .example("$0 serve --rate-limit 5", "answer 429 beyond 5 requests/s") as unknown as Argv<ServeArgs>,
+  handler: async (args: ArgumentsCamelCase<ServeArgs>) => {
+    const server = await listen(args);
+    process.stdout.write(`rerank-eval serve: listening on ${server.url} (models: ${MODELS.join(", ")})\n`);
+    await new Promise<void>((resolve) => {
+      const stop = () => {
+        process.off("SIGINT", stop);
+        process.off("SIGTERM", stop);
+        server.close().then(resolve, resolve);
+      };
+      process.on("SIGINT", stop);
+      process.on("SIGTERM", stop);
+    });
   },
 };
+
+async function listen(args: ServeArgs): Promise<RunningServer> {
+  try {
+    return await startServer({
+      host: args.host,
+      port: args.port,
+      latencyMs: args.latencyMs,
+      perDocLatencyMs: args.perDocMs,
+      failRate: args.failRate,
+      rateLimitRps: args.rateLimit,
+      dropRate: args.dropRate,
+      seed: args.seed,
+      log: args.quiet ? undefined : (line) => process.stdout.write(`${line}\n`),
+    });
+  } catch (err) {
+    // Address problems are the user's to fix (another port, another host): exit 2, one line.
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === "EADDRINUSE")
+      throw new UsageError(`port ${args.port} is already in use on ${args.host}; pick another with --port`);
+    if (code === "EACCES") throw new UsageError(`no permission to listen on ${args.host}:${args.port}`);
+    if (code === "EADDRNOTAVAIL" || code === "ENOTFOUND")
+      throw new UsageError(`cannot listen on host '${args.host}'`);
+    throw err;
+  }
+}
