@@ -238,19 +238,23 @@ function messageOf(body: unknown): string | undefined {
   if (typeof body === "string") return body;
   if (!isObject(body)) return undefined;
   const { error } = body;
-  if (isObject(error)) return withCode(messageOf(error), error.code ?? error.type);
+  if (isObject(error)) return withCode(messageOf(error), [error.code, error.type].find(isWordCode));
   if (typeof error === "string") return withCode(error, body.error_type);
   if (typeof body.message === "string") return body.message;
   if (body.detail !== undefined) return withCode(detailText(body.detail, body.errors), body.code);
   return undefined;
 }
 
-/** Jina's `{code, detail}` and TEI's `error_type` carry the machine code users search for. */
+/** A code worth showing: "INVALID_ARGUMENT", not "400", which the status already says. */
+function isWordCode(code: unknown): code is string {
+  return typeof code === "string" && /[A-Za-z]/.test(code);
+}
+
+/** Jina's `{code, detail}`, Pinecone's `error.code` and TEI's `error_type` are what users search for. */
 function withCode(message: string | undefined, code: unknown): string | undefined {
-  if (message === undefined) return typeof code === "string" ? code : undefined;
-  return typeof code === "string" && code !== "" && !message.includes(code)
-    ? `${message} (${code})`
-    : message;
+  if (!isWordCode(code)) return message;
+  if (message === undefined) return code;
+  return message.includes(code) ? message : `${message} (${code})`;
 }
 
 /** FastAPI puts a list of `{loc, msg}` in `detail`; Jina adds `errors: [{field, message}]`. */

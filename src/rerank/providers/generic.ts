@@ -132,8 +132,8 @@ export const generic: Dialect = {
   errorMessage: extractErrorMessage,
   defaults: {
     auth: "bearer",
-    // The client always cuts to top_n itself; an API that ignores the field costs nothing.
-    supportsTopN: false,
+    // top_n is sent in `topNField` (null turns it off); the client cuts anyway when the API ignores it.
+    supportsTopN: true,
     scoreKind: "unknown",
     pointwise: true,
   },
