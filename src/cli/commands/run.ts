@@ -1,11 +1,164 @@
-import type { CommandModule } from "yargs";
+import { join } from "node:path";
+import type { Argv, CommandModule } from "yargs";
+import { UsageError } from "../../errors.js";
+import { headlineTable } from "../../report/markdown.js";
+import { loadRunConfig, type RunFlags, resolveRunOptions } from "../../run/config.js";
+import { runEvaluation } from "../../run/index.js";
 
-// Placeholder until the command lands; replaced by its owner.
-export const runCommand: CommandModule = {
+interface RunArgs {
+  config?: string;
+  dataset?: string;
+  format?: string;
+  split?: string;
+  candidates?: string;
+  depth?: number;
+  sample?: number;
+  seed?: number;
+  model?: string[];
+  "top-n"?: string[];
+  provider?: string;
+  endpoint?: string;
+  "api-key-env"?: string;
+  concurrency?: number;
+  rps?: number;
+  retries?: number;
+  k?: string[];
+  measures?: string[];
+  out?: string;
+  "max-failures"?: number;
+  quiet?: boolean;
+}
+
+export const runCommand: CommandModule<object, RunArgs> = {
   command: "run",
-  describe: "(not yet implemented)",
-  handler: () => {
-    process.stderr.write("rerank-eval run: not yet implemented\n");
-    process.exitCode = 2;
+  describe: "rerank a labelled set through one or more rerank APIs and write Markdown/JSON reports",
+  builder: (y: Argv) =>
+    y
+      .option("config", { type: "string", describe: "YAML or JSON config file (flags override it)" })
+      .option("dataset", { type: "string", describe: "CSV file, BEIR folder or MTEB JSONL" })
+      .option("format", { type: "string", describe: "force the dataset format: csv, beir, trec, mteb" })
+      .option("split", { type: "string", describe: "BEIR qrels split (default test)" })
+      .option("candidates", {
+        type: "string",
+        describe: "a TREC run as candidate lists, or 'qrels' (judged pool, optimistic)",
+      })
+      .option("depth", { type: "number", describe: "keep the top N candidates per query" })
+      .option("sample", { type: "number", describe: "evaluate a reproducible subset of N queries" })
+      .option("seed", { type: "number", describe: "seed of --sample (default 0)" })
+      .option("model", {
+        type: "string",
+        array: true,
+        describe: "model name (repeatable; variants = models × top_n)",
+      })
+      .option("top-n", {
+        type: "string",
+        array: true,
+        describe: "top_n value (repeatable or comma-separated)",
+      })
+      .option("provider", { type: "string", describe: "API dialect (default regolo)" })
+      .option("endpoint", { type: "string", describe: "full URL of the rerank route, or 'embedded'" })
+      .option("api-key-env", { type: "string", describe: "environment variable holding the API key" })
+      .option("concurrency", {
+        alias: "j",
+        type: "number",
+        describe: "requests in flight, shared by all variants (default 8)",
+      })
+      .option("rps", { type: "number", describe: "cap on requests per second, shared by all variants" })
+      .option("retries", {
+        type: "number",
+        describe: "retries per request after the first attempt (default 3)",
+      })
+      .option("k", {
+        type: "string",
+        array: true,
+        describe: "cut-offs for the default measures (default 1,3,5,10)",
+      })
+      .option("measures", {
+        type: "string",
+        array: true,
+        describe: "measures, e.g. nDCG@10,RR@10,AP (replaces the defaults)",
+      })
+      .option("out", { type: "string", describe: "output folder (default reports/<dataset>-<timestamp>)" })
+      .option("max-failures", {
+        type: "number",
+        describe: "failed queries tolerated before exit 3 (default 0)",
+      })
+      .option("quiet", { type: "boolean", describe: "no progress output" }) as unknown as Argv<RunArgs>,
+  handler: async (argv) => {
+    const flags = toFlags(argv);
+    const file = argv.config ? await loadRunConfig(argv.config) : undefined;
+    const options = resolveRunOptions(file, flags);
+    const { report, outDir, exitCode } = await runEvaluation(options, { quiet: argv.quiet === true });
+    const c = report.candidates;
+    process.stdout.write(
+      `\n${headlineTable(report)}\n\n` +
+        `${report.dataset.queries} queries, candidate ceiling ${c.ceiling.measure} = ${c.ceiling.mean.toFixed(4)}` +
+        `${c.optimistic ? " (judged pool: optimistic)" : ""}; rerank phase ${report.timing.rerankSeconds.toFixed(2)} s\n` +
+        `report: ${join(outDir, "report.md")}\n`,
+    );
+    if (exitCode !== 0) {
+      process.stderr.write(
+        `rerank-eval: ${report.failures.count} queries failed (max-failures ${report.failures.maxFailures}); ` +
+          `the report lists them: ${join(outDir, "report.md")}\n`,
+      );
+      process.exitCode = exitCode;
+    }
   },
 };
+
+function toFlags(a: RunArgs): RunFlags {
+  const flags: RunFlags = {
+    config: a.config,
+    dataset: a.dataset,
+    format: a.format,
+    split: a.split,
+    candidates: a.candidates,
+    depth: a.depth,
+    sample: a.sample,
+    seed: a.seed,
+    model: splitList(a.model),
+    topN: numbers("--top-n", a["top-n"]),
+    provider: a.provider,
+    endpoint: a.endpoint,
+    apiKeyEnv: a["api-key-env"],
+    concurrency: a.concurrency,
+    rps: a.rps,
+    retries: a.retries,
+    k: numbers("--k", a.k),
+    measures: splitList(a.measures),
+    out: a.out,
+    maxFailures: a["max-failures"],
+  };
+  for (const [flag, v] of Object.entries({
+    depth: a.depth,
+    sample: a.sample,
+    seed: a.seed,
+    concurrency: a.concurrency,
+    rps: a.rps,
+    retries: a.retries,
+    "max-failures": a["max-failures"],
+  })) {
+    if (v !== undefined && !Number.isFinite(v)) throw new UsageError(`--${flag} must be a number`);
+  }
+  return flags;
+}
+
+/** Repeatable flags also accept comma-separated lists: --top-n 3,10 equals --top-n 3 --top-n 10. */
+function splitList(values: (string | number)[] | undefined): string[] | undefined {
+  if (!values) return undefined;
+  const out = values
+    .flatMap((v) => String(v).split(","))
+    .map((s) => s.trim())
+    .filter(Boolean);
+  return out.length ? out : undefined;
+}
+
+function numbers(flag: string, values: (string | number)[] | undefined): number[] | undefined {
+  const parts = splitList(values);
+  if (!parts) return undefined;
+  return parts.map((p) => {
+    const n = Number(p);
+    if (!Number.isInteger(n) || n < 1) throw new UsageError(`${flag} must be a positive integer, got '${p}'`);
+    return n;
+  });
+}

@@ -1,0 +1,202 @@
+/**
+ * report.md: a pure function of the report model. It must read well on GitHub, and two runs with
+ * the same inputs must give the same text apart from timing figures (no dates in headings, stable
+ * order everywhere).
+ */
+import { stringify } from "yaml";
+import type { Report, ReportVariant } from "./types.js";
+
+type Align = "left" | "right";
+
+/** A Markdown table with padded cells, so it also reads in a terminal. */
+export function markdownTable(headers: string[], rows: string[][], align: Align[] = []): string {
+  const widths = headers.map((h, i) => Math.max(h.length, 3, ...rows.map((r) => (r[i] ?? "").length)));
+  const cell = (s: string, i: number) => (align[i] === "right" ? s.padStart(widths[i]) : s.padEnd(widths[i]));
+  const line = (cells: string[]) => `| ${cells.map(cell).join(" | ")} |`;
+  const rule = `|${widths.map((w, i) => (align[i] === "right" ? `${"-".repeat(w + 1)}:` : "-".repeat(w + 2))).join("|")}|`;
+  return [line(headers), rule, ...rows.map(line)].join("\n");
+}
+
+const fmt = (x: number) => x.toFixed(4);
+const ms = (x: number | undefined) => (x === undefined ? "—" : x.toFixed(1));
+
+/** Variants × measures with the best value of each column in bold (every variant that reaches it). */
+export function headlineTable(report: Report, measures = report.headline): string {
+  const best = measures.map((m) => Math.max(...report.variants.map((v) => v.metrics[m]?.mean ?? 0)));
+  const rows = report.variants.map((v) => [
+    v.id,
+    ...measures.map((m, i) => {
+      const x = v.metrics[m]?.mean ?? 0;
+      return report.variants.length > 1 && x === best[i] ? `**${fmt(x)}**` : fmt(x);
+    }),
+    String(v.failures.count),
+  ]);
+  return markdownTable(["variant", ...measures, "failed"], rows, [
+    "left",
+    ...measures.map(() => "right" as const),
+    "right",
+  ]);
+}
+
+export function renderMarkdown(report: Report): string {
+  const d = report.dataset;
+  const out: string[] = [];
+  out.push(`# rerank-eval report: ${d.name}`, "");
+  const sampled = d.sample ? ` (a sample of ${d.sample.size} of ${d.sample.of}, seed ${d.sample.seed})` : "";
+  out.push(
+    `${d.queries} queries${sampled}, ${d.judged} judgements, ${d.documents} documents (${d.format}). ` +
+      `Candidates: ${report.candidates.source}, up to ${report.candidates.maxCandidates} per query. ` +
+      `${report.variants.length} variants at concurrency ${report.config.concurrency}; ` +
+      `rerank phase ${report.timing.rerankSeconds.toFixed(2)} s.`,
+    "",
+  );
+  if (report.candidates.optimistic) out.push(OPTIMISTIC, "");
+  out.push("## Results", "", headlineTable(report), "");
+  out.push(
+    `Best value per column in **bold**. Failed queries count 0 in every measure. All measures are in the table at the end.`,
+    "",
+  );
+  out.push("## Latency and throughput", "", latencyTable(report), "");
+  const topN = topNTable(report);
+  if (topN) out.push("## top_n", "", topN, "");
+  out.push("## Candidate ceiling", "", ceilingText(report), "");
+  out.push("## Failures, ties and notes", "", qualityTable(report), "", failuresText(report), "");
+  out.push("## Conventions", "", ...conventions(report), "");
+  out.push("## Dataset and configuration", "");
+  out.push(`- Dataset \`${d.path}\`, fingerprint \`sha256:${d.fingerprint}\``);
+  out.push(`- ${report.tool.name} ${report.tool.version}, report schema ${report.schemaVersion}`);
+  for (const w of report.warnings) out.push(`- Warning: ${w}`);
+  out.push("", "```yaml", stringify(report.config).trimEnd(), "```", "");
+  out.push(
+    "<details><summary>All measures</summary>",
+    "",
+    headlineTable(report, report.measures),
+    "",
+    "</details>",
+    "",
+  );
+  return out.join("\n");
+}
+
+const OPTIMISTIC =
+  "> **Optimistic:** the candidates are the judged pool (`--candidates qrels`): every relevant document " +
+  "is among them, so these figures are an upper bound of what the rerankers would do behind a real first stage.";
+
+function latencyTable(report: Report): string {
+  const rows = report.variants
+    .filter((v) => v.kind === "rerank")
+    .map((v) => {
+      const q = v.latency?.query ?? undefined;
+      const a = v.latency?.request ?? undefined;
+      return [
+        v.id,
+        ms(q?.p50),
+        ms(q?.p90),
+        ms(q?.p95),
+        ms(q?.p99),
+        ms(q?.max),
+        ms(q?.mean),
+        ms(a?.p50),
+        ms(a?.p95),
+        String(v.calls?.attempts ?? 0),
+        (v.throughput?.queriesPerSecond ?? 0).toFixed(1),
+        (v.throughput?.documentsPerSecond ?? 0).toFixed(0),
+      ];
+    });
+  const headers = ["variant", "p50", "p90", "p95", "p99", "max", "mean", "attempt p50", "attempt p95"];
+  const table = markdownTable([...headers, "attempts", "queries/s", "docs/s"], rows, [
+    "left",
+    ...Array.from({ length: 11 }, () => "right" as const),
+  ]);
+  const t = report.throughput;
+  return (
+    `${table}\n\nMilliseconds per query (all attempts and back-off) and per HTTP attempt. ` +
+    `Overall: ${t.queriesPerSecond.toFixed(1)} queries/s, ${t.documentsPerSecond.toFixed(0)} documents/s ` +
+    `over the rerank phase (${report.timing.rerankSeconds.toFixed(2)} s); variants share one limiter, so each ` +
+    `variant's rate is measured over its own first-to-last wall time.`
+  );
+}
+
+/** Each model across its top_n values: the main measure and p95 side by side. */
+function topNTable(report: Report): string | undefined {
+  const byModel = new Map<string, ReportVariant[]>();
+  for (const v of report.variants) {
+    if (v.kind !== "rerank" || v.topN === null) continue;
+    byModel.set(v.name, [...(byModel.get(v.name) ?? []), v]);
+  }
+  const tops = [...new Set([...byModel.values()].flat().map((v) => v.topN as number))].sort((a, b) => a - b);
+  if (tops.length < 2) return undefined;
+  const kmax = Math.max(...report.config.k);
+  const measure = report.measures.includes(`nDCG@${kmax}`) ? `nDCG@${kmax}` : report.headline[0];
+  const headers = ["model", ...tops.flatMap((n) => [`${measure} @top_n=${n}`, `p95 ms @top_n=${n}`])];
+  const rows = [...byModel].map(([name, vs]) => [
+    name,
+    ...tops.flatMap((n) => {
+      const v = vs.find((x) => x.topN === n);
+      return v ? [fmt(v.metrics[measure]?.mean ?? 0), ms(v.latency?.query?.p95)] : ["—", "—"];
+    }),
+  ]);
+  return markdownTable(headers, rows, ["left", ...headers.slice(1).map(() => "right" as const)]);
+}
+
+function ceilingText(report: Report): string {
+  const c = report.candidates;
+  const depth = c.depth !== null ? ` (cut at depth ${c.depth})` : "";
+  return (
+    `${c.ceiling.measure} of the candidate lists${depth}: **${fmt(c.ceiling.mean)}** — ` +
+    `${c.ceiling.relevantInCandidates} of ${c.ceiling.relevantTotal} relevant documents are candidates; ` +
+    `${c.ceiling.queriesWithoutRelevant} queries have no relevant document. No reranker can recall more ` +
+    "than its candidates hold, so a low ceiling is the first stage's fault, not the reranker's." +
+    (c.missingDocuments
+      ? ` ${c.missingDocuments} candidates named documents without text and were skipped.`
+      : "")
+  );
+}
+
+function qualityTable(report: Report): string {
+  const rows = report.variants.map((v) => {
+    const kinds = Object.entries(v.failures.byKind)
+      .map(([k, n]) => `${k}: ${n}`)
+      .join(", ");
+    const notes = Object.entries(v.notes)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([note, n]) => `${note} (${n})`)
+      .join("; ");
+    return [v.id, String(v.failures.count), kinds || "—", String(v.ties.queries), notes || "—"];
+  });
+  const k = report.variants[0]?.ties.k ?? 10;
+  return markdownTable(
+    ["variant", "failed", "errors by kind", `queries with ties in top ${k}`, "notes"],
+    rows,
+    ["left", "right", "left", "right", "left"],
+  );
+}
+
+function failuresText(report: Report): string {
+  const f = report.failures;
+  if (f.count === 0) return "No query failed.";
+  const lines = [
+    `${f.count} (variant, query) tasks failed after their retries (max-failures ${f.maxFailures}: ` +
+      `${f.exceeded ? "exceeded, the run exits with code 3" : "within budget"}). They count 0 in every measure.`,
+    "",
+  ];
+  for (const v of report.variants) {
+    if (v.failures.count === 0) continue;
+    const shown = v.failures.queries.slice(0, 50).map((q) => `\`${q}\``);
+    const more =
+      v.failures.queries.length > 50 ? `, … (${v.failures.queries.length - 50} more in report.json)` : "";
+    lines.push(`- ${v.id}: ${shown.join(", ")}${more}`);
+  }
+  return lines.join("\n");
+}
+
+function conventions(report: Report): string[] {
+  const c = report.conventions;
+  return [
+    `- Measures as trec_eval computes them; ties: ${c.ties}.`,
+    `- Complete convention (trec_eval \`-c\`): every evaluated query counts; a query without a ranking scores 0. Relevant = grade ≥ ${c.relevanceLevel}; nDCG uses linear gain.`,
+    "- A reranked list holds only what the API returned (top_n): documents it did not return are not retrieved.",
+    `- Latency percentiles: ${c.percentiles}.`,
+    `- ${c.loop[0].toUpperCase()}${c.loop.slice(1)}.`,
+  ];
+}

@@ -1,0 +1,41 @@
+/**
+ * TREC run export: `qid Q0 docid rank score tag`, one file per variant, so trec_eval and
+ * `rerank-eval evaluate --complete` score it to the report's numbers. Scores are printed with
+ * String(score), the shortest text that parses back to the same float64: ties stay ties and the
+ * order trec_eval rebuilds from the scores is exactly ours (a fixed "%.4f" would create new ties).
+ */
+import { closeSync, openSync, writeSync } from "node:fs";
+import { sortTrec } from "../metrics/index.js";
+import type { ResultRecord } from "../run/results.js";
+
+/** The lines of one query, ranked by the trec rule (the rank column matches what trec_eval uses). */
+export function trecLines(record: ResultRecord, tag: string): string[] {
+  const sorted = sortTrec({
+    docIds: record.ranking.map((x) => x[0]),
+    scores: record.ranking.map((x) => x[1]),
+  });
+  const lines: string[] = [];
+  for (let i = 0; i < sorted.docIds.length; i++) {
+    lines.push(`${record.qid} Q0 ${sorted.docIds[i]} ${i + 1} ${String(sorted.scores[i])} ${tag}`);
+  }
+  return lines;
+}
+
+/** Writes the run of one variant; failed queries have no lines (the complete convention scores them 0). */
+export function writeTrecRun(path: string, records: ResultRecord[], tag: string): void {
+  const fd = openSync(path, "w");
+  try {
+    let buffer: string[] = [];
+    for (const r of records) {
+      if (r.error) continue;
+      buffer.push(...trecLines(r, tag));
+      if (buffer.length >= 4096) {
+        writeSync(fd, `${buffer.join("\n")}\n`);
+        buffer = [];
+      }
+    }
+    if (buffer.length) writeSync(fd, `${buffer.join("\n")}\n`);
+  } finally {
+    closeSync(fd);
+  }
+}

@@ -1,0 +1,146 @@
+/**
+ * The rerank phase: every (variant, query) task through ONE p-limit limiter shared by all variants
+ * (so -j bounds the requests in flight to the provider, whatever the number of variants), an
+ * optional shared pace (--rps), and one results.jsonl line per finished task.
+ */
+import pLimit from "p-limit";
+import { ApiError } from "../errors.js";
+import type { Reranker } from "../rerank/types.js";
+import { RequestPacer } from "./pacer.js";
+import type { Plan, PlannedQuery, Variant } from "./plan.js";
+import { tasksOf } from "./plan.js";
+import type { Progress } from "./progress.js";
+import type { ResultRecord, ResultsWriter } from "./results.js";
+
+export interface ExecuteInput {
+  plan: Plan;
+  /** One reranker per model name. */
+  rerankers: Map<string, Reranker>;
+  concurrency: number;
+  rps?: number;
+  writer: ResultsWriter;
+  progress?: Progress;
+}
+
+export interface ExecuteOutcome {
+  records: ResultRecord[];
+  /** Wall time from the first request to the last answer, seconds (0 when no request was made). */
+  rerankSeconds: number;
+}
+
+export async function executePlan(input: ExecuteInput): Promise<ExecuteOutcome> {
+  const { plan, rerankers, writer, progress } = input;
+  const origin = performance.now();
+  const limit = pLimit(input.concurrency);
+  const pacer = input.rps ? new RequestPacer(input.rps) : undefined;
+  const records: ResultRecord[] = [];
+  let firstStart = Number.POSITIVE_INFINITY;
+  let lastEnd = Number.NEGATIVE_INFINITY;
+  let fatal: unknown;
+
+  const finish = (record: ResultRecord) => {
+    records.push(record);
+    writer.append(record);
+    progress?.tick(record.error !== undefined);
+  };
+
+  const runTask = async (variant: Variant, query: PlannedQuery, reranker: Reranker) => {
+    if (fatal !== undefined) return;
+    if (pacer) await pacer.take();
+    const startedAt = new Date().toISOString();
+    const start = performance.now();
+    if (start < firstStart) firstStart = start;
+    try {
+      const result = await reranker.rerank(
+        query.text,
+        query.documents,
+        variant.topN ? { topN: variant.topN } : {},
+      );
+      const end = performance.now();
+      if (end > lastEnd) lastEnd = end;
+      finish({
+        variant: variant.id,
+        qid: query.qid,
+        ranking: result.items.map((it) => [query.docIds[it.index], it.score]),
+        candidates: query.docIds.length,
+        attemptLatenciesMs: result.attemptLatenciesMs,
+        latencyMs: result.latencyMs,
+        attempts: result.attempts,
+        requests: result.requests,
+        ...(result.usage ? { usage: result.usage } : {}),
+        scoreKind: result.scoreKind,
+        notes: result.notes,
+        startedAt,
+        finishedAt: new Date().toISOString(),
+        startMs: start - origin,
+        endMs: end - origin,
+      });
+    } catch (err) {
+      // Only API failures are a query's fate; anything else (a missing key, a bug) stops the run.
+      if (!(err instanceof ApiError)) {
+        fatal ??= err;
+        limit.clearQueue();
+        return;
+      }
+      const end = performance.now();
+      if (end > lastEnd) lastEnd = end;
+      finish({
+        variant: variant.id,
+        qid: query.qid,
+        ranking: [],
+        candidates: query.docIds.length,
+        attemptLatenciesMs: err.attemptLatenciesMs,
+        latencyMs: end - start,
+        attempts: err.attempts,
+        requests: 1,
+        notes: [],
+        error: {
+          kind: err.kind,
+          ...(err.status !== undefined ? { status: err.status } : {}),
+          message: err.message,
+        },
+        startedAt,
+        finishedAt: new Date().toISOString(),
+        startMs: start - origin,
+        endMs: end - origin,
+      });
+    }
+  };
+
+  const pending: Promise<void>[] = [];
+  for (const { variant, query } of tasksOf(plan)) {
+    if (variant.kind === "first-stage") {
+      finish(firstStageRecord(variant, query, performance.now() - origin));
+      continue;
+    }
+    const model = variant.model;
+    const reranker = model ? rerankers.get(model.name) : undefined;
+    if (!reranker) throw new Error(`no reranker for variant ${variant.id}`);
+    pending.push(limit(() => runTask(variant, query, reranker)));
+  }
+  await Promise.all(pending);
+  if (fatal !== undefined) throw fatal;
+  const rerankSeconds = lastEnd > firstStart ? (lastEnd - firstStart) / 1000 : 0;
+  return { records, rerankSeconds };
+}
+
+/** The candidate order as a ranking (scores n, n-1, …, 1 reproduce that order under the trec rule). */
+function firstStageRecord(variant: Variant, query: PlannedQuery, atMs: number): ResultRecord {
+  const n = query.docIds.length;
+  const now = new Date().toISOString();
+  return {
+    variant: variant.id,
+    qid: query.qid,
+    ranking: query.docIds.map((id, i) => [id, n - i]),
+    candidates: n,
+    attemptLatenciesMs: [],
+    latencyMs: 0,
+    attempts: 0,
+    requests: 0,
+    notes: [],
+    startedAt: now,
+    finishedAt: now,
+    startMs: atMs,
+    endMs: atMs,
+  };
+}

@@ -1,0 +1,143 @@
+/**
+ * Planning: which variants (model × top_n, plus the first-stage baseline), which queries (all judged
+ * queries or a seeded sample) and which candidates each query sends. Pure: no I/O, no network.
+ */
+import { createHash } from "node:crypto";
+import { UsageError } from "../errors.js";
+import type { EvalSet } from "../datasets/types.js";
+import type { ModelSpec } from "./config.js";
+
+export interface Variant {
+  /** Unique, file-name safe: `<model name>.top<N>`, `<model name>` (no top_n) or `first-stage`. */
+  id: string;
+  kind: "rerank" | "first-stage";
+  model?: ModelSpec;
+  topN?: number;
+}
+
+export interface PlannedQuery {
+  qid: string;
+  text: string;
+  /** Candidate doc ids in candidate order (only ids whose document text is known). */
+  docIds: string[];
+  /** The texts sent to the API, aligned with docIds. */
+  documents: string[];
+}
+
+export interface Plan {
+  variants: Variant[];
+  queries: PlannedQuery[];
+  /** Judged queries of the dataset before sampling. */
+  judgedQueries: number;
+  sample?: { size: number; seed: number; of: number };
+  /** The cut applied to every candidate list, when one was asked for. */
+  depth?: number;
+  /** Longest candidate list after the cut: the depth of the ceiling R@depth. */
+  maxCandidates: number;
+  candidatesSource: string;
+  /** The judged pool hands every relevant document to the reranker: its figures are optimistic. */
+  optimistic: boolean;
+  /** Candidates that name a document the set has no text for (skipped, counted). */
+  missingDocuments: number;
+}
+
+export interface PlanInput {
+  evalSet: EvalSet;
+  models: ModelSpec[];
+  topN: number[];
+  depth?: number;
+  sample?: number;
+  seed: number;
+}
+
+export function planRun(input: PlanInput): Plan {
+  const { evalSet } = input;
+  const candidates = evalSet.candidates;
+  if (!candidates) {
+    throw new UsageError(
+      `dataset '${evalSet.name}' has no candidate lists: pass --candidates run.trec (a first-stage run) ` +
+        "or --candidates qrels (the judged pool; optimistic)",
+    );
+  }
+  // Queries come from the qrels (metrics.md): ranked-but-unjudged queries would not be scored anyway.
+  const judged = [...evalSet.qrels.keys()].filter((qid) => evalSet.queries.has(qid));
+  const chosen = input.sample !== undefined ? sampleQueries(judged, input.sample, input.seed) : judged;
+
+  let missingDocuments = 0;
+  let maxCandidates = 0;
+  const queries: PlannedQuery[] = chosen.map((qid) => {
+    let ids = candidates.get(qid) ?? [];
+    if (input.depth !== undefined) ids = ids.slice(0, input.depth);
+    const docIds: string[] = [];
+    const documents: string[] = [];
+    for (const id of ids) {
+      const doc = evalSet.docs.get(id);
+      if (!doc) {
+        missingDocuments++;
+        continue;
+      }
+      docIds.push(id);
+      // Title and text joined by a space, as BEIR's own cross-encoder reranking does.
+      documents.push(doc.title ? `${doc.title} ${doc.text}` : doc.text);
+    }
+    maxCandidates = Math.max(maxCandidates, docIds.length);
+    return { qid, text: evalSet.queries.get(qid) ?? "", docIds, documents };
+  });
+
+  const variants: Variant[] = [];
+  if (evalSet.candidatesRanked) variants.push({ id: "first-stage", kind: "first-stage" });
+  const ids = new Set(variants.map((v) => v.id));
+  for (const model of input.models) {
+    const tops: (number | undefined)[] = input.topN.length ? input.topN : [undefined];
+    for (const topN of tops) {
+      const id = variantId(model.name, topN);
+      if (ids.has(id)) throw new UsageError(`two variants share the id '${id}'; rename a model`);
+      ids.add(id);
+      variants.push({ id, kind: "rerank", model, ...(topN === undefined ? {} : { topN }) });
+    }
+  }
+
+  const source = evalSet.candidatesSource ?? "dataset";
+  return {
+    variants,
+    queries,
+    judgedQueries: judged.length,
+    ...(input.sample !== undefined
+      ? { sample: { size: queries.length, seed: input.seed, of: judged.length } }
+      : {}),
+    ...(input.depth !== undefined ? { depth: input.depth } : {}),
+    maxCandidates,
+    candidatesSource: source,
+    optimistic: source === "qrels",
+    missingDocuments,
+  };
+}
+
+/** `<name>.top<N>`, with anything outside [A-Za-z0-9._-] replaced so the id can name a file. */
+export function variantId(name: string, topN?: number): string {
+  const safe = name.replace(/[^A-Za-z0-9._-]+/g, "_");
+  return topN === undefined ? safe : `${safe}.top${topN}`;
+}
+
+/**
+ * A reproducible subset: order the query ids by sha256(seed:qid) and keep the first n, in dataset
+ * order. Hashing each id (instead of shuffling the list) keeps a query's membership independent of
+ * the others, so a sample of n is contained in the sample of n+1 for the same seed.
+ */
+export function sampleQueries(qids: string[], n: number, seed: number): string[] {
+  if (n >= qids.length) return [...qids];
+  const keyed = qids.map((qid) => ({
+    qid,
+    key: createHash("sha256").update(`${seed}:${qid}`).digest("hex"),
+  }));
+  keyed.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  const keep = new Set(keyed.slice(0, n).map((x) => x.qid));
+  return qids.filter((qid) => keep.has(qid));
+}
+
+/** The tasks in query-major order, so every variant sees the same load over the run. */
+export function* tasksOf(plan: Plan): Generator<{ variant: Variant; query: PlannedQuery }> {
+  for (const query of plan.queries) {
+    for (const variant of plan.variants) yield { variant, query };
+  }
+}

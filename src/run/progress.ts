@@ -1,0 +1,87 @@
+/**
+ * Progress of the rerank phase: a cli-progress bar on a terminal (done/total, rate, ETA, errors),
+ * and on anything else plain lines every ~2 s or 10 % (a CI log must not fill with bar redraws).
+ */
+import cliProgress from "cli-progress";
+
+export interface Progress {
+  tick(failed: boolean): void;
+  stop(): void;
+}
+
+export interface ProgressOptions {
+  total: number;
+  stream: NodeJS.WritableStream & { isTTY?: boolean };
+  /** Force the plain-lines mode (or the bar) instead of asking the stream. */
+  tty?: boolean;
+  quiet?: boolean;
+  /** Minimum ms between plain lines. */
+  intervalMs?: number;
+}
+
+export function createProgress(opts: ProgressOptions): Progress {
+  if (opts.quiet || opts.total === 0) return { tick: () => {}, stop: () => {} };
+  return (opts.tty ?? opts.stream.isTTY === true) ? barProgress(opts) : lineProgress(opts);
+}
+
+function barProgress({ total, stream }: ProgressOptions): Progress {
+  const bar = new cliProgress.SingleBar(
+    {
+      stream,
+      format: "rerank {bar} {value}/{total} | {rate} q/s | ETA {eta_formatted} | errors {errors}",
+      hideCursor: true,
+      etaBuffer: 100,
+      fps: 10,
+    },
+    cliProgress.Presets.shades_classic,
+  );
+  const started = performance.now();
+  let done = 0;
+  let errors = 0;
+  bar.start(total, 0, { rate: "0.0", errors: 0 });
+  return {
+    tick(failed) {
+      done++;
+      if (failed) errors++;
+      const rate = done / Math.max((performance.now() - started) / 1000, 1e-3);
+      bar.update(done, { rate: rate.toFixed(1), errors });
+    },
+    stop() {
+      bar.stop();
+    },
+  };
+}
+
+function lineProgress({ total, stream, intervalMs = 2000 }: ProgressOptions): Progress {
+  const started = performance.now();
+  let done = 0;
+  let errors = 0;
+  let lastAt = started;
+  let lastDecile = 0;
+  const line = () => {
+    const elapsed = (performance.now() - started) / 1000;
+    const rate = done / Math.max(elapsed, 1e-3);
+    const eta = rate > 0 ? (total - done) / rate : 0;
+    const pct = ((100 * done) / total).toFixed(0);
+    stream.write(
+      `rerank: ${done}/${total} (${pct}%) ${rate.toFixed(1)} q/s, ETA ${eta.toFixed(0)} s, errors ${errors}\n`,
+    );
+  };
+  return {
+    tick(failed) {
+      done++;
+      if (failed) errors++;
+      const now = performance.now();
+      const decile = Math.floor((10 * done) / total);
+      if (done === total) return;
+      if (now - lastAt >= intervalMs || decile > lastDecile) {
+        lastAt = now;
+        lastDecile = decile;
+        line();
+      }
+    },
+    stop() {
+      if (done > 0) line();
+    },
+  };
+}

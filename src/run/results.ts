@@ -1,0 +1,104 @@
+/**
+ * results.jsonl: one JSON object per (variant, query), appended the moment the task finishes. It is
+ * the run's checkpoint and the input of scoring and of the TREC export (design.md), so a line holds
+ * everything needed to rebuild the report without the API: the ranking with raw scores, per-attempt
+ * latencies, attempts, usage, notes, the error if any, and wall-clock timestamps.
+ */
+import { closeSync, openSync, writeSync } from "node:fs";
+import { readFile } from "node:fs/promises";
+import { InputError } from "../errors.js";
+import type { RerankUsage, ScoreKind } from "../rerank/types.js";
+
+export interface ResultError {
+  kind: string;
+  status?: number;
+  message: string;
+}
+
+export interface ResultRecord {
+  variant: string;
+  qid: string;
+  /** [docId, score] in the API's order (score desc); empty when the task failed. */
+  ranking: [string, number][];
+  /** Number of candidates sent. */
+  candidates: number;
+  attemptLatenciesMs: number[];
+  /** Wall time of the whole call, retries and back-off included. */
+  latencyMs: number;
+  attempts: number;
+  requests: number;
+  usage?: RerankUsage;
+  scoreKind?: ScoreKind;
+  notes: string[];
+  error?: ResultError;
+  /** ISO timestamps (wall clock) of the task's start and end. */
+  startedAt: string;
+  finishedAt: string;
+  /** Monotonic times relative to the run's origin, ms: what timing and throughput are computed from. */
+  startMs: number;
+  endMs: number;
+}
+
+/**
+ * Appends records synchronously to an open descriptor: each line reaches the OS before the next
+ * task's line, so a crash leaves whole lines only (a later --resume can trust every complete line),
+ * and a reader sees a task's line as soon as the task is done. A line is ~100 bytes + ranking, so
+ * the synchronous write costs microseconds, far below one API call.
+ */
+export class ResultsWriter {
+  private fd: number | undefined;
+  private lines = 0;
+
+  constructor(
+    readonly path: string,
+    private readonly redact: (text: string) => string = (t) => t,
+  ) {
+    this.fd = openSync(path, "w");
+  }
+
+  append(record: ResultRecord): void {
+    if (this.fd === undefined) throw new Error(`results writer for ${this.path} is closed`);
+    writeSync(this.fd, `${this.redact(JSON.stringify(record))}\n`);
+    this.lines++;
+  }
+
+  get count(): number {
+    return this.lines;
+  }
+
+  close(): void {
+    if (this.fd !== undefined) closeSync(this.fd);
+    this.fd = undefined;
+  }
+}
+
+/** Read a results.jsonl back (for scoring without the API). Bad lines are InputErrors with file:line. */
+export async function readResults(path: string): Promise<ResultRecord[]> {
+  let text: string;
+  try {
+    text = await readFile(path, "utf8");
+  } catch {
+    throw new InputError("cannot read the results file", { file: path });
+  }
+  const records: ResultRecord[] = [];
+  const lines = text.split("\n");
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i];
+    if (line.trim() === "") continue;
+    let value: unknown;
+    try {
+      value = JSON.parse(line);
+    } catch {
+      throw new InputError("not valid JSON", { file: path, line: i + 1 });
+    }
+    const r = value as Partial<ResultRecord>;
+    for (const field of ["variant", "qid"] as const) {
+      if (typeof r[field] !== "string")
+        throw new InputError("missing or not a string", { file: path, line: i + 1, field });
+    }
+    if (!Array.isArray(r.ranking))
+      throw new InputError("missing or not an array", { file: path, line: i + 1, field: "ranking" });
+    records.push(r as ResultRecord);
+  }
+  return records;
+}
