@@ -67,7 +67,7 @@ describe("answer shapes", () => {
     const health = await fetch(`${server.url}/health`);
     expect(health.status).toBe(200);
     expect(await health.json()).toEqual({ status: "ok" });
-    const models = await (await fetch(`${server.url}/v1/models`)).json();
+    const models = (await (await fetch(`${server.url}/v1/models`)).json()) as { data: { id: string }[] };
     expect(models.data.map((m: { id: string }) => m.id)).toEqual(["bm25", "tfidf", "identity", "random"]);
   });
 });
