@@ -1,0 +1,126 @@
+import fc from "fast-check";
+import { afterEach, describe, expect, it } from "vitest";
+import { documentBytes, planChunks } from "../../src/rerank/chunk.js";
+import { createReranker } from "../../src/rerank/client.js";
+import type { Reranker } from "../../src/rerank/types.js";
+import { json, type LocalServer, regoloAnswer, regoloConfig, startLocalServer } from "./local-server.js";
+
+/** A known scoring function of the text, so a merged ranking can be checked against the truth. */
+const scoreOf = (doc: string) => (Number(doc.replace(/\D/g, "")) * 37) % 101;
+const docsOf = (n: number) => Array.from({ length: n }, (_, i) => `document ${i}`);
+const expectedTop = (docs: string[], k: number) =>
+  docs
+    .map((d, index) => ({ index, score: scoreOf(d) }))
+    .sort((a, b) => b.score - a.score || a.index - b.index)
+    .slice(0, k);
+
+describe("planChunks", () => {
+  it("covers the documents with contiguous ranges within both caps", () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.string({ maxLength: 60 }), { maxLength: 80 }),
+        fc.integer({ min: 1, max: 20 }),
+        fc.integer({ min: 50, max: 800 }),
+        (docs, maxDocs, maxBytes) => {
+          const ranges = planChunks(docs, { maxDocs, maxBytes, fixedBytes: 20 });
+          let next = 0;
+          for (const { start, end } of ranges) {
+            expect(start).toBe(next);
+            expect(end - start).toBeGreaterThanOrEqual(1);
+            expect(end - start).toBeLessThanOrEqual(maxDocs);
+            const bytes = docs.slice(start, end).reduce((s, d) => s + documentBytes(d), 0);
+            // A lone document may exceed the budget; the server decides, nothing is truncated.
+            if (end - start > 1) expect(bytes).toBeLessThanOrEqual(maxBytes - 20);
+            next = end;
+          }
+          expect(next).toBe(docs.length);
+        },
+      ),
+    );
+  });
+});
+
+describe("chunked rerank calls", () => {
+  let server: LocalServer | undefined;
+  let reranker: Reranker | undefined;
+  afterEach(async () => {
+    await reranker?.close();
+    await server?.close();
+    reranker = server = undefined;
+  });
+
+  it("splits 2.5×N documents for a server that rejects more than N, merges by score and cuts to top_n", async () => {
+    const N = 10;
+    server = await startLocalServer((req, res) => {
+      const docs = req.body.documents ?? [];
+      if (docs.length > N) return json(res, 400, { error: { message: `at most ${N} documents` } });
+      json(res, 200, regoloAnswer(req, scoreOf));
+    });
+    reranker = createReranker(regoloConfig(server.url, { maxDocsPerRequest: N }));
+    const docs = docsOf(25);
+    const result = await reranker.rerank("q", docs, { topN: 7 });
+    expect(server.requests.map((r) => r.body.documents?.length)).toEqual([10, 10, 5]);
+    // Each chunk is asked only for its own top 7: the global top 7 of pointwise scores lies in their union.
+    expect(server.requests.map((r) => r.body.top_n)).toEqual([7, 7, 5]);
+    expect(result.items).toEqual(expectedTop(docs, 7));
+    expect(result.requests).toBe(3);
+    expect(result.attempts).toBe(3);
+    expect(
+      result.notes.some((n) =>
+        /split over 3 requests \(per-request cap 10 documents\); merged by score/.test(n),
+      ),
+    ).toBe(true);
+  });
+
+  it("uses the dialect's own cap (TEI: 32 texts, no top_n) and cuts client-side", async () => {
+    server = await startLocalServer((req, res) => {
+      const texts = (req.body.texts as string[]) ?? [];
+      if (texts.length > 32)
+        return json(res, 422, {
+          error: "batch size 80 > maximum allowed batch size 32",
+          error_type: "validation",
+        });
+      json(
+        res,
+        200,
+        texts.map((t, index) => ({ index, score: scoreOf(t) })).sort((a, b) => b.score - a.score),
+      );
+    });
+    reranker = createReranker({ provider: "tei", endpoint: server.url, model: "bge", env: {} });
+    const docs = docsOf(80);
+    const result = await reranker.rerank("q", docs, { topN: 10 });
+    expect(server.requests.map((r) => (r.body.texts as string[]).length)).toEqual([32, 32, 16]);
+    expect(server.requests.every((r) => !("top_n" in r.body))).toBe(true);
+    expect(result.items).toEqual(expectedTop(docs, 10));
+    expect(result.notes).toContain("top_n 10 applied client-side (tei has no top_n)");
+  });
+
+  it("splits by request bytes and keeps every request under the cap", async () => {
+    server = await startLocalServer((req, res) => json(res, 200, regoloAnswer(req, scoreOf)));
+    const maxRequestBytes = 1000;
+    reranker = createReranker(regoloConfig(server.url, { maxRequestBytes }));
+    const docs = docsOf(40).map((d) => `${d} ${"x".repeat(60)}`);
+    const result = await reranker.rerank("q", docs);
+    expect(server.requests.length).toBeGreaterThan(2);
+    for (const r of server.requests)
+      expect(Number(r.headers["content-length"])).toBeLessThanOrEqual(maxRequestBytes);
+    expect(result.items).toEqual(expectedTop(docs, 40));
+  });
+
+  it("warns when merging answers of a listwise dialect", async () => {
+    server = await startLocalServer((req, res) =>
+      json(res, 200, { model: "m", usage: { total_tokens: 5 }, ...regoloAnswer(req, scoreOf) }),
+    );
+    reranker = createReranker({
+      provider: "jina",
+      endpoint: server.url,
+      model: "jina-reranker-v3",
+      env: { JINA_API_KEY: "sk-test-key" },
+      maxDocsPerRequest: 4,
+    });
+    const result = await reranker.rerank("q", docsOf(9));
+    expect(result.requests).toBe(3);
+    expect(result.usage).toEqual({ totalTokens: 15 });
+    expect(result.notes.some((n) => n.startsWith("warning: jina scores documents listwise"))).toBe(true);
+  });
+});

@@ -1,0 +1,260 @@
+import { inspect } from "node:util";
+import fc from "fast-check";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ApiError, UsageError } from "../../src/errors.js";
+import { createReranker } from "../../src/rerank/client.js";
+import { DEFAULT_QWEN3_INSTRUCTION } from "../../src/rerank/qwen3.js";
+import type { Reranker } from "../../src/rerank/types.js";
+import {
+  CANARY_KEY,
+  json,
+  type LocalServer,
+  regoloAnswer,
+  regoloConfig,
+  startLocalServer,
+} from "./local-server.js";
+
+/** Known scoring function: a hash of the text, so answers can be checked against the truth. */
+function scoreOf(text: string): number {
+  let h = 7;
+  for (const ch of text) h = (h * 31 + ch.charCodeAt(0)) % 10_007;
+  return h / 10_007;
+}
+
+describe("rerank client over a local regolo-shaped server", () => {
+  let server: LocalServer;
+  let reranker: Reranker;
+  beforeAll(async () => {
+    server = await startLocalServer((req, res) => {
+      if (req.body.query === "echo-auth") {
+        // A hostile or careless server that repeats the request headers in its error body.
+        return json(res, 401, {
+          error: { message: `invalid key: ${req.headers.authorization}` },
+          headers: req.headers,
+        });
+      }
+      if (req.body.query === "old-shape") {
+        const docs = req.body.documents ?? [];
+        return json(res, 200, {
+          model: "m",
+          query: req.body.query,
+          results: docs.map((d, i) => ({ document: d, score: 1 - i / 10 })),
+        });
+      }
+      json(res, 200, regoloAnswer(req, scoreOf));
+    });
+    reranker = createReranker(regoloConfig(server.url));
+  });
+  afterAll(async () => {
+    await reranker.close();
+    await server.close();
+  });
+
+  it("maps indices back past filtered empty documents (property)", async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.oneof(fc.constantFrom("", " ", "\t\n"), fc.string({ minLength: 1, maxLength: 12 })), {
+          maxLength: 25,
+        }),
+        fc.option(fc.integer({ min: 1, max: 30 }), { nil: undefined }),
+        async (documents, topN) => {
+          const before = server.requests.length;
+          const result = await reranker.rerank("query", documents, { topN });
+          const nonEmpty = documents.map((d, i) => ({ d, i })).filter(({ d }) => d.trim() !== "");
+          const expected = nonEmpty
+            .map(({ d, i }) => ({ index: i, score: scoreOf(d) }))
+            .sort((a, b) => b.score - a.score || a.index - b.index)
+            .slice(0, topN ?? nonEmpty.length);
+          expect(result.items).toEqual(expected);
+          const sent = server.requests.slice(before);
+          if (nonEmpty.length === 0) {
+            expect(sent).toHaveLength(0);
+            expect(result.attempts).toBe(0);
+          } else {
+            expect(sent[0].body.documents).toEqual(nonEmpty.map(({ d }) => d));
+          }
+          const skipped = documents.length - nonEmpty.length;
+          expect(result.notes.some((n) => n.includes("empty document"))).toBe(skipped > 0);
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+
+  it("makes no call for an empty list", async () => {
+    const before = server.requests.length;
+    const result = await reranker.rerank("q", []);
+    expect(result).toMatchObject({ items: [], attempts: 0, requests: 0, attemptLatenciesMs: [] });
+    expect(server.requests.length).toBe(before);
+  });
+
+  it("clamps top_n to the document count, omits it when unset, and rejects nonsense", async () => {
+    const clamped = await reranker.rerank("q", ["a", "b", "c"], { topN: 50 });
+    expect(server.requests.at(-1)?.body.top_n).toBe(3);
+    expect(clamped.notes).toContain("top_n clamped 50->3");
+    await reranker.rerank("q", ["a", "b"]);
+    expect(server.requests.at(-1)?.body).not.toHaveProperty("top_n");
+    await expect(reranker.rerank("q", ["a"], { topN: 0 })).rejects.toBeInstanceOf(UsageError);
+    await expect(reranker.rerank("q", ["a"], { topN: 1.5 })).rejects.toBeInstanceOf(UsageError);
+  });
+
+  it("sends the key as a bearer header and the documented body fields only", async () => {
+    await reranker.rerank("q", ["a"], { topN: 1 });
+    const last = server.requests.at(-1);
+    expect(last?.headers.authorization).toBe(`Bearer ${CANARY_KEY}`);
+    expect(last?.url).toBe("/rerank");
+    expect(Object.keys(last?.body ?? {}).sort()).toEqual(["documents", "model", "query", "top_n"]);
+  });
+
+  it("recovers indices of the old regolo answer by text, duplicates in order", async () => {
+    const result = await reranker.rerank("old-shape", ["x", "", "y", "x"]);
+    // Server scores by sent position: x(0)=1, y(1)=0.9, x(2)=0.8 → original indices 0, 2, 3.
+    expect(result.items).toEqual([
+      { index: 0, score: 1 },
+      { index: 2, score: 0.9 },
+      { index: 3, score: 0.8 },
+    ]);
+    expect(result.notes).toContain("index recovered by text match");
+  });
+
+  it("formats Qwen3 instructions when asked, filtering empties first", async () => {
+    const qwen = createReranker(regoloConfig(server.url, { qwen3Instruction: true }));
+    const custom = createReranker(regoloConfig(server.url, { qwen3Instruction: "Find the capital" }));
+    try {
+      const result = await qwen.rerank("capital?", ["Rome", " "]);
+      const body = server.requests.at(-1)?.body;
+      expect(body?.query).toBe(`<Instruct>: ${DEFAULT_QWEN3_INSTRUCTION}\n<Query>: capital?`);
+      expect(body?.documents).toEqual(["<Document>: Rome"]);
+      expect(result.items.map((i) => i.index)).toEqual([0]);
+      await custom.rerank("q", ["d"]);
+      expect(server.requests.at(-1)?.body.query).toBe("<Instruct>: Find the capital\n<Query>: q");
+    } finally {
+      await qwen.close();
+      await custom.close();
+    }
+  });
+
+  it("never lets the key out: not in the client, not in errors, even when the server echoes it", async () => {
+    const err = await reranker.rerank("echo-auth", ["a"]).then(
+      () => undefined,
+      (e: unknown) => e as ApiError,
+    );
+    expect(err).toBeInstanceOf(ApiError);
+    expect(err?.status).toBe(401);
+    expect(err?.message).toContain("invalid key: Bearer [REDACTED]");
+    for (const text of [
+      err?.message,
+      err?.stack,
+      JSON.stringify(err),
+      inspect(err, { depth: 10, showHidden: true }),
+    ]) {
+      expect(text).not.toContain(CANARY_KEY);
+    }
+    for (const text of [JSON.stringify(reranker), inspect(reranker, { depth: 10, showHidden: true })]) {
+      expect(text).not.toContain(CANARY_KEY);
+    }
+  });
+});
+
+describe("configuration", () => {
+  it("names the missing key variable, never a value", () => {
+    const attempt = () =>
+      createReranker({ provider: "cohere", model: "rerank-v3.5", env: { OTHER: CANARY_KEY } });
+    expect(attempt).toThrowError(UsageError);
+    expect(attempt).toThrowError(/COHERE_API_KEY/);
+    const named = () => createReranker({ model: "m", apiKeyEnv: "MY_KEY", env: {} });
+    expect(named).toThrowError(/set the environment variable MY_KEY$/);
+  });
+
+  it("needs no key for self-hosted dialects, and rejects unknown providers and bad endpoints", async () => {
+    const server = await startLocalServer((req, res) =>
+      json(res, 200, {
+        ...regoloAnswer(req),
+        id: "score-1",
+        model: "m",
+        usage: { prompt_tokens: 3, total_tokens: 3 },
+      }),
+    );
+    const vllm = createReranker({ provider: "vllm", endpoint: server.url, model: "m", env: {} });
+    try {
+      const result = await vllm.rerank("q", ["a", "b"]);
+      expect(server.requests[0].headers.authorization).toBeUndefined();
+      expect(result.usage).toEqual({ promptTokens: 3, totalTokens: 3 });
+      expect(result.providerId).toBe("score-1");
+    } finally {
+      await vllm.close();
+      await server.close();
+    }
+    expect(() => createReranker({ provider: "nope", model: "m" })).toThrowError(/unknown provider 'nope'/);
+    expect(() => createReranker({ provider: "tei", model: "m" })).toThrowError(/--endpoint/);
+    expect(() =>
+      createReranker({ provider: "tei", model: "m", endpoint: "http://u:p@127.0.0.1/" }),
+    ).toThrowError(/must not carry credentials/);
+    expect(() =>
+      createReranker({ provider: "tei", model: "m", endpoint: "http://127.0.0.1/", retries: -1 }),
+    ).toThrowError(/retries/);
+  });
+
+  it("sends Pinecone's Api-Key header instead of a bearer token", async () => {
+    const server = await startLocalServer((req, res) =>
+      json(res, 200, {
+        model: "m",
+        data: (req.body.documents ?? []).map((_d, index) => ({ index, score: 0.5 - index / 10 })),
+        usage: { rerank_units: 1 },
+      }),
+    );
+    const pinecone = createReranker({
+      provider: "pinecone",
+      endpoint: server.url,
+      model: "bge-reranker-v2-m3",
+      env: { PINECONE_API_KEY: CANARY_KEY },
+    });
+    try {
+      const result = await pinecone.rerank("q", ["a", "b"]);
+      expect(server.requests[0].headers["api-key"]).toBe(CANARY_KEY);
+      expect(server.requests[0].headers.authorization).toBeUndefined();
+      expect(result.usage).toEqual({ rerankUnits: 1 });
+    } finally {
+      await pinecone.close();
+      await server.close();
+    }
+  });
+
+  it("re-sorts an unsorted answer (vLLM /score) with ties by index, and says so", async () => {
+    const server = await startLocalServer((_req, res) =>
+      json(res, 200, {
+        data: [
+          { index: 0, score: 0.2 },
+          { index: 1, score: 0.7 },
+          { index: 2, score: 0.7 },
+        ],
+      }),
+    );
+    const vllm = createReranker({ provider: "vllm-score", endpoint: server.url, model: "m", env: {} });
+    try {
+      const result = await vllm.rerank("q", ["a", "b", "c"], { topN: 2 });
+      expect(result.items).toEqual([
+        { index: 1, score: 0.7 },
+        { index: 2, score: 0.7 },
+      ]);
+      expect(result.notes).toContain("answer was not sorted by score; re-sorted client-side");
+    } finally {
+      await vllm.close();
+      await server.close();
+    }
+  });
+
+  it("stops waiting when the caller aborts", async () => {
+    const server = await startLocalServer(() => {});
+    const client = createReranker(regoloConfig(server.url));
+    try {
+      const controller = new AbortController();
+      setTimeout(() => controller.abort(), 100);
+      const err = await client.rerank("q", ["a"], { signal: controller.signal }).catch((e: unknown) => e);
+      expect(err).toMatchObject({ kind: "aborted", retryable: false });
+    } finally {
+      await client.close();
+      await server.close();
+    }
+  });
+});
