@@ -42,8 +42,6 @@ export const dialects: Readonly<Record<string, Dialect>> = Object.freeze(
   Object.fromEntries(all.map((d) => [d.name, d])),
 );
 
-export const DEFAULT_PROVIDER = "regolo";
-
 /** The dialect called `name`; a UsageError listing the known names otherwise. */
 export function getDialect(name: string): Dialect {
   if (Object.hasOwn(dialects, name)) return dialects[name];
