@@ -3,7 +3,7 @@
  * pool ("qrels", in a label-blind order), or the format's own lists. Documents no list references
  * are dropped so that a big corpus costs memory only for what will be reranked.
  */
-import { InputError, UsageError } from "../errors.js";
+import { UsageError } from "../errors.js";
 import type { KeepDocs } from "./beir.js";
 import { requireFile } from "./files.js";
 import { labelBlindOrder } from "./ids.js";
@@ -26,18 +26,8 @@ export async function resolveCandidates(option: string | undefined, depth?: numb
   if (option === undefined) return { kind: "native" };
   if (option === "qrels") return { kind: "qrels" };
   await requireFile(option, "a TREC run file: qid Q0 docid rank score tag");
+  // readRun rejects a document listed twice for one query, with its line.
   const lists = rankedCandidates(await readRun(option, { depth }), depth);
-  for (const [queryId, docIds] of lists) {
-    const seen = new Set<string>();
-    for (const docId of docIds) {
-      if (seen.has(docId))
-        throw new InputError(`duplicate document '${docId}' in the ranking of query '${queryId}'`, {
-          file: option,
-          field: "docid",
-        });
-      seen.add(docId);
-    }
-  }
   return { kind: "run", path: option, lists };
 }
 
