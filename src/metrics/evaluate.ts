@@ -1,0 +1,146 @@
+import {
+  atLevel,
+  emptyJudgedRanking,
+  type Judgements,
+  judgeRanking,
+  prepareJudgements,
+} from "./judged-ranking.js";
+import { measureValue, parseMeasures } from "./measures.js";
+import type {
+  EvaluateOptions,
+  EvaluationResult,
+  JudgedRanking,
+  Measure,
+  Qrels,
+  Ranking,
+  Run,
+} from "./types.js";
+
+/**
+ * Scores rankings query by query against qrels, trec_eval's way: queries come from the qrels; a
+ * ranked query without judgements is ignored (and counted); under `complete` (-c) a judged query
+ * without ranking counts with every measure 0. Rankings may be fed one at a time (streaming): the
+ * evaluator keeps only the per-query values.
+ */
+export class RunEvaluator {
+  readonly measures: Measure[];
+  private readonly level: number;
+  private readonly complete: boolean;
+  private readonly prepared = new Map<string, Judgements>();
+  private readonly values = new Map<string, Float64Array>();
+  private rankedWithoutJudgements = 0;
+  private noRelevant = 0;
+
+  constructor(
+    private readonly qrels: Qrels,
+    measures: string | string[] | Measure[],
+    opts: EvaluateOptions = {},
+  ) {
+    this.measures = toMeasures(measures);
+    this.level = opts.relevanceLevel ?? 1;
+    this.complete = opts.complete ?? true;
+  }
+
+  /** The query's prepared judgements, or undefined when it has none (then `record` ignores it). */
+  judgements(qid: string): Judgements | undefined {
+    let j = this.prepared.get(qid);
+    if (j === undefined) {
+      const judged = this.qrels.get(qid);
+      if (judged === undefined) return undefined;
+      j = prepareJudgements(judged);
+      this.prepared.set(qid, j);
+    }
+    return j;
+  }
+
+  /** Records a ranked query. A query recorded twice is a caller bug: the run must be merged first. */
+  addRanking(qid: string, ranking: Ranking): void {
+    const j = this.judgements(qid);
+    if (j === undefined) {
+      this.rankedWithoutJudgements++;
+      return;
+    }
+    this.record(qid, j, judgeRanking(ranking, j, this.level));
+  }
+
+  /** Records a query already prepared (the byte path of the TREC reader); counts unjudged ones. */
+  addJudged(qid: string, j: Judgements | undefined, jr: JudgedRanking | undefined): void {
+    if (j === undefined || jr === undefined) this.rankedWithoutJudgements++;
+    else this.record(qid, j, jr);
+  }
+
+  /** The evaluation's default relevance level, for callers that prepare judged rankings themselves. */
+  get relevanceLevel(): number {
+    return this.level;
+  }
+
+  private record(qid: string, j: Judgements, jr: JudgedRanking): void {
+    if (this.values.has(qid)) throw new Error(`query ${qid} recorded twice`);
+    const v = new Float64Array(this.measures.length);
+    for (let m = 0; m < this.measures.length; m++) {
+      const measure = this.measures[m];
+      v[m] = measureValue(measure, atLevel(jr, j, measure.rel ?? this.level));
+    }
+    if (atLevel(jr, j, this.level).numRel === 0) this.noRelevant++;
+    this.values.set(qid, v);
+  }
+
+  finish(): EvaluationResult {
+    const judgedWithoutRanking: string[] = [];
+    for (const qid of this.qrels.keys()) {
+      if (this.values.has(qid)) continue;
+      judgedWithoutRanking.push(qid);
+      if (this.complete) {
+        const j = this.judgements(qid) as Judgements;
+        this.record(qid, j, emptyJudgedRanking(j, this.level));
+      }
+    }
+    const names = this.measures.map((m) => m.name);
+    const totals = new Float64Array(names.length);
+    const perQuery: Record<string, Record<string, number>> = {};
+    for (const [qid, v] of this.values) {
+      const row: Record<string, number> = {};
+      for (let m = 0; m < names.length; m++) {
+        row[names[m]] = v[m];
+        totals[m] += v[m];
+      }
+      perQuery[qid] = row;
+    }
+    const queries = this.values.size;
+    const mean: Record<string, number> = {};
+    for (let m = 0; m < names.length; m++) {
+      const sum = this.measures[m].aggregate === "sum";
+      mean[names[m]] = sum ? totals[m] : queries === 0 ? 0 : totals[m] / queries;
+    }
+    return {
+      measures: names,
+      queries,
+      mean,
+      perQuery,
+      judgedWithoutRanking,
+      rankedWithoutJudgements: this.rankedWithoutJudgements,
+      noRelevant: this.noRelevant,
+    };
+  }
+}
+
+function toMeasures(measures: string | string[] | Measure[]): Measure[] {
+  if (typeof measures === "string") return parseMeasures(measures);
+  if (measures.length > 0 && typeof measures[0] !== "string") return measures as Measure[];
+  return parseMeasures(measures as string[]);
+}
+
+/**
+ * Scores `run` against `qrels` (see RunEvaluator for which queries count). `complete` defaults to
+ * true here, as the tool's convention (metrics.md); the `evaluate` command passes its flag.
+ */
+export function evaluateRun(
+  qrels: Qrels,
+  run: Run,
+  measures: string[] | Measure[],
+  opts: EvaluateOptions = {},
+): EvaluationResult {
+  const evaluator = new RunEvaluator(qrels, measures, opts);
+  for (const [qid, ranking] of run) evaluator.addRanking(qid, ranking);
+  return evaluator.finish();
+}

@@ -1,0 +1,32 @@
+/** Ranking measures (trec_eval-exact, metrics.md) and latency statistics: pure functions, no I/O. */
+export { RunEvaluator, evaluateRun } from "./evaluate.js";
+export {
+  emptyJudgedRanking,
+  judgeRanking,
+  type Judgements,
+  prepareJudgements,
+} from "./judged-ranking.js";
+export { type LatencySummary, percentile, summarizeLatency } from "./latency.js";
+export { KNOWN_MEASURES, measureValue, parseMeasure, parseMeasures } from "./measures.js";
+export {
+  type ByteJudgements,
+  byteJudgements,
+  duplicateTable,
+  findDuplicate,
+  hashIdBytes,
+  judgeBlock,
+  type RunBlock,
+} from "./run-block.js";
+export { compareIdBytes, compareTrec, sortTrec, tiesInTopK, trecOrder } from "./trec-order.js";
+export type {
+  EvaluateOptions,
+  EvaluationResult,
+  JudgedRanking,
+  Measure,
+  MeasureKind,
+  Qrels,
+  Ranking,
+  Run,
+} from "./types.js";
+export { type BlockSource, evaluateBlocks } from "./evaluate-blocks.js";
+export { formatTrecValue } from "./format.js";

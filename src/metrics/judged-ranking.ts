@@ -1,0 +1,121 @@
+import { checkLengths, compareIdBytes, compareTrec } from "./trec-order.js";
+import type { JudgedRanking, Ranking } from "./types.js";
+
+/** One query's judgements, prepared once: ids, grades and the ideal gains the kernels share. */
+export interface Judgements {
+  ids: string[];
+  grades: Int32Array;
+  /** doc id → position in `ids`. */
+  index: Map<string, number>;
+  /** Every grade > 0, descending: the ideal ranking's gains (trec_eval builds IDCG from all judged). */
+  idealGains: Float64Array;
+}
+
+export function prepareJudgements(judged: Map<string, number>): Judgements {
+  const ids = [...judged.keys()];
+  const grades = Int32Array.from(judged.values());
+  const index = new Map<string, number>();
+  for (let i = 0; i < ids.length; i++) index.set(ids[i], i);
+  const positive = grades.filter((g) => g > 0).sort();
+  const idealGains = Float64Array.from(positive).reverse();
+  return { ids, grades, index, idealGains };
+}
+
+export function countRelevant(grades: Int32Array, level: number): number {
+  let c = 0;
+  for (let i = 0; i < grades.length; i++) if (grades[i] >= level) c++;
+  return c;
+}
+
+/** The judged ranking of a query that has no ranking at all (trec_eval -c counts it at 0). */
+export function emptyJudgedRanking(j: Judgements, level: number): JudgedRanking {
+  return {
+    n: 0,
+    ranks: new Int32Array(0),
+    grades: new Int32Array(0),
+    idealGains: j.idealGains,
+    numRel: countRelevant(j.grades, level),
+    level,
+  };
+}
+
+/** Above this many retrieved judged documents one sort beats counting ranks doc by doc. */
+export const COUNT_PATH_MAX_JUDGED = 16;
+
+/**
+ * Builds the judged ranking of `r`. rank(d) = 1 + #documents that sort before d under the trec rule,
+ * so with few judged documents retrieved the ranks are counted in O(n·j) without sorting the ranking.
+ * `path` forces one method (tests compare them); by default the cheaper one is taken.
+ */
+export function judgeRanking(
+  r: Ranking,
+  j: Judgements,
+  level: number,
+  path?: "count" | "sort",
+): JudgedRanking {
+  checkLengths(r);
+  const { docIds, scores } = r;
+  const n = docIds.length;
+  const found: number[] = [];
+  const foundGrades: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const at = j.index.get(docIds[i]);
+    if (at !== undefined) {
+      found.push(i);
+      foundGrades.push(j.grades[at]);
+    }
+  }
+  const f = found.length;
+  const ranks = new Int32Array(f);
+  const useCount = path ? path === "count" : f <= COUNT_PATH_MAX_JUDGED;
+  if (useCount) {
+    for (let t = 0; t < f; t++) {
+      const id = docIds[found[t]];
+      const s = scores[found[t]];
+      let before = 0;
+      for (let i = 0; i < n; i++) {
+        const x = scores[i];
+        if (x > s || (x === s && compareIdBytes(docIds[i], id) > 0)) before++;
+      }
+      ranks[t] = before + 1;
+    }
+  } else {
+    const order = Array.from({ length: n }, (_, i) => i);
+    order.sort((a, b) => compareTrec(docIds[a], scores[a], docIds[b], scores[b]));
+    const rankOf = new Int32Array(n);
+    for (let p = 0; p < n; p++) rankOf[order[p]] = p + 1;
+    for (let t = 0; t < f; t++) ranks[t] = rankOf[found[t]];
+  }
+  return assemble(ranks, Int32Array.from(foundGrades), n, j, level);
+}
+
+/** Orders the (rank, grade) pairs by rank and attaches the query-level figures. */
+export function assemble(
+  ranks: Int32Array,
+  grades: Int32Array,
+  n: number,
+  j: Judgements,
+  level: number,
+): JudgedRanking {
+  const f = ranks.length;
+  const order = Array.from({ length: f }, (_, i) => i).sort((a, b) => ranks[a] - ranks[b]);
+  const sortedRanks = new Int32Array(f);
+  const sortedGrades = new Int32Array(f);
+  for (let t = 0; t < f; t++) {
+    sortedRanks[t] = ranks[order[t]];
+    sortedGrades[t] = grades[order[t]];
+  }
+  return {
+    n,
+    ranks: sortedRanks,
+    grades: sortedGrades,
+    idealGains: j.idealGains,
+    numRel: countRelevant(j.grades, level),
+    level,
+  };
+}
+
+/** The same judged ranking counted at another relevance level (ranks do not depend on it). */
+export function atLevel(jr: JudgedRanking, j: Judgements, level: number): JudgedRanking {
+  return level === jr.level ? jr : { ...jr, numRel: countRelevant(j.grades, level), level };
+}

@@ -1,0 +1,124 @@
+import { UsageError } from "../errors.js";
+import { averagePrecision } from "./measures/ap.js";
+import { numRel, numRelRet } from "./measures/counts.js";
+import { judgedShare } from "./measures/judged.js";
+import { ndcg } from "./measures/ndcg.js";
+import { precision } from "./measures/precision.js";
+import { recall } from "./measures/recall.js";
+import { reciprocalRank } from "./measures/rr.js";
+import { success } from "./measures/success.js";
+import type { JudgedRanking, Measure, MeasureKind } from "./types.js";
+
+/** Lower-cased ir_measures base names (and a few common spellings) → kind. */
+const BASE: Record<string, MeasureKind> = {
+  ndcg: "nDCG",
+  rr: "RR",
+  mrr: "RR",
+  ap: "AP",
+  r: "R",
+  recall: "R",
+  p: "P",
+  success: "Success",
+  judged: "Judged",
+  numrel: "NumRel",
+  numrelret: "NumRelRet",
+};
+
+/** trec_eval names (`.` or `_` before the cut-off) → ir_measures kind. */
+const TREC_CUT: Record<string, MeasureKind> = {
+  ndcg_cut: "nDCG",
+  map_cut: "AP",
+  P: "P",
+  recall: "R",
+  success: "Success",
+};
+const TREC_PLAIN: Record<string, MeasureKind> = {
+  ndcg: "nDCG",
+  recip_rank: "RR",
+  map: "AP",
+  num_rel: "NumRel",
+  num_rel_ret: "NumRelRet",
+};
+
+const NEEDS_K = new Set<MeasureKind>(["P", "R", "Success", "Judged"]);
+const NO_K = new Set<MeasureKind>(["NumRel", "NumRelRet"]);
+/** nDCG uses grades, not a relevance level; Judged ignores grades. */
+const NO_REL = new Set<MeasureKind>(["nDCG", "Judged"]);
+
+export const KNOWN_MEASURES =
+  "nDCG@k, nDCG, nDCG@k(exp), RR, RR@k, AP, AP@k, R@k, P@k, Success@k, Judged@k, NumRel, NumRelRet " +
+  "(relevance per measure: AP(rel=2), P(rel=2)@10; trec_eval names: ndcg_cut.k, ndcg, recip_rank, map, " +
+  "map_cut.k, P.k, recall.k, success.k, num_rel, num_rel_ret)";
+
+/** Parses "nDCG@10,RR@10,AP" (or an array of names) into measures; duplicates are dropped. */
+export function parseMeasures(spec: string | string[]): Measure[] {
+  const names = (Array.isArray(spec) ? spec : spec.split(","))
+    .flatMap((s) => s.split(","))
+    .map((s) => s.trim())
+    .filter((s) => s !== "");
+  if (names.length === 0) throw new UsageError("no measure given");
+  const out: Measure[] = [];
+  const seen = new Set<string>();
+  for (const name of names) {
+    const m = parseMeasure(name);
+    if (!seen.has(m.name)) {
+      seen.add(m.name);
+      out.push(m);
+    }
+  }
+  return out;
+}
+
+export function parseMeasure(text: string): Measure {
+  const trec = /^([A-Za-z_]+?)[._](\d+)$/.exec(text);
+  if (trec && TREC_CUT[trec[1]]) return make(text, TREC_CUT[trec[1]], Number(trec[2]));
+  if (TREC_PLAIN[text]) return make(text, TREC_PLAIN[text]);
+  const ir = /^([A-Za-z]+)(?:\(rel=(-?\d+)\))?(?:@(\d+))?(\(exp\))?$/.exec(text);
+  const kind = ir ? BASE[ir[1].toLowerCase()] : undefined;
+  if (!ir || !kind) throw new UsageError(`unknown measure '${text}' (known: ${KNOWN_MEASURES})`);
+  const k = ir[3] === undefined ? undefined : Number(ir[3]);
+  const rel = ir[2] === undefined ? undefined : Number(ir[2]);
+  if (ir[4] && kind !== "nDCG") throw new UsageError(`measure '${text}': (exp) applies to nDCG only`);
+  return make(text, kind, k, rel, ir[4] ? "exp" : undefined);
+}
+
+function make(text: string, kind: MeasureKind, k?: number, rel?: number, gain?: "exp"): Measure {
+  if (k !== undefined && k < 1) throw new UsageError(`measure '${text}': the cut-off must be at least 1`);
+  if (k === undefined && NEEDS_K.has(kind))
+    throw new UsageError(`measure '${text}' needs a cut-off, e.g. ${kind}@10`);
+  if (k !== undefined && NO_K.has(kind)) throw new UsageError(`measure '${text}' takes no cut-off`);
+  if (rel !== undefined && NO_REL.has(kind))
+    throw new UsageError(`measure '${text}' takes no relevance level`);
+  const name = `${kind}${rel === undefined ? "" : `(rel=${rel})`}${k === undefined ? "" : `@${k}`}${gain ? "(exp)" : ""}`;
+  const aggregate = NO_K.has(kind) ? "sum" : "mean";
+  const m: Measure = { name, kind, aggregate };
+  if (k !== undefined) m.k = k;
+  if (rel !== undefined) m.rel = rel;
+  if (kind === "nDCG") m.gain = gain ?? "linear";
+  return m;
+}
+
+/** The measure's value for one query (q prepared at the measure's relevance level). */
+export function measureValue(m: Measure, q: JudgedRanking): number {
+  const k = m.k ?? Number.POSITIVE_INFINITY;
+  switch (m.kind) {
+    case "nDCG":
+      return ndcg(q, k, m.gain === "exp");
+    case "RR":
+      return reciprocalRank(q, k);
+    case "AP":
+      return averagePrecision(q, k);
+    case "R":
+      return recall(q, k);
+    case "P":
+      return precision(q, k);
+    case "Success":
+      return success(q, k);
+    case "Judged":
+      return judgedShare(q, k);
+    case "NumRel":
+      return numRel(q);
+    case "NumRelRet":
+      return numRelRet(q);
+  }
+}

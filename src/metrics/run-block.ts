@@ -1,0 +1,153 @@
+import { assemble, COUNT_PATH_MAX_JUDGED, type Judgements } from "./judged-ranking.js";
+import type { JudgedRanking } from "./types.js";
+
+/**
+ * One query's ranking as raw bytes, straight from a run file: no string per document. The TREC
+ * reader fills it and hands it over while it is valid; `n` entries are in use.
+ */
+export interface RunBlock {
+  qid: string;
+  n: number;
+  scores: Float64Array;
+  /** The doc ids' UTF-8 bytes, back to back: id i is idBytes[idStart[i] .. idStart[i + 1]). */
+  idBytes: Uint8Array;
+  idStart: Int32Array;
+  /** hashIdBytes of each id. */
+  idHash: Int32Array;
+}
+
+/** FNV-1a over bytes; the reader computes it while scanning, so ids are matched without strings. */
+export function hashIdBytes(bytes: Uint8Array, start: number, end: number): number {
+  let h = 0x811c9dc5;
+  for (let i = start; i < end; i++) h = Math.imul(h ^ bytes[i], 0x01000193);
+  return h;
+}
+
+/** The judgements of a query keyed by id bytes: an open-addressing table on the FNV hash. */
+export interface ByteJudgements {
+  judgements: Judgements;
+  bytes: Uint8Array[];
+  hashes: Int32Array;
+  /** slot → judged index + 1 (0 = empty). */
+  table: Int32Array;
+  mask: number;
+}
+
+const encoder = new TextEncoder();
+
+export function byteJudgements(judgements: Judgements): ByteJudgements {
+  const m = judgements.ids.length;
+  let size = 8;
+  while (size < m * 2) size *= 2;
+  const mask = size - 1;
+  const table = new Int32Array(size);
+  const bytes = judgements.ids.map((id) => encoder.encode(id));
+  const hashes = new Int32Array(m);
+  for (let t = 0; t < m; t++) {
+    hashes[t] = hashIdBytes(bytes[t], 0, bytes[t].length);
+    let slot = hashes[t] & mask;
+    while (table[slot] !== 0) slot = (slot + 1) & mask;
+    table[slot] = t + 1;
+  }
+  return { judgements, bytes, hashes, table, mask };
+}
+
+function findJudged(b: RunBlock, i: number, bj: ByteJudgements): number {
+  const h = b.idHash[i];
+  const start = b.idStart[i];
+  const len = b.idStart[i + 1] - start;
+  for (let slot = h & bj.mask; bj.table[slot] !== 0; slot = (slot + 1) & bj.mask) {
+    const t = bj.table[slot] - 1;
+    if (bj.hashes[t] !== h) continue;
+    const id = bj.bytes[t];
+    if (id.length !== len) continue;
+    let k = 0;
+    while (k < len && id[k] === b.idBytes[start + k]) k++;
+    if (k === len) return t;
+  }
+  return -1;
+}
+
+/** strcmp of ids a and b of the block: < 0 when a's bytes sort first. */
+function compareBlockIds(b: RunBlock, a: number, c: number): number {
+  const as = b.idStart[a];
+  const al = b.idStart[a + 1] - as;
+  const cs = b.idStart[c];
+  const cl = b.idStart[c + 1] - cs;
+  const m = Math.min(al, cl);
+  const bytes = b.idBytes;
+  for (let k = 0; k < m; k++) {
+    const d = bytes[as + k] - bytes[cs + k];
+    if (d !== 0) return d;
+  }
+  return al - cl;
+}
+
+/** Does entry i sort before entry t under the trec rule? */
+function before(b: RunBlock, i: number, t: number): boolean {
+  const x = b.scores[i];
+  const s = b.scores[t];
+  return x > s || (x === s && i !== t && compareBlockIds(b, i, t) > 0);
+}
+
+/** judgeRanking for a byte block: same result, no strings and (usually) no sort. */
+export function judgeBlock(
+  b: RunBlock,
+  bj: ByteJudgements,
+  level: number,
+  path?: "count" | "sort",
+): JudgedRanking {
+  const n = b.n;
+  const found: number[] = [];
+  const grades: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const t = findJudged(b, i, bj);
+    if (t >= 0) {
+      found.push(i);
+      grades.push(bj.judgements.grades[t]);
+    }
+  }
+  const f = found.length;
+  const ranks = new Int32Array(f);
+  if (path ? path === "count" : f <= COUNT_PATH_MAX_JUDGED) {
+    for (let q = 0; q < f; q++) {
+      let count = 0;
+      for (let i = 0; i < n; i++) if (before(b, i, found[q])) count++;
+      ranks[q] = count + 1;
+    }
+  } else {
+    const order = Array.from({ length: n }, (_, i) => i);
+    order.sort((x, y) => {
+      const d = b.scores[y] - b.scores[x];
+      return d !== 0 ? d : compareBlockIds(b, y, x);
+    });
+    const rankOf = new Int32Array(n);
+    for (let p = 0; p < n; p++) rankOf[order[p]] = p + 1;
+    for (let q = 0; q < f; q++) ranks[q] = rankOf[found[q]];
+  }
+  return assemble(ranks, Int32Array.from(grades), n, bj.judgements, level);
+}
+
+/** A zeroed open-addressing table for `n` ids, reusing `table` when it is big enough. */
+export function duplicateTable(table: Int32Array, n: number): Int32Array {
+  let size = 1024;
+  while (size < n * 2) size *= 2;
+  return size <= table.length ? table.fill(0) : new Int32Array(size);
+}
+
+/**
+ * The first id of the block that repeats an earlier one, as [later, earlier] entry indices, or
+ * [-1, -1]. `table` must be zeroed, its length a power of two ≥ 2n.
+ */
+export function findDuplicate(b: RunBlock, table: Int32Array): [number, number] {
+  const mask = table.length - 1;
+  for (let i = 0; i < b.n; i++) {
+    let slot = b.idHash[i] & mask;
+    for (; table[slot] !== 0; slot = (slot + 1) & mask) {
+      const j = table[slot] - 1;
+      if (b.idHash[j] === b.idHash[i] && compareBlockIds(b, i, j) === 0) return [i, j];
+    }
+    table[slot] = i + 1;
+  }
+  return [-1, -1];
+}
