@@ -151,7 +151,7 @@ export async function loadRunConfig(path: string): Promise<RunConfigFile> {
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   const syntax = doc.errors[0];
   if (syntax) {
-    const line = syntax.linePos?.[0]?.line;
+    const line = syntax.linePos?.[0]?.line ?? lineCounter.linePos(syntax.pos[0]).line;
     throw new InputError(`not valid YAML/JSON: ${syntax.message.split("\n")[0]}`, { file: path, line });
   }
   const result = RunConfigSchema.safeParse(doc.toJS());

@@ -1,0 +1,218 @@
+/**
+ * End to end: a local server answers FIXED scores per (query, document); the report's means must
+ * equal values computed here by a small independent implementation of the trec_eval conventions
+ * (not src/metrics), and the exported run files must give the same numbers through `evaluate`.
+ */
+import { readFile, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Report } from "../../src/report/types.js";
+import {
+  type CsvRow,
+  runCli,
+  startFixedScoreServer,
+  tempDir,
+  writeCsv,
+  type FixedScoreServer,
+} from "../run/helpers.js";
+
+// q1 has a tie (a2, a3 at 0.7) inside the top 3 and AT the top_n=2 cut; q3 has no relevant document.
+const SET: (CsvRow & { score: number })[] = [
+  { qid: "q1", query: "alpha", docId: "a1", document: "alpha one", label: 0, score: 0.9 },
+  { qid: "q1", query: "alpha", docId: "a2", document: "alpha two", label: 2, score: 0.7 },
+  { qid: "q1", query: "alpha", docId: "a3", document: "alpha three", label: 1, score: 0.7 },
+  { qid: "q1", query: "alpha", docId: "a4", document: "alpha four", label: 0, score: 0.2 },
+  { qid: "q1", query: "alpha", docId: "a5", document: "alpha five", label: 3, score: 0.1 },
+  { qid: "q2", query: "beta", docId: "b1", document: "beta one", label: 1, score: 0.3 },
+  { qid: "q2", query: "beta", docId: "b2", document: "beta two", label: 0, score: 0.8 },
+  { qid: "q2", query: "beta", docId: "b3", document: "beta three", label: 0, score: 0.5 },
+  { qid: "q2", query: "beta", docId: "b4", document: "beta four", label: 1, score: 0.6 },
+  { qid: "q3", query: "gamma", docId: "c1", document: "gamma one", label: 0, score: 0.5 },
+  { qid: "q3", query: "gamma", docId: "c2", document: "gamma two", label: 0, score: 0.4 },
+  { qid: "q3", query: "gamma", docId: "c3", document: "gamma three", label: 0, score: -0.3 },
+];
+const MEASURES = ["nDCG@3", "nDCG@10", "RR@10", "AP", "R@3", "P@3", "Success@1"];
+
+/** What the API returns: score desc, ties by request index asc (api-dialects §18.4), cut to top_n. */
+function apiAnswer(qid: string, topN: number) {
+  const docs = SET.filter((r) => r.qid === qid).map((r, index) => ({ ...r, index }));
+  return docs.sort((a, b) => b.score - a.score || a.index - b.index).slice(0, topN);
+}
+
+/** trec_eval's order of a ranking: score desc, then doc id DESC in byte order. */
+function trecOrder<T extends { docId: string; score: number }>(xs: T[]): T[] {
+  return [...xs].sort(
+    (a, b) => b.score - a.score || Buffer.compare(Buffer.from(b.docId), Buffer.from(a.docId)),
+  );
+}
+
+/** The measures of metrics.md for one query, written from the definitions. */
+function reference(qid: string, topN: number): Record<string, number> {
+  const grades = new Map(SET.filter((r) => r.qid === qid).map((r) => [r.docId, r.label]));
+  const ranked = trecOrder(apiAnswer(qid, topN)).map((r) => grades.get(r.docId) ?? 0);
+  const R = [...grades.values()].filter((g) => g >= 1).length;
+  const ideal = [...grades.values()].filter((g) => g > 0).sort((a, b) => b - a);
+  const dcg = (gs: number[], k: number) =>
+    gs.slice(0, k).reduce((s, g, i) => s + (g > 0 ? g : 0) / Math.log2(i + 2), 0);
+  const ndcg = (k: number) => (dcg(ideal, k) === 0 ? 0 : dcg(ranked, k) / dcg(ideal, k));
+  const relIn = (k: number) => ranked.slice(0, k).filter((g) => g >= 1).length;
+  const first = ranked.findIndex((g) => g >= 1);
+  let ap = 0;
+  let seen = 0;
+  ranked.forEach((g, i) => {
+    if (g >= 1) ap += ++seen / (i + 1);
+  });
+  return {
+    "nDCG@3": ndcg(3),
+    "nDCG@10": ndcg(10),
+    "RR@10": first >= 0 && first < 10 ? 1 / (first + 1) : 0,
+    AP: R ? ap / R : 0,
+    "R@3": R ? relIn(3) / R : 0,
+    "P@3": relIn(3) / 3,
+    "Success@1": relIn(1) > 0 ? 1 : 0,
+  };
+}
+
+const mean = (topN: number, m: string) =>
+  ["q1", "q2", "q3"].reduce((s, q) => s + reference(q, topN)[m], 0) / 3;
+
+let server: FixedScoreServer;
+let dir: string;
+let cleanup: () => Promise<void>;
+let report: Report;
+let run: { code: number; stdout: string; stderr: string };
+const KEY = "sk-CANARY-e2e-7f3a9c2b1d";
+
+beforeAll(async () => {
+  ({ dir, cleanup } = await tempDir());
+  const scores = new Map(SET.map((r) => [`${r.query}\u0000${r.document}`, r.score]));
+  server = await startFixedScoreServer({ score: (q, d) => scores.get(`${q}\u0000${d}`) ?? Number.NaN });
+  const csv = await writeCsv(dir, SET);
+  process.env.E2E_RERANK_KEY = KEY;
+  run = await runCli([
+    "run",
+    "--dataset",
+    csv,
+    "--model",
+    "fixed",
+    "--endpoint",
+    server.endpoint,
+    "--api-key-env",
+    "E2E_RERANK_KEY",
+    "--top-n",
+    "2,10",
+    "--measures",
+    MEASURES.join(","),
+    "-j",
+    "3",
+    "--out",
+    join(dir, "out"),
+    "--quiet",
+  ]);
+  report = JSON.parse(await readFile(join(dir, "out", "report.json"), "utf8"));
+});
+
+afterAll(async () => {
+  delete process.env.E2E_RERANK_KEY;
+  await server.close();
+  await cleanup();
+});
+
+describe("run end to end against fixed scores", () => {
+  it("exits 0 and prints the headline table and the report path", () => {
+    expect(run.stderr).toBe("");
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/\| variant\s+\|\s+nDCG@3/);
+    expect(run.stdout).toContain(join(dir, "out", "report.md"));
+  });
+
+  it("hand check of the reference: q1 at top_n=10 ranks a1, a3 (tie broken by id desc), a2, a4, a5", () => {
+    expect(trecOrder(apiAnswer("q1", 10)).map((r) => r.docId)).toEqual(["a1", "a3", "a2", "a4", "a5"]);
+    // RR@10: first relevant a3 at rank 2 → 1/2; AP = (1/2 + 2/3 + 3/5) / 3.
+    expect(reference("q1", 10)["RR@10"]).toBe(0.5);
+    expect(reference("q1", 10).AP).toBeCloseTo((1 / 2 + 2 / 3 + 3 / 5) / 3, 12);
+    // top_n=2 keeps a1 and a2 (the API breaks the 0.7 tie by request index), so a3 is not retrieved.
+    expect(apiAnswer("q1", 2).map((r) => r.docId)).toEqual(["a1", "a2"]);
+  });
+
+  it("the report's means equal the independent computation", () => {
+    expect(report.variants.map((v) => v.id)).toEqual(["fixed.top2", "fixed.top10"]);
+    for (const v of report.variants) {
+      for (const m of MEASURES) {
+        expect(v.metrics[m].mean, `${v.id} ${m}`).toBeCloseTo(mean(v.topN as number, m), 12);
+        for (const q of ["q1", "q2", "q3"]) {
+          expect(v.perQuery[m][q], `${v.id} ${m} ${q}`).toBeCloseTo(reference(q, v.topN as number)[m], 12);
+        }
+      }
+    }
+  });
+
+  it("fills the report.json contract", () => {
+    expect(report.schemaVersion).toBe(1);
+    expect(report.dataset).toMatchObject({ format: "csv", queries: 3, judged: 12, documents: 12 });
+    expect(report.dataset.fingerprint).toMatch(/^[0-9a-f]{64}$/);
+    expect(report.timing.rerankSeconds).toBeGreaterThan(0);
+    expect(report.timing.totalSeconds).toBeGreaterThanOrEqual(report.timing.rerankSeconds);
+    const top10 = report.variants[1];
+    expect(top10).toMatchObject({ model: "fixed", provider: "regolo", endpoint: server.endpoint, topN: 10 });
+    expect(top10.latency?.query?.count).toBe(3);
+    expect(top10.latency?.request?.count).toBe(3);
+    expect(top10.throughput?.queriesPerSecond).toBeGreaterThan(0);
+    expect(top10.failures).toEqual({ count: 0, queries: [], byKind: {} });
+    // Ties inside the top 10: only q1 (a2 and a3 at 0.7); top_n=2 returns a1 and a2 only.
+    expect(top10.ties).toEqual({ k: 10, queries: 1 });
+    expect(report.variants[0].ties.queries).toBe(0);
+    expect(report.candidates.ceiling).toMatchObject({
+      measure: "R@5",
+      mean: (1 + 1 + 0) / 3,
+      relevantTotal: 5,
+    });
+    expect(server.authorizations).toEqual(new Set([`Bearer ${KEY}`]));
+  });
+
+  it("writes one results.jsonl line per (variant, query)", async () => {
+    const lines = (await readFile(join(dir, "out", "results.jsonl"), "utf8"))
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
+    expect(lines).toHaveLength(6);
+    expect(new Set(lines.map((l) => `${l.variant}/${l.qid}`)).size).toBe(6);
+    const q1 = lines.find((l) => l.variant === "fixed.top2" && l.qid === "q1");
+    expect(q1.ranking).toEqual([
+      ["a1", 0.9],
+      ["a2", 0.7],
+    ]);
+    expect(q1.attempts).toBe(1);
+  });
+
+  it("the exported run files give the same numbers through `rerank-eval evaluate`", async () => {
+    const qrels = join(dir, "qrels.txt");
+    await writeFile(qrels, SET.map((r) => `${r.qid} 0 ${r.docId} ${r.label}`).join("\n"));
+    for (const v of report.variants) {
+      const runFile = join(dir, "out", `run-${v.id}.trec`);
+      const out = await runCli([
+        "evaluate",
+        "--qrels",
+        qrels,
+        "--run",
+        runFile,
+        "--measures",
+        MEASURES.join(","),
+        "--complete",
+        "--json",
+      ]);
+      expect(out.code, out.stderr).toBe(0);
+      const parsed = JSON.parse(out.stdout) as { mean: Record<string, number>; queries: number };
+      expect(parsed.queries).toBe(3);
+      for (const m of MEASURES) expect(parsed.mean[m], `${v.id} ${m}`).toBeCloseTo(v.metrics[m].mean, 12);
+    }
+  });
+
+  it("the key is in no output file and not in stdout/stderr", async () => {
+    const { readdir } = await import("node:fs/promises");
+    for (const f of await readdir(join(dir, "out"))) {
+      expect(await readFile(join(dir, "out", f), "utf8"), f).not.toContain(KEY);
+    }
+    expect(run.stdout + run.stderr).not.toContain(KEY);
+  });
+});

@@ -1,0 +1,157 @@
+/**
+ * Test helpers for the run command: a real node:http server on 127.0.0.1 that answers in regolo's
+ * current shape with FIXED scores per (query, document text), plus temp-dir datasets and an
+ * in-process CLI runner that captures stdout/stderr.
+ */
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { createServer, type IncomingMessage } from "node:http";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+
+export interface FixedScoreServerOptions {
+  /** score(query, document) for every pair the test sends. */
+  score: (query: string, document: string) => number;
+  delayMs?: number;
+  /** Queries answered 503 on every attempt. */
+  failQueries?: Set<string>;
+  /** Queries answered 503 on their first attempt only. */
+  flakyQueries?: Set<string>;
+}
+
+export interface FixedScoreServer {
+  url: string;
+  endpoint: string;
+  requests: number;
+  maxInFlight: number;
+  /** Authorization headers seen (to prove a key was sent, not printed). */
+  authorizations: Set<string>;
+  close(): Promise<void>;
+}
+
+export async function startFixedScoreServer(opts: FixedScoreServerOptions): Promise<FixedScoreServer> {
+  let inFlight = 0;
+  const attemptsByQuery = new Map<string, number>();
+  const state = { requests: 0, maxInFlight: 0, authorizations: new Set<string>() };
+  const server = createServer(async (req, res) => {
+    inFlight++;
+    state.maxInFlight = Math.max(state.maxInFlight, inFlight);
+    state.requests++;
+    try {
+      if (req.headers.authorization) state.authorizations.add(req.headers.authorization);
+      const body = JSON.parse(await readAll(req)) as { query: string; documents: string[]; top_n?: number };
+      if (opts.delayMs) await sleep(opts.delayMs);
+      const n = (attemptsByQuery.get(body.query) ?? 0) + 1;
+      attemptsByQuery.set(body.query, n);
+      if (opts.failQueries?.has(body.query) || (opts.flakyQueries?.has(body.query) && n === 1)) {
+        res.writeHead(503, { "content-type": "application/json" });
+        res.end(JSON.stringify({ error: { message: "overloaded, try later", type: "server_error" } }));
+        return;
+      }
+      const results = body.documents
+        .map((text, index) => ({ index, relevance_score: opts.score(body.query, text), document: { text } }))
+        .sort((a, b) => b.relevance_score - a.relevance_score || a.index - b.index)
+        .slice(0, body.top_n ?? body.documents.length);
+      res.writeHead(200, { "content-type": "application/json" });
+      res.end(JSON.stringify({ id: "rerank-0123456789abcdef", results, meta: null }));
+    } finally {
+      inFlight--;
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return {
+    url,
+    endpoint: `${url}/rerank`,
+    get requests() {
+      return state.requests;
+    },
+    get maxInFlight() {
+      return state.maxInFlight;
+    },
+    authorizations: state.authorizations,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+async function readAll(req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const c of req) chunks.push(c as Buffer);
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+export interface CsvRow {
+  qid: string;
+  query: string;
+  docId: string;
+  document: string;
+  label: number;
+}
+
+export function csvText(rows: CsvRow[]): string {
+  const q = (s: string) => `"${s.replaceAll('"', '""')}"`;
+  return `query_id,query,doc_id,document,label\n${rows
+    .map((r) => [r.qid, q(r.query), r.docId, q(r.document), r.label].join(","))
+    .join("\n")}\n`;
+}
+
+export async function tempDir(
+  prefix = "rerank-eval-run-",
+): Promise<{ dir: string; cleanup: () => Promise<void> }> {
+  const dir = await mkdtemp(join(tmpdir(), prefix));
+  return { dir, cleanup: () => rm(dir, { recursive: true, force: true }) };
+}
+
+export async function writeCsv(dir: string, rows: CsvRow[], name = "set.csv"): Promise<string> {
+  const path = join(dir, name);
+  await writeFile(path, csvText(rows));
+  return path;
+}
+
+/** A synthetic set: `queries` queries with `docs` candidates each, doc i of query q graded by a rule. */
+export function syntheticRows(queries: number, docs: number): CsvRow[] {
+  const rows: CsvRow[] = [];
+  for (let q = 1; q <= queries; q++) {
+    for (let d = 1; d <= docs; d++) {
+      rows.push({
+        qid: `q${q}`,
+        query: `query number ${q}`,
+        docId: `q${q}-d${d}`,
+        document: `document ${d} for query ${q}`,
+        label: (q + d) % 4 === 0 ? 2 : (q * d) % 5 === 0 ? 1 : 0,
+      });
+    }
+  }
+  return rows;
+}
+
+/** Run the CLI in-process; exit code, stdout and stderr captured. */
+export async function runCli(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const { main } = await import("../../src/cli/main.js");
+  const out: string[] = [];
+  const err: string[] = [];
+  const origOut = process.stdout.write.bind(process.stdout);
+  const origErr = process.stderr.write.bind(process.stderr);
+  process.stdout.write = ((chunk: string | Uint8Array) => {
+    out.push(String(chunk));
+    return true;
+  }) as typeof process.stdout.write;
+  process.stderr.write = ((chunk: string | Uint8Array) => {
+    err.push(String(chunk));
+    return true;
+  }) as typeof process.stderr.write;
+  process.exitCode = undefined;
+  try {
+    const code = await main(argv);
+    return { code, stdout: out.join(""), stderr: err.join("") };
+  } finally {
+    process.stdout.write = origOut;
+    process.stderr.write = origErr;
+    process.exitCode = undefined;
+  }
+}
