@@ -3,13 +3,11 @@
  * explicitly because echoed text is never used (we map back through `index`).
  */
 import type { Dialect } from "../types.js";
-import { cohereMetaUsage, cohereStyleBody, extractErrorMessage, indexedAnswer } from "./common.js";
+import { cohereMetaUsage, cohereStyle } from "./common.js";
 
 export const cohereV1: Dialect = {
   name: "cohere-v1",
-  buildRequest: (req) => ({ body: { ...cohereStyleBody(req), return_documents: false } }),
-  parseResponse: (body) => indexedAnswer(body, "results", "relevance_score", cohereMetaUsage),
-  errorMessage: extractErrorMessage,
+  ...cohereStyle(cohereMetaUsage, { return_documents: false }),
   defaults: {
     endpoint: "https://api.cohere.com/v1/rerank",
     apiKeyEnv: "COHERE_API_KEY",

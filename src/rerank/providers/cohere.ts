@@ -3,13 +3,11 @@
  * with 422, so the body is exactly `{model, query, documents, top_n?}`.
  */
 import type { Dialect } from "../types.js";
-import { cohereMetaUsage, cohereStyleBody, extractErrorMessage, indexedAnswer } from "./common.js";
+import { cohereMetaUsage, cohereStyle } from "./common.js";
 
 export const cohere: Dialect = {
   name: "cohere",
-  buildRequest: (req) => ({ body: cohereStyleBody(req) }),
-  parseResponse: (body) => indexedAnswer(body, "results", "relevance_score", cohereMetaUsage),
-  errorMessage: extractErrorMessage,
+  ...cohereStyle(cohereMetaUsage),
   defaults: {
     endpoint: "https://api.cohere.com/v2/rerank",
     apiKeyEnv: "COHERE_API_KEY",

@@ -3,7 +3,7 @@
  * answer field it found wrong, so a malformed answer becomes an ApiError the user can act on.
  */
 import { ApiError } from "../../errors.js";
-import type { DialectRequest, ParsedAnswer, RerankUsage } from "../types.js";
+import type { Dialect, DialectRequest, ParsedAnswer, RerankUsage } from "../types.js";
 
 export type JsonObject = Record<string, unknown>;
 type RankedItem = ParsedAnswer["items"][number];
@@ -114,6 +114,22 @@ export class TextIndex {
     this.next.set(text, used + 1);
     return list[used];
   }
+}
+
+/**
+ * The Cohere-style family (Cohere, Jina, vLLM, llama.cpp, Infinity, LiteLLM): the body
+ * `{model, query, documents, top_n?}` plus the dialect's constant `extra` fields, and the answer
+ * `results[].{index, relevance_score}`. Dialects differ only in `extra` and where usage sits.
+ */
+export function cohereStyle(
+  usage: (body: unknown) => RerankUsage | undefined,
+  extra: JsonObject = {},
+): Pick<Dialect, "buildRequest" | "parseResponse" | "errorMessage"> {
+  return {
+    buildRequest: (req) => ({ body: { ...cohereStyleBody(req), ...extra } }),
+    parseResponse: (body) => indexedAnswer(body, "results", "relevance_score", usage),
+    errorMessage: extractErrorMessage,
+  };
 }
 
 export const INDEX_RECOVERED_NOTE = "index recovered by text match";

@@ -3,13 +3,11 @@
  * sigmoid score unless `raw_scores` is asked for (never, here).
  */
 import type { Dialect } from "../types.js";
-import { cohereStyleBody, extractErrorMessage, indexedAnswer, tokenUsage } from "./common.js";
+import { cohereStyle, tokenUsage } from "./common.js";
 
 export const infinity: Dialect = {
   name: "infinity",
-  buildRequest: (req) => ({ body: { ...cohereStyleBody(req), return_documents: false } }),
-  parseResponse: (body) => indexedAnswer(body, "results", "relevance_score", tokenUsage),
-  errorMessage: extractErrorMessage,
+  ...cohereStyle(tokenUsage, { return_documents: false }),
   defaults: {
     auth: "bearer",
     supportsTopN: true,

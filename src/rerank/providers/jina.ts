@@ -3,13 +3,11 @@
  * `return_documents:false` saves the bandwidth of every candidate coming back.
  */
 import type { Dialect } from "../types.js";
-import { cohereStyleBody, extractErrorMessage, indexedAnswer, tokenUsage } from "./common.js";
+import { cohereStyle, tokenUsage } from "./common.js";
 
 export const jina: Dialect = {
   name: "jina",
-  buildRequest: (req) => ({ body: { ...cohereStyleBody(req), return_documents: false } }),
-  parseResponse: (body) => indexedAnswer(body, "results", "relevance_score", tokenUsage),
-  errorMessage: extractErrorMessage,
+  ...cohereStyle(tokenUsage, { return_documents: false }),
   defaults: {
     endpoint: "https://api.jina.ai/v1/rerank",
     apiKeyEnv: "JINA_API_KEY",

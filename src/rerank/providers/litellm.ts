@@ -3,13 +3,11 @@
  * the backend reports it, sits in `meta.billed_units` / `meta.tokens`, and `meta` may be null.
  */
 import type { Dialect } from "../types.js";
-import { cohereMetaUsage, cohereStyleBody, extractErrorMessage, indexedAnswer } from "./common.js";
+import { cohereMetaUsage, cohereStyle } from "./common.js";
 
 export const litellm: Dialect = {
   name: "litellm",
-  buildRequest: (req) => ({ body: cohereStyleBody(req) }),
-  parseResponse: (body) => indexedAnswer(body, "results", "relevance_score", cohereMetaUsage),
-  errorMessage: extractErrorMessage,
+  ...cohereStyle(cohereMetaUsage),
   defaults: {
     // A self-hosted proxy: its key is whatever the operator configured, so none is assumed; pass
     // --api-key-env (e.g. LITELLM_API_KEY) when the proxy requires one.

@@ -4,13 +4,11 @@
  * of its TEI mode, whose answer is a bare array.
  */
 import type { Dialect } from "../types.js";
-import { cohereStyleBody, extractErrorMessage, indexedAnswer, tokenUsage } from "./common.js";
+import { cohereStyle, tokenUsage } from "./common.js";
 
 export const llamacpp: Dialect = {
   name: "llamacpp",
-  buildRequest: (req) => ({ body: cohereStyleBody(req) }),
-  parseResponse: (body) => indexedAnswer(body, "results", "relevance_score", tokenUsage),
-  errorMessage: extractErrorMessage,
+  ...cohereStyle(tokenUsage),
   defaults: {
     auth: "bearer",
     supportsTopN: true,

@@ -3,13 +3,11 @@
  * what it reads keeps the request honest; `top_n` is omitted when unset because 0 means "all".
  */
 import type { Dialect } from "../types.js";
-import { cohereStyleBody, extractErrorMessage, indexedAnswer, tokenUsage } from "./common.js";
+import { cohereStyle, tokenUsage } from "./common.js";
 
 export const vllm: Dialect = {
   name: "vllm",
-  buildRequest: (req) => ({ body: cohereStyleBody(req) }),
-  parseResponse: (body) => indexedAnswer(body, "results", "relevance_score", tokenUsage),
-  errorMessage: extractErrorMessage,
+  ...cohereStyle(tokenUsage),
   defaults: {
     auth: "bearer",
     supportsTopN: true,

@@ -3,36 +3,25 @@
  * receive (method, path, headers, body key set) and the normalised result of its documented answer.
  */
 import { inspect } from "node:util";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { ApiError } from "../../../src/errors.js";
 import { createReranker } from "../../../src/rerank/client.js";
 import { getDialect } from "../../../src/rerank/providers/index.js";
 import type { Ranking } from "./cases.js";
 import { CASES, DOCS, MODEL, QUERY } from "./cases.js";
-import {
-  type Answer,
-  type RecordedRequest,
-  type RecordingServer,
-  startRecordingServer,
-} from "./recording-server.js";
+import { useRecordingServer } from "./recording-server.js";
 
 const KEY = "sk-test-0123456789abcdef";
 
 describe.each(CASES)("$provider over HTTP", (c) => {
   const dialect = getDialect(c.provider);
-  let server: RecordingServer;
-  let respond: (req: RecordedRequest) => Answer;
-
-  beforeAll(async () => {
-    server = await startRecordingServer((req) => respond(req));
-  });
-  afterAll(() => server.close());
+  const fixture = useRecordingServer();
 
   /** A client as a user would configure it; self-hosted dialects get a key only when asked. */
   const client = (withKey = c.keyEnv !== undefined) =>
     createReranker({
       provider: c.provider,
-      endpoint: `${server.url}${c.path}`,
+      endpoint: `${fixture.server.url}${c.path}`,
       model: MODEL,
       apiKeyEnv: withKey ? (c.keyEnv ?? "SELF_HOSTED_KEY") : undefined,
       env: withKey ? { [c.keyEnv ?? "SELF_HOSTED_KEY"]: KEY } : {},
@@ -41,8 +30,8 @@ describe.each(CASES)("$provider over HTTP", (c) => {
     });
 
   const answerWith = (ranking: Ranking) => {
-    server.requests.length = 0;
-    respond = () => ({ body: c.answer(ranking) });
+    fixture.server.requests.length = 0;
+    fixture.respond = () => ({ body: c.answer(ranking) });
   };
 
   it("sends exactly the documented request and normalises the answer (top_n 2)", async () => {
@@ -51,8 +40,8 @@ describe.each(CASES)("$provider over HTTP", (c) => {
     const result = await reranker.rerank(QUERY, DOCS, { topN: 2 });
     await reranker.close();
 
-    expect(server.requests).toHaveLength(1);
-    const [req] = server.requests;
+    expect(fixture.server.requests).toHaveLength(1);
+    const [req] = fixture.server.requests;
     expect(req.method).toBe("POST");
     expect(req.path).toBe(c.path);
     expect(req.headers["content-type"]).toMatch(/^application\/json/);
@@ -77,7 +66,7 @@ describe.each(CASES)("$provider over HTTP", (c) => {
     const reranker = client();
     const result = await reranker.rerank(QUERY, DOCS);
     await reranker.close();
-    expect(server.requests[0].body).toStrictEqual(c.body());
+    expect(fixture.server.requests[0].body).toStrictEqual(c.body());
     expect(result.items).toStrictEqual(c.ranking.map(([index, score]) => ({ index, score })));
   });
 
@@ -86,16 +75,16 @@ describe.each(CASES)("$provider over HTTP", (c) => {
     const reranker = client(true);
     await reranker.rerank(QUERY, DOCS);
     await reranker.close();
-    expect(server.requests[0].headers[c.auth.header]).toBe(c.auth.value(KEY));
+    expect(fixture.server.requests[0].headers[c.auth.header]).toBe(c.auth.value(KEY));
   });
 
   it("reports the provider's own message for a 400 in its error shape, without retrying", async () => {
-    server.requests.length = 0;
+    fixture.server.requests.length = 0;
     const message = `model '${MODEL}' is not available for ${c.provider}`;
-    respond = () => ({ status: 400, body: c.error(message) });
+    fixture.respond = () => ({ status: 400, body: c.error(message) });
     const reranker = createReranker({
       provider: c.provider,
-      endpoint: `${server.url}${c.path}`,
+      endpoint: `${fixture.server.url}${c.path}`,
       model: MODEL,
       apiKeyEnv: c.keyEnv,
       env: c.keyEnv ? { [c.keyEnv]: KEY } : {},
@@ -109,7 +98,7 @@ describe.each(CASES)("$provider over HTTP", (c) => {
     expect(error).toMatchObject({ kind: "http", status: 400, attempts: 1 });
     expect((error as ApiError).providerMessage).toContain(message);
     expect((error as ApiError).message).toContain(message);
-    expect(server.requests).toHaveLength(1);
+    expect(fixture.server.requests).toHaveLength(1);
   });
 
   it("never lets the key reach a result or an error, even when the server echoes it back", async () => {
@@ -117,15 +106,20 @@ describe.each(CASES)("$provider over HTTP", (c) => {
     answerWith(c.ranking);
     const result = await reranker.rerank(QUERY, DOCS, { topN: 3 });
     // An error body that repeats the request headers, as some gateways do.
-    respond = (req) => ({ status: 401, body: c.error(`bad credentials: ${JSON.stringify(req.headers)}`) });
+    fixture.respond = (req) => ({
+      status: 401,
+      body: c.error(`bad credentials: ${JSON.stringify(req.headers)}`),
+    });
     const denied = await reranker.rerank(QUERY, DOCS).catch((err: unknown) => err);
     // A 200 whose shape is wrong and which carries the headers in it.
-    respond = (req) => ({ body: { results: "nope", data: "nope", rankings: "nope", echo: req.headers } });
+    fixture.respond = (req) => ({
+      body: { results: "nope", data: "nope", rankings: "nope", echo: req.headers },
+    });
     const malformed = await reranker.rerank(QUERY, DOCS).catch((err: unknown) => err);
     await reranker.close();
     expect(denied).toBeInstanceOf(ApiError);
     expect(malformed).toMatchObject({ kind: "malformed" });
-    expect(server.requests.every((r) => r.headers[c.auth.header] === c.auth.value(KEY))).toBe(true);
+    expect(fixture.server.requests.every((r) => r.headers[c.auth.header] === c.auth.value(KEY))).toBe(true);
     for (const output of [result, denied, malformed]) {
       expect(JSON.stringify(output)).not.toContain(KEY);
       expect(inspect(output, { depth: 10 })).not.toContain(KEY);

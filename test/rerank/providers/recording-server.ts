@@ -4,6 +4,7 @@
  */
 import { createServer, type IncomingHttpHeaders } from "node:http";
 import type { AddressInfo } from "node:net";
+import { afterAll, beforeAll } from "vitest";
 
 export interface RecordedRequest {
   method: string;
@@ -67,4 +68,21 @@ export async function startRecordingServer(
         server.close(() => resolve());
       }),
   };
+}
+
+/** For a describe block: one server for all its tests, answering through the settable `respond`. */
+export interface ServerFixture {
+  server: RecordingServer;
+  respond: (req: RecordedRequest) => Answer;
+}
+
+export function useRecordingServer(): ServerFixture {
+  const fixture = {
+    respond: () => ({ status: 500, body: { message: "no answer set" } }),
+  } as unknown as ServerFixture;
+  beforeAll(async () => {
+    fixture.server = await startRecordingServer((req) => fixture.respond(req));
+  });
+  afterAll(() => fixture.server.close());
+  return fixture;
 }

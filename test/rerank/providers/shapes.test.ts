@@ -3,29 +3,23 @@
  * documents, vLLM /score's unsorted data, TEI's bare array and 32-document cap, NIM logits, and
  * the provider options (Pinecone API version, truncation).
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { UsageError } from "../../../src/errors.js";
 import { createReranker } from "../../../src/rerank/client.js";
 import type { RerankerConfig } from "../../../src/rerank/types.js";
-import {
-  type Answer,
-  type RecordedRequest,
-  type RecordingServer,
-  startRecordingServer,
-} from "./recording-server.js";
+import { useRecordingServer } from "./recording-server.js";
 
-let server: RecordingServer;
-let respond: (req: RecordedRequest) => Answer;
-
-beforeAll(async () => {
-  server = await startRecordingServer((req) => respond(req));
-});
-afterAll(() => server.close());
+const fixture = useRecordingServer();
 
 async function rerankOnce(config: Partial<RerankerConfig> & { path: string }, docs: string[], topN?: number) {
-  server.requests.length = 0;
+  fixture.server.requests.length = 0;
   const { path, ...rest } = config;
-  const reranker = createReranker({ model: "m", retries: 0, ...rest, endpoint: `${server.url}${path}` });
+  const reranker = createReranker({
+    model: "m",
+    retries: 0,
+    ...rest,
+    endpoint: `${fixture.server.url}${path}`,
+  });
   try {
     return await reranker.rerank("which one?", docs, topN === undefined ? {} : { topN });
   } finally {
@@ -39,7 +33,7 @@ const scoreOf = (text: string) => text.length / 1000;
 describe("regolo seed answer over HTTP", () => {
   it("recovers indices of duplicate documents in order and notes it", async () => {
     const docs = ["same text", "unique", "same text", "", "same text"];
-    respond = (req) => {
+    fixture.respond = (req) => {
       const sent = (req.body as { documents: string[] }).documents;
       // The seed shape: document + score, no index, best first.
       const order = [2, 0, 1, 3].map((i) => sent[i]);
@@ -56,7 +50,7 @@ describe("regolo seed answer over HTTP", () => {
       docs,
     );
     // Sent documents (empty one filtered) are original 0,1,2,4; the answer ranks sent 2,0,1,3.
-    expect((server.requests[0].body as { documents: string[] }).documents).toStrictEqual([
+    expect((fixture.server.requests[0].body as { documents: string[] }).documents).toStrictEqual([
       "same text",
       "unique",
       "same text",
@@ -69,7 +63,9 @@ describe("regolo seed answer over HTTP", () => {
   });
 
   it("fails as malformed when an echoed document was never sent", async () => {
-    respond = () => ({ body: { model: "m", query: "q", results: [{ document: "not sent", score: 1 }] } });
+    fixture.respond = () => ({
+      body: { model: "m", query: "q", results: [{ document: "not sent", score: 1 }] },
+    });
     const error = await rerankOnce({ provider: "regolo", path: "/rerank", env: { REGOLO_API_KEY: "sk-x" } }, [
       "a",
       "b",
@@ -81,7 +77,7 @@ describe("regolo seed answer over HTTP", () => {
 describe("vLLM /score", () => {
   it("re-sorts the unsorted answer and cuts to top_n client-side", async () => {
     const docs = ["a", "bbbb", "cc", "ddd"];
-    respond = (req) => {
+    fixture.respond = (req) => {
       const sent = (req.body as { documents: string[] }).documents;
       return {
         body: {
@@ -92,7 +88,7 @@ describe("vLLM /score", () => {
       };
     };
     const result = await rerankOnce({ provider: "vllm-score", path: "/score" }, docs, 2);
-    expect(Object.keys(server.requests[0].body as object).sort()).toStrictEqual([
+    expect(Object.keys(fixture.server.requests[0].body as object).sort()).toStrictEqual([
       "documents",
       "model",
       "queries",
@@ -107,7 +103,7 @@ describe("vLLM /score", () => {
 describe("TEI", () => {
   it("reads the bare array and splits 70 documents into requests of at most 32", async () => {
     const docs = Array.from({ length: 70 }, (_, i) => `passage ${"x".repeat(i)}`);
-    respond = (req) => {
+    fixture.respond = (req) => {
       const { texts } = req.body as { texts: string[] };
       const ranked = texts
         .map((t, index) => ({ index, score: scoreOf(t) }))
@@ -115,10 +111,10 @@ describe("TEI", () => {
       return { body: ranked };
     };
     const result = await rerankOnce({ provider: "tei", path: "/rerank" }, docs, 5);
-    const sizes = server.requests.map((r) => (r.body as { texts: string[] }).texts.length);
+    const sizes = fixture.server.requests.map((r) => (r.body as { texts: string[] }).texts.length);
     expect(sizes.every((n) => n <= 32)).toBe(true);
     expect(sizes.reduce((a, b) => a + b, 0)).toBe(70);
-    for (const r of server.requests)
+    for (const r of fixture.server.requests)
       expect(Object.keys(r.body as object).sort()).toStrictEqual(["query", "raw_scores", "texts"]);
     expect(result.items.map((i) => i.index)).toStrictEqual([69, 68, 67, 66, 65]);
     expect(result.items[0].score).toBeCloseTo(scoreOf(docs[69]), 12);
@@ -126,9 +122,9 @@ describe("TEI", () => {
   });
 
   it("sends truncate only when the option is set", async () => {
-    respond = () => ({ body: [{ index: 0, score: 0.5 }] });
+    fixture.respond = () => ({ body: [{ index: 0, score: 0.5 }] });
     await rerankOnce({ provider: "tei", path: "/rerank", options: { truncate: false } }, ["a"]);
-    expect(server.requests[0].body).toStrictEqual({
+    expect(fixture.server.requests[0].body).toStrictEqual({
       query: "which one?",
       texts: ["a"],
       raw_scores: false,
@@ -139,7 +135,7 @@ describe("TEI", () => {
 
 describe("NVIDIA NIM", () => {
   it("keeps raw logits, tags them, and cuts client-side", async () => {
-    respond = () => ({
+    fixture.respond = () => ({
       body: {
         rankings: [
           { index: 1, logit: 0.3 },
@@ -158,7 +154,7 @@ describe("NVIDIA NIM", () => {
       ["a", "b", "c"],
       2,
     );
-    expect(server.requests[0].body).toStrictEqual({
+    expect(fixture.server.requests[0].body).toStrictEqual({
       model: "m",
       query: { text: "which one?" },
       passages: [{ text: "a" }, { text: "b" }, { text: "c" }],
@@ -180,7 +176,9 @@ describe("NVIDIA NIM", () => {
 
 describe("provider options", () => {
   it("Pinecone takes another API version and a truncate parameter", async () => {
-    respond = () => ({ body: { model: "m", data: [{ index: 0, score: 0.9 }], usage: { rerank_units: 1 } } });
+    fixture.respond = () => ({
+      body: { model: "m", data: [{ index: 0, score: 0.9 }], usage: { rerank_units: 1 } },
+    });
     await rerankOnce(
       {
         provider: "pinecone",
@@ -190,7 +188,7 @@ describe("provider options", () => {
       },
       ["a"],
     );
-    const [req] = server.requests;
+    const [req] = fixture.server.requests;
     expect(req.headers["x-pinecone-api-version"]).toBe("2025-04");
     expect(req.headers["api-key"]).toBe("pk");
     expect(req.body).toStrictEqual({
@@ -203,7 +201,7 @@ describe("provider options", () => {
   });
 
   it("Voyage sends truncation only when chosen", async () => {
-    respond = () => ({
+    fixture.respond = () => ({
       body: { object: "list", data: [{ index: 0, relevance_score: 0.5 }], model: "rerank-2.5" },
     });
     await rerankOnce(
@@ -216,7 +214,7 @@ describe("provider options", () => {
       ["a"],
       1,
     );
-    expect(server.requests[0].body).toStrictEqual({
+    expect(fixture.server.requests[0].body).toStrictEqual({
       model: "m",
       query: "which one?",
       documents: ["a"],
