@@ -8,7 +8,7 @@ import { InputError } from "../errors.js";
 import { pathKind, readLines, requireDirectory } from "./files.js";
 import { parseGrade } from "./ids.js";
 import { idField, parseJsonLine, textField } from "./jsonl.js";
-import { count, type LoadedParts } from "./parts.js";
+import { agree, count, type LoadedParts } from "./parts.js";
 import type { Doc } from "./types.js";
 
 /** Which corpus documents to keep: all (no candidates yet), or those in a set of ids. */
@@ -40,8 +40,9 @@ export async function loadBeir(folder: string, split = "test", keepDocs?: KeepDo
   if (missingQueries.length > 0) {
     for (const id of missingQueries) qrels.delete(id);
     warnings.push(
-      `${count(missingQueries.length, "judged query", "judged queries")} in ${qrelsFile} have no text in ` +
-        `${queriesFile} and are left out (e.g. '${missingQueries[0]}')`,
+      `${count(missingQueries.length, "judged query", "judged queries")} in ${qrelsFile} ` +
+        `${agree(missingQueries.length, "has", "have")} no text in ${queriesFile} and ` +
+        `${agree(missingQueries.length, "is", "are")} left out (e.g. '${missingQueries[0]}')`,
     );
   }
 
@@ -57,7 +58,7 @@ export async function loadBeir(folder: string, split = "test", keepDocs?: KeepDo
         }
     warnings.push(
       `${count(judgements, "judgement")} (${count(queriesHit.size, "query", "queries")}) in ${qrelsFile} ` +
-        `point at ${count(missingJudged.size, "document")} missing from ${corpusFile}`,
+        `${agree(judgements, "points", "point")} at ${count(missingJudged.size, "document")} missing from ${corpusFile}`,
     );
   }
   return { queries, docs, qrels, files: [corpusFile, queriesFile, qrelsFile], warnings };

@@ -7,7 +7,7 @@ import { UsageError } from "../errors.js";
 import type { KeepDocs } from "./beir.js";
 import { requireFile } from "./files.js";
 import { labelBlindOrder } from "./ids.js";
-import { count, type LoadedParts } from "./parts.js";
+import { agree, count, type LoadedParts } from "./parts.js";
 import { rankedCandidates, readRun } from "./trec.js";
 import type { Doc, EvalSet } from "./types.js";
 
@@ -96,17 +96,20 @@ export function applyCandidates(parts: LoadedParts, spec: CandidatesSpec, depth?
   const withoutCandidates = [...parts.queries.keys()].filter((q) => parts.qrels.has(q) && !candidates.has(q));
   if (unjudged > 0)
     parts.warnings.push(
-      `${count(unjudged, "ranked query", "ranked queries")} in ${spec.path} have no judgements and are left out`,
+      `${count(unjudged, "ranked query", "ranked queries")} in ${spec.path} ${agree(unjudged, "has", "have")} ` +
+        `no judgements and ${agree(unjudged, "is", "are")} left out`,
     );
   if (missingDocs > 0)
     parts.warnings.push(
       `${count(missingDocs, "candidate")} (${count(queriesMissingDocs.size, "query", "queries")}) in ` +
-        `${spec.path} reference documents missing from the corpus and are dropped`,
+        `${spec.path} ${agree(missingDocs, "references a document", "reference documents")} missing from the ` +
+        `corpus and ${agree(missingDocs, "is", "are")} dropped`,
     );
   if (withoutCandidates.length > 0)
     parts.warnings.push(
-      `${count(withoutCandidates.length, "judged query", "judged queries")} have no candidates in ` +
-        `${spec.path} (they score 0 when every judged query counts)`,
+      `${count(withoutCandidates.length, "judged query", "judged queries")} ` +
+        `${agree(withoutCandidates.length, "has", "have")} no candidates in ${spec.path} ` +
+        "(scored 0 when every judged query counts)",
     );
   return {
     candidates,

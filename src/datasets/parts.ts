@@ -17,3 +17,8 @@ export interface LoadedParts {
 export function count(n: number, singular: string, plural = `${singular}s`): string {
   return `${n} ${n === 1 ? singular : plural}`;
 }
+
+/** The verb form agreeing with a count: agree(1, "has", "have") → "has". */
+export function agree(n: number, singular: string, plural: string): string {
+  return n === 1 ? singular : plural;
+}

@@ -14,17 +14,18 @@ export const SCIFACT = resolve(REPO, "../shared/datasets/scifact");
 /** A scratch folder; `write` creates files (and folders) under it, gzipping names ending in .gz. */
 export async function scratch(): Promise<{
   dir: string;
-  write: (name: string, content: string | Buffer) => Promise<string>;
+  /** Names ending in .gz are gzipped unless `raw`. */
+  write: (name: string, content: string | Buffer, opts?: { raw?: boolean }) => Promise<string>;
   cleanup: () => Promise<void>;
 }> {
   const dir = await mkdtemp(join(tmpdir(), "rerank-eval-datasets-"));
   return {
     dir,
-    write: async (name, content) => {
+    write: async (name, content, opts = {}) => {
       const path = join(dir, name);
       await mkdir(dirname(path), { recursive: true });
       const bytes = typeof content === "string" ? Buffer.from(content, "utf8") : content;
-      await writeFile(path, name.endsWith(".gz") ? gzipSync(bytes) : bytes);
+      await writeFile(path, name.endsWith(".gz") && !opts.raw ? gzipSync(bytes) : bytes);
       return path;
     },
     cleanup: () => rm(dir, { recursive: true, force: true }),

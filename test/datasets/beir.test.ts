@@ -1,0 +1,285 @@
+import { createHash } from "node:crypto";
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loadEvalSet } from "../../src/datasets/index.js";
+import { expectLocated, inputError, jsonl, SHIPPED, scratch } from "./helpers.js";
+
+const TINY = join(SHIPPED, "tiny-beir");
+const RUN = join(TINY, "run.trec");
+
+let tmp: Awaited<ReturnType<typeof scratch>>;
+beforeAll(async () => {
+  tmp = await scratch();
+});
+afterAll(() => tmp.cleanup());
+
+/** The run file's lists in file order, read independently of the loader. */
+async function runLists(): Promise<Map<string, string[]>> {
+  const lists = new Map<string, string[]>();
+  for (const line of (await readFile(RUN, "utf8")).split("\n").filter(Boolean)) {
+    const [qid, , docId] = line.split(" ");
+    lists.set(qid, [...(lists.get(qid) ?? []), docId]);
+  }
+  return lists;
+}
+
+/** A small BEIR folder: d1-d3 exist, the qrels may point elsewhere. */
+async function miniBeir(name: string, files: Partial<Record<string, string>> = {}): Promise<string> {
+  const all: Record<string, string> = {
+    "corpus.jsonl": jsonl([
+      { _id: "d1", title: "One", text: "first" },
+      { _id: "d2", title: "", text: "second" },
+      { _id: 3, text: "third" },
+    ]),
+    "queries.jsonl": jsonl([
+      { _id: "q1", text: "query one" },
+      { _id: "q2", text: "query two" },
+      { _id: "q9", text: "not judged in this split" },
+    ]),
+    "qrels/test.tsv": "query-id\tcorpus-id\tscore\nq1\td1\t2\nq1\td2\t0\nq2\t3\t1\n",
+    ...files,
+  };
+  for (const [file, content] of Object.entries(all))
+    if (content !== undefined) await tmp.write(`${name}/${file}`, content);
+  return join(tmp.dir, name);
+}
+
+describe("shipped tiny-beir", () => {
+  it("loads the test split with every document and no candidates", async () => {
+    const set = await loadEvalSet(TINY);
+    expect(set.format).toBe("beir");
+    expect(set.name).toBe("tiny-beir");
+    expect(set.queries.size).toBe(10);
+    expect([...set.queries.keys()].every((q) => q.startsWith("t"))).toBe(true);
+    expect(set.docs.size).toBe(54);
+    expect([...set.qrels.values()].reduce((n, j) => n + j.size, 0)).toBe(51);
+    expect(set.qrels.get("t04")?.get("tigris-2")).toBe(2);
+    expect(set.docs.get("baikal-1")?.title).toBe("Lake Baikal");
+    expect(set.candidates).toBeUndefined();
+    expect(set.warnings).toEqual([]);
+  });
+
+  it("fingerprints corpus, queries and qrels bytes in that order", async () => {
+    const hash = createHash("sha256");
+    for (const f of ["corpus.jsonl", "queries.jsonl", "qrels/test.tsv"])
+      hash.update(await readFile(join(TINY, f)));
+    expect((await loadEvalSet(TINY)).fingerprint).toBe(hash.digest("hex"));
+  });
+
+  it("takes the TREC run as ranked candidates, in trec order, keeping only referenced documents", async () => {
+    const set = await loadEvalSet(TINY, { candidates: RUN });
+    const lists = await runLists();
+    expect(set.candidatesRanked).toBe(true);
+    expect(set.candidatesSource).toBe(`run:${RUN}`);
+    expect(set.candidates?.size).toBe(10);
+    for (const [qid, docIds] of lists) expect(new Set(set.candidates?.get(qid))).toEqual(new Set(docIds));
+    // ranks 3 and 4 of t06 tie on score: trec order puts the larger doc id first
+    expect(set.candidates?.get("t06")?.slice(0, 4)).toEqual([
+      "border-1",
+      "colorado-1",
+      "riogrande-2",
+      "riogrande-1",
+    ]);
+    expect(set.candidates?.get("t04")?.indexOf("tigris-2")).toBe(10);
+    const referenced = new Set([...lists.values()].flat());
+    expect(new Set(set.docs.keys())).toEqual(referenced);
+    expect(set.docs.has("taklamakan-1")).toBe(false); // judged relevant but never retrieved
+    expect(set.qrels.get("t05")?.get("taklamakan-1")).toBe(1);
+    expect(set.warnings).toEqual([]);
+    const withoutRun = await loadEvalSet(TINY);
+    expect(set.fingerprint).not.toBe(withoutRun.fingerprint);
+  });
+
+  it("cuts run candidates to depth", async () => {
+    const set = await loadEvalSet(TINY, { candidates: RUN, depth: 3 });
+    for (const docIds of set.candidates?.values() ?? []) expect(docIds.length).toBe(3);
+    expect(set.candidates?.get("t06")).toEqual(["border-1", "colorado-1", "riogrande-2"]);
+    expect(set.docs.size).toBeLessThanOrEqual(30);
+  });
+
+  it("offers the judged pool in a deterministic, label-blind order", async () => {
+    const a = await loadEvalSet(TINY, { candidates: "qrels" });
+    const b = await loadEvalSet(TINY, { candidates: "qrels" });
+    expect(a.candidatesSource).toBe("qrels");
+    expect(a.candidatesRanked).toBe(false);
+    expect(a.candidates).toEqual(b.candidates);
+    let bestFirst = 0;
+    for (const [qid, judged] of a.qrels) {
+      const pool = a.candidates?.get(qid) ?? [];
+      expect([...pool].sort()).toEqual([...judged.keys()].sort());
+      if (judged.get(pool[0]) === Math.max(...judged.values())) bestFirst++;
+    }
+    // by grade every query would start with its best document
+    expect(bestFirst).toBeLessThan(a.qrels.size);
+    expect(a.docs.size).toBe(51);
+  });
+
+  it("restricts queries to another split", async () => {
+    const set = await loadEvalSet(TINY, { split: "dev" });
+    expect([...set.queries.keys()].sort()).toEqual(["d01", "d02"]);
+    expect(set.qrels.get("d01")?.get("congo-1")).toBe(2);
+  });
+
+  it("names the missing split, the folder and the splits there are", async () => {
+    const err = await inputError(loadEvalSet(TINY, { split: "train" }));
+    expectLocated(err, TINY);
+    expect(err.reason).toMatch(/split 'train'.*qrels\/train\.tsv.*dev, test/);
+  });
+});
+
+describe("BEIR variants", () => {
+  it("reads .gz files transparently and CRLF qrels", async () => {
+    const plain = await loadEvalSet(TINY);
+    const crlf = (await readFile(join(TINY, "qrels/test.tsv"), "utf8")).replaceAll("\n", "\r\n");
+    for (const f of ["corpus.jsonl", "queries.jsonl"])
+      await tmp.write(`gz/${f}.gz`, await readFile(join(TINY, f)));
+    await tmp.write("gz/qrels/test.tsv.gz", crlf);
+    const zipped = await loadEvalSet(join(tmp.dir, "gz"));
+    expect(zipped.queries).toEqual(plain.queries);
+    expect(zipped.docs).toEqual(plain.docs);
+    expect(zipped.qrels).toEqual(plain.qrels);
+  });
+
+  it("accepts numeric ids, omits empty titles, ignores queries outside the split", async () => {
+    const set = await loadEvalSet(await miniBeir("numeric"));
+    expect(set.docs.get("3")).toEqual({ text: "third" });
+    expect(set.docs.get("d2")).toEqual({ text: "second" });
+    expect(set.queries.has("q9")).toBe(false);
+  });
+
+  it("warns with counts when qrels point at missing documents or queries", async () => {
+    const folder = await miniBeir("missing", {
+      "qrels/test.tsv":
+        "query-id\tcorpus-id\tscore\nq1\td1\t1\nq1\tgone\t1\nq2\tgone\t0\nq2\tlost\t2\nq7\td1\t1\n",
+    });
+    const set = await loadEvalSet(folder, { candidates: "qrels" });
+    expect(set.warnings).toHaveLength(2);
+    expect(set.warnings[0]).toMatch(/^1 judged query .* has no text .* is left out \(e\.g\. 'q7'\)/);
+    expect(set.warnings[1]).toMatch(/^3 judgements \(2 queries\) .* point at 2 documents missing/);
+    expect(set.candidates?.get("q1")).toEqual(["d1"]);
+    expect(set.candidates?.has("q2")).toBe(false);
+  });
+
+  it("warns with counts about unjudged ranked queries and candidates missing from the corpus", async () => {
+    const folder = await miniBeir("runwarn");
+    const run = await tmp.write(
+      "runwarn.trec",
+      ["q1 Q0 d2 1 3 x", "q1 Q0 ghost 2 2 x", "q1 Q0 d1 3 1 x", "q8 Q0 d1 1 1 x", "q9 Q0 d3 1 1 x"].join(
+        "\n",
+      ),
+    );
+    const set = await loadEvalSet(folder, { candidates: run });
+    expect(set.candidates).toEqual(new Map([["q1", ["d2", "d1"]]]));
+    expect(set.warnings).toEqual([
+      `2 ranked queries in ${run} have no judgements and are left out`,
+      `1 candidate (1 query) in ${run} references a document missing from the corpus and is dropped`,
+      `1 judged query has no candidates in ${run} (scored 0 when every judged query counts)`,
+    ]);
+    expect([...set.docs.keys()].sort()).toEqual(["d1", "d2"]);
+  });
+});
+
+describe("BEIR errors name file, line and field", () => {
+  const cases: Array<[string, Record<string, string>, string, number, string | undefined, RegExp]> = [
+    [
+      "malformed corpus line",
+      { "corpus.jsonl": '{"_id":"d1","text":"a"}\n{"_id": "d2", "text": \n' },
+      "corpus.jsonl",
+      2,
+      undefined,
+      /malformed JSON/,
+    ],
+    [
+      "corpus line not an object",
+      { "corpus.jsonl": "[1, 2]\n" },
+      "corpus.jsonl",
+      1,
+      undefined,
+      /JSON object/,
+    ],
+    [
+      "missing _id",
+      { "corpus.jsonl": '{"_id":"d1","text":"a"}\n\n{"text":"b"}\n' },
+      "corpus.jsonl",
+      3,
+      "_id",
+      /missing/,
+    ],
+    ["missing text", { "corpus.jsonl": '{"_id":"d1","title":"t"}\n' }, "corpus.jsonl", 1, "text", /missing/],
+    [
+      "duplicate document",
+      { "corpus.jsonl": '{"_id":"d1","text":"a"}\n{"_id":"d1","text":"b"}\n' },
+      "corpus.jsonl",
+      2,
+      "_id",
+      /first on line 1/,
+    ],
+    [
+      "empty query text",
+      { "queries.jsonl": '{"_id":"q1","text":"  "}\n{"_id":"q2","text":"ok"}\n' },
+      "queries.jsonl",
+      1,
+      "text",
+      /empty/,
+    ],
+    [
+      "non-integer grade",
+      { "qrels/test.tsv": "query-id\tcorpus-id\tscore\nq1\td1\t1\nq2\td1\thigh\n" },
+      "qrels/test.tsv",
+      3,
+      "score",
+      /integer grade/,
+    ],
+    [
+      "wrong field count",
+      { "qrels/test.tsv": "query-id\tcorpus-id\tscore\nq1 d1 1\n" },
+      "qrels/test.tsv",
+      2,
+      undefined,
+      /3 tab-separated/,
+    ],
+    [
+      "conflicting judgements",
+      { "qrels/test.tsv": "q1\td1\t1\nq1\td1\t2\n" },
+      "qrels/test.tsv",
+      2,
+      "corpus-id",
+      /judged twice/,
+    ],
+  ];
+  for (const [name, files, file, line, field, reason] of cases)
+    it(name, async () => {
+      const folder = await miniBeir(name.replace(/\W+/g, "-"), files);
+      const err = await inputError(loadEvalSet(folder));
+      expectLocated(err, join(folder, file), line, field);
+      expect(err.reason).toMatch(reason);
+    });
+
+  it("a corrupt .gz file", async () => {
+    const folder = await miniBeir("corrupt", { "corpus.jsonl": undefined });
+    const bad = await tmp.write("corrupt/corpus.jsonl.gz", "not gzip at all", { raw: true });
+    const err = await inputError(loadEvalSet(folder));
+    expectLocated(err, bad);
+    expect(err.reason).toMatch(/gzip/);
+  });
+
+  it("a duplicate document in one ranking of the run", async () => {
+    const folder = await miniBeir("duprun");
+    const run = await tmp.write("dup.trec", "q1 Q0 d1 1 3 x\nq1 Q0 d2 2 2 x\nq1 Q0 d1 3 1 x\n");
+    expectLocated(await inputError(loadEvalSet(folder, { candidates: run })), run, 3, "docid");
+  });
+
+  it("a folder without corpus.jsonl, a file where a folder is expected, a missing run", async () => {
+    const empty = join(tmp.dir, "empty");
+    await tmp.write("empty/readme.txt", "nothing");
+    expectLocated(await inputError(loadEvalSet(empty)), empty);
+    expectLocated(await inputError(loadEvalSet(empty, { format: "beir" })), empty);
+    const file = join(TINY, "run.trec");
+    const err = await inputError(loadEvalSet(file, { format: "beir" }));
+    expectLocated(err, file);
+    expect(err.reason).toMatch(/is a file \(expected a BEIR folder/);
+    const missingRun = join(tmp.dir, "none.trec");
+    expectLocated(await inputError(loadEvalSet(TINY, { candidates: missingRun })), missingRun);
+  });
+});
