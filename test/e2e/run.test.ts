@@ -53,7 +53,7 @@ function reference(qid: string, topN: number): Record<string, number> {
   const R = [...grades.values()].filter((g) => g >= 1).length;
   const ideal = [...grades.values()].filter((g) => g > 0).sort((a, b) => b - a);
   const dcg = (gs: number[], k: number) =>
-    gs.slice(0, k).reduce((s, g, i) => s + (g > 0 ? g : 0) / Math.log2(i + 2), 0);
+    gs.slice(0, k).reduce((s, g, i) => s + Math.max(g, 0) / Math.log2(i + 2), 0);
   const ndcg = (k: number) => (dcg(ideal, k) === 0 ? 0 : dcg(ranked, k) / dcg(ideal, k));
   const relIn = (k: number) => ranked.slice(0, k).filter((g) => g >= 1).length;
   const first = ranked.findIndex((g) => g >= 1);
