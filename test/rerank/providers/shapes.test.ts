@@ -98,6 +98,15 @@ describe("vLLM /score", () => {
       { index: 3, score: 0.003 },
     ]);
   });
+  it("speaks the legacy text_1/text_2 form to older builds when asked", async () => {
+    fixture.respond = () => ({ body: { data: [{ index: 0, object: "score", score: 0.2 }] } });
+    await rerankOnce({ provider: "vllm-score", path: "/score", options: { legacyScoreFields: true } }, ["a"]);
+    expect(fixture.server.requests[0].body).toStrictEqual({
+      model: "m",
+      text_1: "which one?",
+      text_2: ["a"],
+    });
+  });
 });
 
 describe("TEI", () => {
