@@ -1,11 +1,225 @@
-import type { CommandModule } from "yargs";
+import { readFile } from "node:fs/promises";
+import type { ArgumentsCamelCase, Argv, CommandModule } from "yargs";
+import { InputError, UsageError } from "../../errors.js";
+import { createReranker } from "../../rerank/client.js";
+import type { RerankerConfig, RerankResult } from "../../rerank/types.js";
 
-// Placeholder until the command lands; replaced by its owner.
-export const rerankCommand: CommandModule = {
+/** Options shared by `rerank` and `doctor`: which endpoint, which key variable, how patient. */
+export interface ClientArgs {
+  provider: string;
+  endpoint?: string;
+  model: string;
+  apiKeyEnv?: string;
+  retries?: number;
+  timeoutMs?: number;
+  qwen3?: boolean;
+  qwen3Instruction?: string;
+}
+
+interface RerankArgs extends ClientArgs {
+  query: string;
+  doc?: string[];
+  docsFile?: string;
+  topN?: number;
+  maxDocsPerRequest?: number;
+  maxRequestBytes?: number;
+  json?: boolean;
+}
+
+export function clientOptions<T>(y: Argv<T>): Argv<T & ClientArgs> {
+  return y
+    .option("provider", {
+      type: "string",
+      default: "regolo",
+      describe: "API dialect (regolo, cohere, tei, vllm, …)",
+    })
+    .option("endpoint", {
+      type: "string",
+      describe: "full URL of the rerank route (default: the provider's)",
+    })
+    .option("model", { type: "string", demandOption: true, describe: "model name sent to the API" })
+    .option("api-key-env", { type: "string", describe: "environment variable holding the key" })
+    .option("retries", {
+      type: "number",
+      describe: "retries after the first attempt (default 3; 0 disables)",
+    })
+    .option("timeout-ms", {
+      type: "number",
+      describe: "headers and body timeout per attempt (default 120000)",
+    })
+    .option("qwen3", {
+      type: "boolean",
+      describe: "wrap query and documents in Qwen3 reranker instruction tags",
+    })
+    .option("qwen3-instruction", {
+      type: "string",
+      describe: "custom Qwen3 instruction (implies --qwen3)",
+    }) as Argv<T & ClientArgs>;
+}
+
+export function rerankerConfig(args: ClientArgs): RerankerConfig {
+  const timeout = positive(args.timeoutMs, "--timeout-ms");
+  return {
+    provider: args.provider,
+    endpoint: args.endpoint,
+    model: args.model,
+    apiKeyEnv: args.apiKeyEnv,
+    retries: args.retries,
+    headersTimeoutMs: timeout,
+    bodyTimeoutMs: timeout,
+    qwen3Instruction: args.qwen3Instruction ?? args.qwen3,
+  };
+}
+
+function positive(value: number | undefined, flag: string): number | undefined {
+  if (value !== undefined && !(Number.isFinite(value) && value > 0)) {
+    throw new UsageError(`${flag} must be a positive number, got ${value}`);
+  }
+  return value;
+}
+
+/** `rerank-eval rerank`: one call, the normalised answer printed as a table or JSON. */
+export const rerankCommand: CommandModule<object, RerankArgs> = {
   command: "rerank",
-  describe: "(not yet implemented)",
-  handler: () => {
-    process.stderr.write("rerank-eval rerank: not yet implemented\n");
-    process.exitCode = 2;
+  describe: "rerank documents for one query with a rerank API and print the normalised answer",
+  builder: (y: Argv) =>
+    clientOptions(y)
+      .option("query", { type: "string", demandOption: true, describe: "the query" })
+      .option("doc", { type: "string", array: true, describe: "a document (repeat for more)" })
+      .option("docs-file", {
+        type: "string",
+        describe: "documents, one per line, or JSONL of strings / {text}",
+      })
+      .option("top-n", { type: "number", describe: "keep the best N (clamped to the document count)" })
+      .option("max-docs-per-request", { type: "number", describe: "split larger candidate sets" })
+      .option("max-request-bytes", { type: "number", describe: "split requests larger than this" })
+      .option("json", { type: "boolean", describe: "print JSON with the raw scores" })
+      .example(
+        '$0 rerank --model Qwen3-Reranker-4B --query "capital of the US?" --doc "Paris" --doc "Washington"',
+        "",
+      )
+      .example(
+        "$0 rerank --provider tei --endpoint http://127.0.0.1:8080/rerank --model bge --query q --docs-file docs.txt",
+        "",
+      ) as unknown as Argv<RerankArgs>,
+  handler: async (args: ArgumentsCamelCase<RerankArgs>) => {
+    const documents = [
+      ...(args.doc ?? []).map(String),
+      ...(args.docsFile ? await readDocsFile(args.docsFile) : []),
+    ];
+    if (documents.length === 0) throw new UsageError("no documents: give --doc (repeatable) or --docs-file");
+    const reranker = createReranker({
+      ...rerankerConfig(args),
+      maxDocsPerRequest: positive(args.maxDocsPerRequest, "--max-docs-per-request"),
+      maxRequestBytes: positive(args.maxRequestBytes, "--max-request-bytes"),
+    });
+    try {
+      const result = await reranker.rerank(String(args.query), documents, { topN: args.topN });
+      process.stdout.write(
+        args.json
+          ? `${JSON.stringify(asJson(result, documents))}\n`
+          : table(result, documents, reranker.provider),
+      );
+    } finally {
+      await reranker.close();
+    }
   },
 };
+
+function asJson(result: RerankResult, documents: string[]) {
+  return {
+    results: result.items.map((item) => ({
+      index: item.index,
+      score: item.score,
+      document: documents[item.index],
+    })),
+    usage: result.usage ?? null,
+    latencyMs: Math.round(result.latencyMs * 10) / 10,
+    attempts: result.attempts,
+    notes: result.notes,
+  };
+}
+
+function table(result: RerankResult, documents: string[], provider: string): string {
+  const rows = result.items.map((item, rank) => [
+    String(rank + 1),
+    String(item.index),
+    formatScore(item.score),
+    preview(documents[item.index]),
+  ]);
+  const header = ["rank", "index", "score", "document"];
+  const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c].length)));
+  const line = (cells: string[]) =>
+    cells
+      .map((cell, c) => (c === cells.length - 1 ? cell : cell.padEnd(widths[c])))
+      .join("  ")
+      .trimEnd();
+  const out = [line(header), ...rows.map(line)];
+  const usage = result.usage
+    ? `, usage ${Object.entries(result.usage)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(" ")}`
+    : "";
+  out.push(
+    "",
+    `${provider}: ${result.items.length} of ${documents.length} documents ranked (${result.scoreKind} scores), ` +
+      `${result.requests} request(s), ${result.attempts} attempt(s), ${Math.round(result.latencyMs)} ms${usage}`,
+  );
+  for (const note of result.notes) out.push(`note: ${note}`);
+  return `${out.join("\n")}\n`;
+}
+
+function formatScore(score: number): string {
+  return Math.abs(score) >= 1e6 || (score !== 0 && Math.abs(score) < 1e-4)
+    ? score.toExponential(4)
+    : score.toFixed(6);
+}
+
+function preview(text: string, width = 72): string {
+  const flat = text.replace(/\s+/g, " ").trim();
+  return flat.length > width ? `${flat.slice(0, width - 1)}…` : flat;
+}
+
+/**
+ * One document per line, or JSONL (strings or {text}) when the file ends in .jsonl or its first
+ * non-blank line is a JSON string or object. Blank lines are separators, not documents.
+ */
+export async function readDocsFile(file: string): Promise<string[]> {
+  let text: string;
+  try {
+    text = await readFile(file, "utf8");
+  } catch (err) {
+    throw new InputError(
+      `cannot read the documents file (${(err as NodeJS.ErrnoException).code ?? "error"})`,
+      { file },
+    );
+  }
+  const lines = text.split(/\r?\n/);
+  const first = lines.find((l) => l.trim() !== "")?.trim() ?? "";
+  const jsonl = file.endsWith(".jsonl") || first.startsWith('"') || first.startsWith("{");
+  const documents: string[] = [];
+  lines.forEach((raw, i) => {
+    if (raw.trim() === "") return;
+    if (!jsonl) {
+      documents.push(raw);
+      return;
+    }
+    let value: unknown;
+    try {
+      value = JSON.parse(raw);
+    } catch {
+      throw new InputError("not valid JSON", { file, line: i + 1 });
+    }
+    if (typeof value === "string") documents.push(value);
+    else if (value && typeof value === "object" && typeof (value as { text?: unknown }).text === "string") {
+      documents.push((value as { text: string }).text);
+    } else
+      throw new InputError("expected a JSON string or an object with a string 'text'", {
+        file,
+        line: i + 1,
+        field: "text",
+      });
+  });
+  if (documents.length === 0) throw new InputError("no documents in the file", { file });
+  return documents;
+}
