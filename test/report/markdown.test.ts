@@ -1,0 +1,71 @@
+import { describe, expect, it } from "vitest";
+import { headlineTable, markdownTable, renderMarkdown } from "../../src/report/markdown.js";
+import { report, variants } from "./fixtures.js";
+
+/** The sections whose content does not depend on timing. */
+function timingFree(md: string): string {
+  return md
+    .split("\n## ")
+    .filter((s) => !s.startsWith("Latency") && !s.startsWith("top_n") && !s.startsWith("# "))
+    .join("\n## ");
+}
+
+describe("report.md", () => {
+  it("bolds the best value of each headline column, every variant that reaches it", () => {
+    const table = headlineTable(report());
+    const row = (id: string) => table.split("\n").find((l) => l.startsWith(`| ${id} `)) ?? "";
+    expect(row("x.top2")).toContain("**1.0000**");
+    expect(row("x.top3")).toContain("**1.0000**");
+    expect(row("y.top3")).not.toContain("**");
+    expect(row("y.top3")).toMatch(/\|\s+1 \|$/); // one failed query
+  });
+
+  it("a single variant has nothing to compare: no bold", () => {
+    expect(headlineTable(report({ vs: [variants[0]] }))).not.toContain("**");
+  });
+
+  it("has every section, the top_n table side by side, failures by id, conventions and the fingerprint", () => {
+    const md = renderMarkdown(report());
+    for (const h of [
+      "## Results",
+      "## Latency and throughput",
+      "## top_n",
+      "## Candidate ceiling",
+      "## Failures, ties and notes",
+      "## Conventions",
+      "## Dataset and configuration",
+    ]) {
+      expect(md).toContain(h);
+    }
+    expect(md).toMatch(
+      /\| model \| nDCG@3 @top_n=2 \| p95 ms @top_n=2 \| nDCG@3 @top_n=3 \| p95 ms @top_n=3 \|/,
+    );
+    expect(md).toMatch(/^\| x\s+\|/m);
+    expect(md).toContain("- y.top3: `q2`");
+    expect(md).toContain("R@3 of the candidate lists: **0.7500**");
+    expect(md).toContain("the k6 rule");
+    expect(md).toContain("Closed loop at concurrency 4");
+    expect(md).toContain(`sha256:${"ab".repeat(32)}`);
+    expect(md).not.toContain("Optimistic");
+  });
+
+  it("without several top_n values there is no top_n table; the judged pool is flagged optimistic", () => {
+    const md = renderMarkdown(report({ vs: [variants[0], variants[2]], source: "qrels" }));
+    expect(md).not.toContain("## top_n");
+    expect(md).toContain("**Optimistic:**");
+  });
+
+  it("is deterministic apart from timing figures", () => {
+    const a = renderMarkdown(report({ latency: 10 }));
+    const b = renderMarkdown(report({ latency: 250 }));
+    expect(a).not.toEqual(b);
+    expect(timingFree(a)).toEqual(timingFree(b));
+    expect(renderMarkdown(report({ latency: 10 }))).toEqual(a);
+  });
+
+  it("markdownTable pads cells and right-aligns numbers", () => {
+    expect(markdownTable(["a", "num"], [["xy", "1.5"]], ["left", "right"])).toBe(
+      "| a   | num |\n|-----|----:|\n| xy  | 1.5 |",
+    );
+  });
+});

@@ -1,0 +1,60 @@
+import { describe, expect, it } from "vitest";
+import { candidateCeiling, defaultMeasures, headlineMeasures } from "../../src/report/model.js";
+import { qrels, report } from "./fixtures.js";
+
+describe("report model", () => {
+  it("default measures cover nDCG@k, RR@10, AP, R@k, P@k, Success@k; the headline picks the main ones", () => {
+    expect(defaultMeasures([5, 10])).toEqual([
+      "nDCG@5",
+      "nDCG@10",
+      "RR@10",
+      "AP",
+      "R@5",
+      "R@10",
+      "P@5",
+      "P@10",
+      "Success@5",
+      "Success@10",
+    ]);
+    expect(headlineMeasures(defaultMeasures([5, 10]), [5, 10], false)).toEqual([
+      "nDCG@5",
+      "nDCG@10",
+      "RR@10",
+      "AP",
+      "R@10",
+    ]);
+    expect(headlineMeasures(["AP", "RR"], [10], true)).toEqual(["AP", "RR"]);
+  });
+
+  it("the ceiling is R@depth of the candidate lists (z is judged relevant but never a candidate)", () => {
+    // q1: relevant b, z; candidates hold b → 1/2. q2: relevant d, present → 1. Mean 0.75.
+    const c = candidateCeiling(qrels, [
+      { qid: "q1", docIds: ["a", "b", "c"] },
+      { qid: "q2", docIds: ["d", "e"] },
+    ]);
+    expect(c).toEqual({
+      measure: "R@3",
+      mean: 0.75,
+      relevantInCandidates: 2,
+      relevantTotal: 3,
+      queriesWithoutRelevant: 0,
+    });
+  });
+
+  it("aggregates per variant: means, per-query vectors, failures by kind, ties, latency, usage-free totals", () => {
+    const r = report();
+    const [x2, , , y3] = r.variants;
+    // x.top2 q1: b (grade 2) at rank 1 → RR 1; q2: d at rank 1 → RR 1.
+    expect(x2.metrics["RR@10"].mean).toBe(1);
+    // y.top3 q1: a, b, c all at 0.9 → trec order c, b, a: b at rank 2 → RR 1/2; q2 failed → 0.
+    expect(y3.perQuery["RR@10"]).toEqual({ q1: 0.5, q2: 0 });
+    expect(y3.metrics["RR@10"].mean).toBe(0.25);
+    expect(y3.failures).toEqual({ count: 1, queries: ["q2"], byKind: { "http 503": 1 } });
+    expect(y3.ties).toEqual({ k: 3, queries: 1 });
+    expect(x2.ties.queries).toBe(0);
+    expect(y3.latency?.query?.count).toBe(2);
+    expect(y3.calls).toEqual({ attempts: 5, requests: 2, retriedQueries: 1 });
+    expect(r.failures).toEqual({ count: 1, maxFailures: 0, exceeded: true });
+    expect(r.candidates.ceiling.mean).toBe(0.75);
+  });
+});
