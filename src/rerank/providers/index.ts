@@ -37,9 +37,14 @@ const all: Dialect[] = [
   generic,
 ];
 
-/** Every dialect by name; frozen so no caller can swap a dialect for the whole process. */
+/**
+ * Every dialect by name. Frozen, defaults included: the registry is process-wide, so a caller that
+ * changed a cap or a score kind would silently change it for every other reranker.
+ */
 export const dialects: Readonly<Record<string, Dialect>> = Object.freeze(
-  Object.fromEntries(all.map((d) => [d.name, d])),
+  Object.fromEntries(
+    all.map((d) => [d.name, Object.freeze({ ...d, defaults: Object.freeze({ ...d.defaults }) })]),
+  ),
 );
 
 /** The dialect called `name`; a UsageError listing the known names otherwise. */

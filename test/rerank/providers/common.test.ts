@@ -82,6 +82,21 @@ describe("extractErrorMessage", () => {
     if (typeof body !== "string") expect(extractErrorMessage(JSON.stringify(body))).toBe(expected);
   });
 
+  it("never throws and always gives one bounded line for any JSON body (property)", () => {
+    fc.assert(
+      fc.property(fc.jsonValue(), (body) => {
+        for (const input of [body, JSON.stringify(body)]) {
+          const message = extractErrorMessage(input);
+          if (message !== undefined) {
+            expect(message).not.toMatch(/\n/);
+            expect(message.length).toBeGreaterThan(0);
+            expect(message.length).toBeLessThanOrEqual(501);
+          }
+        }
+      }),
+    );
+  });
+
   it("returns one line of bounded length, and nothing for bodies without a message", () => {
     expect(extractErrorMessage({ message: "line one\n  line two" })).toBe("line one line two");
     expect(extractErrorMessage("x".repeat(2000))?.length).toBeLessThanOrEqual(501);

@@ -45,6 +45,16 @@ describe("dialect registry", () => {
     expect(() => getDialect("toString")).toThrowError(/unknown provider/);
   });
 
+  it("cannot be changed by a caller, since every reranker in the process shares it", () => {
+    expect(() => {
+      (dialects.tei.defaults as { maxDocsPerRequest?: number }).maxDocsPerRequest = 1;
+    }).toThrow(TypeError);
+    expect(() => {
+      (dialects as Record<string, unknown>).tei = undefined;
+    }).toThrow(TypeError);
+    expect(getDialect("tei").defaults.maxDocsPerRequest).toBe(32);
+  });
+
   it("has a table row for every dialect", () => {
     expect(CASES.map((c) => c.provider).sort()).toEqual(Object.keys(dialects).sort());
   });

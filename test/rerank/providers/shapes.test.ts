@@ -97,6 +97,7 @@ describe("vLLM /score", () => {
       { index: 1, score: 0.004 },
       { index: 3, score: 0.003 },
     ]);
+    expect(result.notes.join("; ")).toMatch(/re-sorted/);
   });
   it("speaks the legacy text_1/text_2 form to older builds when asked", async () => {
     fixture.respond = () => ({ body: { data: [{ index: 0, object: "score", score: 0.2 }] } });
