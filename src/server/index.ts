@@ -5,7 +5,7 @@ import { UsageError } from "../errors.js";
 import { cohereAnswer, errorBody, rank, regoloAnswer } from "./answers.js";
 import { FaultPlan, TokenBucket } from "./faults.js";
 import { MODELS, scoreDocuments } from "./models.js";
-import { ClientGone, parseRerankRequest, RequestError, readBody, type RouteDialect } from "./request.js";
+import { ClientGone, parseRerankRequest, RequestError, type RouteDialect, readBody } from "./request.js";
 
 /**
  * The embedded reference rerank server: real lexical scorers behind regolo's routes (`/rerank`,
@@ -35,8 +35,8 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-export { MODELS } from "./models.js";
 export type { ModelName } from "./models.js";
+export { MODELS } from "./models.js";
 
 export const DEFAULT_MAX_BODY_BYTES = 5 * 1024 * 1024;
 export const DEFAULT_MAX_DOCUMENTS = 10_000;
