@@ -1,0 +1,185 @@
+/** `rerank-eval run` through the CLI: exit codes, one-line errors, flags over config, sampling, canary, npm start. */
+import { readdir, readFile, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  ensureBuilt,
+  runCli,
+  spawnCli,
+  startFixedScoreServer,
+  syntheticRows,
+  tempDir,
+  writeCsv,
+  type FixedScoreServer,
+} from "../run/helpers.js";
+
+const CANARY = "sk-CANARY-run-5e1d2c9a8b7f";
+let dir: string;
+let cleanup: () => Promise<void>;
+let csv: string;
+let server: FixedScoreServer;
+
+beforeAll(async () => {
+  ({ dir, cleanup } = await tempDir());
+  csv = await writeCsv(dir, syntheticRows(12, 4));
+  server = await startFixedScoreServer({
+    score: (_q, d) => d.length,
+    failQueries: new Set(["query number 5"]),
+  });
+  expect(await ensureBuilt()).toBe(true);
+}, 60_000);
+afterAll(async () => {
+  await server.close();
+  await cleanup();
+});
+
+const base = () => [
+  "run",
+  "--dataset",
+  csv,
+  "--provider",
+  "vllm",
+  "--endpoint",
+  server.endpoint,
+  "--retries",
+  "0",
+  "--quiet",
+];
+
+async function config(name: string, text: string): Promise<string> {
+  const path = join(dir, name);
+  await writeFile(path, text);
+  return path;
+}
+
+describe("rerank-eval run (CLI)", () => {
+  it("a config validation error is exit 2 and one line naming file, line and field", async () => {
+    const path = await config("bad.yaml", `dataset: ${csv}\nmodels: [m]\ntopN: [0]\n`);
+    const r = await runCli(["run", "--config", path]);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim().split("\n")).toHaveLength(1);
+    expect(r.stderr).toMatch(new RegExp(`^rerank-eval: error: .*bad\\.yaml:3: field 'topN(\\.0)?'`));
+    expect(r.stdout).toBe("");
+  });
+
+  it("bad input data and unknown measures are exit 2 with one line, and nothing is written", async () => {
+    const broken = join(dir, "broken.csv");
+    await writeFile(broken, "query_id,query,doc_id,document,label\nq1,hello,d1,text,high\n");
+    const out = join(dir, "never");
+    const r = await runCli(["run", "--dataset", broken, "--model", "m", "--out", out, "--quiet"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^rerank-eval: error: .*broken\.csv:2: .*label/);
+    expect(r.stderr.trim().split("\n")).toHaveLength(1);
+    await expect(readdir(out)).rejects.toThrow();
+    const m = await runCli([...base(), "--model", "m", "--measures", "nDCG@10,Bogus@3", "--out", out]);
+    expect(m.code).toBe(2);
+    expect(m.stderr).toContain("Bogus@3");
+  });
+
+  it("flags override the config file", async () => {
+    const path = await config(
+      "eval.yaml",
+      `dataset: ${csv}\nmodels: [fromfile]\ntopN: [3]\nconcurrency: 2\nout: ${join(dir, "from-file")}\n`,
+    );
+    const out = join(dir, "override");
+    const r = await runCli([
+      "run",
+      "--config",
+      path,
+      "--provider",
+      "vllm",
+      "--endpoint",
+      server.endpoint,
+      "--top-n",
+      "2",
+      "-j",
+      "5",
+      "--out",
+      out,
+      "--max-failures",
+      "5",
+      "--retries",
+      "0",
+      "--quiet",
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    const report = JSON.parse(await readFile(join(out, "report.json"), "utf8"));
+    expect(report.variants.map((v: { id: string }) => v.id)).toEqual(["fromfile.top2"]);
+    expect(report.config.concurrency).toBe(5);
+    expect(r.stdout).toContain(join(out, "report.md"));
+  });
+
+  it("--sample N --seed S picks the same queries every time", async () => {
+    const pick = async (seed: number, name: string) => {
+      const out = join(dir, name);
+      const r = await runCli([
+        ...base(),
+        "--model",
+        "m",
+        "--sample",
+        "4",
+        "--seed",
+        String(seed),
+        "--max-failures",
+        "9",
+        "--out",
+        out,
+      ]);
+      expect(r.code, r.stderr).toBe(0);
+      const report = JSON.parse(await readFile(join(out, "report.json"), "utf8"));
+      expect(report.dataset.sample).toEqual({ size: 4, seed, of: 12 });
+      return Object.keys(report.variants[0].perQuery.AP);
+    };
+    const a = await pick(11, "s1");
+    expect(a).toHaveLength(4);
+    expect(await pick(11, "s2")).toEqual(a);
+    expect(await pick(12, "s3")).not.toEqual(a);
+  });
+
+  it("canary: with a key in the environment and failures forced, the key is in no file and no output", async () => {
+    const out = join(dir, "canary");
+    const r = await spawnCli(
+      [
+        "run",
+        "--dataset",
+        csv,
+        "--model",
+        "m",
+        "--endpoint",
+        server.endpoint,
+        "--api-key-env",
+        "RUN_CANARY_KEY",
+        "--retries",
+        "0",
+        "--out",
+        out,
+      ],
+      { ...process.env, RUN_CANARY_KEY: CANARY, REGOLO_API_KEY: CANARY },
+    );
+    // One query always fails: above --max-failures 0, so exit 3 with the report written.
+    expect(r.code).toBe(3);
+    expect(r.stderr).toContain("1 queries failed");
+    expect(server.authorizations.has(`Bearer ${CANARY}`)).toBe(true);
+    expect(r.stdout + r.stderr).not.toContain(CANARY);
+    const files = await readdir(out);
+    expect(files).toEqual(
+      expect.arrayContaining(["report.json", "report.md", "results.jsonl", "run-m.trec"]),
+    );
+    for (const f of files) expect(await readFile(join(out, f), "utf8"), f).not.toContain(CANARY);
+  });
+
+  it("npm start: the demo config exits 0 in under a minute and prints the headline table", async () => {
+    const out = join(dir, "demo");
+    const r = await spawnCli(["run", "--config", "examples/demo.yaml", "--out", out]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.ms).toBeLessThan(60_000);
+    expect(r.stdout).toMatch(/\| variant\s+\|\s+nDCG@1/);
+    for (const id of ["bm25.top3", "bm25.top10", "tfidf.top3", "tfidf.top10"])
+      expect(r.stdout).toContain(`| ${id}`);
+    // Not a terminal: plain progress lines, no bar redraws.
+    expect(r.stderr).toMatch(/^rerank: \d+\/88 /m);
+    expect(r.stderr).not.toContain("\r");
+    const md = await readFile(join(out, "report.md"), "utf8");
+    expect(md).toContain("## top_n");
+  });
+});
