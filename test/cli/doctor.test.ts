@@ -1,0 +1,135 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { KNOWN_ANSWER } from "../../src/rerank/known-answer.js";
+import { type RunningServer, startServer } from "../../src/server/index.js";
+import {
+  CANARY_KEY,
+  json,
+  type LocalServer,
+  type RecordedRequest,
+  startLocalServer,
+} from "../rerank/local-server.js";
+import { runCli } from "../rerank/run-cli.js";
+
+const KEY_ENV = { REGOLO_API_KEY: CANARY_KEY };
+
+/** Share of the query's word bigrams found in the document: crude, but it gets the known answer right. */
+function bigramScore(query: string, doc: string): number {
+  const words = (s: string) => s.toLowerCase().match(/[a-z]+/g) ?? [];
+  const pairs = (w: string[]) => w.slice(1).map((x, i) => `${w[i]} ${x}`);
+  const q = pairs(words(query));
+  const d = new Set(pairs(words(doc)));
+  return q.filter((p) => d.has(p)).length / q.length;
+}
+
+type Behaviour = "good" | "ignoresTopN" | "unsorted" | "noisy" | "malformed";
+
+/** A regolo-shaped endpoint whose misbehaviour is chosen by the model name. */
+function answer(req: RecordedRequest, behaviour: Behaviour) {
+  const docs = req.body.documents ?? [];
+  let results = docs
+    .map((text, index) => ({
+      index,
+      relevance_score:
+        bigramScore(req.body.query ?? "", text) + (behaviour === "noisy" ? Math.random() * 1e-3 : 0),
+      document: { text },
+    }))
+    .sort((a, b) => b.relevance_score - a.relevance_score || a.index - b.index);
+  if (behaviour === "unsorted") results = results.reverse();
+  if (behaviour === "malformed") results = results.map((r) => ({ ...r, index: r.index + 1 }));
+  if (behaviour !== "ignoresTopN" && req.body.top_n) results = results.slice(0, req.body.top_n);
+  return { id: "rerank-1", results, meta: null };
+}
+
+interface DoctorJson {
+  passed: boolean;
+  checks: { name: string; status: string; detail: string }[];
+}
+
+describe("rerank-eval doctor", () => {
+  let serve: RunningServer;
+  let local: LocalServer;
+  beforeAll(async () => {
+    serve = await startServer({ port: 0 });
+    local = await startLocalServer((req, res) => json(res, 200, answer(req, req.body.model as Behaviour)));
+  });
+  afterAll(async () => {
+    await serve.close();
+    await local.close();
+  });
+
+  async function doctor(endpoint: string, model: string, extra: string[] = []) {
+    const run = await runCli(
+      ["doctor", "--endpoint", endpoint, "--model", model, "--json", ...extra],
+      KEY_ENV,
+    );
+    const out = run.stdout ? (JSON.parse(run.stdout) as DoctorJson) : undefined;
+    const status = Object.fromEntries((out?.checks ?? []).map((c) => [c.name, c.status]));
+    return { run, out, status };
+  }
+
+  it("passes every check on an endpoint that ranks the known answer right (exit 0)", async () => {
+    const { run, out, status } = await doctor(local.url, "good");
+    expect(run.code).toBe(0);
+    expect(out?.passed).toBe(true);
+    expect(status).toEqual({
+      "known answer": "PASS",
+      "answer contract": "PASS",
+      "top_n honoured": "PASS",
+      "score range": "PASS",
+      "order invariance": "PASS",
+      determinism: "PASS",
+      latency: "PASS",
+    });
+    // known answer 1 + top_n 1 + shuffle 1 + repeat 1 + latency to 5 calls (3 more).
+    expect(local.requests.filter((r) => r.body.model === "good")).toHaveLength(7);
+  });
+
+  it("against serve's bm25 fails only the known answer: the lexical scorer takes the 'Capital punishment' bait", async () => {
+    const { run, status, out } = await doctor(`${serve.url}/rerank`, "bm25");
+    expect(run.code).toBe(1);
+    expect(status["known answer"]).toBe("FAIL");
+    expect(out?.checks.find((c) => c.name === "known answer")?.detail).toMatch(
+      /^"Capital punishment.*rank 2/,
+    );
+    for (const name of ["answer contract", "top_n honoured", "order invariance", "determinism", "latency"]) {
+      expect(status[name], name).toBe("PASS");
+    }
+    // BM25 scores are not probabilities: flagged, not failed.
+    expect(status["score range"]).toBe("WARN");
+  });
+
+  it("fails the known answer and order invariance against serve's identity model, with a readable table", async () => {
+    const run = await runCli(["doctor", "--endpoint", `${serve.url}/rerank`, "--model", "identity"], KEY_ENV);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toMatch(/^known answer\s+FAIL\s+"Carson City/m);
+    expect(run.stdout).toMatch(/^order invariance\s+FAIL\s+/m);
+    expect(run.stdout).toMatch(/^determinism\s+PASS/m);
+    expect(run.stdout).toMatch(/7 checks: 5 passed, 2 failed/);
+    expect(run.stdout).toContain(KNOWN_ANSWER.documents[0].slice(0, 20));
+  });
+
+  it("catches an ignored top_n, an unsorted answer, noisy scores and a malformed answer", async () => {
+    expect((await doctor(local.url, "ignoresTopN")).status["top_n honoured"]).toBe("FAIL");
+    const unsorted = await doctor(local.url, "unsorted");
+    expect(unsorted.status["answer contract"]).toBe("FAIL");
+    expect(unsorted.out?.checks.find((c) => c.name === "answer contract")?.detail).toMatch(/not sorted/);
+    const noisy = await doctor(local.url, "noisy");
+    expect(noisy.status.determinism).toBe("FAIL");
+    expect(noisy.status["known answer"]).toBe("PASS");
+    const malformed = await doctor(local.url, "malformed");
+    expect(malformed.run.code).toBe(1);
+    expect(malformed.status["answer contract"]).toBe("FAIL");
+    expect(malformed.status["known answer"]).toBe("SKIP");
+  });
+
+  it("exits 3 when the endpoint cannot be reached at all", async () => {
+    const gone = await startLocalServer(() => {});
+    const url = gone.url;
+    await gone.close();
+    const run = await runCli(["doctor", "--endpoint", url, "--model", "m", "--retries", "1"], KEY_ENV);
+    expect(run.code).toBe(3);
+    expect(run.stderr).toMatch(
+      /^rerank-eval: API error: regolo http:\/\/127\.0\.0\.1:\d+: connection refused/,
+    );
+  });
+});

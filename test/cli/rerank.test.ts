@@ -1,0 +1,149 @@
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type RunningServer, startServer } from "../../src/server/index.js";
+import { CANARY_KEY, json, type LocalServer, startLocalServer } from "../rerank/local-server.js";
+import { runCli } from "../rerank/run-cli.js";
+
+const KEY_ENV = { REGOLO_API_KEY: CANARY_KEY };
+const QUERY = "What is the capital of the United States?";
+const DOCS = [
+  "Carson City is the capital city of the American state of Nevada.",
+  "Washington, D.C. is the capital of the United States.",
+  "Bananas are yellow.",
+];
+
+describe("rerank-eval rerank", () => {
+  let serve: RunningServer;
+  let failing: LocalServer;
+  let dir: string;
+  beforeAll(async () => {
+    serve = await startServer({ port: 0 });
+    failing = await startLocalServer((req, res) =>
+      req.body.query === "busy"
+        ? json(res, 503, { error: { message: "upstream overloaded" } })
+        : json(res, 400, { error: { message: "query must not be longer than 32000 characters" } }),
+    );
+    dir = await mkdtemp(join(tmpdir(), "rerank-cli-"));
+  });
+  afterAll(async () => {
+    await serve.close();
+    await failing.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  const base = () => ["rerank", "--endpoint", `${serve.url}/rerank`, "--model", "bm25", "--query", QUERY];
+
+  it("prints a ranked table (exit 0)", async () => {
+    const run = await runCli([...base(), ...DOCS.flatMap((d) => ["--doc", d])], KEY_ENV);
+    expect(run.stderr).toBe("");
+    expect(run.code).toBe(0);
+    const lines = run.stdout.split("\n");
+    expect(lines[0]).toMatch(/^rank\s+index\s+score\s+document$/);
+    expect(lines[1]).toMatch(/^1\s+1\s+\d+\.\d{6}\s+Washington, D\.C\./);
+    expect(run.stdout).toMatch(/3 of 3 documents ranked .* 1 request\(s\), 1 attempt\(s\)/);
+  });
+
+  it("--json gives results with raw scores, usage, latency, attempts and notes", async () => {
+    const run = await runCli(
+      [...base(), "--json", "--top-n", "9", ...DOCS.flatMap((d) => ["--doc", d]), "--doc", "  "],
+      KEY_ENV,
+    );
+    expect(run.code).toBe(0);
+    const out = JSON.parse(run.stdout);
+    expect(Object.keys(out).sort()).toEqual(["attempts", "latencyMs", "notes", "results", "usage"]);
+    expect(out.attempts).toBe(1);
+    expect(out.latencyMs).toBeGreaterThan(0);
+    expect(out.notes).toEqual(["1 empty document skipped (index 3)", "top_n clamped 9->3"]);
+    // The server's own answer, fetched directly: the CLI must not rescale anything.
+    const direct = (await (
+      await fetch(`${serve.url}/rerank`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ model: "bm25", query: QUERY, documents: DOCS }),
+      })
+    ).json()) as { results: { index: number; relevance_score: number }[] };
+    expect(out.results).toEqual(
+      direct.results.map((r) => ({ index: r.index, score: r.relevance_score, document: DOCS[r.index] })),
+    );
+  });
+
+  it("reads --docs-file as plain lines or JSONL", async () => {
+    const plain = join(dir, "docs.txt");
+    await writeFile(plain, `${DOCS.join("\n")}\n\n`);
+    const jsonl = join(dir, "docs.jsonl");
+    await writeFile(jsonl, `${JSON.stringify(DOCS[0])}\n${JSON.stringify({ text: DOCS[1] })}\n`);
+    const a = JSON.parse((await runCli([...base(), "--json", "--docs-file", plain], KEY_ENV)).stdout);
+    expect(a.results.map((r: { document: string }) => r.document).sort()).toEqual([...DOCS].sort());
+    const b = JSON.parse((await runCli([...base(), "--json", "--docs-file", jsonl], KEY_ENV)).stdout);
+    expect(b.results[0]).toMatchObject({ index: 1, document: DOCS[1] });
+  });
+
+  it("exits 2 with one line for usage and input errors", async () => {
+    const bad = join(dir, "bad.jsonl");
+    await writeFile(bad, '"fine"\n{"title": "no text"}\n');
+    const cases: [string[], Record<string, string | undefined>, RegExp][] = [
+      [base(), KEY_ENV, /no documents: give --doc/],
+      [[...base(), "--doc", "a", "--provider", "nope"], KEY_ENV, /unknown provider 'nope'/],
+      [
+        [...base(), "--doc", "a"],
+        { REGOLO_API_KEY: undefined },
+        /set the environment variable REGOLO_API_KEY/,
+      ],
+      [[...base(), "--doc", "a", "--api-key-env", "NOT_SET_ANYWHERE"], {}, /NOT_SET_ANYWHERE/],
+      [[...base(), "--docs-file", bad], KEY_ENV, /bad\.jsonl:2: field 'text': expected a JSON string/],
+      [
+        [...base(), "--docs-file", join(dir, "missing.txt")],
+        KEY_ENV,
+        /missing\.txt: cannot read the documents file \(ENOENT\)/,
+      ],
+      [[...base(), "--doc", "a", "--top-n", "0"], KEY_ENV, /top_n must be a positive integer/],
+      [[...base(), "--doc", "a", "--timeout-ms", "-5"], KEY_ENV, /--timeout-ms must be a positive number/],
+    ];
+    for (const [argv, env, message] of cases) {
+      const run = await runCli(argv, env);
+      expect(run.code, argv.join(" ")).toBe(2);
+      expect(run.stdout).toBe("");
+      expect(run.stderr).toMatch(message);
+      expect(run.stderr.trim().split("\n")).toHaveLength(1);
+    }
+  });
+
+  it("exits 3 with status, provider message and attempts on API failures", async () => {
+    const endpoint = ["rerank", "--endpoint", failing.url, "--model", "m", "--doc", "a"];
+    const rejected = await runCli([...endpoint, "--query", "q"], KEY_ENV);
+    expect(rejected.code).toBe(3);
+    expect(rejected.stderr).toBe(
+      "rerank-eval: API error: regolo 400 query must not be longer than 32000 characters (after 1 attempt)\n",
+    );
+    const busy = await runCli([...endpoint, "--query", "busy", "--retries", "1"], KEY_ENV);
+    expect(busy.code).toBe(3);
+    expect(busy.stderr).toBe("rerank-eval: API error: regolo 503 upstream overloaded (after 2 attempts)\n");
+  });
+
+  it("speaks Cohere v2 to serve's /v2/rerank and applies --qwen3 formatting", async () => {
+    const run = await runCli(
+      [
+        "rerank",
+        "--provider",
+        "cohere",
+        "--endpoint",
+        `${serve.url}/v2/rerank`,
+        "--model",
+        "bm25",
+        "--query",
+        QUERY,
+        "--json",
+        "--qwen3",
+        ...DOCS.flatMap((d) => ["--doc", d]),
+      ],
+      { COHERE_API_KEY: CANARY_KEY },
+    );
+    expect(run.code).toBe(0);
+    const out = JSON.parse(run.stdout);
+    expect(out.usage).toEqual({ searchUnits: 1 });
+    expect(out.notes).toContain("Qwen3 instruction format applied to query and documents");
+    expect(out.results[0].document).toBe(DOCS[1]);
+  });
+});

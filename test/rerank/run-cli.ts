@@ -1,0 +1,128 @@
+/**
+ * Test helpers for the CLI: `runCli` calls main() in-process with stdout/stderr captured (fast);
+ * `spawnCli` / `startServeProcess` run the built CLI as real processes (exit codes, canary checks).
+ */
+import { type ChildProcess, execFile, spawn } from "node:child_process";
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { main } from "../../src/cli/main.js";
+
+export const REPO = fileURLToPath(new URL("../../", import.meta.url));
+export const CLI = `${REPO}dist/cli/main.js`;
+
+export interface CliRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export async function runCli(argv: string[], env: Record<string, string | undefined> = {}): Promise<CliRun> {
+  const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
+  const out: string[] = [];
+  const err: string[] = [];
+  const writeOut = process.stdout.write.bind(process.stdout);
+  const writeErr = process.stderr.write.bind(process.stderr);
+  for (const [k, v] of Object.entries(env)) {
+    if (v === undefined) delete process.env[k];
+    else process.env[k] = v;
+  }
+  process.exitCode = undefined;
+  process.stdout.write = ((chunk: string | Uint8Array) => {
+    out.push(String(chunk));
+    return true;
+  }) as typeof process.stdout.write;
+  process.stderr.write = ((chunk: string | Uint8Array) => {
+    err.push(String(chunk));
+    return true;
+  }) as typeof process.stderr.write;
+  try {
+    const code = await main(argv);
+    return { code, stdout: out.join(""), stderr: err.join("") };
+  } finally {
+    process.stdout.write = writeOut;
+    process.stderr.write = writeErr;
+    process.exitCode = undefined;
+    for (const [k, v] of Object.entries(saved)) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+  }
+}
+
+/** Build dist/ once per test file; type errors elsewhere in the tree do not stop tsc emitting. */
+export async function buildCli(): Promise<void> {
+  await new Promise<void>((resolve) => {
+    execFile("npx", ["tsc", "-p", "tsconfig.build.json"], { cwd: REPO }, () => resolve());
+  });
+  if (!existsSync(CLI)) throw new Error(`build produced no ${CLI}`);
+}
+
+export function spawnCli(args: string[], env: Record<string, string>, timeoutMs = 20_000): Promise<CliRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, ...args], {
+      cwd: REPO,
+      env: { PATH: process.env.PATH ?? "", ...env },
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d) => {
+      stdout += d;
+    });
+    child.stderr.on("data", (d) => {
+      stderr += d;
+    });
+    const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
+    child.on("error", reject);
+    child.on("close", (code) => {
+      clearTimeout(timer);
+      resolve({ code: code ?? -1, stdout, stderr });
+    });
+  });
+}
+
+export interface ServeProcess {
+  url: string;
+  child: ChildProcess;
+  output(): { stdout: string; stderr: string };
+  stop(): Promise<void>;
+}
+
+/** `rerank-eval serve --port 0 …` as a separate process; resolves once it prints its URL. */
+export function startServeProcess(args: string[], env: Record<string, string> = {}): Promise<ServeProcess> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, "serve", "--port", "0", ...args], {
+      cwd: REPO,
+      env: { PATH: process.env.PATH ?? "", ...env },
+    });
+    let stdout = "";
+    let stderr = "";
+    let started = false;
+    const timer = setTimeout(() => {
+      child.kill("SIGKILL");
+      reject(new Error(`serve did not start: ${stdout} ${stderr}`));
+    }, 15_000);
+    child.stderr.on("data", (d) => {
+      stderr += d;
+    });
+    child.stdout.on("data", (d) => {
+      stdout += d;
+      const match = /http:\/\/127\.0\.0\.1:\d+/.exec(stdout);
+      if (match && !started) {
+        started = true;
+        clearTimeout(timer);
+        resolve({
+          url: match[0],
+          child,
+          output: () => ({ stdout, stderr }),
+          stop: () =>
+            new Promise<void>((done) => {
+              if (child.exitCode !== null) return done();
+              child.once("close", () => done());
+              child.kill("SIGTERM");
+            }),
+        });
+      }
+    });
+    child.on("error", reject);
+  });
+}
