@@ -58,7 +58,7 @@ describe("rerank-eval run (CLI)", () => {
     const r = await runCli(["run", "--config", path]);
     expect(r.code).toBe(2);
     expect(r.stderr.trim().split("\n")).toHaveLength(1);
-    expect(r.stderr).toMatch(new RegExp(`^rerank-eval: error: .*bad\\.yaml:3: field 'topN(\\.0)?'`));
+    expect(r.stderr).toMatch(/^rerank-eval: error: .*bad\.yaml:3: field 'topN(\.0)?'/);
     expect(r.stdout).toBe("");
   });
 
