@@ -54,12 +54,21 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   // Aborted on close() so requests sleeping out an injected latency do not outlive the server.
   const closing = new AbortController();
   const log = opts.log;
+  const dropped = new WeakSet<ServerResponse>();
 
   const server = createServer({ keepAlive: true }, (req, res) => {
     const started = performance.now();
     const path = (req.url ?? "/").split("?", 1)[0];
     if (log) {
-      res.on("finish", () => log(accessLine(req.method, path, String(res.statusCode), started)));
+      // "finish" is an answer sent; "close" without it is a client that left, or a dropped connection.
+      res.on("close", () => {
+        const outcome = res.writableFinished
+          ? String(res.statusCode)
+          : dropped.has(res)
+            ? "dropped"
+            : "aborted";
+        log(accessLine(req.method, path, outcome, started));
+      });
     }
     handle(req, res, path).catch((err: unknown) => {
       // Last resort: a bug must cost one request a 500, never the process.
@@ -104,13 +113,16 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
       const body = await readBody(req, o.maxBodyBytes);
       if (fate === "drop") {
         // RST rather than FIN: the client sees ECONNRESET, as when a proxy or backend dies mid-call.
-        log?.(accessLine(req.method, path, "dropped", performance.now()));
+        dropped.add(res);
         req.socket.resetAndDestroy();
         return;
       }
       const request = parseRerankRequest(body, dialect, o.maxDocuments);
       const delay = o.latencyMs + o.perDocLatencyMs * request.documents.length;
-      if (delay > 0) await sleep(delay, undefined, { signal: closing.signal });
+      if (delay > 0) {
+        await sleep(delay, undefined, { signal: closing.signal });
+        if (req.socket.destroyed) return; // the client gave up while we slept: skip the scoring
+      }
       if (fate === "fail") {
         return sendError(
           res,

@@ -68,6 +68,24 @@ describe("fault injection", () => {
     expect(elapsed).toBeLessThan(2000);
   });
 
+  it("logs a client that gives up during the latency as aborted, and keeps serving", async () => {
+    const logs: string[] = [];
+    const s = await serve({ latencyMs: 300, log: (l) => logs.push(l) });
+    const gaveUp = await fetch(`${s.url}/rerank`, {
+      method: "POST",
+      body: JSON.stringify(ka),
+      signal: AbortSignal.timeout(50),
+    }).then(
+      () => false,
+      () => true,
+    );
+    expect(gaveUp).toBe(true);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(logs.some((l) => / POST \/rerank aborted /.test(l))).toBe(true);
+    expect((await post(`${s.url}/rerank`, ka)).status).toBe(200);
+    expect(logs.at(-1)).toMatch(/ POST \/rerank 200 /);
+  });
+
   it("the fault sequence is fixed by the seed and the request order", async () => {
     const statuses = async (seed: number) => {
       const s = await serve({ seed, failRate: 0.5 });
