@@ -3,7 +3,8 @@
  * `spawnCli` / `startServeProcess` run the built CLI as real processes (exit codes, canary checks).
  */
 import { type ChildProcess, execFile, spawn } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, readdirSync, statSync } from "node:fs";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { main } from "../../src/cli/main.js";
 
@@ -49,12 +50,26 @@ export async function runCli(argv: string[], env: Record<string, string | undefi
   }
 }
 
-/** Build dist/ once per test file; type errors elsewhere in the tree do not stop tsc emitting. */
+/**
+ * Build dist/ unless it is newer than every source file (`npm test` builds first, so usually it is).
+ * Type errors elsewhere in the tree do not stop tsc emitting.
+ */
 export async function buildCli(): Promise<void> {
+  if (existsSync(CLI) && statSync(CLI).mtimeMs >= newestSource(`${REPO}src`)) return;
   await new Promise<void>((resolve) => {
     execFile("npx", ["tsc", "-p", "tsconfig.build.json"], { cwd: REPO }, () => resolve());
   });
   if (!existsSync(CLI)) throw new Error(`build produced no ${CLI}`);
+}
+
+function newestSource(dir: string): number {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) {
+    if (entry.isFile() && entry.name.endsWith(".ts")) {
+      newest = Math.max(newest, statSync(join(entry.parentPath, entry.name)).mtimeMs);
+    }
+  }
+  return newest;
 }
 
 export function spawnCli(args: string[], env: Record<string, string>, timeoutMs = 20_000): Promise<CliRun> {
