@@ -256,6 +256,26 @@ describe("BEIR errors name file, line and field", () => {
       expect(err.reason).toMatch(reason);
     });
 
+  it("malformed corpus lines are caught with a run too, kept or not", async () => {
+    const run = await tmp.write("fast.trec", "q1 Q0 d1 1 2 x\nq2 Q0 3 1 1 x\n");
+    const corpus = (unkept: string, kept: string) =>
+      jsonl([{ _id: "d1", text: "a" }]) + `${unkept}\n${kept}\n`;
+    const truncated = await miniBeir("fast-unkept", {
+      "corpus.jsonl": corpus('{"_id": "d9", "text": "cut', '{"_id":"3","text":"c"}'),
+    });
+    expectLocated(
+      await inputError(loadEvalSet(truncated, { candidates: run })),
+      join(truncated, "corpus.jsonl"),
+      2,
+    );
+    const badKept = await miniBeir("fast-kept", {
+      "corpus.jsonl": corpus('{"_id":"d9","text":"b"}', '{"_id": "3", "text": c}'),
+    });
+    const err = await inputError(loadEvalSet(badKept, { candidates: run }));
+    expectLocated(err, join(badKept, "corpus.jsonl"), 3);
+    expect(err.reason).toMatch(/malformed JSON/);
+  });
+
   it("a corrupt .gz file", async () => {
     const folder = await miniBeir("corrupt", { "corpus.jsonl": undefined });
     const bad = await tmp.write("corrupt/corpus.jsonl.gz", "not gzip at all", { raw: true });
