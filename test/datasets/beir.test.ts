@@ -259,7 +259,7 @@ describe("BEIR errors name file, line and field", () => {
   it("malformed corpus lines are caught with a run too, kept or not", async () => {
     const run = await tmp.write("fast.trec", "q1 Q0 d1 1 2 x\nq2 Q0 3 1 1 x\n");
     const corpus = (unkept: string, kept: string) =>
-      jsonl([{ _id: "d1", text: "a" }]) + `${unkept}\n${kept}\n`;
+      `${jsonl([{ _id: "d1", text: "a" }])}${unkept}\n${kept}\n`;
     const truncated = await miniBeir("fast-unkept", {
       "corpus.jsonl": corpus('{"_id": "d9", "text": "cut', '{"_id":"3","text":"c"}'),
     });
