@@ -1,5 +1,6 @@
 import { Agent, request } from "node:http";
 import { connect } from "node:net";
+import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { KNOWN_ANSWER } from "../../src/rerank/known-answer.js";
 import { type RunningServer, startServer } from "../../src/server/index.js";
@@ -166,6 +167,26 @@ describe("validation", () => {
     const missing = await post(`${server.url}/v3/rerank`, ka);
     expect(missing.status).toBe(404);
     expect(missing.body.error.code).toBe("route_not_found");
+  });
+
+  it("answers any JSON body with a JSON 200, 4xx or 404, never a 5xx", async () => {
+    const field = fc.oneof(fc.jsonValue(), fc.constantFrom("bm25", "tfidf", "random", "q", ["a", "b"], 2));
+    const body = fc.oneof(
+      fc.jsonValue(),
+      fc.record(
+        { model: field, query: field, documents: fc.oneof(field, fc.array(field)), top_n: field },
+        { requiredKeys: [] },
+      ),
+    );
+    await fc.assert(
+      fc.asyncProperty(body, fc.constantFrom("/rerank", "/v2/rerank"), async (b, path) => {
+        const res = await post(`${server.url}${path}`, b);
+        expect(res.status === 200 || (res.status >= 400 && res.status < 500)).toBe(true);
+        if (res.status === 200) expect(Array.isArray(res.body.results)).toBe(true);
+        else expect(typeof (path === "/rerank" ? res.body.error.message : res.body.message)).toBe("string");
+      }),
+      { numRuns: 150 },
+    );
   });
 
   it("survives garbage on the wire", async () => {

@@ -35,7 +35,7 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
       })
       .option("seed", { type: "number", describe: "seed for faults and the random model (default 0)" })
       .option("quiet", { type: "boolean", default: false, describe: "no access log" })
-      .example("$0 serve --port 0 --latency-ms 50 --fail-rate 0.1", "a flaky, slow server on a free port")
+      .example("$0 serve --latency-ms 50 --fail-rate 0.1", "slow and flaky (seeded: --seed)")
       .example("$0 serve --rate-limit 5", "answer 429 beyond 5 requests/s") as unknown as Argv<ServeArgs>,
   handler: async (args: ArgumentsCamelCase<ServeArgs>) => {
     const server = await listen(args);
