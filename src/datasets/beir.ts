@@ -5,10 +5,11 @@
 import { readdir } from "node:fs/promises";
 import { join } from "node:path";
 import { InputError } from "../errors.js";
-import { pathKind, readLines, requireDirectory } from "./files.js";
+import { pathKind, readLines, requireDirectory, requireFile } from "./files.js";
 import { parseGrade } from "./ids.js";
 import { idField, parseJsonLine, textField } from "./jsonl.js";
 import { agree, count, type LoadedParts } from "./parts.js";
+import { readQrels } from "./trec.js";
 import type { Doc } from "./types.js";
 
 /** Which corpus documents to keep: all (no candidates yet), or those in a set of ids. */
@@ -18,11 +19,21 @@ export async function isBeirFolder(folder: string): Promise<boolean> {
   return (await findVariant(folder, "corpus.jsonl")) !== undefined;
 }
 
-export async function loadBeir(folder: string, split = "test", keepDocs?: KeepDocs): Promise<LoadedParts> {
+export interface BeirOptions {
+  split?: string;
+  keepDocs?: KeepDocs;
+  /** A TREC qrels file to judge with instead of qrels/<split>.tsv (e.g. TREC DL on MS MARCO). */
+  trecQrels?: string;
+}
+
+export async function loadBeir(folder: string, opts: BeirOptions = {}): Promise<LoadedParts> {
+  const split = opts.split ?? "test";
   await requireDirectory(folder, "a BEIR folder with corpus.jsonl, queries.jsonl and qrels/");
   const corpusFile = await requireVariant(folder, "corpus.jsonl");
   const queriesFile = await requireVariant(folder, "queries.jsonl");
-  const qrelsFile = await findVariant(join(folder, "qrels"), `${split}.tsv`);
+  if (opts.trecQrels !== undefined)
+    await requireFile(opts.trecQrels, "a TREC qrels file: qid iter docid grade");
+  const qrelsFile = opts.trecQrels ?? (await findVariant(join(folder, "qrels"), `${split}.tsv`));
   if (qrelsFile === undefined) {
     const splits = await availableSplits(folder);
     throw new InputError(
@@ -33,8 +44,8 @@ export async function loadBeir(folder: string, split = "test", keepDocs?: KeepDo
   }
 
   const warnings: string[] = [];
-  const qrels = await readBeirQrels(qrelsFile);
-  const keep = keepDocs?.(qrels);
+  const qrels = opts.trecQrels === undefined ? await readBeirQrels(qrelsFile) : await readQrels(qrelsFile);
+  const keep = opts.keepDocs?.(qrels);
   const queries = await readQueries(queriesFile, qrels);
   const missingQueries = [...qrels.keys()].filter((id) => !queries.has(id));
   if (missingQueries.length > 0) {

@@ -2,7 +2,7 @@
  * Loading a labelled evaluation set: one entry point for every format, one EvalSet out.
  */
 import { basename } from "node:path";
-import { InputError } from "../errors.js";
+import { InputError, UsageError } from "../errors.js";
 import { loadBeir } from "./beir.js";
 import { applyCandidates, checkDepth, docsToKeep, resolveCandidates } from "./candidates.js";
 import { loadCsv } from "./csv.js";
@@ -21,6 +21,7 @@ export { docIdFromText, queryIdFromText } from "./ids.js";
  * Loads `path` (a CSV/TSV file, a BEIR folder or an MTEB JSONL file) into an EvalSet. The
  * candidates option (a TREC run, or "qrels" for the judged pool) replaces the format's own lists.
  * Bad input throws an InputError naming the file, line and field; nothing is returned half-built.
+ * The fingerprint hashes the format's files (BEIR: corpus, queries, qrels) and then the run.
  */
 export async function loadEvalSet(path: string, opts: LoadOptions = {}): Promise<EvalSet> {
   checkDepth(opts.depth);
@@ -29,8 +30,12 @@ export async function loadEvalSet(path: string, opts: LoadOptions = {}): Promise
     throw new InputError(
       "TREC qrels and run files carry no query or document text, so they cannot be reranked on their own " +
         "(expected a BEIR folder, CSV or MTEB file; give a TREC run as its candidates, e.g. --candidates run.trec, " +
-        "or score an existing run with the evaluate command)",
+        "and TREC qrels as its judgements if need be; or score an existing run with the evaluate command)",
       { file: path },
+    );
+  if (opts.qrels !== undefined && format !== "beir")
+    throw new UsageError(
+      "a separate TREC qrels file can only judge a BEIR folder (CSV and MTEB carry their labels)",
     );
   const spec = await resolveCandidates(opts.candidates, opts.depth);
   let parts: LoadedParts;
@@ -39,7 +44,7 @@ export async function loadEvalSet(path: string, opts: LoadOptions = {}): Promise
       parts = await loadCsv(path, opts.columns);
       break;
     case "beir":
-      parts = await loadBeir(path, opts.split ?? "test", docsToKeep(spec));
+      parts = await loadBeir(path, { split: opts.split, keepDocs: docsToKeep(spec), trecQrels: opts.qrels });
       break;
     case "mteb":
       parts = await loadMteb(path);

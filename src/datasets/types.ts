@@ -54,6 +54,9 @@ export interface LoadOptions {
   candidates?: string;
   /** Keep the top `depth` candidates per query (trec order) when candidates come from a run. */
   depth?: number;
-  /** TREC format only: the qrels file when `path` is a run, or vice versa. */
+  /**
+   * A TREC qrels file (`qid iter docid grade`) that judges a BEIR folder instead of its
+   * qrels/<split>.tsv. TREC files alone carry no text, so they are never a set by themselves.
+   */
   qrels?: string;
 }

@@ -141,6 +141,28 @@ describe("BEIR variants", () => {
     expect(zipped.qrels).toEqual(plain.qrels);
   });
 
+  it("can be judged by a TREC qrels file instead of its split", async () => {
+    const qrels = await tmp.write("tiny.qrels", "t01 0 nile-1 2\nt01 0 congo-1 0\nd02 0 ojos-1 1\n");
+    const set = await loadEvalSet(TINY, { qrels, candidates: "qrels" });
+    expect([...set.queries.keys()].sort()).toEqual(["d02", "t01"]);
+    expect(set.qrels.get("t01")).toEqual(
+      new Map([
+        ["nile-1", 2],
+        ["congo-1", 0],
+      ]),
+    );
+    expect(set.docs.size).toBe(3);
+    const hash = createHash("sha256");
+    for (const f of [join(TINY, "corpus.jsonl"), join(TINY, "queries.jsonl"), qrels])
+      hash.update(await readFile(f));
+    expect(set.fingerprint).toBe(hash.digest("hex"));
+    const bad = await tmp.write("bad.qrels", "t01 0 nile-1 2\nt01 0 congo-1 x\n");
+    expectLocated(await inputError(loadEvalSet(TINY, { qrels: bad })), bad, 2, "grade");
+    await expect(loadEvalSet(join(SHIPPED, "capitals.csv"), { qrels })).rejects.toThrow(
+      /only judge a BEIR folder/,
+    );
+  });
+
   it("accepts numeric ids, omits empty titles, ignores queries outside the split", async () => {
     const set = await loadEvalSet(await miniBeir("numeric"));
     expect(set.docs.get("3")).toEqual({ text: "third" });
