@@ -1,0 +1,47 @@
+import { PassThrough } from "node:stream";
+import { describe, expect, it } from "vitest";
+import { createProgress } from "../../src/run/progress.js";
+
+function capture(isTTY: boolean) {
+  const stream = Object.assign(new PassThrough(), { isTTY, columns: 100 });
+  let text = "";
+  stream.on("data", (c: Buffer) => {
+    text += c.toString("utf8");
+  });
+  return { stream, text: () => text };
+}
+
+describe("progress", () => {
+  it("not a terminal: plain lines at each 10 % (or every interval) and a final line, no redraws", () => {
+    const out = capture(false);
+    const p = createProgress({ total: 50, stream: out.stream, intervalMs: 60_000 });
+    for (let i = 0; i < 50; i++) p.tick(i % 10 === 0);
+    p.stop();
+    const lines = out.text().trim().split("\n");
+    expect(lines).toHaveLength(10); // 9 deciles before the end, then the final line
+    expect(lines[0]).toMatch(/^rerank: 5\/50 \(10%\) [\d.]+ q\/s, ETA \d+ s, errors 1$/);
+    expect(lines.at(-1)).toMatch(/^rerank: 50\/50 \(100%\) .* errors 5$/);
+    expect(out.text()).not.toContain("\r");
+  });
+
+  it("a terminal gets the cli-progress bar with done/total, rate, ETA and errors", () => {
+    const out = capture(true);
+    const p = createProgress({ total: 4, stream: out.stream });
+    p.tick(false);
+    p.tick(true);
+    p.tick(false);
+    p.tick(false);
+    p.stop();
+    const text = out.text();
+    expect(text).toMatch(/rerank .* 4\/4 \| [\d.]+ q\/s \| ETA \S+ \| errors 1/);
+  });
+
+  it("quiet, or nothing to do: no output", () => {
+    const out = capture(false);
+    const p = createProgress({ total: 3, stream: out.stream, quiet: true });
+    p.tick(false);
+    p.stop();
+    createProgress({ total: 0, stream: out.stream }).stop();
+    expect(out.text()).toBe("");
+  });
+});
