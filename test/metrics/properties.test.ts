@@ -1,0 +1,174 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import {
+  byteJudgements,
+  compareIdBytes,
+  evaluateRun,
+  hashIdBytes,
+  judgeBlock,
+  judgeRanking,
+  prepareJudgements,
+  type Ranking,
+  type RunBlock,
+  sortTrec,
+  tiesInTopK,
+} from "../../src/metrics/index.js";
+
+// Ids chosen so that UTF-16 order and byte order disagree, plus prefixes of one another.
+const POOL = [
+  "a",
+  "b",
+  "ab",
+  "10",
+  "9",
+  "d1",
+  "\uFF5E",
+  "\u{1F600}",
+  "\uE000",
+  "é",
+  "Z",
+  "aa",
+  "x\u{10000}",
+  "x\uFFFF",
+];
+const ranked = fc
+  .uniqueArray(fc.constantFrom(...POOL), { maxLength: POOL.length })
+  .chain((ids) =>
+    fc.record({
+      ids: fc.constant(ids),
+      // A few distinct values force ties; negatives and fractions on purpose.
+      scores: fc.array(fc.constantFrom(-2, -0.5, 0, 0.5, 1, 1, 3.25), {
+        minLength: ids.length,
+        maxLength: ids.length,
+      }),
+    }),
+  )
+  .map(({ ids, scores }): Ranking => ({ docIds: ids, scores }));
+const judged = fc
+  .dictionary(fc.constantFrom(...POOL), fc.integer({ min: -1, max: 3 }), { minKeys: 1 })
+  .map((d) => new Map(Object.entries(d)));
+const KS = [1, 3, 5, 10];
+const UNIT_MEASURES = [
+  "nDCG",
+  "RR",
+  "AP",
+  ...KS.flatMap((k) => [
+    `nDCG@${k}`,
+    `RR@${k}`,
+    `AP@${k}`,
+    `R@${k}`,
+    `P@${k}`,
+    `Success@${k}`,
+    `Judged@${k}`,
+    `nDCG@${k}(exp)`,
+  ]),
+];
+
+const score = (j: Map<string, number>, r: Ranking, measures = UNIT_MEASURES, level = 1) =>
+  evaluateRun(new Map([["q", j]]), new Map([["q", r]]), measures, { relevanceLevel: level }).perQuery.q;
+
+function shuffled(r: Ranking, seed: number): Ranking {
+  const idx = r.docIds.map((_, i) => i);
+  for (let i = idx.length - 1, s = seed; i > 0; i--) {
+    s = (s * 1103515245 + 12345) >>> 0;
+    const j = s % (i + 1);
+    [idx[i], idx[j]] = [idx[j], idx[i]];
+  }
+  return { docIds: idx.map((i) => r.docIds[i]), scores: idx.map((i) => r.scores[i]) };
+}
+
+function blockOf(r: Ranking): RunBlock {
+  const enc = new TextEncoder();
+  const parts = r.docIds.map((d) => enc.encode(d));
+  const idStart = new Int32Array(parts.length + 1);
+  parts.forEach((p, i) => {
+    idStart[i + 1] = idStart[i] + p.length;
+  });
+  const idBytes = new Uint8Array(idStart[parts.length]);
+  parts.forEach((p, i) => idBytes.set(p, idStart[i]));
+  const idHash = Int32Array.from(parts, (_, i) => hashIdBytes(idBytes, idStart[i], idStart[i + 1]));
+  return { qid: "q", n: parts.length, scores: Float64Array.from(r.scores), idBytes, idStart, idHash };
+}
+
+describe("measure properties", () => {
+  it("every rate measure is in [0, 1]", () => {
+    fc.assert(
+      fc.property(judged, ranked, fc.integer({ min: 0, max: 3 }), (j, r, level) => {
+        for (const v of Object.values(score(j, r, UNIT_MEASURES, level))) expect(v >= 0 && v <= 1).toBe(true);
+      }),
+    );
+  });
+
+  it("values do not depend on the order the ranking is given in", () => {
+    fc.assert(
+      fc.property(judged, ranked, fc.nat(), (j, r, seed) => {
+        expect(score(j, shuffled(r, seed))).toEqual(score(j, r));
+      }),
+    );
+  });
+
+  it("P@k·k = R@k·R when R > 0, Success@k = [R@k > 0], and RR ≤ Success", () => {
+    fc.assert(
+      fc.property(judged, ranked, (j, r) => {
+        const R = [...j.values()].filter((g) => g >= 1).length;
+        const v = score(j, r);
+        for (const k of KS) {
+          if (R > 0) expect(v[`P@${k}`] * k).toBeCloseTo(v[`R@${k}`] * R, 12);
+          expect(v[`Success@${k}`]).toBe(v[`P@${k}`] > 0 ? 1 : 0);
+          expect(v[`RR@${k}`]).toBeLessThanOrEqual(v[`Success@${k}`]);
+          expect(v[`AP@${k}`]).toBeLessThanOrEqual(v.AP + 1e-15);
+        }
+      }),
+    );
+  });
+
+  it("count-based ranks == full-sort ranks == byte-block ranks", () => {
+    fc.assert(
+      fc.property(judged, ranked, (j, r) => {
+        const prepared = prepareJudgements(j);
+        const counted = judgeRanking(r, prepared, 1, "count");
+        expect(judgeRanking(r, prepared, 1, "sort")).toEqual(counted);
+        const bj = byteJudgements(prepared);
+        expect(judgeBlock(blockOf(r), bj, 1, "count")).toEqual(counted);
+        expect(judgeBlock(blockOf(r), bj, 1, "sort")).toEqual(counted);
+        // And each rank is the position in sortTrec's order.
+        const order = sortTrec(r).docIds;
+        const judgedInOrder = order.map((d, i) => [d, i + 1] as const).filter(([d]) => j.has(d));
+        expect(Array.from(counted.ranks)).toEqual(judgedInOrder.map(([, rank]) => rank));
+      }),
+    );
+  });
+});
+
+describe("trec order", () => {
+  it("compareIdBytes has the sign of Buffer.compare on UTF-8 (any well-formed string)", () => {
+    fc.assert(
+      fc.property(fc.string({ unit: "binary" }), fc.string({ unit: "binary" }), (a, b) => {
+        expect(Math.sign(compareIdBytes(a, b))).toBe(Buffer.compare(Buffer.from(a), Buffer.from(b)));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it("sortTrec: score descending, ties by id descending in byte order, a permutation", () => {
+    fc.assert(
+      fc.property(ranked, (r) => {
+        const s = sortTrec(r);
+        expect([...s.docIds].sort()).toEqual([...r.docIds].sort());
+        for (let i = 1; i < s.docIds.length; i++) {
+          const tie = s.scores[i] === s.scores[i - 1];
+          expect(s.scores[i] <= s.scores[i - 1]).toBe(true);
+          if (tie) expect(Buffer.compare(Buffer.from(s.docIds[i - 1]), Buffer.from(s.docIds[i]))).toBe(1);
+        }
+      }),
+    );
+  });
+
+  it("tiesInTopK sees equal scores among the top k only", () => {
+    const r = { docIds: ["a", "b", "c", "d"], scores: [4, 3, 2, 2] };
+    expect(tiesInTopK(r, 3)).toBe(false); // 4, 3, 2 | 2
+    expect(tiesInTopK(r, 4)).toBe(true);
+    expect(tiesInTopK({ docIds: ["x", "y"], scores: [1, 1] }, 10)).toBe(true);
+    expect(tiesInTopK({ docIds: [], scores: [] }, 10)).toBe(false);
+  });
+});
