@@ -81,11 +81,9 @@ function blockOf(r: Ranking): RunBlock {
   const enc = new TextEncoder();
   const parts = r.docIds.map((d) => enc.encode(d));
   const idStart = new Int32Array(parts.length + 1);
-  parts.forEach((p, i) => {
-    idStart[i + 1] = idStart[i] + p.length;
-  });
+  for (let i = 0; i < parts.length; i++) idStart[i + 1] = idStart[i] + parts[i].length;
   const idBytes = new Uint8Array(idStart[parts.length]);
-  parts.forEach((p, i) => idBytes.set(p, idStart[i]));
+  for (let i = 0; i < parts.length; i++) idBytes.set(parts[i], idStart[i]);
   const idHash = Int32Array.from(parts, (_, i) => hashIdBytes(idBytes, idStart[i], idStart[i + 1]));
   return { qid: "q", n: parts.length, scores: Float64Array.from(r.scores), idBytes, idStart, idHash };
 }
