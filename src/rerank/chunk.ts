@@ -34,6 +34,13 @@ export function planChunks(documents: readonly string[], limits: ChunkLimits): C
       ? limits.maxBytes - (limits.fixedBytes ?? 0)
       : Number.POSITIVE_INFINITY;
   const ranges: ChunkRange[] = [];
+  if (budget === Number.POSITIVE_INFINITY) {
+    // Count cap only: no need to serialise every document to measure it (the hot path).
+    for (let start = 0; start < documents.length; start += maxDocs) {
+      ranges.push({ start, end: Math.min(documents.length, start + maxDocs) });
+    }
+    return ranges;
+  }
   let start = 0;
   let bytes = 0;
   for (let i = 0; i < documents.length; i++) {
