@@ -1,0 +1,208 @@
+import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { gzipSync } from "node:zlib";
+import fc from "fast-check";
+import { afterAll, describe, expect, it } from "vitest";
+import { parseScore, rankedCandidates, readQrels, readRun, scanRun } from "../../src/datasets/trec.js";
+import { InputError } from "../../src/errors.js";
+
+const dir = mkdtempSync(join(tmpdir(), "trec-test-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+let n = 0;
+const TAG = "a-long-run-tag-".repeat(4);
+function file(content: string | Buffer, name = `f${n++}.txt`): string {
+  const path = join(dir, name);
+  writeFileSync(path, content);
+  return path;
+}
+
+/** The InputError a promise rejects with (fails the test if it resolves or throws something else). */
+async function inputError(p: Promise<unknown>): Promise<InputError> {
+  const err = await p.then(
+    () => undefined,
+    (e) => e,
+  );
+  expect(err).toBeInstanceOf(InputError);
+  return err as InputError;
+}
+
+describe("readQrels", () => {
+  it("reads grades per query; tabs, runs of spaces, CRLF, blank lines and negative grades", async () => {
+    const q = await readQrels(file("q1 0 d1 1\r\nq1\t0\td2\t0\n\n  q2   0 d1 -1\r\nq2 0 d3 +3"));
+    expect(q).toEqual(
+      new Map([
+        [
+          "q1",
+          new Map([
+            ["d1", 1],
+            ["d2", 0],
+          ]),
+        ],
+        [
+          "q2",
+          new Map([
+            ["d1", -1],
+            ["d3", 3],
+          ]),
+        ],
+      ]),
+    );
+  });
+
+  it("reads gzip transparently, whatever the name", async () => {
+    const q = await readQrels(file(gzipSync("q1 0 d1 2\n"), "qrels.bin"));
+    expect(q.get("q1")?.get("d1")).toBe(2);
+  });
+
+  it.each([
+    ["q1 0 d1 1\nq1 0 d2\n", 2, undefined, "expected 4 columns"],
+    ["q1 0 d1 1 extra\n", 1, undefined, "found 5"],
+    ["q1 0 d1 1\n\nq1 0 d2 1.9\n", 3, "grade", "grade must be an integer, got '1.9'"],
+    ["q1 0 d1 high\n", 1, "grade", "got 'high'"],
+    ["q1 0 d1 1\nq1 0 d1 0\n", 2, "docid", "judged twice"],
+  ])("rejects %j at line %i", async (content, line, field, reason) => {
+    const path = file(content);
+    const err = await inputError(readQrels(path));
+    expect(err).toMatchObject({ file: path, line, field });
+    expect(err.message).toContain(`${path}:${line}`);
+    expect(err.message).toContain(reason);
+  });
+
+  it("rejects a missing file, a directory and an empty file", async () => {
+    const missing = join(dir, "nope.txt");
+    expect((await inputError(readQrels(missing))).message).toBe(`${missing}: no such file`);
+    const sub = join(dir, "adir");
+    mkdirSync(sub);
+    expect((await inputError(readQrels(sub))).message).toContain("is a directory");
+    expect((await inputError(readQrels(file("\n\n")))).message).toContain("no judgements");
+  });
+
+  it("rejects a corrupt gzip file", async () => {
+    const gz = gzipSync("q1 0 d1 1\n".repeat(100));
+    const err = await inputError(readQrels(file(gz.subarray(0, gz.length - 20))));
+    expect(err.message).toContain("gzip");
+  });
+});
+
+describe("readRun", () => {
+  it("keeps file order and the scores; ignores the rank column; CRLF; no final newline", async () => {
+    const run = await readRun(file("q1 Q0 a 9 1.5 t\r\nq1 Q0 b x -2e-3 t\r\nq2\tQ0\tc\t1\t7\ttag"));
+    expect(run.get("q1")).toEqual({ docIds: ["a", "b"], scores: Float64Array.of(1.5, -0.002) });
+    expect(run.get("q2")).toEqual({ docIds: ["c"], scores: Float64Array.of(7) });
+  });
+
+  it("merges a query whose lines are not contiguous", async () => {
+    const run = await readRun(file("q1 Q0 a 1 3 t\nq2 Q0 x 1 1 t\nq1 Q0 b 2 2 t\n"));
+    expect(run.get("q1")?.docIds).toEqual(["a", "b"]);
+    expect(run.get("q2")?.docIds).toEqual(["x"]);
+  });
+
+  it("depth keeps the top documents by the trec rule (score desc, then id desc in byte order)", async () => {
+    // scores a 1, b 3, c 3, d 2: the b/c tie goes to the greater id → c, b, d, a
+    const path = file("q Q0 a 1 1 t\nq Q0 b 2 3 t\nq Q0 c 3 3 t\nq Q0 d 4 2 t\n");
+    const run = await readRun(path, { depth: 3 });
+    expect(run.get("q")?.docIds).toEqual(["c", "b", "d"]);
+    expect(rankedCandidates(await readRun(path))).toEqual(new Map([["q", ["c", "b", "d", "a"]]]));
+    expect(rankedCandidates(await readRun(path), 2)).toEqual(new Map([["q", ["c", "b"]]]));
+  });
+
+  it("reads UTF-8 ids byte-exactly and gzip transparently", async () => {
+    const text = "q Q0 \uFF5E 1 1 t\nq Q0 \u{1F600} 2 1 t\n";
+    const run = await readRun(file(gzipSync(text), "run.gz"));
+    expect(rankedCandidates(run).get("q")).toEqual(["\u{1F600}", "\uFF5E"]);
+  });
+
+  it("streams a file bigger than its 8 MB read buffer, a query spanning the chunk boundary", async () => {
+    // ~9.4 MB: 12 queries × 8,000 lines of ~98 bytes (a long tag keeps the line count, and the time, down).
+    const lines: string[] = [];
+    for (let q = 0; q < 12; q++) {
+      for (let d = 0; d < 8000; d++)
+        lines.push(`query-${q} Q0 doc-${q}-${d} ${d + 1} ${(8000 - d) / 7} ${TAG}`);
+    }
+    const path = file(`${lines.join("\n")}\n`);
+    let blocks = 0;
+    let entries = 0;
+    await scanRun(path, (b) => {
+      blocks++;
+      entries += b.n;
+    });
+    expect({ blocks, entries }).toEqual({ blocks: 12, entries: 96_000 });
+    expect(statSync(path).size).toBeGreaterThan(8 << 20);
+    const run = await readRun(path);
+    const q7 = run.get("query-7");
+    expect(q7?.docIds.length).toBe(8000);
+    expect(q7?.docIds[7999]).toBe("doc-7-7999");
+    expect(q7?.scores[4321]).toBe((8000 - 4321) / 7);
+    // The gzip path fills the same buffer from small inflated chunks.
+    const gz = file(gzipSync(`${lines.join("\n")}\n`), "big.gz");
+    const fromGz = await readRun(gz);
+    expect(fromGz.size).toBe(12);
+    expect(fromGz.get("query-7")).toEqual(q7);
+  });
+
+  it.each([
+    ["q1 Q0 d1 1 1.0\n", 1, undefined, "expected 6 columns `qid Q0 docid rank score tag`, found 5"],
+    ["q1 Q0 d1 1 1.0 t\nq1 Q0 d2 2 1.0 t x\n", 2, undefined, "found 7"],
+    ["q1 Q0 d1 1 abc t\n", 1, "score", "score must be a finite number, got 'abc'"],
+    ["q1 Q0 d1 1 1.0 t\nq1 Q0 d2 1 inf t\n", 2, "score", "got 'inf'"],
+    ["q1 Q0 d1 1 NaN t\n", 1, "score", "got 'NaN'"],
+    ["q1 Q0 d1 1 1e999 t\n", 1, "score", "got '1e999'"],
+    [
+      "q1 Q0 d1 1 1 t\nq1 Q0 d2 2 1 t\nq1 Q0 d1 3 0 t\n",
+      3,
+      "docid",
+      "document 'd1' appears twice in the ranking of query 'q1' (first on line 1)",
+    ],
+    ["q1 Q0 d1 1 1 t\nq2 Q0 d1 1 1 t\nq1 Q0 d1 2 0 t\n", 3, "docid", "appears twice"],
+  ])("rejects %j at line %i", async (content, line, field, reason) => {
+    const path = file(content);
+    const err = await inputError(readRun(path));
+    expect(err).toMatchObject({ file: path, line, field });
+    expect(err.message).toContain(`${path}:${line}`);
+    expect(err.message).toContain(reason);
+  });
+
+  it("rejects a missing file and a directory", async () => {
+    expect((await inputError(readRun(join(dir, "none.run")))).message).toContain("no such file");
+    expect((await inputError(readRun(dir))).message).toContain("is a directory");
+  });
+});
+
+describe("parseScore", () => {
+  const parse = (s: string) => parseScore(Buffer.from(`${s} `), 0, s.length);
+
+  it("equals Number() (correctly rounded) on any double's decimal spellings", () => {
+    fc.assert(
+      fc.property(
+        fc.double({ noNaN: true, noDefaultInfinity: true }),
+        fc.integer({ min: 0, max: 20 }),
+        (x, digits) => {
+          for (const s of [
+            String(x),
+            x.toFixed(Math.min(digits, 100)),
+            x.toExponential(digits),
+            x.toPrecision(digits + 1),
+          ]) {
+            if (Number.isFinite(Number(s)))
+              expect(Object.is(parse(s), Number(s)) || parse(s) === Number(s)).toBe(true);
+          }
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+
+  it("equals Number() on short decimal strings (the fast path) and rejects non-numbers", () => {
+    fc.assert(
+      fc.property(fc.stringMatching(/^[+-]?\d{1,17}(\.\d{0,12})?([eE][+-]?\d{1,2})?$/), (s) => {
+        expect(parse(s)).toBe(Number(s));
+      }),
+    );
+    for (const bad of ["abc", "1.5x", "1e", "-", ".", "inf", "nan", "Infinity", "1e400"])
+      expect(parse(bad)).toBeNaN();
+    expect(parse(".5")).toBe(0.5);
+    expect(parse("1.")).toBe(1);
+    expect(parse("0.1")).toBe(0.1);
+  });
+});
