@@ -39,6 +39,10 @@ export function buildReport(input: ReportInput): Report {
   const byVariant = new Map<string, ResultRecord[]>();
   for (const v of plan.variants) byVariant.set(v.id, []);
   for (const r of records) byVariant.get(r.variant)?.push(r);
+  // Plan order, not completion order, so failure lists and note counts never depend on timing.
+  const position = new Map(qids.map((q, i) => [q, i]));
+  for (const list of byVariant.values())
+    list.sort((a, b) => (position.get(a.qid) ?? 0) - (position.get(b.qid) ?? 0));
 
   const tieK = Math.max(...input.ks);
   const variants: ReportVariant[] = plan.variants.map((variant) => {

@@ -3,8 +3,8 @@
  * queries or a seeded sample) and which candidates each query sends. Pure: no I/O, no network.
  */
 import { createHash } from "node:crypto";
-import { UsageError } from "../errors.js";
 import type { EvalSet } from "../datasets/types.js";
+import { UsageError } from "../errors.js";
 import type { ModelSpec } from "./config.js";
 
 export interface Variant {

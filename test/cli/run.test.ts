@@ -4,13 +4,13 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   ensureBuilt,
+  type FixedScoreServer,
   runCli,
   spawnCli,
   startFixedScoreServer,
   syntheticRows,
   tempDir,
   writeCsv,
-  type FixedScoreServer,
 } from "../run/helpers.js";
 
 const CANARY = "sk-CANARY-run-5e1d2c9a8b7f";

@@ -9,11 +9,11 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Report } from "../../src/report/types.js";
 import {
   type CsvRow,
+  type FixedScoreServer,
   runCli,
   startFixedScoreServer,
   tempDir,
   writeCsv,
-  type FixedScoreServer,
 } from "../run/helpers.js";
 
 // q1 has a tie (a2, a3 at 0.7) inside the top 3 and AT the top_n=2 cut; q3 has no relevant document.

@@ -1,8 +1,9 @@
 /** Plain-data inputs for the report model and renderers: a hand-made plan and results records. */
-import type { Plan, Variant } from "../../src/run/plan.js";
-import type { ResultRecord } from "../../src/run/results.js";
+
 import { buildReport } from "../../src/report/model.js";
 import type { Report } from "../../src/report/types.js";
+import type { Plan, Variant } from "../../src/run/plan.js";
+import type { ResultRecord } from "../../src/run/results.js";
 
 const model = (name: string) => ({ name, model: name, provider: "regolo", endpoint: "embedded" });
 

@@ -219,3 +219,38 @@ describe("runEvaluation", () => {
     expect(report.variants[1].metrics["RR@10"].mean).toBeCloseTo(rr.reduce((a, b) => a + b) / 6, 12);
   });
 });
+
+describe("determinism", () => {
+  it("the same inputs give the same report.json and report.md apart from timing fields", async () => {
+    const once = async (name: string) => {
+      const options = resolveRunOptions(undefined, {
+        dataset: csv,
+        model: ["bm25", "tfidf"],
+        topN: [2, 4],
+        endpoint: "embedded",
+        concurrency: 7,
+        out: join(dir, name),
+      });
+      await runEvaluation(options, { quiet: true, env: {} });
+      const json = JSON.parse(await readFile(join(dir, name, "report.json"), "utf8"));
+      delete json.createdAt;
+      delete json.timing;
+      delete json.throughput;
+      for (const v of json.variants) {
+        delete v.latency;
+        delete v.throughput;
+      }
+      const md = (await readFile(join(dir, name, "report.md"), "utf8"))
+        .split("\n## ")
+        .filter((s) => !/^(# |Latency|top_n)/.test(s))
+        .join("\n## ");
+      const trec = await readFile(join(dir, name, "run-bm25.top4.trec"), "utf8");
+      return { json, md, trec };
+    };
+    const a = await once("det-a");
+    const b = await once("det-b");
+    expect(b.json).toEqual(a.json);
+    expect(b.md).toEqual(a.md);
+    expect(b.trec).toEqual(a.trec);
+  });
+});
