@@ -123,4 +123,16 @@ describe("chunked rerank calls", () => {
     expect(result.usage).toEqual({ totalTokens: 15 });
     expect(result.notes.some((n) => n.startsWith("warning: jina scores documents listwise"))).toBe(true);
   });
+
+  it("fails the whole call when one chunk is rejected, with that chunk's status and message", async () => {
+    server = await startLocalServer((req, res) =>
+      (req.body.documents ?? []).includes("document 12")
+        ? json(res, 400, { error: { message: "document 12 is cursed" } })
+        : json(res, 200, regoloAnswer(req, scoreOf)),
+    );
+    reranker = createReranker(regoloConfig(server.url, { maxDocsPerRequest: 10 }));
+    const err = await reranker.rerank("q", docsOf(30)).catch((e: unknown) => e);
+    expect(err).toMatchObject({ kind: "http", status: 400, attempts: 1 });
+    expect((err as Error).message).toBe("regolo 400 document 12 is cursed (after 1 attempt)");
+  });
 });

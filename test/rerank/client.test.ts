@@ -81,6 +81,14 @@ describe("rerank client over a local regolo-shaped server", () => {
     );
   });
 
+  it("reuses keep-alive connections for successive calls", async () => {
+    const before = server.requests.length;
+    for (let i = 0; i < 10; i++) await reranker.rerank("q", ["a", "b"]);
+    const ports = new Set(server.requests.slice(before).map((r) => r.remotePort));
+    // undici may open a second socket when a call starts before the last one's drain event.
+    expect(ports.size).toBeLessThanOrEqual(2);
+  });
+
   it("makes no call for an empty list", async () => {
     const before = server.requests.length;
     const result = await reranker.rerank("q", []);

@@ -16,6 +16,8 @@ export interface RecordedRequest {
   body: { model?: string; query?: string; documents?: string[]; top_n?: number; [k: string]: unknown };
   /** 1-based arrival number. */
   n: number;
+  /** Client port of the connection: equal ports mean a reused keep-alive connection. */
+  remotePort?: number;
 }
 
 export type Handler = (req: RecordedRequest, res: ServerResponse) => void | Promise<void>;
@@ -46,6 +48,7 @@ export async function startLocalServer(handler: Handler): Promise<LocalServer> {
         headers: req.headers,
         body,
         n: requests.length + 1,
+        remotePort: req.socket.remotePort,
       };
       requests.push(recorded);
       Promise.resolve(handler(recorded, res)).catch((err) => {
