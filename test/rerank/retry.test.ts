@@ -116,10 +116,11 @@ describe("retries over real HTTP", () => {
     });
     const started = performance.now();
     const err = await failure(reranker.rerank("q", docs));
-    expect(performance.now() - started).toBeLessThan(1000);
+    // Uncapped, three retries at base 60 s would wait up to 7 minutes; capped at 40 ms they cannot.
+    expect(performance.now() - started).toBeLessThan(2000);
     expect(err.attempts).toBe(4);
     expect(server.requests).toHaveLength(4);
-    for (let i = 1; i < 4; i++) expect(server.requests[i].at - server.requests[i - 1].at).toBeLessThan(250);
+    for (let i = 1; i < 4; i++) expect(server.requests[i].at - server.requests[i - 1].at).toBeLessThan(500);
     expect(err.message).toMatch(/^regolo 503 down \(after 4 attempts\)$/);
   });
 
