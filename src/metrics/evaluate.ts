@@ -98,7 +98,10 @@ export class RunEvaluator {
     const names = this.measures.map((m) => m.name);
     const totals = new Float64Array(names.length);
     const perQuery: Record<string, Record<string, number>> = {};
-    for (const [qid, v] of this.values) {
+    // Queries in qrels order: the output does not depend on the order of the run's lines.
+    for (const qid of this.qrels.keys()) {
+      const v = this.values.get(qid);
+      if (v === undefined) continue;
       const row: Record<string, number> = {};
       for (let m = 0; m < names.length; m++) {
         row[names[m]] = v[m];

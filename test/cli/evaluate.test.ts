@@ -1,0 +1,277 @@
+import { spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { gzipSync } from "node:zlib";
+import { afterAll, describe, expect, it, vi } from "vitest";
+import { main } from "../../src/cli/main.js";
+
+const fixture = new URL("../fixtures/trec-parity/", import.meta.url).pathname;
+const QRELS = `${fixture}qrels.txt`;
+const RUN = `${fixture}run.txt`;
+const expectedRows = readFileSync(`${fixture}expected.tsv`, "utf8").trim().split("\n");
+const tmp = mkdtempSync(join(tmpdir(), "evaluate-cli-"));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+let n = 0;
+const file = (content: string | Buffer) => {
+  const path = join(tmp, `f${n++}`);
+  writeFileSync(path, content);
+  return path;
+};
+
+interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** The CLI in-process: same yargs entry and error mapping as the binary, output captured. */
+async function cli(args: string[]): Promise<CliResult> {
+  let stdout = "";
+  let stderr = "";
+  const out = vi.spyOn(process.stdout, "write").mockImplementation((chunk) => {
+    stdout += String(chunk);
+    return true;
+  });
+  const err = vi.spyOn(process.stderr, "write").mockImplementation((chunk) => {
+    stderr += String(chunk);
+    return true;
+  });
+  try {
+    const code = await main(args);
+    return { code, stdout, stderr };
+  } finally {
+    out.mockRestore();
+    err.mockRestore();
+    process.exitCode = undefined;
+  }
+}
+
+/** The real binary (from source through tsx, so no build step), for exit codes and the environment. */
+function spawnCli(args: string[], env: Record<string, string> = {}): Promise<CliResult> {
+  const main = new URL("../../src/cli/main.ts", import.meta.url).pathname;
+  const child = spawn(process.execPath, ["--import", "tsx", main, ...args], {
+    env: { ...process.env, ...env },
+  });
+  let stdout = "";
+  let stderr = "";
+  child.stdout.on("data", (d) => {
+    stdout += d;
+  });
+  child.stderr.on("data", (d) => {
+    stderr += d;
+  });
+  return new Promise((resolve) => child.on("close", (code) => resolve({ code: code ?? -1, stdout, stderr })));
+}
+
+/** ir_measures name printed by evaluate → the trec_eval name used in expected.tsv. */
+const TREC_NAME: Record<string, string> = {
+  "nDCG@10": "ndcg_cut_10",
+  AP: "map",
+  RR: "recip_rank",
+  "P@5": "P_5",
+  "R@100": "recall_100",
+  "Success@10": "success_10",
+  "AP@10": "map_cut_10",
+  nDCG: "ndcg",
+  NumRel: "num_rel",
+  NumRelRet: "num_rel_ret",
+};
+
+describe("rerank-eval evaluate", () => {
+  it("text output (-c -q, trec_eval names in): exactly trec_eval's rows, per query in qid byte order, then all", async () => {
+    const names = "ndcg_cut.10,map,recip_rank,P.5,recall.100,success.10,map_cut.10,ndcg,num_rel,num_rel_ret";
+    const r = await cli(["evaluate", "--qrels", QRELS, "--run", RUN, "-m", names, "-c", "-q"]);
+    expect(r.code).toBe(0);
+    const lines = r.stdout.trimEnd().split("\n");
+    const asTrec = lines.map((l) => {
+      const [name, qid, value] = l.split("\t");
+      return `${TREC_NAME[name]}\t${qid}\t${value}`;
+    });
+    const wanted = new Set(Object.values(TREC_NAME));
+    const expected = expectedRows.filter((row) => wanted.has(row.split("\t")[0]));
+    expect(asTrec.sort()).toEqual(expected.sort());
+    const qids = lines.filter((l) => l.startsWith("AP\t")).map((l) => l.split("\t")[1]);
+    expect(qids.at(-1)).toBe("all");
+    const perQuery = qids.slice(0, -1);
+    expect(perQuery).toEqual([...perQuery].sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b))));
+  });
+
+  it("--relevance-level 2 reproduces the fixture's @rel2 rows", async () => {
+    const r = await cli([
+      "evaluate",
+      "--qrels",
+      QRELS,
+      "--run",
+      RUN,
+      "-m",
+      "map,recip_rank,P.10",
+      "-c",
+      "-l",
+      "2",
+    ]);
+    expect(r.code).toBe(0);
+    const expected = ["map@rel2", "recip_rank@rel2", "P_10@rel2"].map(
+      (m) => expectedRows.find((row) => row.startsWith(`${m}\tall\t`))?.split("\t")[2],
+    );
+    expect(r.stdout).toBe(`AP\tall\t${expected[0]}\nRR\tall\t${expected[1]}\nP@10\tall\t${expected[2]}\n`);
+  });
+
+  it("--json: full precision, every counted query (judged without ranking at 0 under --complete)", async () => {
+    const r = await cli([
+      "evaluate",
+      "--qrels",
+      QRELS,
+      "--run",
+      RUN,
+      "--json",
+      "-c",
+      "-m",
+      "nDCG@10,RR@10,AP",
+    ]);
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(Object.keys(out)).toEqual(["measures", "queries", "mean", "perQuery"]);
+    expect(out.measures).toEqual(["nDCG@10", "RR@10", "AP"]);
+    expect(out.queries).toBe(285);
+    expect(Object.keys(out.perQuery)).toHaveLength(285);
+    // q 102 is judged (14 relevant) but has no ranking: counted at 0 under -c.
+    expect(out.perQuery["102"]).toEqual({ "nDCG@10": 0, "RR@10": 0, AP: 0 });
+    const row = (m: string, q: string) =>
+      Number(expectedRows.find((l) => l.startsWith(`${m}\t${q}\t`))?.split("\t")[2]);
+    expect(Math.abs(out.mean.AP - row("map", "all"))).toBeLessThanOrEqual(5e-5);
+    expect(Math.abs(out.mean["RR@10"] - row("recip_rank@10", "all"))).toBeLessThanOrEqual(5e-5);
+    expect(Math.abs(out.perQuery["105"].AP - row("map", "105"))).toBeLessThanOrEqual(5e-5);
+    expect(String(out.mean.AP).length).toBeGreaterThan(8); // not rounded to 4 decimals
+    expect(r.stderr.trimEnd().split("\n")).toHaveLength(1); // the warnings: one line
+    expect(r.stderr).toContain("17 judged queries have no ranking (counted at 0: --complete)");
+  });
+
+  it("without --complete, judged queries without ranking are left out and the warning says so", async () => {
+    const r = await cli(["evaluate", "--qrels", QRELS, "--run", RUN, "--json"]);
+    const out = JSON.parse(r.stdout);
+    expect(out.queries).toBe(285 - 17);
+    expect(out.perQuery["102"]).toBeUndefined();
+    expect(out.measures).toEqual(["nDCG@10", "RR@10", "AP"]); // the default set
+    expect(r.stderr).toMatch(
+      /^rerank-eval: warning: 15 ranked queries have no judgements \(ignored\); 17 judged/,
+    );
+  });
+
+  it("an ungrouped run (a query's lines apart) and gzip files give the same figures", async () => {
+    const lines = readFileSync(RUN, "utf8").trim().split("\n");
+    const shuffled = lines.map((l, i) => [(i * 7919) % lines.length, l] as const).sort((a, b) => a[0] - b[0]);
+    const ungrouped = file(`${shuffled.map((x) => x[1]).join("\n")}\n`);
+    const gzRun = file(gzipSync(readFileSync(RUN)));
+    const gzQrels = file(gzipSync(readFileSync(QRELS)));
+    const args = ["--json", "-c", "-m", "nDCG@10,AP,P@5,Judged@10"];
+    const base = await cli(["evaluate", "--qrels", QRELS, "--run", RUN, ...args]);
+    const merged = await cli(["evaluate", "--qrels", QRELS, "--run", ungrouped, ...args]);
+    const gz = await cli(["evaluate", "--qrels", gzQrels, "--run", gzRun, ...args]);
+    expect(merged.stdout).toBe(base.stdout);
+    expect(gz.stdout).toBe(base.stdout);
+  });
+
+  it("warns when no query is counted", async () => {
+    const r = await cli(["evaluate", "--qrels", file("a 0 d 1\n"), "--run", file("b Q0 d 1 1 t\n")]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe("nDCG@10\tall\t0.0000\nRR@10\tall\t0.0000\nAP\tall\t0.0000\n");
+    expect(r.stderr).toContain("no query was counted");
+  });
+});
+
+describe("rerank-eval evaluate: bad input → exit 2, one line naming file:line, nothing on stdout", () => {
+  const goodQrels = () => file("q1 0 d1 1\n");
+  const goodRun = () => file("q1 Q0 d1 1 2.5 t\n");
+  it.each([
+    [
+      "qrels: too few columns",
+      () => ({ qrels: file("q1 0 d1 1\nq1 0 d2\n"), run: goodRun() }),
+      "qrels",
+      ":2: expected 4 columns",
+    ],
+    [
+      "qrels: non-integer grade",
+      () => ({ qrels: file("q1 0 d1 1.9\n"), run: goodRun() }),
+      "qrels",
+      ":1: field 'grade': grade must be an integer",
+    ],
+    [
+      "qrels: judged twice",
+      () => ({ qrels: file("q1 0 d1 1\nq1 0 d1 1\n"), run: goodRun() }),
+      "qrels",
+      ":2: field 'docid'",
+    ],
+    [
+      "run: too few columns",
+      () => ({ qrels: goodQrels(), run: file("q1 Q0 d1 1 2.5\n") }),
+      "run",
+      ":1: expected 6 columns",
+    ],
+    [
+      "run: too many columns",
+      () => ({ qrels: goodQrels(), run: file("q1 Q0 d1 1 2.5 t\n\nq1 Q0 d2 2 1 t t\n") }),
+      "run",
+      ":3: expected 6 columns",
+    ],
+    [
+      "run: non-numeric score",
+      () => ({ qrels: goodQrels(), run: file("q1 Q0 d1 1 high t\n") }),
+      "run",
+      ":1: field 'score'",
+    ],
+    [
+      "run: non-finite score",
+      () => ({ qrels: goodQrels(), run: file("q1 Q0 d1 1 -inf t\n") }),
+      "run",
+      ":1: field 'score'",
+    ],
+    [
+      "run: duplicate doc",
+      () => ({ qrels: goodQrels(), run: file("q1 Q0 d1 1 2 t\nq1 Q0 d1 2 1 t\n") }),
+      "run",
+      ":2: field 'docid'",
+    ],
+    [
+      "run: duplicate across groups",
+      () => ({ qrels: goodQrels(), run: file("q1 Q0 d1 1 2 t\nq2 Q0 x 1 1 t\nq1 Q0 d1 2 1 t\n") }),
+      "run",
+      ":3: field 'docid'",
+    ],
+    ["qrels: missing", () => ({ qrels: join(tmp, "missing"), run: goodRun() }), "qrels", ": no such file"],
+    ["run: a directory", () => ({ qrels: goodQrels(), run: tmp }), "run", ": is a directory"],
+  ])("%s", async (_label, make, which, message) => {
+    const paths = make();
+    const r = await cli(["evaluate", "--qrels", paths.qrels, "--run", paths.run]);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe("");
+    const path = which === "qrels" ? paths.qrels : paths.run;
+    expect(r.stderr.startsWith(`rerank-eval: error: ${path}${message}`)).toBe(true);
+    expect(r.stderr.split("\n")).toHaveLength(2); // one line and its newline
+  });
+
+  it.each([
+    [["-m", "nDCG@10,bogus@3"], "unknown measure 'bogus@3'"],
+    [["-l", "1.5"], "--relevance-level must be an integer"],
+  ])("usage error %j", async (extra, message) => {
+    const r = await cli(["evaluate", "--qrels", goodQrels(), "--run", goodRun(), ...extra]);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toContain(message);
+  });
+
+  it("real process: exit codes 0 and 2, and an API key in the environment appears nowhere", async () => {
+    const canary = "sk-CANARY-evaluate-3f9a";
+    const ok = await spawnCli(["evaluate", "--qrels", QRELS, "--run", RUN, "-c"], { REGOLO_API_KEY: canary });
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(ok.stdout).toMatch(/^nDCG@10\tall\t0\.\d{4}\nRR@10\tall\t0\.\d{4}\nAP\tall\t0\.\d{4}\n$/);
+    const bad = await spawnCli(["evaluate", "--qrels", QRELS, "--run", file("q1 Q0 d1 1 x t\n")], {
+      REGOLO_API_KEY: canary,
+    });
+    expect(bad.code, bad.stderr).toBe(2);
+    expect(bad.stderr).toMatch(
+      /^rerank-eval: error: .+:1: field 'score': score must be a finite number, got 'x'\n$/,
+    );
+    for (const text of [ok.stdout, ok.stderr, bad.stdout, bad.stderr]) expect(text).not.toContain(canary);
+  });
+});
