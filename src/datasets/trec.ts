@@ -2,8 +2,8 @@ import { createReadStream } from "node:fs";
 import { open, stat } from "node:fs/promises";
 import { createGunzip } from "node:zlib";
 import { InputError } from "../errors.js";
-import type { Qrels, Ranking, Run, RunBlock } from "../metrics/index.js";
-import { duplicateTable, findDuplicate, trecOrder } from "../metrics/index.js";
+import type { LocatedRunBlock, Qrels, Ranking, Run, RunBlock } from "../metrics/index.js";
+import { duplicateTable, findDuplicate, RunBlockBuilder, trecOrder } from "../metrics/index.js";
 
 /**
  * TREC qrels (`qid iter docid grade`) and run files (`qid Q0 docid rank score tag`), streamed in
@@ -54,7 +54,8 @@ async function streamLines(file: string, consume: ChunkConsumer): Promise<void> 
           }
         }
       } catch (err) {
-        if (err instanceof InputError) throw err;
+        // Only zlib's own failures mean a bad file; anything the consumer threw passes through.
+        if (!String((err as NodeJS.ErrnoException).code).startsWith("Z_")) throw err;
         throw new InputError(`not a readable gzip file (${(err as Error).message})`, { file });
       }
     } else {
@@ -110,7 +111,8 @@ export async function readQrels(path: string): Promise<Qrels> {
       const qid = buf.toString("utf8", f[0], f[1]);
       const docid = buf.toString("utf8", f[4], f[5]);
       const gradeText = buf.toString("latin1", f[6], f[7]);
-      if (!/^[+-]?\d+$/.test(gradeText)) {
+      // Grades live in Int32Arrays: a grade beyond ±1e9 is a broken file, not a judgement.
+      if (!/^[+-]?\d{1,9}$/.test(gradeText)) {
         throw new InputError(`grade must be an integer, got '${gradeText}'`, { ...where, field: "grade" });
       }
       let judged = qrels.get(qid);
@@ -193,11 +195,6 @@ function word(buf: Buffer, p: number): number {
   return p;
 }
 
-/** A run block plus the 1-based file line of each entry (for error messages). */
-export interface LocatedRunBlock extends RunBlock {
-  lines: Int32Array;
-}
-
 /**
  * Streams a run file as one block per maximal group of consecutive lines with the same qid (a query
  * split over several groups yields several blocks: callers that need one ranking per query merge).
@@ -205,16 +202,7 @@ export interface LocatedRunBlock extends RunBlock {
  * are an InputError, as in trec_eval.
  */
 export async function scanRun(path: string, onBlock: (block: LocatedRunBlock) => void): Promise<void> {
-  let cap = 4096;
-  const b: LocatedRunBlock = {
-    qid: "",
-    n: 0,
-    scores: new Float64Array(cap),
-    idBytes: Buffer.allocUnsafe(cap * 16),
-    idStart: new Int32Array(cap + 1),
-    idHash: new Int32Array(cap),
-    lines: new Int32Array(cap),
-  };
+  const b = new RunBlockBuilder();
   let qidBytes = Buffer.alloc(0);
   let dupTable: Int32Array = new Int32Array(0);
   let line = 0;
@@ -223,12 +211,12 @@ export async function scanRun(path: string, onBlock: (block: LocatedRunBlock) =>
     dupTable = duplicateTable(dupTable, b.n);
     const [i, j] = findDuplicate(b, dupTable);
     if (i >= 0) {
-      const id = (b.idBytes as Buffer).toString("utf8", b.idStart[i], b.idStart[i + 1]);
+      const id = idText(b, i);
       const reason = `document '${id}' appears twice in the ranking of query '${b.qid}' (first on line ${b.lines[j]})`;
       throw new InputError(reason, { file: path, line: b.lines[i], field: "docid" });
     }
     onBlock(b);
-    b.n = 0;
+    b.clear("");
   };
   const fail = (buf: Buffer, p: number, reason: string, field?: string): never => {
     const found: number[] = [];
@@ -264,53 +252,27 @@ export async function scanRun(path: string, onBlock: (block: LocatedRunBlock) =>
       if (!sameQuery) {
         emit();
         qidBytes = Buffer.from(buf.subarray(qs, qe));
-        b.qid = qidBytes.toString("utf8");
+        b.clear(qidBytes.toString("utf8"));
       }
-      if (b.n === cap) {
-        cap *= 2;
-        b.scores = growF64(b.scores, cap);
-        b.idStart = growI32(b.idStart, cap + 1);
-        b.idHash = growI32(b.idHash, cap);
-        b.lines = growI32(b.lines, cap);
-      }
-      const at = b.idStart[b.n];
-      if (at + (de - ds) > b.idBytes.length) {
-        const bigger = Buffer.allocUnsafe(2 * (at + de - ds));
-        bigger.set(b.idBytes.subarray(0, at));
-        b.idBytes = bigger;
-      }
-      let h = 0x811c9dc5;
-      const arena = b.idBytes;
-      for (let k = ds, o = at; k < de; k++, o++) {
-        const x = buf[k];
-        arena[o] = x;
-        h = Math.imul(h ^ x, 0x01000193);
-      }
-      b.idHash[b.n] = h;
-      b.scores[b.n] = score;
-      b.lines[b.n] = line;
-      b.idStart[++b.n] = at + (de - ds);
+      b.push(buf, ds, de, score, line);
     }
   });
   emit();
 }
 
-function growF64(a: Float64Array, size: number): Float64Array {
-  const b = new Float64Array(size);
-  b.set(a);
-  return b;
-}
-
-function growI32(a: Int32Array, size: number): Int32Array {
-  const b = new Int32Array(size);
-  b.set(a);
-  return b;
+/** Doc id i of a block as a string. */
+function idText(b: RunBlock, i: number): string {
+  return Buffer.from(b.idBytes.buffer, b.idBytes.byteOffset, b.idBytes.length).toString(
+    "utf8",
+    b.idStart[i],
+    b.idStart[i + 1],
+  );
 }
 
 /** The ranking of one block as strings (file order). */
 function blockRanking(b: RunBlock): Ranking {
   const docIds = new Array<string>(b.n);
-  const bytes = b.idBytes as Buffer;
+  const bytes = Buffer.from(b.idBytes.buffer, b.idBytes.byteOffset, b.idBytes.length);
   for (let i = 0; i < b.n; i++) docIds[i] = bytes.toString("utf8", b.idStart[i], b.idStart[i + 1]);
   return { docIds, scores: b.scores.slice(0, b.n) };
 }

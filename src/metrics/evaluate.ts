@@ -53,13 +53,18 @@ export class RunEvaluator {
     return j;
   }
 
-  /** Records a ranked query. A query recorded twice is a caller bug: the run must be merged first. */
+  /**
+   * Records a ranked query. An empty ranking (an API that answered nothing) is no ranking: the
+   * query is then judged without ranking, counted at 0 only under `complete`, as metrics.md says.
+   * A query recorded twice is a caller bug: the run must be merged first.
+   */
   addRanking(qid: string, ranking: Ranking): void {
     const j = this.judgements(qid);
     if (j === undefined) {
       this.rankedWithoutJudgements++;
       return;
     }
+    if (ranking.docIds.length === 0) return;
     this.record(qid, j, judgeRanking(ranking, j, this.level));
   }
 

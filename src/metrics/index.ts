@@ -15,7 +15,9 @@ export {
   findDuplicate,
   hashIdBytes,
   judgeBlock,
+  type LocatedRunBlock,
   type RunBlock,
+  RunBlockBuilder,
 } from "./run-block.js";
 export { compareIdBytes, compareTrec, sortTrec, tiesInTopK, trecOrder } from "./trec-order.js";
 export type {

@@ -16,6 +16,69 @@ export interface RunBlock {
   idHash: Int32Array;
 }
 
+/** A run block plus the 1-based file line of each entry (for error messages). */
+export interface LocatedRunBlock extends RunBlock {
+  lines: Int32Array;
+}
+
+/**
+ * A run block filled entry by entry as a reader scans lines; its arrays grow as needed and are
+ * reused from one query to the next (`clear`), so a whole run costs a handful of allocations.
+ */
+export class RunBlockBuilder implements LocatedRunBlock {
+  qid = "";
+  n = 0;
+  scores = new Float64Array(1024);
+  idBytes = new Uint8Array(16384);
+  idStart = new Int32Array(1025);
+  idHash = new Int32Array(1024);
+  lines = new Int32Array(1024);
+
+  clear(qid: string): void {
+    this.qid = qid;
+    this.n = 0;
+  }
+
+  /** Appends the id whose UTF-8 bytes are src[s, e), hashing while copying (hashIdBytes). */
+  push(src: Uint8Array, s: number, e: number, score: number, line: number): void {
+    const n = this.n;
+    if (n === this.scores.length) this.grow();
+    const at = this.idStart[n];
+    if (at + (e - s) > this.idBytes.length) {
+      const bigger = new Uint8Array(2 * (at + e - s));
+      bigger.set(this.idBytes.subarray(0, at));
+      this.idBytes = bigger;
+    }
+    const arena = this.idBytes;
+    let h = 0x811c9dc5;
+    for (let k = s, o = at; k < e; k++, o++) {
+      const x = src[k];
+      arena[o] = x;
+      h = Math.imul(h ^ x, 0x01000193);
+    }
+    this.idHash[n] = h;
+    this.scores[n] = score;
+    this.lines[n] = line;
+    this.idStart[n + 1] = at + (e - s);
+    this.n = n + 1;
+  }
+
+  private grow(): void {
+    const size = this.scores.length * 2;
+    const f64 = new Float64Array(size);
+    f64.set(this.scores);
+    this.scores = f64;
+    const i32 = (a: Int32Array, length: number) => {
+      const b = new Int32Array(length);
+      b.set(a);
+      return b;
+    };
+    this.idStart = i32(this.idStart, size + 1);
+    this.idHash = i32(this.idHash, size);
+    this.lines = i32(this.lines, size);
+  }
+}
+
 /** FNV-1a over bytes; the reader computes it while scanning, so ids are matched without strings. */
 export function hashIdBytes(bytes: Uint8Array, start: number, end: number): number {
   let h = 0x811c9dc5;

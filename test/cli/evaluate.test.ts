@@ -168,8 +168,18 @@ describe("rerank-eval evaluate", () => {
     const base = await cli(["evaluate", "--qrels", QRELS, "--run", RUN, ...args]);
     const merged = await cli(["evaluate", "--qrels", QRELS, "--run", ungrouped, ...args]);
     const gz = await cli(["evaluate", "--qrels", gzQrels, "--run", gzRun, ...args]);
+    // Ungrouped and gzipped: the streaming path gives up mid-file and the merge path takes over.
+    const gzUngrouped = await cli([
+      "evaluate",
+      "--qrels",
+      QRELS,
+      "--run",
+      file(gzipSync(readFileSync(ungrouped))),
+      ...args,
+    ]);
     expect(merged.stdout).toBe(base.stdout);
     expect(gz.stdout).toBe(base.stdout);
+    expect(gzUngrouped.stdout).toBe(base.stdout);
   });
 
   it("warns when no query is counted", async () => {

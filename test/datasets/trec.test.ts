@@ -60,6 +60,7 @@ describe("readQrels", () => {
     ["q1 0 d1 1 extra\n", 1, undefined, "found 5"],
     ["q1 0 d1 1\n\nq1 0 d2 1.9\n", 3, "grade", "grade must be an integer, got '1.9'"],
     ["q1 0 d1 high\n", 1, "grade", "got 'high'"],
+    ["q1 0 d1 12345678901\n", 1, "grade", "got '12345678901'"],
     ["q1 0 d1 1\nq1 0 d1 0\n", 2, "docid", "judged twice"],
   ])("rejects %j at line %i", async (content, line, field, reason) => {
     const path = file(content);

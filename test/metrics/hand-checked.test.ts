@@ -187,3 +187,14 @@ describe("hand-checked values", () => {
     expect(r.mean).toEqual({ NumRel: 3, NumRelRet: 1 });
   });
 });
+
+describe("empty rankings", () => {
+  it("an empty ranking of a judged query is 'no ranking': listed, and counted at 0 only when complete", () => {
+    const qrels = qrelsOf({ q1: { a: 1 }, q2: { b: 1 } });
+    const run = runOf({ q1: [["a", 1]], q2: [] });
+    const complete = evaluateRun(qrels, run, ["AP"], { complete: true });
+    expect(complete).toMatchObject({ queries: 2, judgedWithoutRanking: ["q2"], mean: { AP: 0.5 } });
+    const partial = evaluateRun(qrels, run, ["AP"], { complete: false });
+    expect(partial).toMatchObject({ queries: 1, judgedWithoutRanking: ["q2"], mean: { AP: 1 } });
+  });
+});
