@@ -83,7 +83,16 @@ export const runCommand: CommandModule<object, RunArgs> = {
         type: "number",
         describe: "failed queries tolerated before exit 3 (default 0)",
       })
-      .option("quiet", { type: "boolean", describe: "no progress output" }) as unknown as Argv<RunArgs>,
+      .option("quiet", { type: "boolean", describe: "no progress output" })
+      .example("$0 run --config examples/demo.yaml", "the demo: embedded bm25 and tfidf at top_n 3 and 10")
+      .example(
+        "$0 run --dataset datasets/tiny-beir --candidates datasets/tiny-beir/run.trec --model bm25 --endpoint embedded",
+        "rerank a first-stage run; its order is scored as the first-stage baseline",
+      )
+      .example(
+        "$0 run --dataset my.csv --model Qwen3-Reranker-4B --top-n 5 --top-n 20 -j 16 --max-failures 3",
+        "regolo (default provider, key from REGOLO_API_KEY), two top_n settings",
+      ) as unknown as Argv<RunArgs>,
   handler: async (argv) => {
     const flags = toFlags(argv);
     const file = argv.config ? await loadRunConfig(argv.config) : undefined;
