@@ -8,7 +8,7 @@ export const KNOWN_ANSWER = {
     "Carson City is the capital city of the American state of Nevada.",
     "The Commonwealth of the Northern Mariana Islands is a group of islands in the Pacific Ocean. Its capital is Saipan.",
     "Washington, D.C. is the capital of the United States.",
-    "Capital punishment has existed in the United States since before the United States was a country.",
+    "Capital punishment has existed in the United States since before it was a country.",
   ],
   expectedFirst: 2,
 } as const;

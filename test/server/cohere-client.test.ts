@@ -24,7 +24,7 @@ describe("cohere-ai CohereClientV2 against /v2/rerank", () => {
       documents: [...KNOWN_ANSWER.documents],
       topN: 2,
     });
-    expect(res.results.map((r) => r.index)).toEqual([3, 2]);
+    expect(res.results.map((r) => r.index)).toEqual([2, 3]);
     expect(res.results[0].relevanceScore).toBeGreaterThan(res.results[1].relevanceScore);
     expect(res.meta?.billedUnits?.searchUnits).toBe(1);
     expect(res.meta?.apiVersion?.version).toBe("2");

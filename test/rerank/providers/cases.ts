@@ -9,7 +9,7 @@ export const DOCS = [
   "Carson City is the capital city of the American state of Nevada.",
   "The Commonwealth of the Northern Mariana Islands is a group of islands in the Pacific Ocean. Its capital is Saipan.",
   "Washington, D.C. is the capital of the United States.",
-  "Capital punishment has existed in the United States since before the United States was a country.",
+  "Capital punishment has existed in the United States since before it was a country.",
 ];
 export const MODEL = "test-model";
 
