@@ -90,6 +90,7 @@ export class RunEvaluator {
     this.values.set(qid, v);
   }
 
+  /** Adds the judged queries that had no ranking and computes the aggregates. Call once. */
   finish(): EvaluationResult {
     const judgedWithoutRanking: string[] = [];
     for (const qid of this.qrels.keys()) {
@@ -102,7 +103,8 @@ export class RunEvaluator {
     }
     const names = this.measures.map((m) => m.name);
     const totals = new Float64Array(names.length);
-    const perQuery: Record<string, Record<string, number>> = {};
+    // No prototype: a query id such as "__proto__" is data, not a setter.
+    const perQuery: Record<string, Record<string, number>> = Object.create(null);
     // Queries in qrels order: the output does not depend on the order of the run's lines.
     for (const qid of this.qrels.keys()) {
       const v = this.values.get(qid);

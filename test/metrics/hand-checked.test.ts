@@ -198,3 +198,16 @@ describe("empty rankings", () => {
     expect(partial).toMatchObject({ queries: 1, judgedWithoutRanking: ["q2"], mean: { AP: 1 } });
   });
 });
+
+describe("query ids are data", () => {
+  it("a query id like __proto__ or constructor is an ordinary key", () => {
+    const r = evaluateRun(
+      qrelsOf({ ["__proto__"]: { a: 1 }, constructor: { b: 1 } }),
+      runOf({ ["__proto__"]: [["a", 1]], constructor: [["x", 1]] }),
+      ["RR"],
+    );
+    expect(Object.keys(r.perQuery).sort()).toEqual(["__proto__", "constructor"]);
+    expect(r.perQuery.__proto__).toEqual({ RR: 1 });
+    expect(JSON.parse(JSON.stringify(r.perQuery)).constructor).toEqual({ RR: 0 });
+  });
+});
