@@ -201,13 +201,18 @@ describe("empty rankings", () => {
 
 describe("query ids are data", () => {
   it("a query id like __proto__ or constructor is an ordinary key", () => {
-    const r = evaluateRun(
-      qrelsOf({ ["__proto__"]: { a: 1 }, constructor: { b: 1 } }),
-      runOf({ ["__proto__"]: [["a", 1]], constructor: [["x", 1]] }),
-      ["RR"],
-    );
-    expect(Object.keys(r.perQuery).sort()).toEqual(["__proto__", "constructor"]);
-    expect(r.perQuery.__proto__).toEqual({ RR: 1 });
+    const proto = "__proto__";
+    const qrels: Qrels = new Map([
+      [proto, new Map([["a", 1]])],
+      ["constructor", new Map([["b", 1]])],
+    ]);
+    const run: Run = new Map([
+      [proto, { docIds: ["a"], scores: [1] }],
+      ["constructor", { docIds: ["x"], scores: [1] }],
+    ]);
+    const r = evaluateRun(qrels, run, ["RR"]);
+    expect(Object.keys(r.perQuery).sort()).toEqual([proto, "constructor"]);
+    expect(r.perQuery[proto]).toEqual({ RR: 1 });
     expect(JSON.parse(JSON.stringify(r.perQuery)).constructor).toEqual({ RR: 0 });
   });
 });
