@@ -186,6 +186,9 @@ function failuresText(report: Report): string {
     const more =
       v.failures.queries.length > 50 ? `, … (${v.failures.queries.length - 50} more in report.json)` : "";
     lines.push(`- ${v.id}: ${shown.join(", ")}${more}`);
+    for (const [kind, message] of Object.entries(v.failures.examples)) {
+      lines.push(`  - ${kind}, e.g. \`${message.replaceAll("`", "'")}\``);
+    }
   }
   return lines.join("\n");
 }

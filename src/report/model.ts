@@ -67,10 +67,13 @@ export function buildReport(input: ReportInput): Report {
     }
     const failed = recs.filter((r) => r.error);
     const byKind: Record<string, number> = {};
+    // The first message of each kind tells the user why (a wrong model name, a missing key) at a glance.
+    const examples: Record<string, string> = {};
     for (const r of failed) {
       const key =
         r.error?.status !== undefined ? `${r.error.kind} ${r.error.status}` : (r.error?.kind ?? "unknown");
       byKind[key] = (byKind[key] ?? 0) + 1;
+      examples[key] ??= r.error?.message ?? "";
     }
     const model = variant.model;
     const base = {
@@ -83,7 +86,7 @@ export function buildReport(input: ReportInput): Report {
       topN: variant.topN ?? null,
       metrics,
       perQuery,
-      failures: { count: failed.length, queries: failed.map((r) => r.qid), byKind },
+      failures: { count: failed.length, queries: failed.map((r) => r.qid), byKind, examples },
       ties: { k: tieK, queries: ties },
     };
     if (variant.kind === "first-stage") {

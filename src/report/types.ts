@@ -48,7 +48,13 @@ export interface ReportVariant {
   perQuery: Record<string, Record<string, number>>;
   latency: { request: LatencySummary | null; query: LatencySummary | null } | null;
   throughput: { wallSeconds: number; queriesPerSecond: number; documentsPerSecond: number } | null;
-  failures: { count: number; queries: string[]; byKind: Record<string, number> };
+  /** byKind keys are "<kind> <status>" (e.g. "http 503"); examples holds the first message of each. */
+  failures: {
+    count: number;
+    queries: string[];
+    byKind: Record<string, number>;
+    examples: Record<string, string>;
+  };
   usage: Record<string, number>;
   ties: { k: number; queries: number };
   calls: { attempts: number; requests: number; retriedQueries: number } | null;

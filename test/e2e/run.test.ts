@@ -158,7 +158,7 @@ describe("run end to end against fixed scores", () => {
     expect(top10.latency?.query?.count).toBe(3);
     expect(top10.latency?.request?.count).toBe(3);
     expect(top10.throughput?.queriesPerSecond).toBeGreaterThan(0);
-    expect(top10.failures).toEqual({ count: 0, queries: [], byKind: {} });
+    expect(top10.failures).toEqual({ count: 0, queries: [], byKind: {}, examples: {} });
     // Ties inside the top 10: only q1 (a2 and a3 at 0.7); top_n=2 returns a1 and a2 only.
     expect(top10.ties).toEqual({ k: 10, queries: 1 });
     expect(report.variants[0].ties.queries).toBe(0);

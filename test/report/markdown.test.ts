@@ -41,7 +41,7 @@ describe("report.md", () => {
       /\| model \| nDCG@3 @top_n=2 \| p95 ms @top_n=2 \| nDCG@3 @top_n=3 \| p95 ms @top_n=3 \|/,
     );
     expect(md).toMatch(/^\| x\s+\|/m);
-    expect(md).toContain("- y.top3: `q2`");
+    expect(md).toContain("- y.top3: `q2`\n  - http 503, e.g. `overloaded`");
     expect(md).toContain("R@3 of the candidate lists: **0.7500**");
     expect(md).toContain("the k6 rule");
     expect(md).toContain("Closed loop at concurrency 4");

@@ -49,7 +49,12 @@ describe("report model", () => {
     // y.top3 q1: a, b, c all at 0.9 → trec order c, b, a: b at rank 2 → RR 1/2; q2 failed → 0.
     expect(y3.perQuery["RR@10"]).toEqual({ q1: 0.5, q2: 0 });
     expect(y3.metrics["RR@10"].mean).toBe(0.25);
-    expect(y3.failures).toEqual({ count: 1, queries: ["q2"], byKind: { "http 503": 1 } });
+    expect(y3.failures).toEqual({
+      count: 1,
+      queries: ["q2"],
+      byKind: { "http 503": 1 },
+      examples: { "http 503": "overloaded" },
+    });
     expect(y3.ties).toEqual({ k: 3, queries: 1 });
     expect(x2.ties.queries).toBe(0);
     expect(y3.latency?.query?.count).toBe(2);

@@ -119,7 +119,12 @@ describe("runEvaluation", () => {
       const { report, exitCode } = await runEvaluation(options, { quiet: true });
       expect(exitCode).toBe(3);
       const v = report.variants[0];
-      expect(v.failures).toEqual({ count: 1, queries: ["q2"], byKind: { "http 503": 1 } });
+      expect(v.failures).toEqual({
+        count: 1,
+        queries: ["q2"],
+        byKind: { "http 503": 1 },
+        examples: { "http 503": expect.stringContaining("503") },
+      });
       for (const m of Object.keys(v.perQuery)) expect(v.perQuery[m].q2).toBe(0);
       expect(v.calls?.retriedQueries).toBe(2); // q2 (spent) and q3 (recovered)
       expect(report.failures).toEqual({ count: 1, maxFailures: 0, exceeded: true });

@@ -106,9 +106,10 @@ export const runCommand: CommandModule<object, RunArgs> = {
         `report: ${join(outDir, "report.md")}\n`,
     );
     if (exitCode !== 0) {
+      const example = report.variants.flatMap((v) => Object.values(v.failures.examples))[0];
       process.stderr.write(
-        `rerank-eval: ${report.failures.count} queries failed (max-failures ${report.failures.maxFailures}); ` +
-          `the report lists them: ${join(outDir, "report.md")}\n`,
+        `rerank-eval: ${report.failures.count} queries failed (max-failures ${report.failures.maxFailures}), ` +
+          `e.g. ${example}; the report lists them: ${join(outDir, "report.md")}\n`,
       );
       process.exitCode = exitCode;
     }
