@@ -19,9 +19,12 @@ const NL = 10;
 type ChunkConsumer = (buf: Buffer, start: number, limit: number) => void;
 
 async function streamLines(file: string, consume: ChunkConsumer): Promise<void> {
-  const info = await stat(file).catch(() => {
-    throw new InputError("no such file", { file });
-  });
+  const unreadable = (err: NodeJS.ErrnoException) => {
+    throw new InputError(err.code === "ENOENT" ? "no such file" : `cannot read the file (${err.code})`, {
+      file,
+    });
+  };
+  const info = await stat(file).catch(unreadable);
   if (info.isDirectory()) throw new InputError("is a directory, expected a file", { file });
   let buf: Buffer = Buffer.allocUnsafe(CHUNK);
   let fill = 0;
@@ -36,7 +39,7 @@ async function streamLines(file: string, consume: ChunkConsumer): Promise<void> 
     fill -= limit;
     if (fill === buf.length) buf = grow(buf, fill); // one line longer than the buffer
   };
-  const fh = await open(file, "r");
+  const fh = await open(file, "r").catch(unreadable);
   try {
     const head = Buffer.alloc(2);
     await fh.read(head, 0, 2, 0);
