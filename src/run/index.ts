@@ -2,7 +2,7 @@
  * `runEvaluation`: load the set, plan the variants, rerank every (variant, query) through the
  * shared limiter, score, and write the output folder. The CLI is a thin shell around this.
  */
-import { mkdir, rename, writeFile } from "node:fs/promises";
+import { mkdir, readdir, rename, unlink, writeFile } from "node:fs/promises";
 import { basename, join } from "node:path";
 import { loadEvalSet } from "../datasets/index.js";
 import { parseMeasures } from "../metrics/index.js";
@@ -77,6 +77,7 @@ export async function runEvaluation(options: RunOptions, io: RunIo = {}): Promis
     for (const m of options.models)
       rerankers.set(m.name, createReranker(rerankerConfig(m, server?.url, env)));
     await mkdir(outDir, { recursive: true });
+    await removeStaleRuns(outDir, new Set(plan.variants.map((v) => `run-${v.id}.trec`)));
     const writer = new ResultsWriter(join(outDir, "results.jsonl"), redact);
     const tasks = plan.queries.length * plan.variants.filter((v) => v.kind === "rerank").length;
     const progress = createProgress({
@@ -210,6 +211,16 @@ function reportConfig(o: RunOptions, measures: string[]): ReportConfig {
     sample: o.sample ?? null,
     seed: o.seed,
   };
+}
+
+/**
+ * A reused folder (reports/demo) must not keep run files of variants this run does not have: a
+ * reader would take them for this run's. Only our own file pattern is touched.
+ */
+async function removeStaleRuns(outDir: string, current: Set<string>): Promise<void> {
+  for (const name of await readdir(outDir)) {
+    if (/^run-.+\.trec$/.test(name) && !current.has(name)) await unlink(join(outDir, name));
+  }
 }
 
 /** report.json and report.md appear whole or not at all. */

@@ -259,3 +259,28 @@ describe("determinism", () => {
     expect(b.trec).toEqual(a.trec);
   });
 });
+
+describe("output folder", () => {
+  it("a reused folder loses run files of variants the new run does not have, and nothing else", async () => {
+    const out = join(dir, "reused");
+    const { mkdir } = await import("node:fs/promises");
+    await mkdir(out, { recursive: true });
+    await writeFile(join(out, "run-old-model.top3.trec"), "q1 Q0 d 1 1 old\n");
+    await writeFile(join(out, "notes.txt"), "mine");
+    const options = resolveRunOptions(undefined, {
+      dataset: csv,
+      model: ["bm25"],
+      endpoint: "embedded",
+      out,
+    });
+    await runEvaluation(options, { quiet: true, env: {} });
+    const { readdir } = await import("node:fs/promises");
+    expect((await readdir(out)).sort()).toEqual([
+      "notes.txt",
+      "report.json",
+      "report.md",
+      "results.jsonl",
+      "run-bm25.trec",
+    ]);
+  });
+});
