@@ -284,3 +284,22 @@ describe("output folder", () => {
     ]);
   });
 });
+
+describe("the judged pool", () => {
+  it("--candidates qrels on the shipped tiny-beir set is marked optimistic in report.json and report.md", async () => {
+    const out = join(dir, "pool");
+    const options = resolveRunOptions(undefined, {
+      dataset: "datasets/tiny-beir",
+      candidates: "qrels",
+      model: ["bm25"],
+      endpoint: "embedded",
+      out,
+    });
+    const { report } = await runEvaluation(options, { quiet: true, env: {} });
+    expect(report.candidates).toMatchObject({ source: "qrels", optimistic: true });
+    // Every judged document is a candidate: the ceiling is 1 on queries with a relevant document.
+    expect(report.candidates.ceiling.relevantInCandidates).toBe(report.candidates.ceiling.relevantTotal);
+    expect(report.variants.map((v) => v.id)).toEqual(["bm25"]);
+    expect(await readFile(join(out, "report.md"), "utf8")).toContain("**Optimistic:**");
+  });
+});
