@@ -13,6 +13,7 @@ export interface ReportDataset {
   queries: number;
   /** Judged (query, document) pairs of the evaluated queries. */
   judged: number;
+  /** Documents loaded; loaders keep only the candidates' documents when candidates are known. */
   documents: number;
   judgedQueries: number;
   sample: { size: number; seed: number; of: number } | null;

@@ -7,6 +7,7 @@ import { readFile, stat } from "node:fs/promises";
 import { LineCounter, parseDocument } from "yaml";
 import { z } from "zod";
 import { InputError, UsageError } from "../errors.js";
+import { DEFAULT_PROVIDER } from "../rerank/client.js";
 
 const positiveInt = z.number().int().positive();
 
@@ -133,7 +134,6 @@ export interface RunFlags {
 
 export const DEFAULT_K = [1, 3, 5, 10];
 export const DEFAULT_CONCURRENCY = 8;
-export const DEFAULT_PROVIDER = "regolo";
 
 /** Read and validate a config file. Errors name the file, the line when known, and the field path. */
 export async function loadRunConfig(path: string): Promise<RunConfigFile> {
