@@ -162,13 +162,16 @@ function qualityTable(report: Report): string {
       .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
       .map(([note, n]) => `${note} (${n})`)
       .join("; ");
-    return [v.id, String(v.failures.count), kinds || "—", String(v.ties.queries), notes || "—"];
+    const usage = Object.entries(v.usage)
+      .map(([key, n]) => `${key} ${n}`)
+      .join(", ");
+    return [v.id, String(v.failures.count), kinds || "—", String(v.ties.queries), usage || "—", notes || "—"];
   });
   const k = report.variants[0]?.ties.k ?? 10;
   return markdownTable(
-    ["variant", "failed", "errors by kind", `queries with ties in top ${k}`, "notes"],
+    ["variant", "failed", "errors by kind", `queries with ties in top ${k}`, "usage (totals)", "notes"],
     rows,
-    ["left", "right", "left", "right", "left"],
+    ["left", "right", "left", "right", "left", "left"],
   );
 }
 

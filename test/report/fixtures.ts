@@ -75,7 +75,7 @@ export function records(latency = 10): ResultRecord[] {
         ["b", 0.9],
         ["a", 0.5],
       ],
-      t,
+      { ...t, usage: { totalTokens: 30, searchUnits: 1 } },
     ),
     record(
       "x.top3",
@@ -113,7 +113,7 @@ export function records(latency = 10): ResultRecord[] {
         ["d", 0.7],
         ["e", 0.2],
       ],
-      t,
+      { ...t, usage: { totalTokens: 12, searchUnits: 1 } },
     ),
     record(
       "x.top3",

@@ -43,6 +43,7 @@ describe("report.md", () => {
     expect(md).toMatch(/^\| x\s+\|/m);
     expect(md).toContain("- y.top3: `q2`\n  - http 503, e.g. `overloaded`");
     expect(md).toContain("R@3 of the candidate lists: **0.7500**");
+    expect(md).toMatch(/^\| x\.top2 .*\| totalTokens 42, searchUnits 2 \|/m);
     expect(md).toContain("the k6 rule");
     expect(md).toContain("Closed loop at concurrency 4");
     expect(md).toContain(`sha256:${"ab".repeat(32)}`);

@@ -57,6 +57,8 @@ describe("report model", () => {
     });
     expect(y3.ties).toEqual({ k: 3, queries: 1 });
     expect(x2.ties.queries).toBe(0);
+    expect(x2.usage).toEqual({ totalTokens: 42, searchUnits: 2 });
+    expect(y3.usage).toEqual({});
     expect(y3.latency?.query?.count).toBe(2);
     expect(y3.calls).toEqual({ attempts: 5, requests: 2, retriedQueries: 1 });
     expect(r.failures).toEqual({ count: 1, maxFailures: 0, exceeded: true });
