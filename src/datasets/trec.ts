@@ -28,13 +28,17 @@ async function streamLines(file: string, consume: ChunkConsumer): Promise<void> 
   if (info.isDirectory()) throw new InputError("is a directory, expected a file", { file });
   let buf: Buffer = Buffer.allocUnsafe(CHUNK);
   let fill = 0;
+  let atStart = true;
   const flush = (eof: boolean) => {
     if (eof && fill > 0 && buf[fill - 1] !== NL) {
       if (fill === buf.length) buf = grow(buf, fill);
       buf[fill++] = NL;
     }
     const limit = buf.lastIndexOf(NL, fill - 1) + 1;
-    if (limit > 0) consume(buf, 0, limit);
+    // A UTF-8 byte order mark (editors on Windows add one) is not part of the first query id.
+    const start = atStart && limit >= 3 && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf ? 3 : 0;
+    if (limit > 0) atStart = false;
+    if (limit > start) consume(buf, start, limit);
     buf.copyWithin(0, limit, fill);
     fill -= limit;
     if (fill === buf.length) buf = grow(buf, fill); // one line longer than the buffer

@@ -50,6 +50,13 @@ describe("readQrels", () => {
     );
   });
 
+  it("skips a UTF-8 byte order mark", async () => {
+    const q = await readQrels(file("\uFEFFq1 0 d1 1\n"));
+    expect([...q.keys()]).toEqual(["q1"]);
+    const run = await readRun(file("\uFEFFq1 Q0 d1 1 1 t\n"));
+    expect([...run.keys()]).toEqual(["q1"]);
+  });
+
   it("reads gzip transparently, whatever the name", async () => {
     const q = await readQrels(file(gzipSync("q1 0 d1 2\n"), "qrels.bin"));
     expect(q.get("q1")?.get("d1")).toBe(2);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { evaluateRun, type Qrels, type Run } from "../../src/metrics/index.js";
+import { evaluateRun, parseMeasures, type Qrels, type Run } from "../../src/metrics/index.js";
 
 const qrelsOf = (judged: Record<string, Record<string, number>>): Qrels =>
   new Map(Object.entries(judged).map(([q, d]) => [q, new Map(Object.entries(d))]));
@@ -214,5 +214,21 @@ describe("query ids are data", () => {
     expect(Object.keys(r.perQuery).sort()).toEqual([proto, "constructor"]);
     expect(r.perQuery[proto]).toEqual({ RR: 1 });
     expect(JSON.parse(JSON.stringify(r.perQuery)).constructor).toEqual({ RR: 0 });
+  });
+});
+
+describe("measures as parsed objects", () => {
+  it("evaluateRun takes parseMeasures' output as well as names, aliases resolved to canonical names", () => {
+    const qrels = qrelsOf({ q: { a: 1 } });
+    const run = runOf({
+      q: [
+        ["b", 2],
+        ["a", 1],
+      ],
+    });
+    const byName = evaluateRun(qrels, run, ["recip_rank", "P.2"]);
+    const parsed = evaluateRun(qrels, run, parseMeasures("recip_rank,P.2"));
+    expect(parsed).toEqual(byName);
+    expect(parsed.mean).toEqual({ RR: 0.5, "P@2": 0.5 });
   });
 });
