@@ -1,7 +1,7 @@
 /** Plain-data inputs for the report model and renderers: a hand-made plan and results records. */
 
 import { buildReport } from "../../src/report/model.js";
-import type { Report } from "../../src/report/types.js";
+import type { Report, ReportInput } from "../../src/report/types.js";
 import type { Plan, Variant } from "../../src/run/plan.js";
 import type { ResultRecord } from "../../src/run/results.js";
 
@@ -143,11 +143,19 @@ export function records(latency = 10): ResultRecord[] {
 
 export function report(opts: { latency?: number; source?: string; vs?: Variant[] } = {}): Report {
   const vs = opts.vs ?? variants;
-  const p = plan(vs, opts.source);
   const ids = new Set(vs.map((v) => v.id));
   return buildReport({
-    plan: p,
+    ...reportInput(),
+    plan: plan(vs, opts.source),
     records: records(opts.latency).filter((r) => ids.has(r.variant)),
+  });
+}
+
+/** Everything buildReport needs besides the plan and the records. */
+export function reportInput(): ReportInput {
+  return {
+    plan: plan(variants),
+    records: [],
     qrels,
     measures: ["nDCG@3", "RR@10", "AP", "R@3"],
     headline: ["nDCG@3", "RR@10", "AP"],
@@ -183,5 +191,5 @@ export function report(opts: { latency?: number; source?: string; vs?: Variant[]
     toolVersion: "0.0.0-test",
     timing: { rerankSeconds: 0.5, totalSeconds: 0.7, startedAt: "s", finishedAt: "f" },
     warnings: [],
-  });
+  };
 }

@@ -1,6 +1,8 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { candidateCeiling, defaultMeasures, headlineMeasures } from "../../src/report/model.js";
-import { qrels, report } from "./fixtures.js";
+import { buildReport, candidateCeiling, defaultMeasures, headlineMeasures } from "../../src/report/model.js";
+import type { Variant } from "../../src/run/plan.js";
+import { plan, qrels, record, report, reportInput } from "./fixtures.js";
 
 describe("report model", () => {
   it("default measures cover nDCG@k, RR@10, AP, R@k, P@k, Success@k; the headline picks the main ones", () => {
@@ -63,5 +65,58 @@ describe("report model", () => {
     expect(y3.calls).toEqual({ attempts: 5, requests: 2, retriedQueries: 1 });
     expect(r.failures).toEqual({ count: 1, maxFailures: 0, exceeded: true });
     expect(r.candidates.ceiling.mean).toBe(0.75);
+  });
+});
+
+describe("report model properties", () => {
+  it("means are the average of the per-query vectors, failures count 0 and are listed in plan order", () => {
+    const qids = ["q1", "q2", "q3", "q4"];
+    const docs = ["a", "b", "c", "d", "e"];
+    const outcome = fc.record({
+      failed: fc.boolean(),
+      scores: fc.array(fc.constantFrom(0, 0.25, 0.5, 1), { minLength: 5, maxLength: 5 }),
+      cut: fc.integer({ min: 0, max: 5 }),
+    });
+    fc.assert(
+      fc.property(fc.array(outcome, { minLength: 4, maxLength: 4 }), fc.boolean(), (outcomes, shuffle) => {
+        const v: Variant = { id: "v", kind: "rerank", model: { name: "v", model: "v", provider: "regolo" } };
+        const p = {
+          ...plan([v]),
+          queries: qids.map((qid) => ({ qid, text: qid, docIds: docs, documents: docs })),
+        };
+        let recs = outcomes.map((o, i) =>
+          o.failed
+            ? record("v", qids[i], [], { error: { kind: "http", status: 500, message: "boom" } })
+            : record(
+                "v",
+                qids[i],
+                docs.slice(0, o.cut).map((d, j) => [d, o.scores[j]] as [string, number]),
+              ),
+        );
+        if (shuffle) recs = [...recs].reverse();
+        const judged = new Map(
+          qids.map((q, i) => [
+            q,
+            new Map([
+              [docs[i], 1],
+              [docs[4], 2],
+            ]),
+          ]),
+        );
+        const r = buildReport({ ...reportInput(), plan: p, records: recs, qrels: judged });
+        const variant = r.variants[0];
+        const failedIds = qids.filter((_, i) => outcomes[i].failed);
+        expect(variant.failures.queries).toEqual(failedIds);
+        for (const m of r.measures) {
+          const column = variant.perQuery[m];
+          expect(Object.keys(column)).toEqual(qids);
+          for (const q of failedIds) expect(column[q]).toBe(0);
+          for (const x of Object.values(column)) expect(x >= 0 && x <= 1).toBe(true);
+          const avg = qids.reduce((s, q) => s + column[q], 0) / qids.length;
+          expect(variant.metrics[m].mean).toBeCloseTo(avg, 12);
+        }
+      }),
+      { numRuns: 100 },
+    );
   });
 });
