@@ -53,7 +53,7 @@ export function renderMarkdown(report: Report): string {
   if (report.candidates.optimistic) out.push(OPTIMISTIC, "");
   out.push("## Results", "", headlineTable(report), "");
   out.push(
-    `Best value per column in **bold**. Failed queries count 0 in every measure. All measures are in the table at the end.`,
+    `Best value per column in **bold**. ${report.conventions.complete ? "Failed queries count 0 in every measure." : "Failed queries are left out of the means (--no-complete)."} All measures are in the table at the end.`,
     "",
   );
   out.push("## Latency and throughput", "", latencyTable(report), "");
@@ -180,7 +180,7 @@ function failuresText(report: Report): string {
   if (f.count === 0) return "No query failed.";
   const lines = [
     `${f.count} (variant, query) tasks failed after their retries (max-failures ${f.maxFailures}: ` +
-      `${f.exceeded ? "exceeded, the run exits with code 3" : "within budget"}). They count 0 in every measure.`,
+      `${f.exceeded ? "exceeded, the run exits with code 3" : "within budget"}). ${report.conventions.complete ? "They count 0 in every measure." : "They are left out of the means."}`,
     "",
   ];
   for (const v of report.variants) {
@@ -200,7 +200,10 @@ function conventions(report: Report): string[] {
   const c = report.conventions;
   return [
     `- Measures as trec_eval computes them; ties: ${c.ties}.`,
-    `- Complete convention (trec_eval \`-c\`): every evaluated query counts; a query without a ranking scores 0. Relevant = grade ≥ ${c.relevanceLevel}; nDCG uses linear gain.`,
+    c.complete
+      ? "- Complete convention (trec_eval `-c`): every evaluated query counts; a query without a ranking scores 0."
+      : "- Without the complete convention (`--no-complete`): queries without a ranking (failures) are left out of the means.",
+    `- Relevant = grade ≥ ${c.relevanceLevel}; nDCG uses linear gain.`,
     "- A reranked list holds only what the API returned (top_n): documents it did not return are not retrieved.",
     `- Latency percentiles: ${c.percentiles}.`,
     `- ${c.loop[0].toUpperCase()}${c.loop.slice(1)}.`,

@@ -55,14 +55,18 @@ export function buildReport(input: ReportInput): Report {
       run.set(r.qid, ranking);
       if (tiesInTopK(ranking, tieK)) ties++;
     }
-    // The complete convention: a judged query without a ranking (a failure) counts with every measure 0.
-    const evaluation = evaluateRun(qrels, run, measures, { complete: true });
+    // The complete convention (default): a judged query without a ranking (a failure) counts 0.
+    // Without it, failed queries leave the mean and the per-query vectors (metrics.md).
+    const evaluation = evaluateRun(qrels, run, measures, { complete: input.complete });
     const metrics: Record<string, { mean: number }> = {};
     const perQuery: Record<string, Record<string, number>> = {};
     for (const m of evaluation.measures) {
       metrics[m] = { mean: evaluation.mean[m] };
       const column: Record<string, number> = {};
-      for (const qid of qids) column[qid] = evaluation.perQuery[qid]?.[m] ?? 0;
+      for (const qid of qids) {
+        const x = evaluation.perQuery[qid]?.[m];
+        if (x !== undefined || input.complete) column[qid] = x ?? 0;
+      }
       perQuery[m] = column;
     }
     const failed = recs.filter((r) => r.error);
@@ -108,7 +112,7 @@ export function buildReport(input: ReportInput): Report {
     config: input.config,
     conventions: {
       ties: "score descending, ties by document id descending in byte order (trec_eval)",
-      complete: true,
+      complete: input.complete,
       relevanceLevel: 1,
       percentiles: "exact over all samples, linear interpolation at p·(n−1) (the k6 rule)",
       loop: `closed loop at concurrency ${input.config.concurrency}: latencies are service times under that load`,

@@ -31,6 +31,7 @@ export interface ReportConfig {
   maxFailures: number;
   sample: number | null;
   seed: number;
+  complete: boolean;
 }
 
 export interface ReportVariant {
@@ -100,6 +101,8 @@ export interface ReportInput {
   measures: string[];
   headline: string[];
   ks: number[];
+  /** trec_eval -c: failed queries count 0 (true, the default) or are left out of the means. */
+  complete: boolean;
   dataset: ReportDataset;
   config: ReportConfig;
   /** Model name → endpoint as shown in the report. */

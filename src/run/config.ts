@@ -69,6 +69,7 @@ export const RunConfigSchema = z.strictObject({
   maxFailures: z.number().int().min(0).optional(),
   sample: positiveInt.optional(),
   seed: z.number().int().optional(),
+  complete: z.boolean().optional(),
 });
 
 export type RunConfigFile = z.infer<typeof RunConfigSchema>;
@@ -105,6 +106,8 @@ export interface RunOptions {
   maxFailures: number;
   sample?: number;
   seed: number;
+  /** trec_eval -c (default true): a failed query counts 0 instead of leaving the mean. */
+  complete: boolean;
   configPath?: string;
 }
 
@@ -130,6 +133,7 @@ export interface RunFlags {
   measures?: string[];
   out?: string;
   maxFailures?: number;
+  complete?: boolean;
 }
 
 export const DEFAULT_K = [1, 3, 5, 10];
@@ -226,6 +230,7 @@ export function resolveRunOptions(file: RunConfigFile | undefined, flags: RunFla
     k: [...new Set(k)].sort((a, b) => a - b),
     maxFailures,
     seed,
+    complete: flags.complete ?? file?.complete ?? true,
     ...defined({
       rps,
       measures: flags.measures?.length ? flags.measures : asList(file?.measures),

@@ -126,6 +126,7 @@ export async function runEvaluation(options: RunOptions, io: RunIo = {}): Promis
       measures,
       headline,
       ks: options.k,
+      complete: options.complete,
       dataset: {
         name: evalSet.name,
         path: evalSet.path,
@@ -210,6 +211,7 @@ function reportConfig(o: RunOptions, measures: string[]): ReportConfig {
     maxFailures: o.maxFailures,
     sample: o.sample ?? null,
     seed: o.seed,
+    complete: o.complete,
   };
 }
 

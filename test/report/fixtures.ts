@@ -160,6 +160,7 @@ export function reportInput(): ReportInput {
     measures: ["nDCG@3", "RR@10", "AP", "R@3"],
     headline: ["nDCG@3", "RR@10", "AP"],
     ks: [3],
+    complete: true,
     dataset: {
       name: "tiny",
       path: "tiny.csv",
@@ -182,6 +183,7 @@ export function reportInput(): ReportInput {
       maxFailures: 0,
       sample: null,
       seed: 0,
+      complete: true,
     },
     endpoints: new Map([
       ["x", "embedded"],

@@ -127,7 +127,18 @@ describe("resolveRunOptions", () => {
 
   it("works from flags alone, with defaults", () => {
     const o = resolveRunOptions(undefined, { dataset: "s.csv", model: ["bm25"] });
-    expect(o).toMatchObject({ concurrency: 8, k: [1, 3, 5, 10], topN: [], maxFailures: 0, seed: 0 });
+    expect(o).toMatchObject({
+      concurrency: 8,
+      k: [1, 3, 5, 10],
+      topN: [],
+      maxFailures: 0,
+      seed: 0,
+      complete: true,
+    });
+    expect(resolveRunOptions({ dataset: "s.csv", models: ["m"], complete: false }, {}).complete).toBe(false);
+    expect(
+      resolveRunOptions({ dataset: "s.csv", models: ["m"], complete: false }, { complete: true }).complete,
+    ).toBe(true);
     expect(o.models[0]).toMatchObject({ name: "bm25", model: "bm25", provider: "regolo" });
   });
 

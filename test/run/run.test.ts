@@ -148,6 +148,18 @@ describe("runEvaluation", () => {
         { quiet: true },
       );
       expect(ok.exitCode).toBe(0);
+      // --no-complete: the failed query leaves the means and the per-query vectors instead of counting 0.
+      const partial = await runEvaluation(
+        { ...options, complete: false, maxFailures: 1, out: join(dir, "failures-partial") },
+        { quiet: true },
+      );
+      const pv = partial.report.variants[0];
+      expect(partial.report.conventions.complete).toBe(false);
+      expect(Object.keys(pv.perQuery.AP)).toEqual(["q1", "q3", "q4", "q5", "q6"]);
+      const avg = Object.values(pv.perQuery.AP).reduce((a, b) => a + b) / 5;
+      expect(pv.metrics.AP.mean).toBeCloseTo(avg, 12);
+      expect(ok.report.variants[0].metrics.AP.mean).toBeCloseTo((avg * 5) / 6, 12);
+      expect(await readFile(join(dir, "failures-partial", "report.md"), "utf8")).toContain("--no-complete");
     } finally {
       await server.close();
     }

@@ -26,6 +26,7 @@ interface RunArgs {
   measures?: string[];
   out?: string;
   "max-failures"?: number;
+  complete?: boolean;
   quiet?: boolean;
 }
 
@@ -83,6 +84,11 @@ export const runCommand: CommandModule<object, RunArgs> = {
         type: "number",
         describe: "failed queries tolerated before exit 3 (default 0)",
       })
+      .option("complete", {
+        type: "boolean",
+        describe:
+          "failed queries count 0 (trec_eval -c; default); --no-complete leaves them out of the means",
+      })
       .option("quiet", { type: "boolean", describe: "no progress output" })
       .example("$0 run --config examples/demo.yaml", "the demo: embedded bm25 and tfidf at top_n 3 and 10")
       .example(
@@ -138,6 +144,7 @@ function toFlags(a: RunArgs): RunFlags {
     measures: splitList(a.measures),
     out: a.out,
     maxFailures: a["max-failures"],
+    complete: a.complete,
   };
   for (const [flag, v] of Object.entries({
     depth: a.depth,
