@@ -205,6 +205,7 @@ function conventions(report: Report): string[] {
       : "- Without the complete convention (`--no-complete`): queries without a ranking (failures) are left out of the means.",
     `- Relevant = grade ≥ ${c.relevanceLevel}; nDCG uses linear gain.`,
     "- A reranked list holds only what the API returned (top_n): documents it did not return are not retrieved.",
+    `- \`run-<variant>.trec\` reproduces these numbers: \`rerank-eval evaluate --qrels qrels.txt --run run-<variant>.trec${c.complete ? " --complete" : ""}\` (trec_eval${c.complete ? " -c" : ""}); scores are printed at full precision so ties stay ties.`,
     `- Latency percentiles: ${c.percentiles}.`,
     `- ${c.loop[0].toUpperCase()}${c.loop.slice(1)}.`,
   ];

@@ -4,7 +4,7 @@
  * String(score), the shortest text that parses back to the same float64: ties stay ties and the
  * order trec_eval rebuilds from the scores is exactly ours (a fixed "%.4f" would create new ties).
  */
-import { closeSync, openSync, writeSync } from "node:fs";
+import { closeSync, openSync, writeFileSync, writeSync } from "node:fs";
 import { sortTrec } from "../metrics/index.js";
 import type { ResultRecord } from "../run/results.js";
 
@@ -19,6 +19,25 @@ export function trecLines(record: ResultRecord, tag: string): string[] {
     lines.push(`${record.qid} Q0 ${sorted.docIds[i]} ${i + 1} ${String(sorted.scores[i])} ${tag}`);
   }
   return lines;
+}
+
+/**
+ * The judgements of the evaluated queries as TREC qrels (`qid 0 docid grade`), so a run file can be
+ * scored by `evaluate`/trec_eval even when the set came as CSV or was sampled.
+ */
+export function writeTrecQrels(path: string, qids: string[], qrels: Map<string, Map<string, number>>): void {
+  const lines: string[] = [];
+  for (const qid of qids) {
+    for (const [docId, grade] of qrels.get(qid) ?? []) lines.push(`${qid} 0 ${docId} ${grade}`);
+  }
+  writeFileSync(path, lines.length ? `${lines.join("\n")}\n` : "");
+}
+
+/** Ids TREC files cannot carry (they split on whitespace); counted so the report can warn. */
+export function idsWithWhitespace(ids: Iterable<string>): number {
+  let n = 0;
+  for (const id of ids) if (/\s/.test(id) || id === "") n++;
+  return n;
 }
 
 /** Writes the run of one variant; failed queries have no lines (the complete convention scores them 0). */

@@ -8,7 +8,7 @@ import { loadEvalSet } from "../datasets/index.js";
 import { parseMeasures } from "../metrics/index.js";
 import { renderMarkdown } from "../report/markdown.js";
 import { buildReport, defaultMeasures, headlineMeasures } from "../report/model.js";
-import { writeTrecRun } from "../report/trec.js";
+import { idsWithWhitespace, writeTrecQrels, writeTrecRun } from "../report/trec.js";
 import type { Report, ReportConfig } from "../report/types.js";
 import { createReranker } from "../rerank/client.js";
 import type { Reranker, RerankerConfig } from "../rerank/types.js";
@@ -117,6 +117,11 @@ export async function runEvaluation(options: RunOptions, io: RunIo = {}): Promis
   const warnings = [...evalSet.warnings];
   if (plan.missingDocuments)
     warnings.push(`${plan.missingDocuments} candidates name documents without text (skipped)`);
+  const badIds = idsWithWhitespace([...qids, ...plan.queries.flatMap((q) => q.docIds)]);
+  if (badIds)
+    warnings.push(
+      `${badIds} query or document ids are empty or contain whitespace: the TREC files cannot represent them`,
+    );
 
   const build = (totalSeconds: number) =>
     buildReport({
@@ -159,6 +164,7 @@ export async function runEvaluation(options: RunOptions, io: RunIo = {}): Promis
       .sort((a, b) => (order.get(a.qid) ?? 0) - (order.get(b.qid) ?? 0));
     writeTrecRun(join(outDir, `run-${variant.id}.trec`), recs, variant.id);
   }
+  writeTrecQrels(join(outDir, "qrels.txt"), qids, evalSet.qrels);
   const report = build((performance.now() - started) / 1000);
   await writeAtomically(join(outDir, "report.json"), redact(`${JSON.stringify(report, null, 2)}\n`));
   await writeAtomically(join(outDir, "report.md"), redact(renderMarkdown(report)));

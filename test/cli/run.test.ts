@@ -128,7 +128,18 @@ describe("rerank-eval run (CLI)", () => {
       expect(r.code, r.stderr).toBe(0);
       const report = JSON.parse(await readFile(join(out, "report.json"), "utf8"));
       expect(report.dataset.sample).toEqual({ size: 4, seed, of: 12 });
-      return Object.keys(report.variants[0].perQuery.AP);
+      const picked = Object.keys(report.variants[0].perQuery.AP);
+      // The exported qrels hold the sampled queries only, so evaluate --complete scores the same set.
+      const qrels = await readFile(join(out, "qrels.txt"), "utf8");
+      expect([
+        ...new Set(
+          qrels
+            .trim()
+            .split("\n")
+            .map((l) => l.split(" ")[0]),
+        ),
+      ]).toEqual(picked);
+      return picked;
     };
     const a = await pick(11, "s1");
     expect(a).toHaveLength(4);

@@ -208,6 +208,27 @@ describe("run end to end against fixed scores", () => {
     }
   });
 
+  it("the exported qrels.txt holds exactly the judgements and scores the run files the same way", async () => {
+    const exported = (await readFile(join(dir, "out", "qrels.txt"), "utf8")).trim().split("\n").sort();
+    expect(exported).toEqual(SET.map((r) => `${r.qid} 0 ${r.docId} ${r.label}`).sort());
+    const v = report.variants[1];
+    const runFile = join(dir, "out", `run-${v.id}.trec`);
+    const qrels = join(dir, "out", "qrels.txt");
+    const out = await runCli([
+      "evaluate",
+      "--qrels",
+      qrels,
+      "--run",
+      runFile,
+      "--measures",
+      MEASURES.join(","),
+      "--complete",
+      "--json",
+    ]);
+    const parsed = JSON.parse(out.stdout) as { mean: Record<string, number> };
+    for (const m of MEASURES) expect(parsed.mean[m], m).toBeCloseTo(v.metrics[m].mean, 12);
+  });
+
   it("the key is in no output file and not in stdout/stderr", async () => {
     const { readdir } = await import("node:fs/promises");
     for (const f of await readdir(join(dir, "out"))) {

@@ -2,7 +2,7 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { trecLines, writeTrecRun } from "../../src/report/trec.js";
+import { idsWithWhitespace, trecLines, writeTrecQrels, writeTrecRun } from "../../src/report/trec.js";
 import { tempDir } from "../run/helpers.js";
 import { record } from "./fixtures.js";
 
@@ -56,5 +56,22 @@ describe("TREC run export", () => {
       "v",
     );
     expect(await readFile(path, "utf8")).toBe("q1 Q0 b 1 0.75 v\nq1 Q0 c 2 0.25 v\nq1 Q0 a 3 0.25 v\n");
+  });
+
+  it("writes the evaluated queries' qrels and counts ids TREC cannot carry", async () => {
+    const path = join(dir, "qrels.txt");
+    const qrels = new Map([
+      [
+        "q1",
+        new Map([
+          ["a", 2],
+          ["b", 0],
+        ]),
+      ],
+      ["q2", new Map([["c", 1]])],
+    ]);
+    writeTrecQrels(path, ["q2", "q1"], qrels);
+    expect(await readFile(path, "utf8")).toBe("q2 0 c 1\nq1 0 a 2\nq1 0 b 0\n");
+    expect(idsWithWhitespace(["ok", "has space", "tab\there", "", "fine-id"])).toBe(3);
   });
 });

@@ -289,6 +289,7 @@ describe("output folder", () => {
     const { readdir } = await import("node:fs/promises");
     expect((await readdir(out)).sort()).toEqual([
       "notes.txt",
+      "qrels.txt",
       "report.json",
       "report.md",
       "results.jsonl",
