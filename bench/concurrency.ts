@@ -112,6 +112,7 @@ try {
       p.p50.toFixed(1),
       p.p99.toFixed(1),
       best.report.throughput.queriesPerSecond.toFixed(0),
+      ((1000 * best.report.timing.rerankCpuSeconds) / sample).toFixed(3),
       best.wallS.toFixed(2),
     ]);
   }
@@ -129,6 +130,7 @@ const headers = [
   "p50 ms",
   "p99 ms",
   "queries/s",
+  "client CPU ms/query",
   "process wall s",
 ];
 const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));

@@ -113,8 +113,15 @@ function latencyTable(report: Report): string {
     `${table}\n\nMilliseconds per query (all attempts and back-off) and per HTTP attempt. ` +
     `Overall: ${t.queriesPerSecond.toFixed(1)} queries/s, ${t.documentsPerSecond.toFixed(0)} documents/s ` +
     `over the rerank phase (${report.timing.rerankSeconds.toFixed(2)} s); variants share one limiter, so each ` +
-    `variant's rate is measured over its own first-to-last wall time.`
+    `variant's rate is measured over its own first-to-last wall time. ` +
+    `Client CPU: ${clientCpuMs(report).toFixed(2)} ms per request over the phase.`
   );
+}
+
+/** CPU of the rerank-eval process per API call (queries of the rerank variants). */
+function clientCpuMs(report: Report): number {
+  const calls = report.variants.reduce((n, v) => n + (v.calls?.requests ?? 0), 0);
+  return calls ? (1000 * report.timing.rerankCpuSeconds) / calls : 0;
 }
 
 /** Each model across its top_n values: the main measure and p95 side by side. */

@@ -127,12 +127,7 @@ export function buildReport(input: ReportInput): Report {
       missingDocuments: plan.missingDocuments,
       ceiling: candidateCeiling(qrels, plan.queries),
     },
-    timing: {
-      rerankSeconds,
-      totalSeconds: input.timing.totalSeconds,
-      startedAt: input.timing.startedAt,
-      finishedAt: input.timing.finishedAt,
-    },
+    timing: { ...input.timing },
     throughput: {
       queriesPerSecond: rerankSeconds > 0 ? rerankRecords.length / rerankSeconds : 0,
       documentsPerSecond: rerankSeconds > 0 ? sum(rerankRecords.map((r) => r.candidates)) / rerankSeconds : 0,

@@ -87,11 +87,25 @@ export interface Report {
       queriesWithoutRelevant: number;
     };
   };
-  timing: { rerankSeconds: number; totalSeconds: number; startedAt: string; finishedAt: string };
+  timing: ReportTiming;
   throughput: { queriesPerSecond: number; documentsPerSecond: number };
   failures: { count: number; maxFailures: number; exceeded: boolean };
   variants: ReportVariant[];
   warnings: string[];
+}
+
+export interface ReportTiming {
+  /** Wall time from the first request to the last answer. */
+  rerankSeconds: number;
+  /**
+   * CPU (user + system) of the rerank-eval process over that phase: the client's own cost per
+   * query is this divided by the queries (an in-process embedded server's work is included).
+   */
+  rerankCpuSeconds: number;
+  /** Wall time of the whole run: loading, reranking, scoring and writing. */
+  totalSeconds: number;
+  startedAt: string;
+  finishedAt: string;
 }
 
 export interface ReportInput {
@@ -109,6 +123,6 @@ export interface ReportInput {
   endpoints: Map<string, string>;
   maxFailures: number;
   toolVersion: string;
-  timing: { rerankSeconds: number; totalSeconds: number; startedAt: string; finishedAt: string };
+  timing: ReportTiming;
   warnings: string[];
 }

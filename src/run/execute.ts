@@ -26,11 +26,14 @@ export interface ExecuteOutcome {
   records: ResultRecord[];
   /** Wall time from the first request to the last answer, seconds (0 when no request was made). */
   rerankSeconds: number;
+  /** CPU time of this process over the phase (user + system), seconds: the client's own cost. */
+  cpuSeconds: number;
 }
 
 export async function executePlan(input: ExecuteInput): Promise<ExecuteOutcome> {
   const { plan, rerankers, writer, progress } = input;
   const origin = performance.now();
+  const cpuAtStart = process.cpuUsage();
   const limit = pLimit(input.concurrency);
   const pacer = input.rps ? new RequestPacer(input.rps) : undefined;
   const records: ResultRecord[] = [];
@@ -121,7 +124,8 @@ export async function executePlan(input: ExecuteInput): Promise<ExecuteOutcome> 
   await Promise.all(pending);
   if (fatal !== undefined) throw fatal;
   const rerankSeconds = lastEnd > firstStart ? (lastEnd - firstStart) / 1000 : 0;
-  return { records, rerankSeconds };
+  const cpu = process.cpuUsage(cpuAtStart);
+  return { records, rerankSeconds, cpuSeconds: (cpu.user + cpu.system) / 1e6 };
 }
 
 /** The candidate order as a ranking (scores n, n-1, …, 1 reproduce that order under the trec rule). */

@@ -149,6 +149,7 @@ export async function runEvaluation(options: RunOptions, io: RunIo = {}): Promis
       toolVersion: VERSION,
       timing: {
         rerankSeconds: outcome.rerankSeconds,
+        rerankCpuSeconds: outcome.cpuSeconds,
         totalSeconds,
         startedAt,
         finishedAt: new Date().toISOString(),

@@ -153,6 +153,7 @@ describe("run end to end against fixed scores", () => {
     expect(report.dataset.fingerprint).toMatch(/^[0-9a-f]{64}$/);
     expect(report.timing.rerankSeconds).toBeGreaterThan(0);
     expect(report.timing.totalSeconds).toBeGreaterThanOrEqual(report.timing.rerankSeconds);
+    expect(report.timing.rerankCpuSeconds).toBeGreaterThan(0);
     const top10 = report.variants[1];
     expect(top10).toMatchObject({ model: "fixed", provider: "regolo", endpoint: server.endpoint, topN: 10 });
     expect(top10.latency?.query?.count).toBe(3);

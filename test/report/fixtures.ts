@@ -191,7 +191,7 @@ export function reportInput(): ReportInput {
     ]),
     maxFailures: 0,
     toolVersion: "0.0.0-test",
-    timing: { rerankSeconds: 0.5, totalSeconds: 0.7, startedAt: "s", finishedAt: "f" },
+    timing: { rerankSeconds: 0.5, rerankCpuSeconds: 0.1, totalSeconds: 0.7, startedAt: "s", finishedAt: "f" },
     warnings: [],
   };
 }

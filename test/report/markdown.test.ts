@@ -45,6 +45,8 @@ describe("report.md", () => {
     expect(md).toContain("R@3 of the candidate lists: **0.7500**");
     expect(md).toMatch(/^\| x\.top2 .*\| totalTokens 42, searchUnits 2 \|/m);
     expect(md).toContain("the k6 rule");
+    // 0.1 s of CPU over 8 requests (the fixture's records).
+    expect(md).toContain("Client CPU: 12.50 ms per request");
     expect(md).toContain("Closed loop at concurrency 4");
     expect(md).toContain(`sha256:${"ab".repeat(32)}`);
     expect(md).not.toContain("Optimistic");
