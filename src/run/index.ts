@@ -5,6 +5,7 @@
 import { mkdir, readdir, rename, unlink, writeFile } from "node:fs/promises";
 import { basename, join } from "node:path";
 import { loadEvalSet } from "../datasets/index.js";
+import { InputError } from "../errors.js";
 import { parseMeasures } from "../metrics/index.js";
 import { renderMarkdown } from "../report/markdown.js";
 import { buildReport, defaultMeasures, headlineMeasures } from "../report/model.js";
@@ -76,9 +77,7 @@ export async function runEvaluation(options: RunOptions, io: RunIo = {}): Promis
   try {
     for (const m of options.models)
       rerankers.set(m.name, createReranker(rerankerConfig(m, server?.url, env)));
-    await mkdir(outDir, { recursive: true });
-    await removeStaleRuns(outDir, new Set(plan.variants.map((v) => `run-${v.id}.trec`)));
-    const writer = new ResultsWriter(join(outDir, "results.jsonl"), redact);
+    const writer = await prepareOutDir(outDir, plan.variants, redact);
     const tasks = plan.queries.length * plan.variants.filter((v) => v.kind === "rerank").length;
     const progress = createProgress({
       total: tasks,
@@ -220,6 +219,18 @@ function reportConfig(o: RunOptions, measures: string[]): ReportConfig {
     seed: o.seed,
     complete: o.complete,
   };
+}
+
+/** An unusable --out is the user's input problem (exit 2), not a crash. */
+async function prepareOutDir(outDir: string, variants: { id: string }[], redact: (t: string) => string) {
+  try {
+    await mkdir(outDir, { recursive: true });
+    await removeStaleRuns(outDir, new Set(variants.map((v) => `run-${v.id}.trec`)));
+    return new ResultsWriter(join(outDir, "results.jsonl"), redact);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+    throw new InputError(`cannot write the output folder (${code})`, { file: outDir, field: "out" });
+  }
 }
 
 /**

@@ -76,6 +76,16 @@ describe("rerank-eval run (CLI)", () => {
     expect(m.stderr).toContain("Bogus@3");
   });
 
+  it("an output folder that cannot be written is exit 2 with one line naming it", async () => {
+    const file = join(dir, "a-file");
+    await writeFile(file, "not a folder");
+    const r = await runCli([...base(), "--model", "m", "--out", join(file, "sub")]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(
+      /^rerank-eval: error: .*a-file\/sub: field 'out': cannot write the output folder \(ENOTDIR\)\n$/,
+    );
+  });
+
   it("flags override the config file", async () => {
     const path = await config(
       "eval.yaml",
