@@ -86,6 +86,26 @@ describe("rerank-eval run (CLI)", () => {
     );
   });
 
+  it("a missing key is exit 2 naming the variable, before any folder is made", async () => {
+    const out = join(dir, "no-key");
+    const r = await runCli([
+      "run",
+      "--dataset",
+      csv,
+      "--model",
+      "m",
+      "--endpoint",
+      server.endpoint,
+      "--api-key-env",
+      "RUN_TEST_UNSET_KEY",
+      "--out",
+      out,
+    ]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^rerank-eval: error: .*RUN_TEST_UNSET_KEY.*\n$/);
+    await expect(readdir(out)).rejects.toThrow();
+  });
+
   it("flags override the config file", async () => {
     const path = await config(
       "eval.yaml",
