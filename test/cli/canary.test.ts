@@ -79,8 +79,9 @@ describe("canary key never leaks", () => {
       "--model",
       "bm25",
       "--retries",
-      "6",
+      "0",
     ]);
+    // bm25 passes every check on a healthy server; without retries the 40 % failure rate breaks some.
     expect([1, 3]).toContain(flakyRun.code);
     const echoed = await record("doctor echo", ["doctor", "--endpoint", echo.url, "--model", "m", "--json"]);
     expect(echoed.code).toBe(3);

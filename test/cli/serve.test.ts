@@ -85,7 +85,7 @@ describe("rerank-eval serve (real process)", () => {
     const auth = { authorization: `Bearer ${CANARY}` };
     const ok = await post(`${s.url}/v1/rerank`, { ...ka, top_n: 2 }, auth);
     expect(ok.status).toBe(200);
-    expect(ok.body.results.map((r: { index: number }) => r.index)).toEqual([3, 2]);
+    expect(ok.body.results.map((r: { index: number }) => r.index)).toEqual([2, 3]);
     expect((await post(`${s.url}/v2/rerank`, { ...ka, model: "nope" }, auth)).status).toBe(404);
     s.child.kill("SIGTERM");
     expect(await s.exit).toBe(0);
