@@ -41,9 +41,13 @@ export async function executePlan(input: ExecuteInput): Promise<ExecuteOutcome> 
   let lastEnd = Number.NEGATIVE_INFINITY;
   let fatal: unknown;
 
-  const finish = (record: ResultRecord) => {
+  const keep = (record: ResultRecord) => {
     records.push(record);
     writer.append(record);
+  };
+  // Progress counts API tasks only (its total); first-stage records are kept without a tick.
+  const finish = (record: ResultRecord) => {
+    keep(record);
     progress?.tick(record.error !== undefined);
   };
 
@@ -113,7 +117,7 @@ export async function executePlan(input: ExecuteInput): Promise<ExecuteOutcome> 
   const pending: Promise<void>[] = [];
   for (const { variant, query } of tasksOf(plan)) {
     if (variant.kind === "first-stage") {
-      finish(firstStageRecord(variant, query, performance.now() - origin));
+      keep(firstStageRecord(variant, query, performance.now() - origin));
       continue;
     }
     const model = variant.model;

@@ -1,6 +1,7 @@
 /** runEvaluation over real loopback servers: limiter, failures, retries, incremental results, first stage. */
 import { readFile, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { PassThrough } from "node:stream";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { resolveRunOptions } from "../../src/run/config.js";
@@ -234,6 +235,43 @@ describe("runEvaluation", () => {
       return i >= 0 ? 1 / (i + 1) : 0;
     });
     expect(report.variants[1].metrics["RR@10"].mean).toBeCloseTo(rr.reduce((a, b) => a + b) / 6, 12);
+  });
+});
+
+describe("progress of a run", () => {
+  /** Every "done/total" the progress output shows, terminal bar or plain lines. */
+  const counts = (text: string) =>
+    [...text.matchAll(/(\d+)\/(\d+)/g)].map((m) => [Number(m[1]), Number(m[2])]);
+
+  it("counts API tasks only: a first-stage variant never pushes it past its total (bar or lines)", async () => {
+    for (const tty of [false, true]) {
+      const stream = Object.assign(new PassThrough(), { isTTY: tty, columns: 120 });
+      let text = "";
+      stream.on("data", (c: Buffer) => {
+        text += c.toString("utf8");
+      });
+      const options = resolveRunOptions(undefined, {
+        dataset: "datasets/tiny-beir",
+        candidates: "datasets/tiny-beir/run.trec",
+        model: ["bm25", "tfidf"],
+        topN: [5],
+        endpoint: "embedded",
+        concurrency: 4,
+        out: join(dir, `progress-${tty}`),
+      });
+      const { report } = await runEvaluation(options, { progressStream: stream, env: {} });
+      expect(report.variants.map((v) => v.id)).toEqual(["first-stage", "bm25.top5", "tfidf.top5"]);
+      const seen = counts(text);
+      expect(seen.length, text).toBeGreaterThan(0);
+      // 10 judged queries × 2 reranking variants; the first-stage baseline makes no call.
+      for (const [done, total] of seen) {
+        expect(total).toBe(20);
+        expect(done).toBeLessThanOrEqual(20);
+      }
+      expect(seen.at(-1)).toEqual([20, 20]);
+      expect(text).not.toMatch(/ETA -/);
+      if (!tty) expect(text.trim().split("\n").at(-1)).toMatch(/^rerank: 20\/20 \(100%\) /);
+    }
   });
 });
 
