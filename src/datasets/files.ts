@@ -36,16 +36,20 @@ export async function requireDirectory(path: string, what = "a folder"): Promise
   if (kind === "file") throw new InputError(`is a file (expected ${what})`, { file: path });
 }
 
-/** The file's bytes, decompressed when the name ends in `.gz`. */
 /** Big reads: with the 64 KiB default, a large corpus spends its time in read calls. */
 const CHUNK = 1 << 20;
 
+/**
+ * The file's bytes, decompressed when the name ends in `.gz`. Destroying the returned stream closes
+ * the file: readers that stop early (format detection, a bad line) must not leak a descriptor.
+ */
 export function openText(path: string): Readable {
   const raw = createReadStream(path, { highWaterMark: CHUNK });
   if (!path.endsWith(".gz")) return raw;
   const gunzip = createGunzip({ chunkSize: CHUNK });
-  // .pipe() does not forward source errors; the reader must see them on the stream it consumes.
+  // .pipe() forwards neither source errors nor destruction; the reader sees one stream.
   raw.on("error", (err) => gunzip.destroy(err));
+  gunzip.on("close", () => raw.destroy());
   return raw.pipe(gunzip);
 }
 
@@ -66,7 +70,8 @@ export function readFailure(path: string, err: unknown, line?: number): InputErr
  */
 export async function* readLines(path: string): AsyncGenerator<[text: string, line: number]> {
   await requireFile(path);
-  const lines = createInterface({ input: openText(path), crlfDelay: Number.POSITIVE_INFINITY });
+  const input = openText(path);
+  const lines = createInterface({ input, crlfDelay: Number.POSITIVE_INFINITY });
   let line = 0;
   try {
     for await (const text of lines) {
@@ -76,7 +81,9 @@ export async function* readLines(path: string): AsyncGenerator<[text: string, li
   } catch (err) {
     throw readFailure(path, err, line + 1);
   } finally {
+    // Closing readline only pauses its input; the file stays open unless the stream is destroyed.
     lines.close();
+    input.destroy();
   }
 }
 
