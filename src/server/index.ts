@@ -1,8 +1,8 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
-import { setTimeout as sleep } from "node:timers/promises";
 import { UsageError } from "../errors.js";
 import { cohereAnswer, errorBody, rank, regoloAnswer } from "./answers.js";
+import { PendingDelays, ServerClosing } from "./delays.js";
 import { FaultPlan, TokenBucket } from "./faults.js";
 import { MODELS, scoreDocuments } from "./models.js";
 import { ClientGone, parseRerankRequest, RequestError, type RouteDialect, readBody } from "./request.js";
@@ -51,8 +51,8 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   const o = checkOptions(opts);
   const bucket = o.rateLimitRps !== undefined ? new TokenBucket(o.rateLimitRps) : undefined;
   const faults = new FaultPlan(o.dropRate, o.failRate, o.seed);
-  // Aborted on close() so requests sleeping out an injected latency do not outlive the server.
-  const closing = new AbortController();
+  // Cancelled on close() so requests sleeping out an injected latency do not outlive the server.
+  const delays = new PendingDelays();
   const log = opts.log;
   const dropped = new WeakSet<ServerResponse>();
 
@@ -120,7 +120,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
       const request = parseRerankRequest(body, dialect, o.maxDocuments);
       const delay = o.latencyMs + o.perDocLatencyMs * request.documents.length;
       if (delay > 0) {
-        await sleep(delay, undefined, { signal: closing.signal });
+        await delays.wait(delay);
         if (req.socket.destroyed) return; // the client gave up while we slept: skip the scoring
       }
       if (fate === "fail") {
@@ -149,7 +149,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
         if (err.status === 413) res.setHeader("Connection", "close");
         return sendError(res, dialect, err);
       }
-      if (err instanceof ClientGone || closing.signal.aborted) {
+      if (err instanceof ClientGone || err instanceof ServerClosing || delays.closed) {
         if (!res.destroyed) res.destroy();
         return;
       }
@@ -197,7 +197,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
     port,
     close() {
       closed ??= new Promise<void>((resolve) => {
-        closing.abort();
+        delays.cancelAll();
         server.close(() => resolve());
         server.closeAllConnections();
       });

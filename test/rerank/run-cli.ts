@@ -99,7 +99,10 @@ export interface ServeProcess {
   url: string;
   child: ChildProcess;
   output(): { stdout: string; stderr: string };
-  stop(): Promise<void>;
+  /** The exit code once the process has ended (null when a signal killed it). */
+  exited: Promise<number | null>;
+  /** Sends `signal` (SIGTERM by default) and resolves with the exit code. */
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
 /** `rerank-eval serve --port 0 …` as a separate process; resolves once it prints its URL. */
@@ -112,10 +115,15 @@ export function startServeProcess(args: string[], env: Record<string, string> = 
     let stdout = "";
     let stderr = "";
     let started = false;
+    const exited = new Promise<number | null>((done) => child.once("close", (code) => done(code)));
     const timer = setTimeout(() => {
       child.kill("SIGKILL");
       reject(new Error(`serve did not start: ${stdout} ${stderr}`));
     }, 15_000);
+    exited.then((code) => {
+      clearTimeout(timer);
+      if (!started) reject(new Error(`serve exited ${code} before listening: ${stderr}`));
+    });
     child.stderr.on("data", (d) => {
       stderr += d;
     });
@@ -129,12 +137,11 @@ export function startServeProcess(args: string[], env: Record<string, string> = 
           url: match[0],
           child,
           output: () => ({ stdout, stderr }),
-          stop: () =>
-            new Promise<void>((done) => {
-              if (child.exitCode !== null) return done();
-              child.once("close", () => done());
-              child.kill("SIGTERM");
-            }),
+          exited,
+          stop: (signal = "SIGTERM") => {
+            if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+            return exited;
+          },
         });
       }
     });
