@@ -5,11 +5,17 @@ import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { afterAll, describe, expect, it, vi } from "vitest";
 import { main } from "../../src/cli/main.js";
+import {
+  canonicalName,
+  EXPECTED_ROWS,
+  PARITY_MEASURES,
+  PARITY_QRELS,
+  PARITY_RUN,
+} from "../metrics/trec-parity.js";
 
-const fixture = new URL("../fixtures/trec-parity/", import.meta.url).pathname;
-const QRELS = `${fixture}qrels.txt`;
-const RUN = `${fixture}run.txt`;
-const expectedRows = readFileSync(`${fixture}expected.tsv`, "utf8").trim().split("\n");
+const QRELS = PARITY_QRELS;
+const RUN = PARITY_RUN;
+const expectedRows = EXPECTED_ROWS.map((row) => row.join("\t"));
 const tmp = mkdtempSync(join(tmpdir(), "evaluate-cli-"));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 let n = 0;
@@ -64,37 +70,57 @@ function spawnCli(args: string[], env: Record<string, string> = {}): Promise<Cli
   return new Promise((resolve) => child.on("close", (code) => resolve({ code: code ?? -1, stdout, stderr })));
 }
 
-/** ir_measures name printed by evaluate → the trec_eval name used in expected.tsv. */
-const TREC_NAME: Record<string, string> = {
-  "nDCG@10": "ndcg_cut_10",
-  AP: "map",
-  RR: "recip_rank",
-  "P@5": "P_5",
-  "R@100": "recall_100",
-  "Success@10": "success_10",
-  "AP@10": "map_cut_10",
-  nDCG: "ndcg",
-  NumRel: "num_rel",
-  NumRelRet: "num_rel_ret",
-};
+/** Canonical name printed by evaluate → the fixture's trec_eval name. */
+const TREC_NAME = new Map(EXPECTED_ROWS.map(([trec]) => [canonicalName(trec), trec] as const));
 
 describe("rerank-eval evaluate", () => {
-  it("text output (-c -q, trec_eval names in): exactly trec_eval's rows, per query in qid byte order, then all", async () => {
-    const names = "ndcg_cut.10,map,recip_rank,P.5,recall.100,success.10,map_cut.10,ndcg,num_rel,num_rel_ret";
-    const r = await cli(["evaluate", "--qrels", QRELS, "--run", RUN, "-m", names, "-c", "-q"]);
+  it("text output (-c -q): every row of trec_eval's expected.tsv, per query in qid byte order, then all", async () => {
+    const r = await cli([
+      "evaluate",
+      "--qrels",
+      QRELS,
+      "--run",
+      RUN,
+      "-m",
+      PARITY_MEASURES.join(","),
+      "-c",
+      "-q",
+    ]);
     expect(r.code).toBe(0);
     const lines = r.stdout.trimEnd().split("\n");
     const asTrec = lines.map((l) => {
       const [name, qid, value] = l.split("\t");
-      return `${TREC_NAME[name]}\t${qid}\t${value}`;
+      return `${TREC_NAME.get(name)}\t${qid}\t${value}`;
     });
-    const wanted = new Set(Object.values(TREC_NAME));
-    const expected = expectedRows.filter((row) => wanted.has(row.split("\t")[0]));
-    expect(asTrec.sort()).toEqual(expected.sort());
+    // Same rows, printed the same (4 decimals, ties to even, integer counts): 28 measures × 286.
+    expect(asTrec.sort()).toEqual(expectedRows.sort());
+    expect(lines).toHaveLength(8008);
     const qids = lines.filter((l) => l.startsWith("AP\t")).map((l) => l.split("\t")[1]);
     expect(qids.at(-1)).toBe("all");
     const perQuery = qids.slice(0, -1);
     expect(perQuery).toEqual([...perQuery].sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b))));
+  });
+
+  it("trec_eval names are accepted and printed as ir_measures names", async () => {
+    const names = "ndcg_cut.10,map,recip_rank,P.5,recall.100,success.10,map_cut.10,ndcg,num_rel,num_rel_ret";
+    const r = await cli(["evaluate", "--qrels", QRELS, "--run", RUN, "-m", names, "-c"]);
+    expect(r.code).toBe(0);
+    const printed = r.stdout
+      .trimEnd()
+      .split("\n")
+      .map((l) => l.split("\t")[0]);
+    expect(printed).toEqual([
+      "nDCG@10",
+      "AP",
+      "RR",
+      "P@5",
+      "R@100",
+      "Success@10",
+      "AP@10",
+      "nDCG",
+      "NumRel",
+      "NumRelRet",
+    ]);
   });
 
   it("--relevance-level 2 reproduces the fixture's @rel2 rows", async () => {
@@ -180,6 +206,29 @@ describe("rerank-eval evaluate", () => {
     expect(merged.stdout).toBe(base.stdout);
     expect(gz.stdout).toBe(base.stdout);
     expect(gzUngrouped.stdout).toBe(base.stdout);
+  });
+
+  it("ids whose order differs between '<' and UTF-8 bytes: ties and per-query rows follow the bytes", async () => {
+    // U+FF5E is EF BD 9E in UTF-8, U+1F600 is F0 9F 98 80: bytes put the emoji last, while UTF-16
+    // ('<') puts it first (its lead surrogate D83D < FF5E). Ties go to the greater id, so in both
+    // queries the emoji ranks first: query ～ has its relevant ～ at rank 2 (RR 1/2), query 😀 at rank 1.
+    const [tilde, smile] = ["\uFF5E", "\u{1F600}"];
+    const qrels = file(`${tilde} 0 ${tilde} 1\n${tilde} 0 ${smile} 0\n${smile} 0 ${smile} 1\n`);
+    const run = file(
+      [
+        `${smile} Q0 ${tilde} 1 0.5 t`,
+        `${smile} Q0 ${smile} 2 0.5 t`,
+        `${tilde} Q0 ${tilde} 1 0.5 t`,
+        `${tilde} Q0 ${smile} 2 0.5 t`,
+      ].join("\n"),
+    );
+    const r = await cli(["evaluate", "--qrels", qrels, "--run", run, "-m", "RR,P@1", "-q"]);
+    expect(r.code, r.stderr).toBe(0);
+    // Per-query rows in byte order of the query ids: ～ before 😀 (UTF-16 order would swap them).
+    expect(r.stdout).toBe(
+      `RR\t${tilde}\t0.5000\nP@1\t${tilde}\t0.0000\nRR\t${smile}\t1.0000\nP@1\t${smile}\t1.0000\n` +
+        "RR\tall\t0.7500\nP@1\tall\t0.5000\n",
+    );
   });
 
   it("warns when no query is counted", async () => {
