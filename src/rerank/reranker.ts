@@ -6,6 +6,7 @@
  */
 import pLimit from "p-limit";
 import { ApiError, UsageError } from "../errors.js";
+import { linkAbort } from "./abort.js";
 import { type CallPolicy, callWithRetries } from "./call.js";
 import { planChunks } from "./chunk.js";
 import { resolveCredentials } from "./credentials.js";
@@ -171,9 +172,7 @@ export function createRerankerForDialect(config: RerankerConfig, dialect: Dialec
 
     // One failed chunk fails the call; stop its siblings instead of letting them run on.
     const controller = new AbortController();
-    const onAbort = () => controller.abort(opts.signal?.reason);
-    opts.signal?.addEventListener("abort", onAbort, { once: true });
-    if (opts.signal?.aborted) controller.abort(opts.signal.reason);
+    const unlink = linkAbort(opts.signal, controller);
     const limit = pLimit(CHUNK_CONCURRENCY);
     let answers: ChunkAnswer[];
     try {
@@ -193,7 +192,7 @@ export function createRerankerForDialect(config: RerankerConfig, dialect: Dialec
       controller.abort();
       throw err;
     } finally {
-      opts.signal?.removeEventListener("abort", onAbort);
+      unlink();
     }
 
     const items = sortItems(answers.flatMap((a) => a.items));
