@@ -5,7 +5,7 @@
 import { mkdir, readdir, rename, unlink, writeFile } from "node:fs/promises";
 import { basename, join } from "node:path";
 import { loadEvalSet } from "../datasets/index.js";
-import { InputError } from "../errors.js";
+import { InputError, UsageError } from "../errors.js";
 import { parseMeasures } from "../metrics/index.js";
 import { renderMarkdown } from "../report/markdown.js";
 import { buildReport, defaultMeasures, headlineMeasures } from "../report/model.js";
@@ -34,6 +34,9 @@ export interface RunOutcome {
   /** 0, or 3 when more queries failed than --max-failures allows (the report is written anyway). */
   exitCode: 0 | 3;
 }
+
+/** The dialects the embedded server answers, and where (src/server/index.ts). */
+const EMBEDDED_ROUTES: Record<string, string> = { regolo: "/rerank", cohere: "/v2/rerank" };
 
 /** The embedded server needs no key; a placeholder keeps the regolo dialect from asking for one. */
 const EMBEDDED_KEY_VAR = "RERANK_EVAL_EMBEDDED_KEY";
@@ -77,7 +80,7 @@ export async function runEvaluation(options: RunOptions, io: RunIo = {}): Promis
   try {
     for (const m of options.models)
       rerankers.set(m.name, createReranker(rerankerConfig(m, server?.url, env)));
-    const writer = await prepareOutDir(outDir, plan.variants, redact);
+    const writer = await prepareOutDir(outDir, redact);
     const tasks = plan.queries.length * plan.variants.filter((v) => v.kind === "rerank").length;
     const progress = createProgress({
       total: tasks,
@@ -177,11 +180,19 @@ function rerankerConfig(
   env: Record<string, string | undefined>,
 ): RerankerConfig {
   const embedded = m.endpoint === "embedded";
+  const embeddedRoute = EMBEDDED_ROUTES[m.provider];
+  // Running another dialect than asked would make the report name a provider that was never spoken.
+  if (embedded && embeddedRoute === undefined) {
+    throw new UsageError(
+      `model '${m.name}': the embedded server speaks ${Object.keys(EMBEDDED_ROUTES).join(" and ")}, ` +
+        `not '${m.provider}'; drop --provider or use a real endpoint`,
+    );
+  }
   const config: RerankerConfig = {
-    provider: embedded ? "regolo" : m.provider,
+    provider: m.provider,
     model: m.model,
     ...(m.endpoint && !embedded ? { endpoint: m.endpoint } : {}),
-    ...(embedded ? { endpoint: `${serverUrl}/rerank` } : {}),
+    ...(embedded ? { endpoint: `${serverUrl}${embeddedRoute}` } : {}),
     ...(m.retries !== undefined ? { retries: m.retries } : {}),
     ...(m.timeoutMs !== undefined ? { headersTimeoutMs: m.timeoutMs, bodyTimeoutMs: m.timeoutMs } : {}),
     ...(m.maxDocsPerRequest !== undefined ? { maxDocsPerRequest: m.maxDocsPerRequest } : {}),
@@ -222,10 +233,10 @@ function reportConfig(o: RunOptions, measures: string[]): ReportConfig {
 }
 
 /** An unusable --out is the user's input problem (exit 2), not a crash. */
-async function prepareOutDir(outDir: string, variants: { id: string }[], redact: (t: string) => string) {
+async function prepareOutDir(outDir: string, redact: (t: string) => string) {
   try {
     await mkdir(outDir, { recursive: true });
-    await removeStaleRuns(outDir, new Set(variants.map((v) => `run-${v.id}.trec`)));
+    await removePreviousOutputs(outDir);
     return new ResultsWriter(join(outDir, "results.jsonl"), redact);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
@@ -234,12 +245,13 @@ async function prepareOutDir(outDir: string, variants: { id: string }[], redact:
 }
 
 /**
- * A reused folder (reports/demo) must not keep run files of variants this run does not have: a
- * reader would take them for this run's. Only our own file pattern is touched.
+ * A reused folder (reports/demo) starts without the previous run's report and run files: results.jsonl
+ * restarts now, so until this run writes its own, a report beside it would describe another run (and
+ * a run that stops half-way must not leave one behind). Only our own file names are touched.
  */
-async function removeStaleRuns(outDir: string, current: Set<string>): Promise<void> {
+async function removePreviousOutputs(outDir: string): Promise<void> {
   for (const name of await readdir(outDir)) {
-    if (/^run-.+\.trec$/.test(name) && !current.has(name)) await unlink(join(outDir, name));
+    if (/^(run-.+\.trec|report\.json|report\.md|qrels\.txt)$/.test(name)) await unlink(join(outDir, name));
   }
 }
 

@@ -76,6 +76,63 @@ describe("rerank-eval run (CLI)", () => {
     expect(m.stderr).toContain("Bogus@3");
   });
 
+  it("a mistake in any flag is exit 2, one line naming the flag, and no output folder", async () => {
+    const embedded = ["run", "--dataset", csv, "--model", "bm25", "--endpoint", "embedded", "--quiet"];
+    const cases: [string[], RegExp][] = [
+      [["--top-n", "abc"], /--top-n must be a positive integer, got 'abc'/],
+      [["--top-n", "3,0"], /--top-n must be a positive integer, got '0'/],
+      [["--top-n"], /--top-n needs a value/],
+      [["-j", "0"], /--concurrency must be a positive integer/],
+      [["-j", "many"], /--concurrency must be a number/],
+      [["-j"], /--concurrency needs a value/],
+      [["-j", "2", "-j", "3"], /--concurrency was given 2 times \(2, 3\)/],
+      [["--rps", "0"], /--rps must be a positive number/],
+      [["--depth", "1.5"], /--depth must be a positive integer/],
+      [["--sample", "0"], /--sample must be a positive integer/],
+      [["--seed", "1.5"], /--seed must be an integer/],
+      [["--k", "0"], /--k must be a positive integer/],
+      [["--measures", "nDCG@10,Bogus@3"], /Bogus@3/],
+      [["--format", "xml"], /--format must be one of csv, beir, trec, mteb/],
+      [["--candidates", join(dir, "missing.trec")], /missing\.trec/],
+      [["--api-key-env", "not-a-var"], /--api-key-env 'not-a-var'/],
+      [["--max-failures", "-1"], /--max-failures must be an integer >= 0/],
+      [["--retries", "1.5"], /--retries must be an integer >= 0/],
+      [["--provider", "vllm"], /embedded server speaks regolo and cohere, not 'vllm'/],
+      [["--dataset", join(dir, "other.csv")], /--dataset was given 2 times/],
+      [["--out", join(dir, "first-out")], /--out was given 2 times/],
+      [["--topn", "3"], /Unknown argument: topn/],
+      [["--config", join(dir, "missing.yaml")], /missing\.yaml: cannot read the config file/],
+    ];
+    for (const [i, [extra, message]] of cases.entries()) {
+      const out = join(dir, `mistake-${i}`);
+      const r = await runCli([...embedded, ...extra, "--out", out]);
+      const label = extra.join(" ");
+      expect(r.code, `${label}: ${r.stderr}`).toBe(2);
+      expect(r.stderr, label).toMatch(/^rerank-eval: error: [^\n]+\n$/);
+      expect(r.stderr, label).toMatch(message);
+      expect(r.stdout, label).toBe("");
+      await expect(readdir(out), label).rejects.toThrow();
+    }
+    // A bare --out (its value forgotten) is a mistake too, not the default folder.
+    const bare = await runCli([...embedded, "--out"]);
+    expect(bare.code).toBe(2);
+    expect(bare.stderr).toBe("rerank-eval: error: --out needs a value\n");
+  });
+
+  it("--provider cohere --endpoint embedded speaks Cohere v2 to the embedded server, as the report says", async () => {
+    const out = join(dir, "embedded-cohere");
+    const r = await runCli([
+      ...["run", "--dataset", csv, "--model", "bm25", "--endpoint", "embedded", "--provider", "cohere"],
+      ...["--quiet", "--out", out],
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    const report = JSON.parse(await readFile(join(out, "report.json"), "utf8"));
+    expect(report.variants[0]).toMatchObject({ provider: "cohere", endpoint: "embedded" });
+    expect(report.variants[0].failures.count).toBe(0);
+    // Cohere v2 bills search units; regolo's answer carries no usage at all.
+    expect(report.variants[0].usage).toEqual({ searchUnits: 12 });
+  });
+
   it("an output folder that cannot be written is exit 2 with one line naming it", async () => {
     const file = join(dir, "a-file");
     await writeFile(file, "not a folder");

@@ -1,5 +1,5 @@
 /** runEvaluation over real loopback servers: limiter, failures, retries, incremental results, first stage. */
-import { readFile, stat, writeFile } from "node:fs/promises";
+import { readdir, readFile, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { PassThrough } from "node:stream";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -65,10 +65,14 @@ describe("runEvaluation", () => {
     }
   });
 
-  it("appends each result the moment its task finishes", async () => {
+  it("appends each result the moment its task finishes; a previous report in the folder is gone meanwhile", async () => {
     const server = await startFixedScoreServer({ score: byDocNumber, delayMs: 150 });
     try {
       const out = join(dir, "incremental");
+      const { mkdir } = await import("node:fs/promises");
+      await mkdir(out, { recursive: true });
+      for (const old of ["report.json", "report.md", "qrels.txt", "run-m1.trec"])
+        await writeFile(join(out, old), "from an earlier run");
       const options = resolveRunOptions(undefined, {
         dataset: csv,
         model: ["m1"],
@@ -89,6 +93,8 @@ describe("runEvaluation", () => {
         if (lines.length > 0 && !finished) {
           linesSeenEarly = lines.length;
           JSON.parse(lines[0]); // a whole line, not a fragment
+          // Mid-run, nothing from the earlier run may pass for this run's report.
+          expect((await readdir(out)).sort()).toEqual(["results.jsonl"]);
           break;
         }
       }
@@ -324,7 +330,6 @@ describe("output folder", () => {
       out,
     });
     await runEvaluation(options, { quiet: true, env: {} });
-    const { readdir } = await import("node:fs/promises");
     expect((await readdir(out)).sort()).toEqual([
       "notes.txt",
       "qrels.txt",

@@ -123,55 +123,65 @@ export const runCommand: CommandModule<object, RunArgs> = {
 };
 
 function toFlags(a: RunArgs): RunFlags {
-  const flags: RunFlags = {
-    config: a.config,
-    dataset: a.dataset,
-    format: a.format,
-    split: a.split,
-    candidates: a.candidates,
-    depth: a.depth,
-    sample: a.sample,
-    seed: a.seed,
-    model: splitList(a.model),
-    topN: numbers("--top-n", a["top-n"]),
-    provider: a.provider,
-    endpoint: a.endpoint,
-    apiKeyEnv: a["api-key-env"],
-    concurrency: a.concurrency,
-    rps: a.rps,
-    retries: a.retries,
-    k: numbers("--k", a.k),
-    measures: splitList(a.measures),
-    out: a.out,
-    maxFailures: a["max-failures"],
-    complete: a.complete,
+  const text = (flag: keyof RunArgs) => {
+    const v = once(flag, a[flag]) as string | undefined;
+    if (v === "") throw new UsageError(`--${flag} needs a value`);
+    return v;
   };
-  for (const [flag, v] of Object.entries({
-    depth: a.depth,
-    sample: a.sample,
-    seed: a.seed,
-    concurrency: a.concurrency,
-    rps: a.rps,
-    retries: a.retries,
-    "max-failures": a["max-failures"],
-  })) {
+  // A bare number flag (`-j` with nothing after it) parses as present but undefined.
+  const number = (flag: keyof RunArgs) => {
+    const v = once(flag, a[flag]) as number | undefined;
+    if (v === undefined && flag in a) throw new UsageError(`--${flag} needs a value`);
     if (v !== undefined && !Number.isFinite(v)) throw new UsageError(`--${flag} must be a number`);
-  }
-  return flags;
+    return v;
+  };
+  return {
+    config: text("config"),
+    dataset: text("dataset"),
+    format: text("format"),
+    split: text("split"),
+    candidates: text("candidates"),
+    depth: number("depth"),
+    sample: number("sample"),
+    seed: number("seed"),
+    model: splitList("--model", a.model),
+    topN: numbers("--top-n", a["top-n"]),
+    provider: text("provider"),
+    endpoint: text("endpoint"),
+    apiKeyEnv: text("api-key-env"),
+    concurrency: number("concurrency"),
+    rps: number("rps"),
+    retries: number("retries"),
+    k: numbers("--k", a.k),
+    measures: splitList("--measures", a.measures),
+    out: text("out"),
+    maxFailures: number("max-failures"),
+    complete: once("complete", a.complete) as boolean | undefined,
+  };
+}
+
+/**
+ * yargs turns a repeated single-value flag into an array; taking the first or the last would
+ * silently drop what the user typed, so say which flag was repeated instead.
+ */
+function once(flag: string, value: unknown): unknown {
+  if (!Array.isArray(value)) return value;
+  throw new UsageError(`--${flag} was given ${value.length} times (${value.join(", ")}); give it once`);
 }
 
 /** Repeatable flags also accept comma-separated lists: --top-n 3,10 equals --top-n 3 --top-n 10. */
-function splitList(values: (string | number)[] | undefined): string[] | undefined {
+function splitList(flag: string, values: (string | number)[] | undefined): string[] | undefined {
   if (!values) return undefined;
   const out = values
     .flatMap((v) => String(v).split(","))
     .map((s) => s.trim())
     .filter(Boolean);
-  return out.length ? out : undefined;
+  if (out.length === 0) throw new UsageError(`${flag} needs a value`);
+  return out;
 }
 
 function numbers(flag: string, values: (string | number)[] | undefined): number[] | undefined {
-  const parts = splitList(values);
+  const parts = splitList(flag, values);
   if (!parts) return undefined;
   return parts.map((p) => {
     const n = Number(p);
