@@ -80,6 +80,21 @@ const NETWORK_WORDING: Record<string, string> = {
   EAI_AGAIN: "DNS lookup failed (temporary)",
 };
 
+/** Certificate verification failures (OpenSSL's names and Node's own TLS codes). */
+const CERTIFICATE_CODES = new Set([
+  "DEPTH_ZERO_SELF_SIGNED_CERT",
+  "SELF_SIGNED_CERT_IN_CHAIN",
+  "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
+  "UNABLE_TO_GET_ISSUER_CERT",
+  "UNABLE_TO_GET_ISSUER_CERT_LOCALLY",
+  "CERT_HAS_EXPIRED",
+  "CERT_NOT_YET_VALID",
+  "CERT_REVOKED",
+  "CERT_UNTRUSTED",
+  "CERT_SIGNATURE_FAILURE",
+  "ERR_TLS_CERT_ALTNAME_INVALID",
+]);
+
 /** Map an error thrown by undici (or the body stream) to the ApiError taxonomy. */
 export function describeNetworkError(err: unknown, signal?: AbortSignal): NetworkFailure {
   if (signal?.aborted) return { kind: "aborted", retryable: false, description: "aborted by the caller" };
@@ -90,6 +105,14 @@ export function describeNetworkError(err: unknown, signal?: AbortSignal): Networ
   }
   if (code && code in TIMEOUT_WORDING) {
     return { kind: "timeout", retryable: true, description: `${TIMEOUT_WORDING[code]} (${code})` };
+  }
+  if (code && CERTIFICATE_CODES.has(code)) {
+    // Asking again gives the same certificate. The fix is trusting its CA, never turning checks off.
+    return {
+      kind: "network",
+      retryable: false,
+      description: `TLS certificate rejected (${code}); for a private CA set NODE_EXTRA_CA_CERTS`,
+    };
   }
   const wording = code ? (NETWORK_WORDING[code] ?? "network error") : "network error";
   return {
