@@ -62,7 +62,8 @@ export function buildReport(input: ReportInput): Report {
     const perQuery: Record<string, Record<string, number>> = {};
     for (const m of evaluation.measures) {
       metrics[m] = { mean: evaluation.mean[m] };
-      const column: Record<string, number> = {};
+      // Keyed by query id, and any string is a valid id ("__proto__" would not be stored on a plain object).
+      const column: Record<string, number> = Object.create(null);
       for (const qid of qids) {
         const x = evaluation.perQuery[qid]?.[m];
         if (x !== undefined || input.complete) column[qid] = x ?? 0;

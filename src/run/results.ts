@@ -72,33 +72,68 @@ export class ResultsWriter {
   }
 }
 
-/** Read a results.jsonl back (for scoring without the API). Bad lines are InputErrors with file:line. */
+/**
+ * Read a results.jsonl back (to score or resume without the API). Bad lines are InputErrors with
+ * file:line:field. A cut-off last line is an append the process did not finish (killed mid-write):
+ * it is dropped, like any task that did not finish, instead of failing the whole file.
+ */
 export async function readResults(path: string): Promise<ResultRecord[]> {
   let text: string;
   try {
     text = await readFile(path, "utf8");
-  } catch {
-    throw new InputError("cannot read the results file", { file: path });
+  } catch (err) {
+    throw new InputError(`cannot read the results file (${(err as NodeJS.ErrnoException).code ?? "error"})`, {
+      file: path,
+    });
   }
-  const records: ResultRecord[] = [];
   const lines = text.split("\n");
+  // The piece after the last "\n" is "", a record whose newline is missing, or a cut-off append
+  // (a truncated JSON object never parses).
+  const tail = lines.pop() ?? "";
+  if (tail.trim() !== "" && isJson(tail)) lines.push(tail);
+  const records: ResultRecord[] = [];
   for (let i = 0; i < lines.length; i++) {
-    const line = lines[i];
-    if (line.trim() === "") continue;
-    let value: unknown;
-    try {
-      value = JSON.parse(line);
-    } catch {
-      throw new InputError("not valid JSON", { file: path, line: i + 1 });
-    }
-    const r = value as Partial<ResultRecord>;
-    for (const field of ["variant", "qid"] as const) {
-      if (typeof r[field] !== "string")
-        throw new InputError("missing or not a string", { file: path, line: i + 1, field });
-    }
-    if (!Array.isArray(r.ranking))
-      throw new InputError("missing or not an array", { file: path, line: i + 1, field: "ranking" });
-    records.push(r as ResultRecord);
+    if (lines[i].trim() === "") continue;
+    records.push(parseRecord(lines[i], { file: path, line: i + 1 }));
   }
   return records;
+}
+
+function isJson(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function parseRecord(line: string, at: { file: string; line: number }): ResultRecord {
+  let value: unknown;
+  try {
+    value = JSON.parse(line);
+  } catch {
+    throw new InputError("not valid JSON", at);
+  }
+  if (!value || typeof value !== "object" || Array.isArray(value))
+    throw new InputError("expected a JSON object", at);
+  const r = value as Record<string, unknown>;
+  for (const field of ["variant", "qid"]) {
+    if (typeof r[field] !== "string") throw new InputError("missing or not a string", { ...at, field });
+  }
+  const ranking = r.ranking;
+  const pairs =
+    Array.isArray(ranking) &&
+    ranking.every(
+      (p) => Array.isArray(p) && p.length === 2 && typeof p[0] === "string" && Number.isFinite(p[1]),
+    );
+  if (!pairs) throw new InputError("expected an array of [docId, score] pairs", { ...at, field: "ranking" });
+  for (const field of ["candidates", "latencyMs", "attempts", "requests", "startMs", "endMs"]) {
+    if (!Number.isFinite(r[field])) throw new InputError("missing or not a number", { ...at, field });
+  }
+  if (!Array.isArray(r.attemptLatenciesMs) || !r.attemptLatenciesMs.every(Number.isFinite))
+    throw new InputError("expected an array of numbers", { ...at, field: "attemptLatenciesMs" });
+  if (r.error !== undefined && typeof (r.error as { kind?: unknown })?.kind !== "string")
+    throw new InputError("expected {kind, message}", { ...at, field: "error" });
+  return { notes: [], ...r } as unknown as ResultRecord;
 }

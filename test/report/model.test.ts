@@ -68,6 +68,30 @@ describe("report model", () => {
   });
 });
 
+describe("query ids are plain data", () => {
+  it("a query named __proto__ keeps its per-query values in report.json", () => {
+    const v: Variant = { id: "v", kind: "rerank", model: { name: "v", model: "v", provider: "regolo" } };
+    const p = {
+      ...plan([v]),
+      queries: ["__proto__", "q2"].map((qid) => ({ qid, text: qid, docIds: ["a"], documents: ["A"] })),
+    };
+    const judged = new Map([
+      ["__proto__", new Map([["a", 1]])],
+      ["q2", new Map([["b", 1]])],
+    ]);
+    const r = buildReport({
+      ...reportInput(),
+      plan: p,
+      records: [record("v", "__proto__", [["a", 1]]), record("v", "q2", [["a", 1]])],
+      qrels: judged,
+    });
+    const column = JSON.parse(JSON.stringify(r.variants[0].perQuery.AP));
+    expect(Object.keys(column)).toEqual(["__proto__", "q2"]);
+    expect(column.q2).toBe(0);
+    expect(Object.getOwnPropertyDescriptor(column, "__proto__")?.value).toBe(1);
+  });
+});
+
 describe("report model properties", () => {
   it("means are the average of the per-query vectors, failures count 0 and are listed in plan order", () => {
     const qids = ["q1", "q2", "q3", "q4"];
