@@ -171,6 +171,52 @@ describe("run end to end against fixed scores", () => {
     expect(server.authorizations).toEqual(new Set([`Bearer ${KEY}`]));
   });
 
+  it("has every field the issue lists, and latency figures that follow from results.jsonl by the k6 rule", async () => {
+    expect(Object.keys(report.dataset)).toEqual(
+      expect.arrayContaining(["name", "path", "format", "fingerprint", "queries", "judged", "documents"]),
+    );
+    expect(report.dataset).toMatchObject({ name: "set", path: join(dir, "set.csv") });
+    expect(report.config.models[0]).toMatchObject({ name: "fixed", apiKeyEnv: "E2E_RERANK_KEY" });
+    expect(Object.keys(report.timing)).toEqual(expect.arrayContaining(["rerankSeconds", "totalSeconds"]));
+    const lines = (await readFile(join(dir, "out", "results.jsonl"), "utf8"))
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as { variant: string; attemptLatenciesMs: number[]; latencyMs: number });
+    // k6: linear interpolation at p·(n−1) over the sorted samples, written out here on its own.
+    const k6 = (xs: number[], p: number) => {
+      const s = [...xs].sort((a, b) => a - b);
+      const at = p * (s.length - 1);
+      const lo = Math.floor(at);
+      return s[lo] + (s[Math.ceil(at)] - s[lo]) * (at - lo);
+    };
+    for (const v of report.variants) {
+      for (const key of ["id", "model", "provider", "endpoint", "topN", "metrics", "perQuery"])
+        expect(v, key).toHaveProperty(key);
+      for (const key of ["latency", "throughput", "failures", "usage", "ties"])
+        expect(v, key).toHaveProperty(key);
+      const mine = lines.filter((l) => l.variant === v.id);
+      const samples = {
+        request: mine.flatMap((l) => l.attemptLatenciesMs),
+        query: mine.map((l) => l.latencyMs),
+      };
+      for (const kind of ["request", "query"] as const) {
+        const got = v.latency?.[kind];
+        const xs = samples[kind];
+        expect(got?.count).toBe(xs.length);
+        for (const [name, p] of [
+          ["p50", 0.5],
+          ["p90", 0.9],
+          ["p95", 0.95],
+          ["p99", 0.99],
+        ] as const)
+          expect(got?.[name], `${v.id} ${kind} ${name}`).toBeCloseTo(k6(xs, p), 9);
+        expect(got?.max).toBe(Math.max(...xs));
+        expect(got?.mean).toBeCloseTo(xs.reduce((a, b) => a + b) / xs.length, 9);
+      }
+      expect(v.throughput?.documentsPerSecond).toBeGreaterThan(v.throughput?.queriesPerSecond ?? 0);
+    }
+  });
+
   it("writes one results.jsonl line per (variant, query)", async () => {
     const lines = (await readFile(join(dir, "out", "results.jsonl"), "utf8"))
       .trim()
