@@ -3,7 +3,7 @@
  * rows in file order. csv-parse does the quoting, BOM and CRLF; this file maps columns, derives ids,
  * checks consistency and keeps exact line numbers for every error.
  */
-import { type CsvError, parse } from "csv-parse";
+import { CsvError, parse } from "csv-parse";
 import { InputError } from "../errors.js";
 import { openText, readFailure, requireFile } from "./files.js";
 import { docIdFromText, parseGrade, queryIdFromText } from "./ids.js";
@@ -32,6 +32,11 @@ export async function loadCsv(path: string, mapping: CsvColumns = {}): Promise<L
   const tsv = /\.tsv(\.gz)?$/i.test(path);
   let headerError: InputError | undefined;
   let header: string[] = [];
+  // Line numbers are tracked here, in parser order: csv-parse counts a CRLF as two lines, and it
+  // runs ahead of the loop below, so a syntax error must be placed from what it has parsed.
+  let previousEnd = 0;
+  let previousEmpty = 0;
+  const startOf = (emptyLines: number) => previousEnd + 1 + (emptyLines - previousEmpty);
   const parser = parse({
     bom: true,
     info: true,
@@ -43,7 +48,14 @@ export async function loadCsv(path: string, mapping: CsvColumns = {}): Promise<L
       header = names.map((name) => name.trim());
       headerError = checkHeader(path, header, columns, mapping);
       if (headerError) throw headerError;
+      previousEnd = 1 + names.reduce((n, v) => n + lineBreaks(v), 0);
       return header;
+    },
+    on_record: ({ record, info }: { record: Record<string, string>; info: { empty_lines: number } }) => {
+      const line = startOf(info.empty_lines);
+      previousEmpty = info.empty_lines;
+      previousEnd = line + Object.values(record).reduce((n, v) => n + lineBreaks(v), 0);
+      return { record, line };
     },
   });
   const source = openText(path);
@@ -55,19 +67,12 @@ export async function loadCsv(path: string, mapping: CsvColumns = {}): Promise<L
   const docs = new Map<string, Seen<Doc>>();
   const qrels = new Map<string, Map<string, number>>();
   const candidateLines = new Map<string, Map<string, number>>();
-  // csv-parse counts a CRLF inside a quoted field as two lines, so line numbers are tracked here.
-  let previousEnd = 1;
-  let previousEmpty = 0;
-  const startOf = (emptyLines: number) => previousEnd + 1 + (emptyLines - previousEmpty);
 
   try {
-    for await (const { record, info } of parser as AsyncIterable<{
+    for await (const { record, line } of parser as AsyncIterable<{
       record: Record<string, string>;
-      info: { empty_lines: number };
+      line: number;
     }>) {
-      const line = startOf(info.empty_lines);
-      previousEmpty = info.empty_lines;
-      previousEnd = line + Object.values(record).reduce((n, v) => n + lineBreaks(v), 0);
       const where = (column: string) => ({ file: path, line, field: column });
 
       const queryText = record[columns.query];
@@ -123,11 +128,15 @@ export async function loadCsv(path: string, mapping: CsvColumns = {}): Promise<L
   } catch (err) {
     if (headerError) throw headerError;
     if (err instanceof InputError) throw err;
-    if ((err as CsvError).code?.startsWith("CSV_"))
-      throw new InputError(csvReason(err as CsvError), {
+    // csv-parse's codes mostly, not all, start with CSV_ (INVALID_OPENING_QUOTE does not).
+    if (err instanceof CsvError) {
+      const context = err as CsvError & { empty_lines?: number; column?: unknown };
+      throw new InputError(csvReason(err), {
         file: path,
-        line: startOf((err as CsvError & { empty_lines: number }).empty_lines ?? previousEmpty),
+        line: startOf(context.empty_lines ?? previousEmpty),
+        field: typeof context.column === "string" ? context.column : undefined,
       });
+    }
     throw readFailure(path, err);
   } finally {
     source.destroy();
@@ -179,6 +188,10 @@ function csvReason(err: CsvError): string {
       return `expected as many fields as the header has, got ${(err as { record?: unknown[] }).record?.length ?? "a different number"}`;
     case "CSV_QUOTE_NOT_CLOSED":
       return "quoted field is never closed (expected a closing '\"')";
+    case "INVALID_OPENING_QUOTE":
+      return 'a quote inside an unquoted field (expected the whole field in quotes, inner quotes doubled: "say ""hi""")';
+    case "CSV_INVALID_CLOSING_QUOTE":
+      return "text after a closing quote (expected ',' or the end of the line; a quote inside quotes is written \"\")";
     default:
       return `malformed CSV: ${err.message.replace(/ at line \d+.*$| on line \d+.*$/, "")}`;
   }

@@ -150,6 +150,20 @@ describe("CSV errors name file, line and column", () => {
     ["missing column", "query_id,query,doc_id,document\nq,x,d,a\n", 1, "label", /missing column/],
     ["too many fields", `${HEADER}q,x,d1,a,1\nq,x,d2,b,1,extra\n`, 3, undefined, /fields/],
     ["unclosed quote", `${HEADER}q,x,d1,a,1\nq,x,d2,"never closed,1\n`, 3, undefined, /never closed/],
+    [
+      "quote inside an unquoted field",
+      `${HEADER}q,x,d1,a,1\nq,x,d2,She said "hi",1\n`,
+      3,
+      "document",
+      /quote inside an unquoted field \(expected the whole field in quotes/,
+    ],
+    [
+      "text after a closing quote",
+      `${HEADER}q,x,d1,a,1\nq,x,d2,"a" b,1\n`,
+      3,
+      "document",
+      /after a closing quote/,
+    ],
     ["header only", HEADER, 2, undefined, /no data rows/],
     ["empty file", "", 1, undefined, /expected a header/],
   ];
@@ -167,6 +181,19 @@ describe("CSV errors name file, line and column", () => {
       `${HEADER.replace("\n", "\r\n")}q,x,d1,"a\r\nb\r\nc",1\r\n\r\nq,x,d2,b,oops\r\n`,
     );
     expectLocated(await inputError(loadEvalSet(file)), file, 6, "label");
+  });
+
+  it("places a syntax error exactly though the parser reads ahead of the rows checked (CRLF too)", async () => {
+    // Thousands of good rows fill csv-parse's buffer, so it meets the bad quote before the loader
+    // has looked at the rows in front of it; one row holds a quoted CRLF (one line break, not two).
+    for (const eol of ["\n", "\r\n"]) {
+      const rows = Array.from({ length: 3000 }, (_, i) => `q,x,d${i},"text${i === 5 ? eol : " "}${i}",0`);
+      const file = await tmp.write(
+        `ahead-${eol.length}.csv`,
+        `${HEADER.trim()}${eol}${rows.join(eol)}${eol}q,x,dz,bad "quote",1${eol}`,
+      );
+      expectLocated(await inputError(loadEvalSet(file)), file, 3003, "document");
+    }
   });
 
   it("names a mapped column that is absent", async () => {

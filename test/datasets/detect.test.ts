@@ -41,6 +41,30 @@ describe("detectFormat", () => {
   });
 });
 
+describe("forcing the format", () => {
+  it("overrides the name: a .txt CSV and a .json MTEB file load once the format is given", async () => {
+    const csv = await tmp.write("pairs.txt", "query,document,label\nwhat?,alpha,1\n");
+    expect(await detectFormat(csv)).toBe("trec"); // by name alone, a TREC file
+    const set = await loadEvalSet(csv, { format: "csv" });
+    expect(set.format).toBe("csv");
+    expect([...set.queries.values()]).toEqual(["what?"]);
+    const mteb = await tmp.write("rows.json", jsonl([{ query: "q", positive: ["a"], negative: ["b"] }]));
+    expect((await inputError(loadEvalSet(mteb))).reason).toMatch(/cannot tell the format/);
+    const forced = await loadEvalSet(mteb, { format: "mteb" });
+    expect(forced.format).toBe("mteb");
+    expect(forced.candidates?.values().next().value).toHaveLength(2);
+  });
+
+  it("a forced format that does not fit says what that format expected, at the first bad line", async () => {
+    const csv = join(SHIPPED, "capitals.csv");
+    expectLocated(await inputError(loadEvalSet(csv, { format: "mteb" })), csv, 1);
+    const mteb = await tmp.write("other.jsonl", jsonl([{ query: "q", positive: ["a"], negative: [] }]));
+    const err = await inputError(loadEvalSet(mteb, { format: "csv" }));
+    expectLocated(err, mteb, 1);
+    expect(err.reason).toMatch(/quote inside an unquoted field/);
+  });
+});
+
 describe("TREC files on their own", () => {
   it("are refused with a message that says why and what to do instead", async () => {
     const run = join(SHIPPED, "tiny-beir/run.trec");
