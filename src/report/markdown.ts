@@ -20,14 +20,17 @@ export function markdownTable(headers: string[], rows: string[][], align: Align[
 const fmt = (x: number) => x.toFixed(4);
 const ms = (x: number | undefined) => (x === undefined ? "—" : x.toFixed(1));
 
-/** Variants × measures with the best value of each column in bold (every variant that reaches it). */
+/**
+ * Variants × measures with the best value of each column in bold: every variant that PRINTS the best
+ * value, since two means 1e-16 apart show the same digits and bolding one of them would mislead.
+ */
 export function headlineTable(report: Report, measures = report.headline): string {
-  const best = measures.map((m) => Math.max(...report.variants.map((v) => v.metrics[m]?.mean ?? 0)));
+  const best = measures.map((m) => fmt(Math.max(...report.variants.map((v) => v.metrics[m]?.mean ?? 0))));
   const rows = report.variants.map((v) => [
     v.id,
     ...measures.map((m, i) => {
-      const x = v.metrics[m]?.mean ?? 0;
-      return report.variants.length > 1 && x === best[i] ? `**${fmt(x)}**` : fmt(x);
+      const x = fmt(v.metrics[m]?.mean ?? 0);
+      return report.variants.length > 1 && x === best[i] ? `**${x}**` : x;
     }),
     String(v.failures.count),
   ]);

@@ -20,6 +20,16 @@ describe("report.md", () => {
     expect(row("y.top3")).toMatch(/\|\s+1 \|$/); // one failed query
   });
 
+  it("bolds every variant that prints the best value, even when the means differ in the last bits", () => {
+    const r = report({ vs: [variants[0], variants[1]] });
+    const [a, b] = r.variants;
+    a.metrics.AP = { mean: 0.1 + 0.2 };
+    b.metrics.AP = { mean: 0.3 };
+    const table = headlineTable(r, ["AP"]);
+    expect(table).toMatch(/^\| x\.top2 +\| \*\*0\.3000\*\* \|/m);
+    expect(table).toMatch(/^\| x\.top3 +\| \*\*0\.3000\*\* \|/m);
+  });
+
   it("a single variant has nothing to compare: no bold", () => {
     expect(headlineTable(report({ vs: [variants[0]] }))).not.toContain("**");
   });
