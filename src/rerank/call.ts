@@ -5,12 +5,11 @@
  */
 import { ApiError } from "../errors.js";
 import type { Credentials } from "./credentials.js";
-import { extractProviderMessage } from "./error-body.js";
 import { describeNetworkError, type HttpTransport } from "./http.js";
 import { plural } from "./normalize.js";
 import { backoffDelayMs, isRetryableStatus, MAX_RETRY_AFTER_MS, retryAfterMs, sleep } from "./retry.js";
 import type { Dialect } from "./types.js";
-import { malformed } from "./validate.js";
+import { extractErrorMessage } from "./providers/common.js";
 
 export interface CallPolicy {
   provider: string;
@@ -79,15 +78,22 @@ export async function callWithRetries(
     const parsedBody = parseJson(answer.text);
     if (answer.status >= 200 && answer.status < 300) {
       if (parsedBody === undefined) {
-        const err = malformed(provider, "body", `HTTP ${answer.status} answer is not JSON`, attempt);
-        err.attemptLatenciesMs = latencies;
-        throw err;
+        const problem = `answer malformed: field 'body': HTTP ${answer.status} answer is not JSON`;
+        throw new ApiError(`${provider} ${problem} (after ${plural(attempt, "attempt")})`, {
+          kind: "malformed",
+          retryable: false,
+          field: "body",
+          attempts: attempt,
+          attemptLatenciesMs: latencies,
+        });
       }
       return { json: parsedBody.value, attempts: attempt, attemptLatenciesMs: latencies };
     }
 
-    const extracted =
-      dialect.errorMessage?.(parsedBody?.value) ?? extractProviderMessage(parsedBody?.value, answer.text);
+    // A body that is not JSON (a gateway's HTML, axum's plain-text 422) is passed as text.
+    const extracted = (dialect.errorMessage ?? extractErrorMessage)(
+      parsedBody ? parsedBody.value : answer.text,
+    );
     const message = credentials.redact(extracted ?? "(no error message)");
     const retryable = isRetryableStatus(answer.status, message);
     const fail = (suffix: string) =>

@@ -77,30 +77,24 @@ export function createRerankerForDialect(config: RerankerConfig, dialect: Dialec
   async function sendChunk(request: DialectRequest, signal: AbortSignal): Promise<ChunkAnswer> {
     const built = dialect.buildRequest(request);
     const outcome = await callWithRetries(transport, credentials, dialect, policy, built, signal);
-    const failMalformed = (err: unknown): never => {
-      if (err instanceof ApiError) {
-        const message = err.message.startsWith(`${provider} `) ? err.message : `${provider} ${err.message}`;
-        throw new ApiError(message, {
-          kind: err.kind,
-          retryable: err.retryable,
-          field: err.field,
-          attempts: outcome.attempts,
-          attemptLatenciesMs: outcome.attemptLatenciesMs,
-        });
-      }
-      throw new ApiError(`${provider} answer malformed: ${(err as Error)?.message ?? String(err)}`, {
-        kind: "malformed",
-        retryable: false,
-        attempts: outcome.attempts,
-        attemptLatenciesMs: outcome.attemptLatenciesMs,
-      });
-    };
     let parsed: ReturnType<Dialect["parseResponse"]>;
     try {
       parsed = dialect.parseResponse(outcome.json, request);
-      validateAnswerItems(provider, parsed?.items, request.documents.length);
+      validateAnswerItems(parsed?.items, request.documents.length);
     } catch (err) {
-      return failMalformed(err);
+      // A generic option that is not a field path is the user's to fix (exit 2), not the answer's.
+      if (err instanceof UsageError) throw err;
+      // Dialects throw malformed(); anything else thrown while reading the answer is a parser
+      // surprise, still the answer's fault: both become one line naming the provider and attempts.
+      const known = err instanceof ApiError ? err : undefined;
+      const problem = known?.message ?? `answer malformed: ${(err as Error)?.message ?? String(err)}`;
+      throw new ApiError(`${provider} ${problem} (after ${plural(outcome.attempts, "attempt")})`, {
+        kind: "malformed",
+        retryable: false,
+        field: known?.field,
+        attempts: outcome.attempts,
+        attemptLatenciesMs: outcome.attemptLatenciesMs,
+      });
     }
     const notes = [...(parsed.notes ?? [])];
     if (!isSortedByScore(parsed.items)) notes.push("answer was not sorted by score; re-sorted client-side");

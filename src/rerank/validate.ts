@@ -5,12 +5,15 @@
  */
 import { ApiError } from "../errors.js";
 
-export function malformed(provider: string, field: string, problem: string, attempts = 1): ApiError {
-  return new ApiError(`${provider} answer malformed: field '${field}': ${problem}`, {
+/**
+ * The one error for an answer that breaks the contract: not retryable, because asking again gives
+ * the same shape. The client prefixes the provider and adds the attempt count.
+ */
+export function malformed(field: string, problem: string): ApiError {
+  return new ApiError(`answer malformed: field '${field}': ${problem}`, {
     kind: "malformed",
     retryable: false,
     field,
-    attempts,
   });
 }
 
@@ -18,25 +21,25 @@ export function malformed(provider: string, field: string, problem: string, atte
  * `sent` is the number of documents in the request. More items than documents cannot be a ranking
  * of them; more items than top_n is handled by the caller (cut with a note, §18.4 rule 4).
  */
-export function validateAnswerItems(provider: string, items: unknown, sent: number): void {
-  if (!Array.isArray(items)) throw malformed(provider, "results", "expected an array of ranked items");
+export function validateAnswerItems(items: unknown, sent: number): void {
+  if (!Array.isArray(items)) throw malformed("results", "expected an array of ranked items");
   if (items.length > sent) {
-    throw malformed(provider, "results", `${items.length} items for ${sent} documents sent`);
+    throw malformed("results", `${items.length} items for ${sent} documents sent`);
   }
   const seen = new Set<number>();
   items.forEach((item: { index?: unknown; score?: unknown } | null, position) => {
     const index = item?.index;
     if (typeof index !== "number" || !Number.isInteger(index)) {
-      throw malformed(provider, "index", `item ${position} has index ${describe(index)}, not an integer`);
+      throw malformed("index", `item ${position} has index ${describe(index)}, not an integer`);
     }
     if (index < 0 || index >= sent) {
-      throw malformed(provider, "index", `item ${position} has index ${index}, outside [0, ${sent})`);
+      throw malformed("index", `item ${position} has index ${index}, outside [0, ${sent})`);
     }
-    if (seen.has(index)) throw malformed(provider, "index", `index ${index} appears more than once`);
+    if (seen.has(index)) throw malformed("index", `index ${index} appears more than once`);
     seen.add(index);
     const score = item?.score;
     if (typeof score !== "number" || !Number.isFinite(score)) {
-      throw malformed(provider, "score", `item ${position} (index ${index}) has score ${describe(score)}`);
+      throw malformed("score", `item ${position} (index ${index}) has score ${describe(score)}`);
     }
   });
 }

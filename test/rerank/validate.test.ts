@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ApiError } from "../../src/errors.js";
+import { ApiError, UsageError } from "../../src/errors.js";
 import { createReranker } from "../../src/rerank/client.js";
 import type { Reranker } from "../../src/rerank/types.js";
 import { validateAnswerItems } from "../../src/rerank/validate.js";
@@ -70,11 +70,23 @@ describe("answer validation", () => {
     expect((await malformedField("noResults")).field).toBe("results");
   });
 
+  it("says it in one line: provider, field, problem and attempts", async () => {
+    expect((await malformedField("outOfRange")).message).toBe(
+      "regolo answer malformed: field 'index': item 0 has index 3, outside [0, 3) (after 1 attempt)",
+    );
+    expect((await malformedField("stringScore")).message).toBe(
+      "regolo answer malformed: field 'results[0].relevance_score': must be a number, got a string (after 1 attempt)",
+    );
+    expect((await malformedField("notJson")).message).toBe(
+      "regolo answer malformed: field 'body': HTTP 200 answer is not JSON (after 1 attempt)",
+    );
+  });
+
   it("names NaN scores (not expressible in JSON, checked directly)", () => {
-    expect(() => validateAnswerItems("p", [{ index: 0, score: Number.NaN }], 1)).toThrowError(
+    expect(() => validateAnswerItems([{ index: 0, score: Number.NaN }], 1)).toThrowError(
       /field 'score': item 0 \(index 0\) has score NaN/,
     );
-    expect(() => validateAnswerItems("p", [{ index: 0, score: 0.5 }], 1)).not.toThrow();
+    expect(() => validateAnswerItems([{ index: 0, score: 0.5 }], 1)).not.toThrow();
   });
 });
 
@@ -98,6 +110,29 @@ describe("top_n over-delivery", () => {
         { index: 0, score: 0.5 },
       ]);
       expect(result.notes).toContain("provider returned 3 items for top_n 2; cut client-side");
+    } finally {
+      await reranker.close();
+      await server.close();
+    }
+  });
+});
+
+describe("a generic answer option that is not a field path", () => {
+  it("is a usage error (exit 2), not blamed on the answer", async () => {
+    const server = await startLocalServer((_req, res) => json(res, 200, { results: [] }));
+    const reranker = createReranker({
+      provider: "generic",
+      endpoint: server.url,
+      model: "m",
+      env: {},
+      options: { resultsPath: 5 },
+    });
+    try {
+      const err = await reranker.rerank("q", ["a"]).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(UsageError);
+      expect((err as Error).message).toBe(
+        "generic provider: option 'resultsPath' must be a field path string, got number",
+      );
     } finally {
       await reranker.close();
       await server.close();

@@ -2,23 +2,16 @@
  * Parse helpers shared by the dialect files (api-dialects.md §18.3). Every reader names the exact
  * answer field it found wrong, so a malformed answer becomes an ApiError the user can act on.
  */
-import { ApiError } from "../../errors.js";
 import type { Dialect, DialectRequest, ParsedAnswer, RerankUsage } from "../types.js";
+import { malformed } from "../validate.js";
+
+export { malformed };
 
 export type JsonObject = Record<string, unknown>;
 type RankedItem = ParsedAnswer["items"][number];
 
 export function isObject(value: unknown): value is JsonObject {
   return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
-/** The contract violation error: not retryable, because asking again gives the same shape. */
-export function malformed(field: string, problem: string): ApiError {
-  return new ApiError(`malformed answer: field '${field}' ${problem}`, {
-    kind: "malformed",
-    retryable: false,
-    field,
-  });
 }
 
 /** Follows a dotted path ("output.results"); "" or "." is the body itself. */
