@@ -28,11 +28,12 @@ export function labelBlindOrder(queryId: string, docIds: Iterable<string>): stri
   return keyed.map(([, id]) => id);
 }
 
-/** Parses an integer grade ("2", "-1", " 3 "); undefined when the text is not an integer. */
+/**
+ * Parses an integer grade ("2", "-1", " 3 "); undefined when the text is not one. Grades live in
+ * Int32Arrays once scored, so more than nine digits is a broken file, not a judgement (as for TREC).
+ */
 export function parseGrade(text: string | undefined): number | undefined {
   if (text === undefined) return undefined;
   const trimmed = text.trim();
-  if (!/^[+-]?\d+$/.test(trimmed)) return undefined;
-  const grade = Number(trimmed);
-  return Number.isSafeInteger(grade) ? grade : undefined;
+  return /^[+-]?\d{1,9}$/.test(trimmed) ? Number(trimmed) : undefined;
 }

@@ -130,6 +130,8 @@ describe("CSV errors name file, line and column", () => {
   const cases: Array<[string, string, number, string | undefined, RegExp]> = [
     ["non-integer grade", `${HEADER}q,x,d1,a,1\nq,x,d2,b,1.5\n`, 3, "label", /integer grade/],
     ["empty label", `${HEADER}q,x,d1,a,\n`, 2, "label", /integer grade/],
+    // Scored grades are 32-bit: a ten-digit label would wrap around, so it is refused.
+    ["grade beyond 32 bits", `${HEADER}q,x,d1,a,4294967297\n`, 2, "label", /integer grade, got '4294967297'/],
     ["empty query text", `${HEADER}q,x,d1,a,1\nq2,  ,d2,b,0\n`, 3, "query", /empty query/],
     ["empty document", `${HEADER}q,x,d1,,1\n`, 2, "document", /empty document/],
     ["duplicate doc in one ranking", `${HEADER}q,x,d1,a,1\nq,x,d1,a,0\n`, 3, "doc_id", /duplicate.*line 2/],
