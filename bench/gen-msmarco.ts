@@ -12,6 +12,7 @@ import { createWriteStream, existsSync, mkdirSync, statSync } from "node:fs";
 import { rename } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { mulberry32 } from "../src/server/seeded.js";
 
 export const DATA_DIR = join(dirname(fileURLToPath(import.meta.url)), "data");
 export const RUN_FILE = join(DATA_DIR, "msmarco-run.trec");
@@ -19,18 +20,6 @@ export const QRELS_FILE = join(DATA_DIR, "msmarco-qrels.txt");
 const QUERIES = 6980;
 const DEPTH = 1000;
 const PASSAGES = 8_841_823;
-
-/** mulberry32: small, fast, seeded. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 async function write(
   path: string,
@@ -59,7 +48,7 @@ export async function generate(force = false): Promise<{ run: string; qrels: str
     return { run: RUN_FILE, qrels: QRELS_FILE, bytes: statSync(RUN_FILE).size };
   }
   mkdirSync(DATA_DIR, { recursive: true });
-  const random = rng(20240607);
+  const random = mulberry32(20240607);
   const qids: number[] = [];
   const qidSet = new Set<number>();
   while (qids.length < QUERIES) {
