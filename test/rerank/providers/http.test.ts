@@ -43,7 +43,7 @@ describe.each(CASES)("$provider over HTTP", (c) => {
     expect(fixture.server.requests).toHaveLength(1);
     const [req] = fixture.server.requests;
     expect(req.method).toBe("POST");
-    expect(req.path).toBe(c.path);
+    expect(req.url).toBe(c.path);
     expect(req.headers["content-type"]).toMatch(/^application\/json/);
     expect(req.body).toStrictEqual(c.body(dialect.defaults.supportsTopN ? 2 : undefined));
     if (c.keyEnv) expect(req.headers[c.auth.header]).toBe(c.auth.value(KEY));

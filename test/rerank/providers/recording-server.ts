@@ -1,22 +1,16 @@
 /**
- * A real HTTP server on 127.0.0.1 (port 0) that records every request exactly as it arrived and
- * answers with whatever the test says, so dialect tests see the bytes a provider would see.
+ * The dialect tests' server: test/rerank/local-server.ts (a real HTTP server on 127.0.0.1:0 that
+ * records every request as it arrived) answering with whatever the test declares, so dialect tests
+ * see the bytes a provider would see. `url` is the origin: each test appends its provider's path.
  */
-import { createServer, type IncomingHttpHeaders } from "node:http";
-import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll } from "vitest";
+import { json, type RecordedRequest, startLocalServer } from "../local-server.js";
 
-export interface RecordedRequest {
-  method: string;
-  path: string;
-  headers: IncomingHttpHeaders;
-  bodyText: string;
-  /** The parsed JSON body (undefined when it is not JSON). */
-  body: unknown;
-}
+export type { RecordedRequest };
 
 export interface Answer {
   status?: number;
+  /** JSON, or a string sent as text/plain (a gateway's or axum's non-JSON error). */
   body: unknown;
   headers?: Record<string, string>;
 }
@@ -30,44 +24,13 @@ export interface RecordingServer {
 export async function startRecordingServer(
   answer: (req: RecordedRequest) => Answer,
 ): Promise<RecordingServer> {
-  const requests: RecordedRequest[] = [];
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => {
-      const bodyText = Buffer.concat(chunks).toString("utf8");
-      let body: unknown;
-      try {
-        body = JSON.parse(bodyText);
-      } catch {
-        body = undefined;
-      }
-      const recorded = {
-        method: req.method ?? "",
-        path: req.url ?? "",
-        headers: req.headers,
-        bodyText,
-        body,
-      };
-      requests.push(recorded);
-      const out = answer(recorded);
-      const text = typeof out.body === "string" ? out.body : JSON.stringify(out.body);
-      const type = typeof out.body === "string" ? "text/plain" : "application/json";
-      res.writeHead(out.status ?? 200, { "content-type": type, ...out.headers });
-      res.end(text);
-    });
+  const local = await startLocalServer((req, res) => {
+    const out = answer(req);
+    if (typeof out.body !== "string") return json(res, out.status ?? 200, out.body, out.headers);
+    res.writeHead(out.status ?? 200, { "content-type": "text/plain", ...out.headers });
+    res.end(out.body);
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    requests,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  return { url: new URL(local.url).origin, requests: local.requests, close: local.close };
 }
 
 /** For a describe block: one server for all its tests, answering through the settable `respond`. */
