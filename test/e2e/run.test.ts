@@ -76,6 +76,24 @@ function reference(qid: string, topN: number): Record<string, number> {
 const mean = (topN: number, m: string) =>
   ["q1", "q2", "q3"].reduce((s, q) => s + reference(q, topN)[m], 0) / 3;
 
+/** `evaluate --complete` on an exported run gives the report's means and per-query values. */
+async function expectEvaluateReproduces(qrels: string, outDir: string, v: Report["variants"][number]) {
+  const out = await runCli([
+    ...["evaluate", "--qrels", qrels, "--run", join(outDir, `run-${v.id}.trec`)],
+    ...["--measures", MEASURES.join(","), "--complete", "--json"],
+  ]);
+  expect(out.code, out.stderr).toBe(0);
+  const parsed = JSON.parse(out.stdout) as {
+    mean: Record<string, number>;
+    perQuery: Record<string, Record<string, number>>;
+  };
+  for (const m of MEASURES) {
+    expect(parsed.mean[m], `${v.id} ${m}`).toBeCloseTo(v.metrics[m].mean, 12);
+    for (const [qid, x] of Object.entries(v.perQuery[m]))
+      expect(parsed.perQuery[qid]?.[m] ?? 0, `${v.id} ${m} ${qid}`).toBeCloseTo(x, 12);
+  }
+}
+
 let server: FixedScoreServer;
 let dir: string;
 let cleanup: () => Promise<void>;
@@ -235,45 +253,49 @@ describe("run end to end against fixed scores", () => {
   it("the exported run files give the same numbers through `rerank-eval evaluate`", async () => {
     const qrels = join(dir, "qrels.txt");
     await writeFile(qrels, SET.map((r) => `${r.qid} 0 ${r.docId} ${r.label}`).join("\n"));
-    for (const v of report.variants) {
-      const runFile = join(dir, "out", `run-${v.id}.trec`);
-      const out = await runCli([
-        "evaluate",
-        "--qrels",
-        qrels,
-        "--run",
-        runFile,
-        "--measures",
-        MEASURES.join(","),
-        "--complete",
-        "--json",
-      ]);
-      expect(out.code, out.stderr).toBe(0);
-      const parsed = JSON.parse(out.stdout) as { mean: Record<string, number>; queries: number };
-      expect(parsed.queries).toBe(3);
-      for (const m of MEASURES) expect(parsed.mean[m], `${v.id} ${m}`).toBeCloseTo(v.metrics[m].mean, 12);
-    }
+    for (const v of report.variants) await expectEvaluateReproduces(qrels, join(dir, "out"), v);
   });
 
   it("the exported qrels.txt holds exactly the judgements and scores the run files the same way", async () => {
     const exported = (await readFile(join(dir, "out", "qrels.txt"), "utf8")).trim().split("\n").sort();
     expect(exported).toEqual(SET.map((r) => `${r.qid} 0 ${r.docId} ${r.label}`).sort());
-    const v = report.variants[1];
-    const runFile = join(dir, "out", `run-${v.id}.trec`);
-    const qrels = join(dir, "out", "qrels.txt");
-    const out = await runCli([
-      "evaluate",
-      "--qrels",
-      qrels,
-      "--run",
-      runFile,
-      "--measures",
-      MEASURES.join(","),
-      "--complete",
-      "--json",
-    ]);
-    const parsed = JSON.parse(out.stdout) as { mean: Record<string, number> };
-    for (const m of MEASURES) expect(parsed.mean[m], m).toBeCloseTo(v.metrics[m].mean, 12);
+    for (const v of report.variants)
+      await expectEvaluateReproduces(join(dir, "out", "qrels.txt"), join(dir, "out"), v);
+  });
+
+  it("with a failed query and a first-stage baseline, every exported run still reproduces the report", async () => {
+    const failing = await startFixedScoreServer({
+      score: (_q, d) => d.length,
+      failQueries: new Set(["highest mountain in South America"]),
+    });
+    try {
+      const out = join(dir, "with-failure");
+      const r = await runCli([
+        ...["run", "--dataset", "datasets/tiny-beir", "--candidates", "datasets/tiny-beir/run.trec"],
+        ...["--model", "len", "--provider", "vllm", "--endpoint", failing.endpoint, "--top-n", "3,10"],
+        ...[
+          "--retries",
+          "0",
+          "--max-failures",
+          "2",
+          "--measures",
+          MEASURES.join(","),
+          "--out",
+          out,
+          "--quiet",
+        ],
+      ]);
+      expect(r.code, r.stderr).toBe(0);
+      const withFailure = JSON.parse(await readFile(join(out, "report.json"), "utf8")) as Report;
+      expect(withFailure.variants.map((v) => [v.id, v.failures.count])).toEqual([
+        ["first-stage", 0],
+        ["len.top3", 1],
+        ["len.top10", 1],
+      ]);
+      for (const v of withFailure.variants) await expectEvaluateReproduces(join(out, "qrels.txt"), out, v);
+    } finally {
+      await failing.close();
+    }
   });
 
   it("the key is in no output file and not in stdout/stderr", async () => {
