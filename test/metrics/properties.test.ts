@@ -138,6 +138,60 @@ describe("measure properties", () => {
   });
 });
 
+/**
+ * metrics.md read literally, on the list sorted by the trec rule with Buffer.compare: an oracle that
+ * shares nothing with the kernels (no judged ranking, no rank counting).
+ */
+function reference(j: Map<string, number>, r: Ranking, level: number): Record<string, number> {
+  const byBytes = (a: string, b: string) => Buffer.compare(Buffer.from(a), Buffer.from(b));
+  const ids = r.docIds
+    .map((id, i) => [id, r.scores[i]] as const)
+    .sort((a, b) => b[1] - a[1] || byBytes(b[0], a[0]))
+    .map(([id]) => id);
+  const isRel = (d: string) => (j.get(d) ?? Number.NEGATIVE_INFINITY) >= level;
+  const R = [...j.values()].filter((g) => g >= level).length;
+  const ideal = [...j.values()].filter((g) => g > 0).sort((a, b) => b - a);
+  const out: Record<string, number> = {};
+  for (const k of [...KS, Number.POSITIVE_INFINITY]) {
+    const at = k === Number.POSITIVE_INFINITY ? "" : `@${k}`;
+    const top = ids.slice(0, k);
+    const hits = top.filter(isRel).length;
+    const dcg = (gains: number[]) => gains.reduce((sum, g, i) => sum + g / Math.log2(i + 2), 0);
+    const idcg = dcg(ideal.slice(0, k));
+    out[`nDCG${at}`] = idcg === 0 ? 0 : dcg(top.map((d) => Math.max(j.get(d) ?? 0, 0))) / idcg;
+    const first = top.findIndex(isRel);
+    out[`RR${at}`] = first < 0 ? 0 : 1 / (first + 1);
+    let seen = 0;
+    let sum = 0;
+    top.forEach((d, i) => {
+      if (isRel(d)) sum += ++seen / (i + 1);
+    });
+    out[`AP${at}`] = R === 0 ? 0 : sum / R;
+    if (at === "") continue;
+    out[`R${at}`] = R === 0 ? 0 : hits / R;
+    out[`P${at}`] = hits / k;
+    out[`Success${at}`] = hits > 0 ? 1 : 0;
+    out[`Judged${at}`] = top.length === 0 ? 0 : top.filter((d) => j.has(d)).length / top.length;
+    const expIdcg = dcg(ideal.slice(0, k).map((g) => 2 ** g - 1));
+    out[`nDCG${at}(exp)`] =
+      expIdcg === 0 ? 0 : dcg(top.map((d) => 2 ** Math.max(j.get(d) ?? 0, 0) - 1)) / expIdcg;
+  }
+  return out;
+}
+
+describe("measures against metrics.md read literally", () => {
+  it("every measure equals the oracle's value, at every relevance level", () => {
+    fc.assert(
+      fc.property(judged, ranked, fc.integer({ min: 0, max: 3 }), (j, r, level) => {
+        const got = score(j, r, UNIT_MEASURES, level);
+        const want = reference(j, r, level);
+        for (const name of UNIT_MEASURES) expect(got[name], name).toBeCloseTo(want[name], 12);
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
+
 describe("trec order", () => {
   it("compareIdBytes has the sign of Buffer.compare on UTF-8 (any well-formed string)", () => {
     fc.assert(
