@@ -76,21 +76,27 @@ function reference(qid: string, topN: number): Record<string, number> {
 const mean = (topN: number, m: string) =>
   ["q1", "q2", "q3"].reduce((s, q) => s + reference(q, topN)[m], 0) / 3;
 
-/** `evaluate --complete` on an exported run gives the report's means and per-query values. */
-async function expectEvaluateReproduces(qrels: string, outDir: string, v: Report["variants"][number]) {
+/** `evaluate [--complete]` on an exported run gives the report's means and per-query values. */
+async function expectEvaluateReproduces(
+  qrels: string,
+  outDir: string,
+  v: Report["variants"][number],
+  complete = true,
+) {
   const out = await runCli([
     ...["evaluate", "--qrels", qrels, "--run", join(outDir, `run-${v.id}.trec`)],
-    ...["--measures", MEASURES.join(","), "--complete", "--json"],
+    ...["--measures", MEASURES.join(","), ...(complete ? ["--complete"] : []), "--json"],
   ]);
   expect(out.code, out.stderr).toBe(0);
   const parsed = JSON.parse(out.stdout) as {
     mean: Record<string, number>;
     perQuery: Record<string, Record<string, number>>;
   };
+  expect(Object.keys(parsed.perQuery).sort(), v.id).toEqual(Object.keys(v.perQuery[MEASURES[0]]).sort());
   for (const m of MEASURES) {
     expect(parsed.mean[m], `${v.id} ${m}`).toBeCloseTo(v.metrics[m].mean, 12);
     for (const [qid, x] of Object.entries(v.perQuery[m]))
-      expect(parsed.perQuery[qid]?.[m] ?? 0, `${v.id} ${m} ${qid}`).toBeCloseTo(x, 12);
+      expect(parsed.perQuery[qid][m], `${v.id} ${m} ${qid}`).toBeCloseTo(x, 12);
   }
 }
 
@@ -269,22 +275,14 @@ describe("run end to end against fixed scores", () => {
       failQueries: new Set(["highest mountain in South America"]),
     });
     try {
-      const out = join(dir, "with-failure");
-      const r = await runCli([
+      const args = (out: string) => [
         ...["run", "--dataset", "datasets/tiny-beir", "--candidates", "datasets/tiny-beir/run.trec"],
         ...["--model", "len", "--provider", "vllm", "--endpoint", failing.endpoint, "--top-n", "3,10"],
-        ...[
-          "--retries",
-          "0",
-          "--max-failures",
-          "2",
-          "--measures",
-          MEASURES.join(","),
-          "--out",
-          out,
-          "--quiet",
-        ],
-      ]);
+        ...["--retries", "0", "--max-failures", "2", "--measures", MEASURES.join(",")],
+        ...["--out", out, "--quiet"],
+      ];
+      const out = join(dir, "with-failure");
+      const r = await runCli(args(out));
       expect(r.code, r.stderr).toBe(0);
       const withFailure = JSON.parse(await readFile(join(out, "report.json"), "utf8")) as Report;
       expect(withFailure.variants.map((v) => [v.id, v.failures.count])).toEqual([
@@ -293,6 +291,14 @@ describe("run end to end against fixed scores", () => {
         ["len.top10", 1],
       ]);
       for (const v of withFailure.variants) await expectEvaluateReproduces(join(out, "qrels.txt"), out, v);
+      // --no-complete leaves the failed query out, as evaluate (trec_eval) without -c does.
+      const partialOut = join(dir, "with-failure-partial");
+      const partial = await runCli([...args(partialOut), "--no-complete"]);
+      expect(partial.code, partial.stderr).toBe(0);
+      const left = JSON.parse(await readFile(join(partialOut, "report.json"), "utf8")) as Report;
+      expect(Object.keys(left.variants[1].perQuery.AP)).not.toContain("t02");
+      for (const v of left.variants)
+        await expectEvaluateReproduces(join(partialOut, "qrels.txt"), partialOut, v, false);
     } finally {
       await failing.close();
     }
