@@ -256,7 +256,9 @@ describe("rerank-eval run (CLI)", () => {
     );
     // One query always fails: above --max-failures 0, so exit 3 with the report written.
     expect(r.code).toBe(3);
-    expect(r.stderr).toMatch(/1 queries failed \(max-failures 0\), e\.g\. .*503/);
+    expect(r.stderr.split("\n").at(-2)).toMatch(
+      /^rerank-eval: 1 \(variant, query\) tasks failed after their retries \(max-failures 0\), e\.g\. .*503.*report\.md$/,
+    );
     expect(server.authorizations.has(`Bearer ${CANARY}`)).toBe(true);
     expect(r.stdout + r.stderr).not.toContain(CANARY);
     const files = await readdir(out);

@@ -82,7 +82,8 @@ export const runCommand: CommandModule<object, RunArgs> = {
       .option("out", { type: "string", describe: "output folder (default reports/<dataset>-<timestamp>)" })
       .option("max-failures", {
         type: "number",
-        describe: "failed queries tolerated before exit 3 (default 0)",
+        describe:
+          "failed (variant, query) tasks tolerated, summed over variants; above it the report is still written, then exit 3 (default 0)",
       })
       .option("complete", {
         type: "boolean",
@@ -112,9 +113,13 @@ export const runCommand: CommandModule<object, RunArgs> = {
         `report: ${join(outDir, "report.md")}\n`,
     );
     if (exitCode !== 0) {
-      const example = report.variants.flatMap((v) => Object.values(v.failures.examples))[0];
+      // A provider's message may span lines; the exit line stays one line.
+      const example = report.variants
+        .flatMap((v) => Object.values(v.failures.examples))[0]
+        ?.replace(/\s*\n\s*/g, " ");
       process.stderr.write(
-        `rerank-eval: ${report.failures.count} queries failed (max-failures ${report.failures.maxFailures}), ` +
+        `rerank-eval: ${report.failures.count} (variant, query) tasks failed after their retries ` +
+          `(max-failures ${report.failures.maxFailures}), ` +
           `e.g. ${example}; the report lists them: ${join(outDir, "report.md")}\n`,
       );
       process.exitCode = exitCode;
