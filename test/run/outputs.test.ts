@@ -1,0 +1,132 @@
+/** runEvaluation's outputs over the embedded server: progress, determinism, the output folder, the judged pool. */
+import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { PassThrough } from "node:stream";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { resolveRunOptions } from "../../src/run/config.js";
+import { runEvaluation } from "../../src/run/index.js";
+import { syntheticRows, tempDir, writeCsv } from "./helpers.js";
+
+let dir: string;
+let cleanup: () => Promise<void>;
+let csv: string;
+beforeAll(async () => {
+  ({ dir, cleanup } = await tempDir());
+  csv = await writeCsv(dir, syntheticRows(6, 5));
+});
+afterAll(() => cleanup());
+
+describe("progress of a run", () => {
+  /** Every "done/total" the progress output shows, terminal bar or plain lines. */
+  const counts = (text: string) =>
+    [...text.matchAll(/(\d+)\/(\d+)/g)].map((m) => [Number(m[1]), Number(m[2])]);
+
+  it("counts API tasks only: a first-stage variant never pushes it past its total (bar or lines)", async () => {
+    for (const tty of [false, true]) {
+      const stream = Object.assign(new PassThrough(), { isTTY: tty, columns: 120 });
+      let text = "";
+      stream.on("data", (c: Buffer) => {
+        text += c.toString("utf8");
+      });
+      const options = resolveRunOptions(undefined, {
+        dataset: "datasets/tiny-beir",
+        candidates: "datasets/tiny-beir/run.trec",
+        model: ["bm25", "tfidf"],
+        topN: [5],
+        endpoint: "embedded",
+        concurrency: 4,
+        out: join(dir, `progress-${tty}`),
+      });
+      const { report } = await runEvaluation(options, { progressStream: stream, env: {} });
+      expect(report.variants.map((v) => v.id)).toEqual(["first-stage", "bm25.top5", "tfidf.top5"]);
+      const seen = counts(text);
+      expect(seen.length, text).toBeGreaterThan(0);
+      // 10 judged queries × 2 reranking variants; the first-stage baseline makes no call.
+      for (const [done, total] of seen) {
+        expect(total).toBe(20);
+        expect(done).toBeLessThanOrEqual(20);
+      }
+      expect(seen.at(-1)).toEqual([20, 20]);
+      expect(text).not.toMatch(/ETA -/);
+      if (!tty) expect(text.trim().split("\n").at(-1)).toMatch(/^rerank: 20\/20 \(100%\) /);
+    }
+  });
+});
+
+describe("determinism", () => {
+  it("the same inputs give the same report.json and report.md apart from timing fields", async () => {
+    const once = async (name: string) => {
+      const options = resolveRunOptions(undefined, {
+        dataset: csv,
+        model: ["bm25", "tfidf"],
+        topN: [2, 4],
+        endpoint: "embedded",
+        concurrency: 7,
+        out: join(dir, name),
+      });
+      await runEvaluation(options, { quiet: true, env: {} });
+      const json = JSON.parse(await readFile(join(dir, name, "report.json"), "utf8"));
+      delete json.createdAt;
+      delete json.timing;
+      delete json.throughput;
+      for (const v of json.variants) {
+        delete v.latency;
+        delete v.throughput;
+      }
+      const md = (await readFile(join(dir, name, "report.md"), "utf8"))
+        .split("\n## ")
+        .filter((s) => !/^(# |Latency|top_n)/.test(s))
+        .join("\n## ");
+      const trec = await readFile(join(dir, name, "run-bm25.top4.trec"), "utf8");
+      return { json, md, trec };
+    };
+    const a = await once("det-a");
+    const b = await once("det-b");
+    expect(b.json).toEqual(a.json);
+    expect(b.md).toEqual(a.md);
+    expect(b.trec).toEqual(a.trec);
+  });
+});
+
+describe("output folder", () => {
+  it("a reused folder loses run files of variants the new run does not have, and nothing else", async () => {
+    const out = join(dir, "reused");
+    await mkdir(out, { recursive: true });
+    await writeFile(join(out, "run-old-model.top3.trec"), "q1 Q0 d 1 1 old\n");
+    await writeFile(join(out, "notes.txt"), "mine");
+    const options = resolveRunOptions(undefined, {
+      dataset: csv,
+      model: ["bm25"],
+      endpoint: "embedded",
+      out,
+    });
+    await runEvaluation(options, { quiet: true, env: {} });
+    expect((await readdir(out)).sort()).toEqual([
+      "notes.txt",
+      "qrels.txt",
+      "report.json",
+      "report.md",
+      "results.jsonl",
+      "run-bm25.trec",
+    ]);
+  });
+});
+
+describe("the judged pool", () => {
+  it("--candidates qrels on the shipped tiny-beir set is marked optimistic in report.json and report.md", async () => {
+    const out = join(dir, "pool");
+    const options = resolveRunOptions(undefined, {
+      dataset: "datasets/tiny-beir",
+      candidates: "qrels",
+      model: ["bm25"],
+      endpoint: "embedded",
+      out,
+    });
+    const { report } = await runEvaluation(options, { quiet: true, env: {} });
+    expect(report.candidates).toMatchObject({ source: "qrels", optimistic: true });
+    // Every judged document is a candidate: the ceiling is 1 on queries with a relevant document.
+    expect(report.candidates.ceiling.relevantInCandidates).toBe(report.candidates.ceiling.relevantTotal);
+    expect(report.variants.map((v) => v.id)).toEqual(["bm25"]);
+    expect(await readFile(join(out, "report.md"), "utf8")).toContain("**Optimistic:**");
+  });
+});
