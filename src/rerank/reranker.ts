@@ -56,21 +56,26 @@ export function createRerankerForDialect(config: RerankerConfig, dialect: Dialec
   const policy: CallPolicy = {
     provider,
     origin: endpoint.origin,
-    retries: nonNegativeInteger(config.retries ?? DEFAULT_RETRIES, "retries"),
-    baseBackoffMs: config.baseBackoffMs ?? DEFAULT_BASE_BACKOFF_MS,
-    maxBackoffMs: config.maxBackoffMs ?? DEFAULT_MAX_BACKOFF_MS,
+    retries: checked(config.retries, "retries", 0, true) ?? DEFAULT_RETRIES,
+    baseBackoffMs: checked(config.baseBackoffMs, "baseBackoffMs", 0) ?? DEFAULT_BASE_BACKOFF_MS,
+    maxBackoffMs: checked(config.maxBackoffMs, "maxBackoffMs", 0) ?? DEFAULT_MAX_BACKOFF_MS,
   };
   const transport = new HttpTransport(endpoint, {
-    connectTimeoutMs: config.connectTimeoutMs ?? DEFAULT_TIMEOUTS.connectTimeoutMs,
-    headersTimeoutMs: config.headersTimeoutMs ?? DEFAULT_TIMEOUTS.headersTimeoutMs,
-    bodyTimeoutMs: config.bodyTimeoutMs ?? DEFAULT_TIMEOUTS.bodyTimeoutMs,
+    connectTimeoutMs:
+      checked(config.connectTimeoutMs, "connectTimeoutMs", 1) ?? DEFAULT_TIMEOUTS.connectTimeoutMs,
+    headersTimeoutMs:
+      checked(config.headersTimeoutMs, "headersTimeoutMs", 1) ?? DEFAULT_TIMEOUTS.headersTimeoutMs,
+    bodyTimeoutMs: checked(config.bodyTimeoutMs, "bodyTimeoutMs", 1) ?? DEFAULT_TIMEOUTS.bodyTimeoutMs,
   });
   const options = config.options ?? {};
   const scoreKind = SCORE_KINDS.includes(options.scoreKind as ScoreKind)
     ? (options.scoreKind as ScoreKind)
     : dialect.defaults.scoreKind;
-  const maxDocs = config.maxDocsPerRequest ?? dialect.defaults.maxDocsPerRequest;
-  const maxBytes = config.maxRequestBytes ?? dialect.defaults.maxRequestBytes;
+  // Integers: a fractional cap would slice documents at fractional offsets and lose their indices.
+  const maxDocs =
+    checked(config.maxDocsPerRequest, "maxDocsPerRequest", 1, true) ?? dialect.defaults.maxDocsPerRequest;
+  const maxBytes =
+    checked(config.maxRequestBytes, "maxRequestBytes", 1, true) ?? dialect.defaults.maxRequestBytes;
   const instruction = qwen3Instruction(config.qwen3Instruction);
   const { supportsTopN, pointwise } = dialect.defaults;
 
@@ -241,8 +246,10 @@ function parseEndpoint(endpoint: string | undefined, provider: string): URL {
   return url;
 }
 
-function nonNegativeInteger(value: number, name: string): number {
-  if (!Number.isInteger(value) || value < 0)
-    throw new UsageError(`${name} must be a non-negative integer, got ${value}`);
-  return value;
+/** A numeric setting, undefined when unset; a UsageError naming it when out of range or not a number. */
+function checked(value: number | undefined, name: string, min: number, integer = false): number | undefined {
+  if (value === undefined) return undefined;
+  const ok = typeof value === "number" && Number.isFinite(value) && value >= min;
+  if (ok && (!integer || Number.isInteger(value))) return value;
+  throw new UsageError(`${name} must be ${integer ? "an integer" : "a number"} >= ${min}, got ${value}`);
 }

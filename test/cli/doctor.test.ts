@@ -120,6 +120,21 @@ describe("rerank-eval doctor", () => {
     expect(malformed.status["known answer"]).toBe("SKIP");
   });
 
+  it("--latency-calls sets the calls timed, and a bad value is a one-line exit 2 before any call", async () => {
+    const before = local.requests.length;
+    const { run, out } = await doctor(local.url, "good", ["--latency-calls", "8"]);
+    expect(run.code).toBe(0);
+    expect(out?.checks.find((c) => c.name === "latency")?.detail).toMatch(/ over 8 calls of 4 documents /);
+    const bad = await runCli(
+      ["doctor", "--endpoint", local.url, "--model", "good", "--latency-calls", "0"],
+      KEY_ENV,
+    );
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toBe("rerank-eval: error: --latency-calls must be an integer >= 1, got 0\n");
+    // 1 + top_n + shuffle + repeat + 4 more timed calls, and nothing from the refused run.
+    expect(local.requests.length - before).toBe(8 + 2);
+  });
+
   it("exits 3 when the endpoint cannot be reached at all", async () => {
     const gone = await startLocalServer(() => {});
     const url = gone.url;

@@ -98,8 +98,32 @@ describe("rerank-eval rerank", () => {
         KEY_ENV,
         /missing\.txt: cannot read the documents file \(ENOENT\)/,
       ],
-      [[...base(), "--doc", "a", "--top-n", "0"], KEY_ENV, /top_n must be a positive integer/],
-      [[...base(), "--doc", "a", "--timeout-ms", "-5"], KEY_ENV, /--timeout-ms must be a positive number/],
+      [[...base(), "--doc", "a", "--top-n", "0"], KEY_ENV, /^.*: --top-n must be an integer >= 1, got 0$/m],
+      [
+        [...base(), "--doc", "a", "--top-n", "two"],
+        KEY_ENV,
+        /: --top-n must be an integer >= 1, not a number$/m,
+      ],
+      [
+        [...base(), "--doc", "a", "--timeout-ms", "-5"],
+        KEY_ENV,
+        /: --timeout-ms must be a number > 0, got -5$/m,
+      ],
+      [
+        [...base(), "--doc", "a", "--retries", "1.5"],
+        KEY_ENV,
+        /: --retries must be an integer >= 0, got 1.5$/m,
+      ],
+      [
+        [...base(), "--doc", "a", "--max-docs-per-request", "1.5"],
+        KEY_ENV,
+        /: --max-docs-per-request must be an integer >= 1, got 1.5$/m,
+      ],
+      [
+        [...base(), "--doc", "a", "--max-request-bytes", "-1"],
+        KEY_ENV,
+        /: --max-request-bytes must be an integer >= 1, got -1$/m,
+      ],
     ];
     for (const [argv, env, message] of cases) {
       const run = await runCli(argv, env);

@@ -99,10 +99,22 @@ describe("rerank-eval serve usage errors (in process)", () => {
     }
   }
 
-  it("exit 2 with one line for an impossible rate", async () => {
-    const { code, stderr } = await run(["serve", "--port", "0", "--fail-rate", "1.5"]);
-    expect(code).toBe(2);
-    expect(stderr).toBe("rerank-eval: error: fail rate must be between 0 and 1, got 1.5\n");
+  it("exit 2 with one line naming the flag for an impossible or non-numeric setting", async () => {
+    const cases: [string[], string][] = [
+      [["--fail-rate", "1.5"], "--fail-rate must be a number between 0 and 1, got 1.5"],
+      [["--drop-rate", "-0.1"], "--drop-rate must be a number between 0 and 1, got -0.1"],
+      [["--latency-ms", "slow"], "--latency-ms must be a number >= 0, not a number"],
+      [["--per-doc-ms", "-1"], "--per-doc-ms must be a number >= 0, got -1"],
+      [["--rate-limit", "0"], "--rate-limit must be a number > 0, got 0"],
+      [["--seed", "1.5"], "--seed must be an integer, got 1.5"],
+      [["--port", "70000"], "--port must be an integer between 0 and 65535, got 70000"],
+    ];
+    for (const [flags, message] of cases) {
+      const port = flags.includes("--port") ? [] : ["--port", "0"];
+      const { code, stderr } = await run(["serve", ...port, ...flags]);
+      expect(code, flags.join(" ")).toBe(2);
+      expect(stderr).toBe(`rerank-eval: error: ${message}\n`);
+    }
   });
 
   it("exit 2 with one line when the port is taken", async () => {

@@ -198,9 +198,16 @@ describe("configuration", () => {
     expect(() =>
       createReranker({ provider: "tei", model: "m", endpoint: "http://u:p@127.0.0.1/" }),
     ).toThrowError(/must not carry credentials/);
-    expect(() =>
-      createReranker({ provider: "tei", model: "m", endpoint: "http://127.0.0.1/", retries: -1 }),
-    ).toThrowError(/retries/);
+    const tei = (extra: Record<string, unknown>) => () =>
+      createReranker({ provider: "tei", model: "m", endpoint: "http://127.0.0.1/", ...extra });
+    expect(tei({ retries: -1 })).toThrowError(/^retries must be an integer >= 0, got -1$/);
+    // A fractional cap would slice documents at fractional offsets and lose their indices.
+    expect(tei({ maxDocsPerRequest: 1.5 })).toThrowError(
+      /^maxDocsPerRequest must be an integer >= 1, got 1.5$/,
+    );
+    expect(tei({ maxRequestBytes: 0 })).toThrowError(/^maxRequestBytes must be an integer >= 1, got 0$/);
+    expect(tei({ headersTimeoutMs: Number.NaN })).toThrowError(/^headersTimeoutMs must be a number >= 1/);
+    expect(tei({ baseBackoffMs: -5 })).toThrowError(/^baseBackoffMs must be a number >= 0, got -5$/);
   });
 
   it("sends Pinecone's Api-Key header instead of a bearer token", async () => {

@@ -4,7 +4,7 @@ import { createReranker } from "../../rerank/client.js";
 import { KNOWN_ANSWER } from "../../rerank/known-answer.js";
 import { getDialect } from "../../rerank/providers/index.js";
 import type { Reranker, RerankResult } from "../../rerank/types.js";
-import { type ClientArgs, clientOptions, rerankerConfig } from "./rerank.js";
+import { type ClientArgs, clientOptions, numberFlag, rerankerConfig } from "./rerank.js";
 
 /**
  * `rerank-eval doctor`: a conformance probe for a live endpoint. A reranker can answer 200 with a
@@ -46,9 +46,10 @@ export const doctorCommand: CommandModule<object, DoctorArgs> = {
         "probe regolo with the Qwen3 template",
       ) as unknown as Argv<DoctorArgs>,
   handler: async (args: ArgumentsCamelCase<DoctorArgs>) => {
+    const latencyCalls = numberFlag(args.latencyCalls, "--latency-calls", { min: 1, integer: true }) ?? 5;
     const reranker = createReranker(rerankerConfig(args));
     try {
-      const checks = await probe(reranker, args);
+      const checks = await probe(reranker, { ...args, latencyCalls });
       const failed = checks.some((c) => c.status === "FAIL");
       process.stdout.write(
         args.json
@@ -92,7 +93,7 @@ async function probe(reranker: Reranker, args: DoctorArgs): Promise<Check[]> {
   );
   checks.push(
     await guarded("latency", async () => {
-      while (latencies.length < Math.max(1, args.latencyCalls))
+      while (latencies.length < args.latencyCalls)
         latencies.push((await reranker.rerank(query, docs)).latencyMs);
       const sorted = [...latencies].sort((a, b) => a - b);
       const p50 = sorted[Math.floor((sorted.length - 1) / 2)];

@@ -58,24 +58,51 @@ export function clientOptions<T>(y: Argv<T>): Argv<T & ClientArgs> {
 }
 
 export function rerankerConfig(args: ClientArgs): RerankerConfig {
-  const timeout = positive(args.timeoutMs, "--timeout-ms");
+  const timeout = numberFlag(args.timeoutMs, "--timeout-ms", { above: 0 });
   return {
     provider: args.provider,
     endpoint: args.endpoint,
     model: args.model,
     apiKeyEnv: args.apiKeyEnv,
-    retries: args.retries,
+    retries: numberFlag(args.retries, "--retries", { min: 0, integer: true }),
     headersTimeoutMs: timeout,
     bodyTimeoutMs: timeout,
     qwen3Instruction: args.qwen3Instruction ?? args.qwen3,
   };
 }
 
-function positive(value: number | undefined, flag: string): number | undefined {
-  if (value !== undefined && !(Number.isFinite(value) && value > 0)) {
-    throw new UsageError(`${flag} must be a positive number, got ${value}`);
-  }
-  return value;
+export interface FlagBounds {
+  min?: number;
+  max?: number;
+  /** Strict lower bound. */
+  above?: number;
+  integer?: boolean;
+}
+
+/**
+ * A numeric flag checked here, so the error names the flag as typed: yargs turns `--top-n abc` into
+ * NaN, which the library would report as "top_n … got NaN".
+ */
+export function numberFlag(value: number | undefined, flag: string, bounds: FlagBounds): number | undefined {
+  if (value === undefined) return undefined;
+  const { min, max, above, integer = false } = bounds;
+  const ok =
+    typeof value === "number" &&
+    Number.isFinite(value) &&
+    (!integer || Number.isInteger(value)) &&
+    (min === undefined || value >= min) &&
+    (max === undefined || value <= max) &&
+    (above === undefined || value > above);
+  if (ok) return value;
+  const range = [
+    above !== undefined && `> ${above}`,
+    min !== undefined && max !== undefined && `between ${min} and ${max}`,
+    min !== undefined && max === undefined && `>= ${min}`,
+    min === undefined && max !== undefined && `<= ${max}`,
+  ].find(Boolean);
+  const what = `${integer ? "an integer" : "a number"}${range ? ` ${range}` : ""}`;
+  const given = typeof value === "number" && Number.isNaN(value) ? "not a number" : `got ${value}`;
+  throw new UsageError(`${flag} must be ${what}, ${given}`);
 }
 
 /** `rerank-eval rerank`: one call, the normalised answer printed as a table or JSON. */
@@ -108,13 +135,17 @@ export const rerankCommand: CommandModule<object, RerankArgs> = {
       ...(args.docsFile ? await readDocsFile(args.docsFile) : []),
     ];
     if (documents.length === 0) throw new UsageError("no documents: give --doc (repeatable) or --docs-file");
+    const topN = numberFlag(args.topN, "--top-n", { min: 1, integer: true });
     const reranker = createReranker({
       ...rerankerConfig(args),
-      maxDocsPerRequest: positive(args.maxDocsPerRequest, "--max-docs-per-request"),
-      maxRequestBytes: positive(args.maxRequestBytes, "--max-request-bytes"),
+      maxDocsPerRequest: numberFlag(args.maxDocsPerRequest, "--max-docs-per-request", {
+        min: 1,
+        integer: true,
+      }),
+      maxRequestBytes: numberFlag(args.maxRequestBytes, "--max-request-bytes", { min: 1, integer: true }),
     });
     try {
-      const result = await reranker.rerank(String(args.query), documents, { topN: args.topN });
+      const result = await reranker.rerank(String(args.query), documents, { topN });
       process.stdout.write(
         args.json
           ? `${JSON.stringify(asJson(result, documents))}\n`

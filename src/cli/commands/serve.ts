@@ -1,6 +1,7 @@
 import type { ArgumentsCamelCase, Argv, CommandModule } from "yargs";
 import { UsageError } from "../../errors.js";
 import { MODELS, type RunningServer, startServer } from "../../server/index.js";
+import { numberFlag } from "./rerank.js";
 
 interface ServeArgs {
   host: string;
@@ -54,15 +55,16 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
 
 async function listen(args: ServeArgs): Promise<RunningServer> {
   try {
+    // Checked here too so a message names the flag as typed (startServer names its options).
     return await startServer({
       host: args.host,
-      port: args.port,
-      latencyMs: args.latencyMs,
-      perDocLatencyMs: args.perDocMs,
-      failRate: args.failRate,
-      rateLimitRps: args.rateLimit,
-      dropRate: args.dropRate,
-      seed: args.seed,
+      port: numberFlag(args.port, "--port", { min: 0, max: 65535, integer: true }),
+      latencyMs: numberFlag(args.latencyMs, "--latency-ms", { min: 0 }),
+      perDocLatencyMs: numberFlag(args.perDocMs, "--per-doc-ms", { min: 0 }),
+      failRate: numberFlag(args.failRate, "--fail-rate", { min: 0, max: 1 }),
+      rateLimitRps: numberFlag(args.rateLimit, "--rate-limit", { above: 0 }),
+      dropRate: numberFlag(args.dropRate, "--drop-rate", { min: 0, max: 1 }),
+      seed: numberFlag(args.seed, "--seed", { integer: true }),
       log: args.quiet ? undefined : (line) => process.stdout.write(`${line}\n`),
     });
   } catch (err) {
