@@ -50,6 +50,16 @@ describe.each(CASES)("$provider over HTTP", (c) => {
     else expect(req.headers.authorization).toBeUndefined();
     if (c.auth.header !== "authorization") expect(req.headers.authorization).toBeUndefined();
     for (const [name, value] of Object.entries(c.headers ?? {})) expect(req.headers[name]).toBe(value);
+    // Nothing else: no stray key header, no second auth scheme, no SDK-style extras.
+    const transport = ["host", "connection", "content-length"];
+    const expected = [
+      "content-type",
+      "accept",
+      ...(c.keyEnv ? [c.auth.header] : []),
+      ...Object.keys(c.headers ?? {}),
+    ];
+    expect(Object.keys(req.headers).sort()).toStrictEqual([...transport, ...expected].sort());
+    expect(req.headers.accept).toBe("application/json");
 
     const best = c.ranking.slice(0, 2).map(([index, score]) => ({ index, score }));
     expect(result.items).toStrictEqual(best);
