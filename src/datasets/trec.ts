@@ -1,9 +1,13 @@
-import { createReadStream } from "node:fs";
-import { open, stat } from "node:fs/promises";
-import { createGunzip } from "node:zlib";
 import { InputError } from "../errors.js";
 import type { LocatedRunBlock, Qrels, Ranking, Run, RunBlock } from "../metrics/index.js";
-import { duplicateTable, findDuplicate, RunBlockBuilder, trecOrder } from "../metrics/index.js";
+import {
+  blockTrecOrder,
+  duplicateTable,
+  findDuplicate,
+  RunBlockBuilder,
+  trecOrder,
+} from "../metrics/index.js";
+import { fields, NL, parseScore, skipSpace, streamLines, word } from "./byte-lines.js";
 
 /**
  * TREC qrels (`qid iter docid grade`) and run files (`qid Q0 docid rank score tag`), streamed in
@@ -11,93 +15,6 @@ import { duplicateTable, findDuplicate, RunBlockBuilder, trecOrder } from "../me
  * string per document until a caller asks for one. Columns are separated by any run of spaces or
  * tabs; CRLF is accepted; blank lines are skipped; gzip is detected from the magic bytes.
  */
-
-const CHUNK = 8 << 20;
-const NL = 10;
-
-/** Consumes complete lines: every line in [start, limit) ends with '\n' (a sentinel for the scanners). */
-type ChunkConsumer = (buf: Buffer, start: number, limit: number) => void;
-
-async function streamLines(file: string, consume: ChunkConsumer): Promise<void> {
-  const unreadable = (err: NodeJS.ErrnoException) => {
-    throw new InputError(err.code === "ENOENT" ? "no such file" : `cannot read the file (${err.code})`, {
-      file,
-    });
-  };
-  const info = await stat(file).catch(unreadable);
-  if (info.isDirectory()) throw new InputError("is a directory, expected a file", { file });
-  let buf: Buffer = Buffer.allocUnsafe(CHUNK);
-  let fill = 0;
-  let atStart = true;
-  const flush = (eof: boolean) => {
-    if (eof && fill > 0 && buf[fill - 1] !== NL) {
-      if (fill === buf.length) buf = grow(buf, fill);
-      buf[fill++] = NL;
-    }
-    const limit = buf.lastIndexOf(NL, fill - 1) + 1;
-    // A UTF-8 byte order mark (editors on Windows add one) is not part of the first query id.
-    const start = atStart && limit >= 3 && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf ? 3 : 0;
-    if (limit > 0) atStart = false;
-    if (limit > start) consume(buf, start, limit);
-    buf.copyWithin(0, limit, fill);
-    fill -= limit;
-    if (fill === buf.length) buf = grow(buf, fill); // one line longer than the buffer
-  };
-  const fh = await open(file, "r").catch(unreadable);
-  try {
-    const head = Buffer.alloc(2);
-    await fh.read(head, 0, 2, 0);
-    if (head[0] === 0x1f && head[1] === 0x8b) {
-      try {
-        for await (const chunk of createReadStream("", { fd: fh, autoClose: false, start: 0 }).pipe(
-          createGunzip(),
-        )) {
-          for (let at = 0; at < chunk.length; ) {
-            const n = Math.min(buf.length - fill, chunk.length - at);
-            (chunk as Buffer).copy(buf, fill, at, at + n);
-            fill += n;
-            at += n;
-            if (fill === buf.length) flush(false);
-          }
-        }
-      } catch (err) {
-        // Only zlib's own failures mean a bad file; anything the consumer threw passes through.
-        if (!String((err as NodeJS.ErrnoException).code).startsWith("Z_")) throw err;
-        throw new InputError(`not a readable gzip file (${(err as Error).message})`, { file });
-      }
-    } else {
-      for (let pos = 0; ; ) {
-        const { bytesRead } = await fh.read(buf, fill, buf.length - fill, pos);
-        if (bytesRead === 0) break;
-        pos += bytesRead;
-        fill += bytesRead;
-        if (fill === buf.length) flush(false);
-      }
-    }
-    flush(true);
-  } finally {
-    await fh.close();
-  }
-}
-
-function grow(buf: Buffer, fill: number): Buffer {
-  const bigger = Buffer.allocUnsafe(buf.length * 2);
-  buf.copy(bigger, 0, 0, fill);
-  return bigger;
-}
-
-/** Splits one line (ending at '\n') into byte ranges; used where strings are wanted anyway. */
-function fields(buf: Buffer, p: number, out: number[]): number {
-  out.length = 0;
-  for (let c = buf[p]; c !== NL; ) {
-    while (c <= 32 && c !== NL) c = buf[++p];
-    if (c === NL) break;
-    out.push(p);
-    while (c > 32) c = buf[++p];
-    out.push(p);
-  }
-  return p + 1;
-}
 
 const QRELS_COLUMNS = "`qid iter docid grade`";
 
@@ -140,67 +57,7 @@ export async function readQrels(path: string): Promise<Qrels> {
   return qrels;
 }
 
-const POW10 = Array.from({ length: 23 }, (_, i) => 10 ** i);
-
-/**
- * Parses a decimal score exactly as strtod would (correctly rounded): up to 15 significant digits
- * and a power of ten up to 22, one IEEE multiplication or division of two exact values is exact
- * rounding (Clinger's fast path); anything else goes through Number(). NaN when not a finite number.
- */
-export function parseScore(buf: Uint8Array, s: number, e: number): number {
-  let i = s;
-  let c = buf[i];
-  const neg = c === 45;
-  if (c === 45 || c === 43) c = buf[++i];
-  let mant = 0;
-  let sig = 0;
-  let exp10 = 0;
-  let digits = 0;
-  for (; c >= 48 && c <= 57; c = buf[++i], digits++) {
-    mant = mant * 10 + (c - 48);
-    if (mant !== 0) sig++;
-  }
-  if (c === 46 && i < e) {
-    for (c = buf[++i]; c >= 48 && c <= 57; c = buf[++i], digits++, exp10--) {
-      mant = mant * 10 + (c - 48);
-      if (mant !== 0) sig++;
-    }
-  }
-  if ((c === 101 || c === 69) && i < e && digits > 0) {
-    let j = i + 1;
-    let d = buf[j];
-    const eneg = d === 45;
-    if (d === 45 || d === 43) d = buf[++j];
-    let x = 0;
-    const from = j;
-    for (; d >= 48 && d <= 57 && x < 1e6; d = buf[++j]) x = x * 10 + (d - 48);
-    if (j > from) {
-      exp10 += eneg ? -x : x;
-      i = j;
-    }
-  }
-  if (i === e && digits > 0 && sig <= 15 && exp10 >= -22 && exp10 <= 22) {
-    const v = exp10 >= 0 ? mant * POW10[exp10] : mant / POW10[-exp10];
-    return neg ? -v : v;
-  }
-  const v = Number(Buffer.from(buf.buffer, buf.byteOffset + s, e - s).toString("latin1"));
-  return Number.isFinite(v) ? v : Number.NaN;
-}
-
 const COLUMN_COUNT = "expected 6 columns `qid Q0 docid rank score tag`, found %d";
-
-/** Index of the first non-blank byte at or after p (the line's '\n' stops it). */
-function skipSpace(buf: Buffer, p: number): number {
-  let c = buf[p];
-  while (c <= 32 && c !== NL) c = buf[++p];
-  return p;
-}
-
-/** Index just past the field starting at p. */
-function word(buf: Buffer, p: number): number {
-  while (buf[p] > 32) p++;
-  return p;
-}
 
 /**
  * Streams a run file as one block per maximal group of consecutive lines with the same qid (a query
@@ -267,21 +124,24 @@ export async function scanRun(path: string, onBlock: (block: LocatedRunBlock) =>
   emit();
 }
 
-/** Doc id i of a block as a string. */
-function idText(b: RunBlock, i: number): string {
-  return Buffer.from(b.idBytes.buffer, b.idBytes.byteOffset, b.idBytes.length).toString(
-    "utf8",
-    b.idStart[i],
-    b.idStart[i + 1],
-  );
+/** The block's id bytes as a Buffer (a view, no copy), to decode ids from. */
+function idBuffer(b: RunBlock): Buffer {
+  return Buffer.from(b.idBytes.buffer, b.idBytes.byteOffset, b.idBytes.length);
 }
 
-/** The ranking of one block as strings (file order). */
-function blockRanking(b: RunBlock): Ranking {
-  const docIds = new Array<string>(b.n);
-  const bytes = Buffer.from(b.idBytes.buffer, b.idBytes.byteOffset, b.idBytes.length);
-  for (let i = 0; i < b.n; i++) docIds[i] = bytes.toString("utf8", b.idStart[i], b.idStart[i + 1]);
-  return { docIds, scores: b.scores.slice(0, b.n) };
+/** Doc id i of a block as a string. */
+function idText(b: RunBlock, i: number): string {
+  return idBuffer(b).toString("utf8", b.idStart[i], b.idStart[i + 1]);
+}
+
+/** The ranking of the block's entries `which` (all, in file order, by default) as strings. */
+function blockRanking(b: RunBlock, which?: number[]): Ranking {
+  const bytes = idBuffer(b);
+  const at = which ?? Array.from({ length: b.n }, (_, i) => i);
+  return {
+    docIds: at.map((i) => bytes.toString("utf8", b.idStart[i], b.idStart[i + 1])),
+    scores: Float64Array.from(at, (i) => b.scores[i]),
+  };
 }
 
 /**
@@ -289,14 +149,16 @@ function blockRanking(b: RunBlock): Ranking {
  * put in trec order and cut to its top `depth`; otherwise rankings keep file order.
  */
 export async function readRun(path: string, opts: { depth?: number } = {}): Promise<Run> {
+  if (opts.depth !== undefined) {
+    const top = await readGroupedRunTop(path, opts.depth);
+    if (top !== undefined) return top;
+  }
   const run: Run = new Map();
-  const firstLine = new Map<string, number>();
   await scanRun(path, (b) => {
     const r = blockRanking(b);
     const earlier = run.get(b.qid);
     if (earlier === undefined) {
       run.set(b.qid, r);
-      firstLine.set(b.qid, b.lines[0]);
       return;
     }
     // The query's lines are not contiguous: merge, and look for duplicates across the groups.
@@ -317,6 +179,27 @@ export async function readRun(path: string, opts: { depth?: number } = {}): Prom
   });
   if (opts.depth !== undefined) {
     for (const [qid, r] of run) run.set(qid, cut(r, opts.depth));
+  }
+  return run;
+}
+
+class NotGrouped extends Error {}
+
+/**
+ * A grouped run (each query's lines together, as run writers do) cut to `depth` while it streams:
+ * strings are made only for the documents kept, so 100 candidates out of a 1,000-deep run cost a
+ * tenth of the memory. Undefined when a query's lines are apart: they must be merged before cutting.
+ */
+async function readGroupedRunTop(path: string, depth: number): Promise<Run | undefined> {
+  const run: Run = new Map();
+  try {
+    await scanRun(path, (b) => {
+      if (run.has(b.qid)) throw new NotGrouped();
+      run.set(b.qid, blockRanking(b, blockTrecOrder(b).slice(0, depth)));
+    });
+  } catch (err) {
+    if (err instanceof NotGrouped) return undefined;
+    throw err;
   }
   return run;
 }

@@ -10,6 +10,7 @@ export { type LatencySummary, percentile, summarizeLatency } from "./latency.js"
 export { KNOWN_MEASURES, measureValue, parseMeasure, parseMeasures } from "./measures.js";
 export {
   type ByteJudgements,
+  blockTrecOrder,
   byteJudgements,
   duplicateTable,
   findDuplicate,

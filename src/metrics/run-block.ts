@@ -153,6 +153,15 @@ function before(b: RunBlock, i: number, t: number): boolean {
   return x > s || (x === s && i !== t && compareBlockIds(b, i, t) > 0);
 }
 
+/** Entry indices of the block in trec order: score descending, then id bytes descending (strcmp). */
+export function blockTrecOrder(b: RunBlock): number[] {
+  const order = Array.from({ length: b.n }, (_, i) => i);
+  return order.sort((x, y) => {
+    const d = b.scores[y] - b.scores[x];
+    return d !== 0 ? d : compareBlockIds(b, y, x);
+  });
+}
+
 /** judgeRanking for a byte block: same result, no strings and (usually) no sort. */
 export function judgeBlock(
   b: RunBlock,
@@ -179,11 +188,7 @@ export function judgeBlock(
       ranks[q] = count + 1;
     }
   } else {
-    const order = Array.from({ length: n }, (_, i) => i);
-    order.sort((x, y) => {
-      const d = b.scores[y] - b.scores[x];
-      return d !== 0 ? d : compareBlockIds(b, y, x);
-    });
+    const order = blockTrecOrder(b);
     const rankOf = new Int32Array(n);
     for (let p = 0; p < n; p++) rankOf[order[p]] = p + 1;
     for (let q = 0; q < f; q++) ranks[q] = rankOf[found[q]];

@@ -4,7 +4,8 @@ import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import fc from "fast-check";
 import { afterAll, describe, expect, it } from "vitest";
-import { parseScore, rankedCandidates, readQrels, readRun, scanRun } from "../../src/datasets/trec.js";
+import { parseScore } from "../../src/datasets/byte-lines.js";
+import { rankedCandidates, readQrels, readRun, scanRun } from "../../src/datasets/trec.js";
 import { InputError } from "../../src/errors.js";
 
 const dir = mkdtempSync(join(tmpdir(), "trec-test-"));
@@ -113,6 +114,59 @@ describe("readRun", () => {
     expect(run.get("q")?.docIds).toEqual(["c", "b", "d"]);
     expect(rankedCandidates(await readRun(path))).toEqual(new Map([["q", ["c", "b", "d", "a"]]]));
     expect(rankedCandidates(await readRun(path), 2)).toEqual(new Map([["q", ["c", "b"]]]));
+  });
+
+  it("an empty run (plain or gzip) has no rankings, whatever an earlier read left in memory", async () => {
+    // The read buffer is not zeroed: an empty file once 'found' lines in the previous file's bytes.
+    await readRun(file("q1 Q0 d1 1 2 t\nq1 Q0 d2 2 1 t x\n".repeat(3))).catch(() => undefined);
+    for (const empty of [file(""), file(gzipSync(""), "empty.gz")]) {
+      expect((await readRun(empty)).size).toBe(0);
+      expect((await readRun(empty, { depth: 5 })).size).toBe(0);
+      expect((await inputError(readQrels(empty))).message).toContain("no judgements");
+    }
+  });
+
+  it("depth: a grouped run cut while streaming equals the whole run merged and cut (property)", async () => {
+    // Ids whose '<' order and byte order differ, few distinct scores (ties), queries grouped or not.
+    const ids = ["a", "b", "ab", "9", "10", "\uFF5E", "\u{1F600}", "\uE000", "é"];
+    const entry = fc.record({
+      q: fc.constantFrom("q1", "q2", "\u{1F600}"),
+      d: fc.constantFrom(...ids),
+      s: fc.constantFrom("-1", "0", "0.5", "2", "2.0"),
+    });
+    let runs = 0;
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(entry, { maxLength: 30 }),
+        fc.integer({ min: 1, max: 6 }),
+        fc.boolean(),
+        async (rows, depth, grouped) => {
+          const seen = new Set<string>();
+          const unique = rows.filter((r) => !seen.has(`${r.q}/${r.d}`) && seen.add(`${r.q}/${r.d}`));
+          if (grouped) unique.sort((x, y) => (x.q < y.q ? -1 : x.q > y.q ? 1 : 0));
+          const path = file(
+            unique.map((r, i) => `${r.q} Q0 ${r.d} ${i} ${r.s} t\n`).join(""),
+            `prop-${runs++}.run`,
+          );
+          const whole = await readRun(path);
+          const top = await readRun(path, { depth });
+          expect([...top.keys()].sort()).toEqual([...whole.keys()].sort());
+          for (const [qid, ranking] of whole) {
+            const order = [...ranking.docIds.keys()].sort(
+              (i, j) =>
+                ranking.scores[j] - ranking.scores[i] ||
+                Buffer.compare(Buffer.from(ranking.docIds[j]), Buffer.from(ranking.docIds[i])),
+            );
+            const kept = order.slice(0, depth);
+            expect(top.get(qid)).toEqual({
+              docIds: kept.map((i) => ranking.docIds[i]),
+              scores: Float64Array.from(kept, (i) => ranking.scores[i]),
+            });
+          }
+        },
+      ),
+      { numRuns: 60 },
+    );
   });
 
   it("reads UTF-8 ids byte-exactly and gzip transparently", async () => {
