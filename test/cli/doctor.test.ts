@@ -99,7 +99,9 @@ describe("rerank-eval doctor", () => {
   it("fails the known answer and order invariance against serve's identity model, with a readable table", async () => {
     const run = await runCli(["doctor", "--endpoint", `${serve.url}/rerank`, "--model", "identity"], KEY_ENV);
     expect(run.code).toBe(1);
-    expect(run.stdout).toMatch(/^known answer\s+FAIL\s+"Carson City/m);
+    expect(run.stdout).toMatch(
+      /^known answer\s+FAIL\s+"Carson City.*the right answer at rank 3 .*try --qwen3\)$/m,
+    );
     expect(run.stdout).toMatch(/^order invariance\s+FAIL\s+/m);
     expect(run.stdout).toMatch(/^determinism\s+PASS/m);
     expect(run.stdout).toMatch(/7 checks: 5 passed, 2 failed/);

@@ -127,11 +127,12 @@ function knownAnswer(result: RerankResult, args: DoctorArgs): Check {
     return { name, ...pass(`"${short(documents[expectedFirst])}" ranked first (score ${top.score})`) };
   }
   const rank = result.items.findIndex((i) => i.index === expectedFirst) + 1;
-  // Lexical scorers fall for the "Capital punishment … United States … United States" distractor too.
+  // Even BM25 gets this example right, so a miss means the ranking ignores the query: typically a
+  // Qwen3 reranker scored without its instruction template.
   const hint =
     args.qwen3 || args.qwen3Instruction
       ? ""
-      : " (lexical scorers and Qwen3 rerankers served without their template rank like this; for Qwen3 try --qwen3)";
+      : " (the ranking ignores the query, as a Qwen3 reranker served without its template does; for Qwen3 try --qwen3)";
   return {
     name,
     ...fail(
