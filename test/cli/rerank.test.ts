@@ -78,6 +78,16 @@ describe("rerank-eval rerank", () => {
     expect(a.results.map((r: { document: string }) => r.document).sort()).toEqual([...DOCS].sort());
     const b = JSON.parse((await runCli([...base(), "--json", "--docs-file", jsonl], KEY_ENV)).stdout);
     expect(b.results[0]).toMatchObject({ index: 1, document: DOCS[1] });
+    // A BOM and CRLF line ends (a Windows editor's file) change no document, in either format.
+    for (const [name, body] of [
+      ["bom.txt", `\uFEFF${DOCS.join("\r\n")}\r\n`],
+      ["bom.jsonl", `\uFEFF${DOCS.map((d) => JSON.stringify(d)).join("\r\n")}\r\n`],
+    ]) {
+      const file = join(dir, name);
+      await writeFile(file, body);
+      const out = JSON.parse((await runCli([...base(), "--json", "--docs-file", file], KEY_ENV)).stdout);
+      expect(out.results.map((r: { document: string }) => r.document).sort(), name).toEqual([...DOCS].sort());
+    }
   });
 
   it("exits 2 with one line for usage and input errors", async () => {

@@ -225,7 +225,8 @@ export async function readDocsFile(file: string): Promise<string[]> {
       { file },
     );
   }
-  const lines = text.split(/\r?\n/);
+  // Windows editors save UTF-8 with a BOM; it is not part of the first document.
+  const lines = text.replace(/^\uFEFF/, "").split(/\r?\n/);
   const first = lines.find((l) => l.trim() !== "")?.trim() ?? "";
   const jsonl = file.endsWith(".jsonl") || first.startsWith('"') || first.startsWith("{");
   const documents: string[] = [];
