@@ -231,6 +231,28 @@ describe("rerank-eval evaluate", () => {
     );
   });
 
+  it("an empty run: no query ranked; under -c every judged query counts at 0", async () => {
+    const r = await cli([
+      "evaluate",
+      "--qrels",
+      file("a 0 d 1\nb 0 e 1\n"),
+      "--run",
+      file(""),
+      "-m",
+      "RR",
+      "-c",
+      "--json",
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toEqual({
+      measures: ["RR"],
+      queries: 2,
+      mean: { RR: 0 },
+      perQuery: { a: { RR: 0 }, b: { RR: 0 } },
+    });
+    expect(r.stderr).toContain("2 judged queries have no ranking (counted at 0: --complete)");
+  });
+
   it("warns when no query is counted", async () => {
     const r = await cli(["evaluate", "--qrels", file("a 0 d 1\n"), "--run", file("b Q0 d 1 1 t\n")]);
     expect(r.code).toBe(0);
