@@ -51,25 +51,27 @@ export async function executePlan(input: ExecuteInput): Promise<ExecuteOutcome> 
     progress?.tick(record.error !== undefined);
   };
 
-  const runTask = async (variant: Variant, query: PlannedQuery, reranker: Reranker) => {
-    if (fatal !== undefined) return;
-    if (pacer) await pacer.take();
+  /** One API call as a record: an ApiError is the query's fate (recorded); anything else is thrown. */
+  const call = async (variant: Variant, query: PlannedQuery, reranker: Reranker): Promise<ResultRecord> => {
     const startedAt = new Date().toISOString();
     const start = performance.now();
     if (start < firstStart) firstStart = start;
+    const timing = () => {
+      const end = performance.now();
+      if (end > lastEnd) lastEnd = end;
+      return { finishedAt: new Date().toISOString(), startMs: start - origin, endMs: end - origin };
+    };
+    const base = { variant: variant.id, qid: query.qid, candidates: query.docIds.length, startedAt };
     try {
       const result = await reranker.rerank(
         query.text,
         query.documents,
         variant.topN ? { topN: variant.topN } : {},
       );
-      const end = performance.now();
-      if (end > lastEnd) lastEnd = end;
-      finish({
-        variant: variant.id,
-        qid: query.qid,
+      const t = timing();
+      return {
+        ...base,
         ranking: result.items.map((it) => [query.docIds[it.index], it.score]),
-        candidates: query.docIds.length,
         attemptLatenciesMs: result.attemptLatenciesMs,
         latencyMs: result.latencyMs,
         attempts: result.attempts,
@@ -77,27 +79,16 @@ export async function executePlan(input: ExecuteInput): Promise<ExecuteOutcome> 
         ...(result.usage ? { usage: result.usage } : {}),
         scoreKind: result.scoreKind,
         notes: result.notes,
-        startedAt,
-        finishedAt: new Date().toISOString(),
-        startMs: start - origin,
-        endMs: end - origin,
-      });
+        ...t,
+      };
     } catch (err) {
-      // Only API failures are a query's fate; anything else (a missing key, a bug) stops the run.
-      if (!(err instanceof ApiError)) {
-        fatal ??= err;
-        limit.clearQueue();
-        return;
-      }
-      const end = performance.now();
-      if (end > lastEnd) lastEnd = end;
-      finish({
-        variant: variant.id,
-        qid: query.qid,
+      if (!(err instanceof ApiError)) throw err;
+      const t = timing();
+      return {
+        ...base,
         ranking: [],
-        candidates: query.docIds.length,
         attemptLatenciesMs: err.attemptLatenciesMs,
-        latencyMs: end - start,
+        latencyMs: t.endMs - t.startMs,
         attempts: err.attempts,
         requests: 1,
         notes: [],
@@ -106,23 +97,41 @@ export async function executePlan(input: ExecuteInput): Promise<ExecuteOutcome> 
           ...(err.status !== undefined ? { status: err.status } : {}),
           message: err.message,
         },
-        startedAt,
-        finishedAt: new Date().toISOString(),
-        startMs: start - origin,
-        endMs: end - origin,
-      });
+        ...t,
+      };
+    }
+  };
+
+  // Anything but an API failure (a full disk, a missing key, a bug) stops the run: the first such
+  // error is kept, tasks still queued return at once, and the error is thrown once the requests in
+  // flight are done. (p-limit's clearQueue would leave the queued promises pending forever.)
+  const runTask = async (variant: Variant, query: PlannedQuery, reranker: Reranker) => {
+    if (fatal !== undefined) return;
+    try {
+      if (pacer) await pacer.take();
+      if (fatal !== undefined) return;
+      finish(await call(variant, query, reranker));
+    } catch (err) {
+      fatal ??= err;
     }
   };
 
   const pending: Promise<void>[] = [];
   for (const { variant, query } of tasksOf(plan)) {
+    if (fatal !== undefined) break;
     if (variant.kind === "first-stage") {
-      keep(firstStageRecord(variant, query, performance.now() - origin));
+      try {
+        keep(firstStageRecord(variant, query, performance.now() - origin));
+      } catch (err) {
+        fatal ??= err;
+      }
       continue;
     }
-    const model = variant.model;
-    const reranker = model ? rerankers.get(model.name) : undefined;
-    if (!reranker) throw new Error(`no reranker for variant ${variant.id}`);
+    const reranker = variant.model ? rerankers.get(variant.model.name) : undefined;
+    if (!reranker) {
+      fatal ??= new Error(`no reranker for variant ${variant.id}`);
+      break;
+    }
     pending.push(limit(() => runTask(variant, query, reranker)));
   }
   await Promise.all(pending);

@@ -58,7 +58,13 @@ export class ResultsWriter {
 
   append(record: ResultRecord): void {
     if (this.fd === undefined) throw new Error(`results writer for ${this.path} is closed`);
-    writeSync(this.fd, `${this.redact(JSON.stringify(record))}\n`);
+    try {
+      writeSync(this.fd, `${this.redact(JSON.stringify(record))}\n`);
+    } catch (err) {
+      // A full disk or a vanished folder: the user's environment, said in one line, not a crash.
+      const code = (err as NodeJS.ErrnoException).code ?? "error";
+      throw new InputError(`cannot write the results (${code})`, { file: this.path, field: "out" });
+    }
     this.lines++;
   }
 
