@@ -156,6 +156,55 @@ describe("rerank-eval rerank", () => {
     expect(busy.stderr).toBe("rerank-eval: API error: regolo 503 upstream overloaded (after 2 attempts)\n");
   });
 
+  it("--option configures a provider: a generic API described by field paths", async () => {
+    const custom = await startLocalServer((req, res) => {
+      const passages = (req.body.input as { passages: string[] }).passages;
+      const ranking = passages.map((p, doc) => ({ doc, value: p.length / 100 })).reverse();
+      json(res, 200, { output: { ranking } });
+    });
+    try {
+      const run = await runCli(
+        [
+          "rerank",
+          "--provider",
+          "generic",
+          "--endpoint",
+          `${custom.url}/api/score`,
+          "--model",
+          "lex",
+          "--query",
+          "q",
+          "--doc",
+          "short",
+          "--doc",
+          "a longer one",
+          "--json",
+          ...["--option", "queryField=input.question", "--option", "documentsField=input.passages"],
+          ...["--option", "topNField=null", "--option", 'extraBody={"mode":"fast","k":2}'],
+          ...["--option", "resultsPath=output.ranking", "--option", "indexField=doc"],
+          ...["--option", "scoreField=value", "--option", "modelField=engine"],
+        ],
+        {},
+      );
+      expect(run.stderr).toBe("");
+      expect(custom.requests[0].body).toStrictEqual({
+        mode: "fast",
+        k: 2,
+        engine: "lex",
+        input: { question: "q", passages: ["short", "a longer one"] },
+      });
+      expect(JSON.parse(run.stdout).results).toEqual([
+        { index: 1, score: 0.12, document: "a longer one" },
+        { index: 0, score: 0.05, document: "short" },
+      ]);
+      const bad = await runCli([...base(), "--doc", "a", "--option", "=x"], KEY_ENV);
+      expect(bad.code).toBe(2);
+      expect(bad.stderr).toBe("rerank-eval: error: --option '=x' must be key=value\n");
+    } finally {
+      await custom.close();
+    }
+  });
+
   it("speaks Cohere v2 to serve's /v2/rerank and applies --qwen3 formatting", async () => {
     const run = await runCli(
       [

@@ -14,6 +14,7 @@ export interface ClientArgs {
   timeoutMs?: number;
   qwen3?: boolean;
   qwen3Instruction?: string;
+  option?: string[];
 }
 
 interface RerankArgs extends ClientArgs {
@@ -54,6 +55,12 @@ export function clientOptions<T>(y: Argv<T>): Argv<T & ClientArgs> {
     .option("qwen3-instruction", {
       type: "string",
       describe: "custom Qwen3 instruction (implies --qwen3)",
+    })
+    .option("option", {
+      type: "string",
+      array: true,
+      describe:
+        "provider option key=value, value read as JSON when it parses (generic: resultsPath=output.ranking, modelField=null; pinecone: pineconeApiVersion=2025-10; truncate=END)",
     }) as Argv<T & ClientArgs>;
 }
 
@@ -68,7 +75,26 @@ export function rerankerConfig(args: ClientArgs): RerankerConfig {
     headersTimeoutMs: timeout,
     bodyTimeoutMs: timeout,
     qwen3Instruction: args.qwen3Instruction ?? args.qwen3,
+    options: providerOptions(args.option),
   };
+}
+
+/** `--option key=value` pairs; `null`, numbers, booleans and JSON objects keep their JSON type. */
+function providerOptions(pairs: string[] | undefined): Record<string, unknown> | undefined {
+  if (pairs === undefined || pairs.length === 0) return undefined;
+  // fromEntries, not assignment: a key such as "__proto__" stays plain data.
+  return Object.fromEntries(
+    pairs.map(String).map((pair) => {
+      const eq = pair.indexOf("=");
+      if (eq < 1) throw new UsageError(`--option '${pair}' must be key=value`);
+      const text = pair.slice(eq + 1);
+      try {
+        return [pair.slice(0, eq), JSON.parse(text)];
+      } catch {
+        return [pair.slice(0, eq), text]; // not JSON: a plain string such as a field path
+      }
+    }),
+  );
 }
 
 export interface FlagBounds {
