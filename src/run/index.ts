@@ -159,18 +159,24 @@ export async function runEvaluation(options: RunOptions, io: RunIo = {}): Promis
       warnings,
     });
 
-  // Run files first: their order follows the plan, not the completion order, so they are deterministic.
-  const order = new Map(qids.map((q, i) => [q, i]));
-  for (const variant of plan.variants) {
-    const recs = outcome.records
-      .filter((r) => r.variant === variant.id)
-      .sort((a, b) => (order.get(a.qid) ?? 0) - (order.get(b.qid) ?? 0));
-    writeTrecRun(join(outDir, `run-${variant.id}.trec`), recs, variant.id);
+  let report: Report;
+  try {
+    // Run files first: their order follows the plan, not the completion order, so they are deterministic.
+    const order = new Map(qids.map((q, i) => [q, i]));
+    for (const variant of plan.variants) {
+      const recs = outcome.records
+        .filter((r) => r.variant === variant.id)
+        .sort((a, b) => (order.get(a.qid) ?? 0) - (order.get(b.qid) ?? 0));
+      writeTrecRun(join(outDir, `run-${variant.id}.trec`), recs, variant.id);
+    }
+    writeTrecQrels(join(outDir, "qrels.txt"), qids, evalSet.qrels);
+    report = build((performance.now() - started) / 1000);
+    // Last, so a folder with a report.json is a finished run.
+    await writeAtomically(join(outDir, "report.json"), redact(`${JSON.stringify(report, null, 2)}\n`));
+    await writeAtomically(join(outDir, "report.md"), redact(renderMarkdown(report)));
+  } catch (err) {
+    throw outputError(err, outDir);
   }
-  writeTrecQrels(join(outDir, "qrels.txt"), qids, evalSet.qrels);
-  const report = build((performance.now() - started) / 1000);
-  await writeAtomically(join(outDir, "report.json"), redact(`${JSON.stringify(report, null, 2)}\n`));
-  await writeAtomically(join(outDir, "report.md"), redact(renderMarkdown(report)));
   return { report, outDir, exitCode: report.failures.exceeded ? 3 : 0 };
 }
 
@@ -239,9 +245,15 @@ async function prepareOutDir(outDir: string, redact: (t: string) => string) {
     await removePreviousOutputs(outDir);
     return new ResultsWriter(join(outDir, "results.jsonl"), redact);
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
-    throw new InputError(`cannot write the output folder (${code})`, { file: outDir, field: "out" });
+    throw outputError(err, outDir);
   }
+}
+
+/** A file system refusal in --out (full disk, permissions, not a folder) is one line naming it, not a crash. */
+function outputError(err: unknown, outDir: string): unknown {
+  const code = (err as NodeJS.ErrnoException)?.code;
+  if (err instanceof InputError || typeof code !== "string") return err;
+  return new InputError(`cannot write the output folder (${code})`, { file: outDir, field: "out" });
 }
 
 /**

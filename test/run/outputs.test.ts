@@ -3,6 +3,7 @@ import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { PassThrough } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { InputError } from "../../src/errors.js";
 import { resolveRunOptions } from "../../src/run/config.js";
 import { runEvaluation } from "../../src/run/index.js";
 import { syntheticRows, tempDir, writeCsv } from "./helpers.js";
@@ -109,6 +110,25 @@ describe("output folder", () => {
       "results.jsonl",
       "run-bm25.trec",
     ]);
+  });
+});
+
+describe("a folder that refuses the last writes", () => {
+  it("is an InputError naming the folder, and leaves no report.json", async () => {
+    const out = join(dir, "refuses");
+    // report.json is written through a temp file named after the process; a folder in its place
+    // makes that write fail (EISDIR) after the run itself succeeded.
+    await mkdir(join(out, `.report.json.${process.pid}.tmp`), { recursive: true });
+    const options = resolveRunOptions(undefined, {
+      dataset: csv,
+      model: ["bm25"],
+      endpoint: "embedded",
+      out,
+    });
+    const err = await runEvaluation(options, { quiet: true, env: {} }).catch((e) => e);
+    expect(err).toBeInstanceOf(InputError);
+    expect(err.message).toMatch(/refuses: field 'out': cannot write the output folder \(EISDIR\)$/);
+    expect(await readdir(out)).not.toContain("report.json");
   });
 });
 
