@@ -3,8 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
-import { afterAll, describe, expect, it, vi } from "vitest";
-import { main } from "../../src/cli/main.js";
+import { afterAll, describe, expect, it } from "vitest";
 import {
   canonicalName,
   EXPECTED_ROWS,
@@ -12,6 +11,7 @@ import {
   PARITY_QRELS,
   PARITY_RUN,
 } from "../metrics/trec-parity.js";
+import { runCli } from "../run/helpers.js";
 
 const QRELS = PARITY_QRELS;
 const RUN = PARITY_RUN;
@@ -29,28 +29,6 @@ interface CliResult {
   code: number;
   stdout: string;
   stderr: string;
-}
-
-/** The CLI in-process: same yargs entry and error mapping as the binary, output captured. */
-async function cli(args: string[]): Promise<CliResult> {
-  let stdout = "";
-  let stderr = "";
-  const out = vi.spyOn(process.stdout, "write").mockImplementation((chunk) => {
-    stdout += String(chunk);
-    return true;
-  });
-  const err = vi.spyOn(process.stderr, "write").mockImplementation((chunk) => {
-    stderr += String(chunk);
-    return true;
-  });
-  try {
-    const code = await main(args);
-    return { code, stdout, stderr };
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-    process.exitCode = undefined;
-  }
 }
 
 /** The real binary (from source through tsx, so no build step), for exit codes and the environment. */
@@ -75,7 +53,7 @@ const TREC_NAME = new Map(EXPECTED_ROWS.map(([trec]) => [canonicalName(trec), tr
 
 describe("rerank-eval evaluate", () => {
   it("text output (-c -q): every row of trec_eval's expected.tsv, per query in qid byte order, then all", async () => {
-    const r = await cli([
+    const r = await runCli([
       "evaluate",
       "--qrels",
       QRELS,
@@ -103,7 +81,7 @@ describe("rerank-eval evaluate", () => {
 
   it("trec_eval names are accepted and printed as ir_measures names", async () => {
     const names = "ndcg_cut.10,map,recip_rank,P.5,recall.100,success.10,map_cut.10,ndcg,num_rel,num_rel_ret";
-    const r = await cli(["evaluate", "--qrels", QRELS, "--run", RUN, "-m", names, "-c"]);
+    const r = await runCli(["evaluate", "--qrels", QRELS, "--run", RUN, "-m", names, "-c"]);
     expect(r.code).toBe(0);
     const printed = r.stdout
       .trimEnd()
@@ -124,7 +102,7 @@ describe("rerank-eval evaluate", () => {
   });
 
   it("--relevance-level 2 reproduces the fixture's @rel2 rows", async () => {
-    const r = await cli([
+    const r = await runCli([
       "evaluate",
       "--qrels",
       QRELS,
@@ -144,7 +122,7 @@ describe("rerank-eval evaluate", () => {
   });
 
   it("--json: full precision, every counted query (judged without ranking at 0 under --complete)", async () => {
-    const r = await cli([
+    const r = await runCli([
       "evaluate",
       "--qrels",
       QRELS,
@@ -174,7 +152,7 @@ describe("rerank-eval evaluate", () => {
   });
 
   it("without --complete, judged queries without ranking are left out and the warning says so", async () => {
-    const r = await cli(["evaluate", "--qrels", QRELS, "--run", RUN, "--json"]);
+    const r = await runCli(["evaluate", "--qrels", QRELS, "--run", RUN, "--json"]);
     const out = JSON.parse(r.stdout);
     expect(out.queries).toBe(285 - 17);
     expect(out.perQuery["102"]).toBeUndefined();
@@ -191,11 +169,11 @@ describe("rerank-eval evaluate", () => {
     const gzRun = file(gzipSync(readFileSync(RUN)));
     const gzQrels = file(gzipSync(readFileSync(QRELS)));
     const args = ["--json", "-c", "-m", "nDCG@10,AP,P@5,Judged@10"];
-    const base = await cli(["evaluate", "--qrels", QRELS, "--run", RUN, ...args]);
-    const merged = await cli(["evaluate", "--qrels", QRELS, "--run", ungrouped, ...args]);
-    const gz = await cli(["evaluate", "--qrels", gzQrels, "--run", gzRun, ...args]);
+    const base = await runCli(["evaluate", "--qrels", QRELS, "--run", RUN, ...args]);
+    const merged = await runCli(["evaluate", "--qrels", QRELS, "--run", ungrouped, ...args]);
+    const gz = await runCli(["evaluate", "--qrels", gzQrels, "--run", gzRun, ...args]);
     // Ungrouped and gzipped: the streaming path gives up mid-file and the merge path takes over.
-    const gzUngrouped = await cli([
+    const gzUngrouped = await runCli([
       "evaluate",
       "--qrels",
       QRELS,
@@ -222,7 +200,7 @@ describe("rerank-eval evaluate", () => {
         `${tilde} Q0 ${smile} 2 0.5 t`,
       ].join("\n"),
     );
-    const r = await cli(["evaluate", "--qrels", qrels, "--run", run, "-m", "RR,P@1", "-q"]);
+    const r = await runCli(["evaluate", "--qrels", qrels, "--run", run, "-m", "RR,P@1", "-q"]);
     expect(r.code, r.stderr).toBe(0);
     // Per-query rows in byte order of the query ids: ～ before 😀 (UTF-16 order would swap them).
     expect(r.stdout).toBe(
@@ -232,7 +210,7 @@ describe("rerank-eval evaluate", () => {
   });
 
   it("an empty run: no query ranked; under -c every judged query counts at 0", async () => {
-    const r = await cli([
+    const r = await runCli([
       "evaluate",
       "--qrels",
       file("a 0 d 1\nb 0 e 1\n"),
@@ -254,7 +232,7 @@ describe("rerank-eval evaluate", () => {
   });
 
   it("warns when no query is counted", async () => {
-    const r = await cli(["evaluate", "--qrels", file("a 0 d 1\n"), "--run", file("b Q0 d 1 1 t\n")]);
+    const r = await runCli(["evaluate", "--qrels", file("a 0 d 1\n"), "--run", file("b Q0 d 1 1 t\n")]);
     expect(r.code).toBe(0);
     expect(r.stdout).toBe("nDCG@10\tall\t0.0000\nRR@10\tall\t0.0000\nAP\tall\t0.0000\n");
     expect(r.stderr).toContain("no query was counted");
@@ -323,7 +301,7 @@ describe("rerank-eval evaluate: bad input → exit 2, one line naming file:line,
     ["run: a directory", () => ({ qrels: goodQrels(), run: tmp }), "run", ": is a directory"],
   ])("%s", async (_label, make, which, message) => {
     const paths = make();
-    const r = await cli(["evaluate", "--qrels", paths.qrels, "--run", paths.run]);
+    const r = await runCli(["evaluate", "--qrels", paths.qrels, "--run", paths.run]);
     expect(r.code).toBe(2);
     expect(r.stdout).toBe("");
     const path = which === "qrels" ? paths.qrels : paths.run;
@@ -335,7 +313,7 @@ describe("rerank-eval evaluate: bad input → exit 2, one line naming file:line,
     [["-m", "nDCG@10,bogus@3"], "unknown measure 'bogus@3'"],
     [["-l", "1.5"], "--relevance-level must be an integer"],
   ])("usage error %j", async (extra, message) => {
-    const r = await cli(["evaluate", "--qrels", goodQrels(), "--run", goodRun(), ...extra]);
+    const r = await runCli(["evaluate", "--qrels", goodQrels(), "--run", goodRun(), ...extra]);
     expect(r.code).toBe(2);
     expect(r.stdout).toBe("");
     expect(r.stderr).toContain(message);
