@@ -1,4 +1,5 @@
 /** `rerank-eval run` through the CLI: exit codes, one-line errors, flags over config, sampling, canary, npm start. */
+import { existsSync } from "node:fs";
 import { readdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -279,7 +280,28 @@ describe("rerank-eval run (CLI)", () => {
     // Not a terminal: plain progress lines, no bar redraws.
     expect(r.stderr).toMatch(/^rerank: \d+\/88 /m);
     expect(r.stderr).not.toContain("\r");
+    expect(r.stderr).toMatch(/^rerank: 88\/88 \(100%\) .*errors 0\n$/m);
     const md = await readFile(join(out, "report.md"), "utf8");
     expect(md).toContain("## top_n");
+    // The demo's own settings: the shipped CSV, two real scorers of the embedded server, top_n 3 and 10.
+    const report = JSON.parse(await readFile(join(out, "report.json"), "utf8"));
+    expect(report.dataset).toMatchObject({ path: "datasets/capitals.csv", format: "csv" });
+    expect(report.variants.map((v: { endpoint: string }) => v.endpoint)).toEqual(Array(4).fill("embedded"));
   });
+
+  // Needs a git checkout (a packed tarball has no .git to ask).
+  it.skipIf(!existsSync(".git"))(
+    "npm start is this command, and reports/ keeps generated files out of git",
+    async () => {
+      const pkg = JSON.parse(await readFile("package.json", "utf8"));
+      expect(pkg.scripts.start).toBe("node dist/cli/main.js run --config examples/demo.yaml");
+      expect(pkg.scripts.prestart).toMatch(/build/);
+      const demo = await readFile("examples/demo.yaml", "utf8");
+      expect(demo).toMatch(/^out: reports\/demo$/m);
+      const { execFileSync } = await import("node:child_process");
+      const git = (...args: string[]) => execFileSync("git", args, { encoding: "utf8" });
+      expect(git("ls-files", "reports").trim()).toBe("reports/.gitkeep");
+      expect(git("check-ignore", "reports/demo/report.md").trim()).toBe("reports/demo/report.md");
+    },
+  );
 });
