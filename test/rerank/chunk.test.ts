@@ -72,6 +72,48 @@ describe("chunked rerank calls", () => {
     ).toBe(true);
   });
 
+  it("any split gives the ranking one unsplit call would (property, with empty documents mixed in)", async () => {
+    server = await startLocalServer((req, res) => json(res, 200, regoloAnswer(req, scoreOf)));
+    const url = server.url;
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(
+          fc.oneof(
+            fc.nat(500).map((n) => `document ${n}`),
+            fc.constantFrom("", "  "),
+          ),
+          {
+            maxLength: 40,
+          },
+        ),
+        fc.integer({ min: 1, max: 12 }),
+        fc.option(fc.integer({ min: 1, max: 45 }), { nil: undefined }),
+        async (docs, maxDocsPerRequest, topN) => {
+          const client = createReranker(regoloConfig(url, { maxDocsPerRequest }));
+          const before = server?.requests.length ?? 0;
+          try {
+            const result = await client.rerank("q", docs, { topN });
+            const kept = docs.map((d, index) => ({ d, index })).filter(({ d }) => d.trim() !== "");
+            const expected = kept
+              .map(({ d, index }) => ({ index, score: scoreOf(d) }))
+              .sort((a, b) => b.score - a.score || a.index - b.index)
+              .slice(0, topN ?? kept.length);
+            expect(result.items).toEqual(expected);
+            const sent = (server?.requests ?? []).slice(before);
+            expect(sent).toHaveLength(Math.ceil(kept.length / maxDocsPerRequest));
+            expect(result.requests).toBe(sent.length);
+            for (const r of sent) expect(r.body.documents?.length).toBeLessThanOrEqual(maxDocsPerRequest);
+            // Every kept document sent exactly once (chunks are in flight together: arrival order varies).
+            expect(sent.flatMap((r) => r.body.documents).sort()).toEqual(kept.map(({ d }) => d).sort());
+          } finally {
+            await client.close();
+          }
+        },
+      ),
+      { numRuns: 40 },
+    );
+  });
+
   it("uses the dialect's own cap (TEI: 32 texts, no top_n) and cuts client-side", async () => {
     server = await startLocalServer((req, res) => {
       const texts = (req.body.texts as string[]) ?? [];

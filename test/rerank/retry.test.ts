@@ -26,7 +26,7 @@ describe("retry policy", () => {
     expect(retryAfterMs({}, null, now)).toBeUndefined();
   });
 
-  it("full-jitter back-off never exceeds min(cap, base·2^retry)", () => {
+  it("full-jitter back-off is random·min(cap, base·2^retry)", () => {
     fc.assert(
       fc.property(
         fc.nat(40),
@@ -34,8 +34,9 @@ describe("retry policy", () => {
         fc.integer({ min: 1, max: 60_000 }),
         fc.double({ min: 0, max: 0.999999, noNaN: true }),
         (retry, base, cap, r) => {
+          // Full jitter: uniformly anywhere in [0, ceiling), the ceiling doubling per retry up to the cap.
           const d = backoffDelayMs(retry, base, cap, () => r);
-          return d >= 0 && d <= Math.min(cap, base * 2 ** retry);
+          return d === r * Math.min(cap, base * 2 ** retry);
         },
       ),
     );
