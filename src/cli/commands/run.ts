@@ -57,14 +57,22 @@ export const runCommand: CommandModule<object, RunArgs> = {
         describe: "top_n value (repeatable or comma-separated)",
       })
       .option("provider", { type: "string", describe: "API dialect (default regolo)" })
-      .option("endpoint", { type: "string", describe: "full URL of the rerank route, or 'embedded'" })
+      .option("endpoint", {
+        type: "string",
+        describe:
+          "full URL of the rerank route, or 'embedded' (the reference server in-process; regolo or cohere)",
+      })
       .option("api-key-env", { type: "string", describe: "environment variable holding the API key" })
       .option("concurrency", {
         alias: "j",
         type: "number",
         describe: "requests in flight, shared by all variants (default 8)",
       })
-      .option("rps", { type: "number", describe: "cap on requests per second, shared by all variants" })
+      .option("rps", {
+        type: "number",
+        describe:
+          "cap on requests per second, shared by all variants (paces each query's call; retries back off on their own)",
+      })
       .option("retries", {
         type: "number",
         describe: "retries per request after the first attempt (default 3)",
