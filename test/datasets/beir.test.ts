@@ -3,7 +3,7 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadEvalSet } from "../../src/datasets/index.js";
-import { expectLocated, inputError, jsonl, SHIPPED, scratch } from "./helpers.js";
+import { expectLocated, inputError, miniBeir, SHIPPED, scratch } from "./helpers.js";
 
 const TINY = join(SHIPPED, "tiny-beir");
 const RUN = join(TINY, "run.trec");
@@ -22,27 +22,6 @@ async function runLists(): Promise<Map<string, string[]>> {
     lists.set(qid, [...(lists.get(qid) ?? []), docId]);
   }
   return lists;
-}
-
-/** A small BEIR folder: d1-d3 exist, the qrels may point elsewhere. */
-async function miniBeir(name: string, files: Partial<Record<string, string>> = {}): Promise<string> {
-  const all: Record<string, string> = {
-    "corpus.jsonl": jsonl([
-      { _id: "d1", title: "One", text: "first" },
-      { _id: "d2", title: "", text: "second" },
-      { _id: 3, text: "third" },
-    ]),
-    "queries.jsonl": jsonl([
-      { _id: "q1", text: "query one" },
-      { _id: "q2", text: "query two" },
-      { _id: "q9", text: "not judged in this split" },
-    ]),
-    "qrels/test.tsv": "query-id\tcorpus-id\tscore\nq1\td1\t2\nq1\td2\t0\nq2\t3\t1\n",
-    ...files,
-  };
-  for (const [file, content] of Object.entries(all))
-    if (content !== undefined) await tmp.write(`${name}/${file}`, content);
-  return join(tmp.dir, name);
 }
 
 describe("shipped tiny-beir", () => {
@@ -164,14 +143,14 @@ describe("BEIR variants", () => {
   });
 
   it("accepts numeric ids, omits empty titles, ignores queries outside the split", async () => {
-    const set = await loadEvalSet(await miniBeir("numeric"));
+    const set = await loadEvalSet(await miniBeir(tmp, "numeric"));
     expect(set.docs.get("3")).toEqual({ text: "third" });
     expect(set.docs.get("d2")).toEqual({ text: "second" });
     expect(set.queries.has("q9")).toBe(false);
   });
 
   it("warns with counts when qrels point at missing documents or queries", async () => {
-    const folder = await miniBeir("missing", {
+    const folder = await miniBeir(tmp, "missing", {
       "qrels/test.tsv":
         "query-id\tcorpus-id\tscore\nq1\td1\t1\nq1\tgone\t1\nq2\tgone\t0\nq2\tlost\t2\nq7\td1\t1\n",
     });
@@ -184,7 +163,7 @@ describe("BEIR variants", () => {
   });
 
   it("warns with counts about unjudged ranked queries and candidates missing from the corpus", async () => {
-    const folder = await miniBeir("runwarn");
+    const folder = await miniBeir(tmp, "runwarn");
     const run = await tmp.write(
       "runwarn.trec",
       ["q1 Q0 d2 1 3 x", "q1 Q0 ghost 2 2 x", "q1 Q0 d1 3 1 x", "q8 Q0 d1 1 1 x", "q9 Q0 d3 1 1 x"].join(
@@ -199,129 +178,5 @@ describe("BEIR variants", () => {
       `1 judged query has no candidates in ${run} (scored 0 when every judged query counts)`,
     ]);
     expect([...set.docs.keys()].sort()).toEqual(["d1", "d2"]);
-  });
-});
-
-describe("BEIR errors name file, line and field", () => {
-  const cases: Array<[string, Record<string, string>, string, number, string | undefined, RegExp]> = [
-    [
-      "malformed corpus line",
-      { "corpus.jsonl": '{"_id":"d1","text":"a"}\n{"_id": "d2", "text": \n' },
-      "corpus.jsonl",
-      2,
-      undefined,
-      /malformed JSON/,
-    ],
-    [
-      "corpus line not an object",
-      { "corpus.jsonl": "[1, 2]\n" },
-      "corpus.jsonl",
-      1,
-      undefined,
-      /JSON object/,
-    ],
-    [
-      "missing _id",
-      { "corpus.jsonl": '{"_id":"d1","text":"a"}\n\n{"text":"b"}\n' },
-      "corpus.jsonl",
-      3,
-      "_id",
-      /missing/,
-    ],
-    ["missing text", { "corpus.jsonl": '{"_id":"d1","title":"t"}\n' }, "corpus.jsonl", 1, "text", /missing/],
-    [
-      "duplicate document",
-      { "corpus.jsonl": '{"_id":"d1","text":"a"}\n{"_id":"d1","text":"b"}\n' },
-      "corpus.jsonl",
-      2,
-      "_id",
-      /first on line 1/,
-    ],
-    [
-      "empty query text",
-      { "queries.jsonl": '{"_id":"q1","text":"  "}\n{"_id":"q2","text":"ok"}\n' },
-      "queries.jsonl",
-      1,
-      "text",
-      /empty/,
-    ],
-    [
-      "non-integer grade",
-      { "qrels/test.tsv": "query-id\tcorpus-id\tscore\nq1\td1\t1\nq2\td1\thigh\n" },
-      "qrels/test.tsv",
-      3,
-      "score",
-      /integer grade/,
-    ],
-    [
-      "wrong field count",
-      { "qrels/test.tsv": "query-id\tcorpus-id\tscore\nq1 d1 1\n" },
-      "qrels/test.tsv",
-      2,
-      undefined,
-      /3 tab-separated/,
-    ],
-    [
-      "conflicting judgements",
-      { "qrels/test.tsv": "q1\td1\t1\nq1\td1\t2\n" },
-      "qrels/test.tsv",
-      2,
-      "corpus-id",
-      /judged twice/,
-    ],
-  ];
-  for (const [name, files, file, line, field, reason] of cases)
-    it(name, async () => {
-      const folder = await miniBeir(name.replace(/\W+/g, "-"), files);
-      const err = await inputError(loadEvalSet(folder));
-      expectLocated(err, join(folder, file), line, field);
-      expect(err.reason).toMatch(reason);
-    });
-
-  it("malformed corpus lines are caught with a run too, kept or not", async () => {
-    const run = await tmp.write("fast.trec", "q1 Q0 d1 1 2 x\nq2 Q0 3 1 1 x\n");
-    const corpus = (unkept: string, kept: string) =>
-      `${jsonl([{ _id: "d1", text: "a" }])}${unkept}\n${kept}\n`;
-    const truncated = await miniBeir("fast-unkept", {
-      "corpus.jsonl": corpus('{"_id": "d9", "text": "cut', '{"_id":"3","text":"c"}'),
-    });
-    expectLocated(
-      await inputError(loadEvalSet(truncated, { candidates: run })),
-      join(truncated, "corpus.jsonl"),
-      2,
-    );
-    const badKept = await miniBeir("fast-kept", {
-      "corpus.jsonl": corpus('{"_id":"d9","text":"b"}', '{"_id": "3", "text": c}'),
-    });
-    const err = await inputError(loadEvalSet(badKept, { candidates: run }));
-    expectLocated(err, join(badKept, "corpus.jsonl"), 3);
-    expect(err.reason).toMatch(/malformed JSON/);
-  });
-
-  it("a corrupt .gz file", async () => {
-    const folder = await miniBeir("corrupt", { "corpus.jsonl": undefined });
-    const bad = await tmp.write("corrupt/corpus.jsonl.gz", "not gzip at all", { raw: true });
-    const err = await inputError(loadEvalSet(folder));
-    expectLocated(err, bad);
-    expect(err.reason).toMatch(/gzip/);
-  });
-
-  it("a duplicate document in one ranking of the run", async () => {
-    const folder = await miniBeir("duprun");
-    const run = await tmp.write("dup.trec", "q1 Q0 d1 1 3 x\nq1 Q0 d2 2 2 x\nq1 Q0 d1 3 1 x\n");
-    expectLocated(await inputError(loadEvalSet(folder, { candidates: run })), run, 3, "docid");
-  });
-
-  it("a folder without corpus.jsonl, a file where a folder is expected, a missing run", async () => {
-    const empty = join(tmp.dir, "empty");
-    await tmp.write("empty/readme.txt", "nothing");
-    expectLocated(await inputError(loadEvalSet(empty)), empty);
-    expectLocated(await inputError(loadEvalSet(empty, { format: "beir" })), empty);
-    const file = join(TINY, "run.trec");
-    const err = await inputError(loadEvalSet(file, { format: "beir" }));
-    expectLocated(err, file);
-    expect(err.reason).toMatch(/is a file \(expected a BEIR folder/);
-    const missingRun = join(tmp.dir, "none.trec");
-    expectLocated(await inputError(loadEvalSet(TINY, { candidates: missingRun })), missingRun);
   });
 });

@@ -7,7 +7,7 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCli } from "../run/helpers.js";
-import { jsonl, SHIPPED, scratch } from "./helpers.js";
+import { miniBeir, SHIPPED, scratch } from "./helpers.js";
 
 let tmp: Awaited<ReturnType<typeof scratch>>;
 beforeAll(async () => {
@@ -17,21 +17,6 @@ afterAll(() => tmp.cleanup());
 
 const CSV_HEADER = "query_id,query,doc_id,document,label\n";
 const MTEB_OK = JSON.stringify({ query: "q", positive: ["a"], negative: ["b"] });
-
-/** A BEIR folder whose files are good unless replaced. */
-async function beir(name: string, files: Record<string, string> = {}): Promise<string> {
-  const all: Record<string, string> = {
-    "corpus.jsonl": jsonl([
-      { _id: "d1", text: "one" },
-      { _id: "d2", text: "two" },
-    ]),
-    "queries.jsonl": jsonl([{ _id: "q1", text: "query one" }]),
-    "qrels/test.tsv": "query-id\tcorpus-id\tscore\nq1\td1\t1\n",
-    ...files,
-  };
-  for (const [file, content] of Object.entries(all)) await tmp.write(`${name}/${file}`, content);
-  return join(tmp.dir, name);
-}
 
 interface Case {
   /** The dataset path and extra flags. */
@@ -49,7 +34,7 @@ const cases: Array<[string, Make]> = [
   [
     "malformed JSON line (BEIR corpus)",
     async () => {
-      const dir = await beir("bad-json", {
+      const dir = await miniBeir(tmp, "bad-json", {
         "corpus.jsonl": '{"_id": "d1", "text": "one"}\n{"_id": "d2", "text": \n',
       });
       return {
@@ -70,7 +55,7 @@ const cases: Array<[string, Make]> = [
   [
     "missing field (BEIR query without text)",
     async () => {
-      const dir = await beir("no-text", { "queries.jsonl": '{"_id": "q1"}\n' });
+      const dir = await miniBeir(tmp, "no-text", { "queries.jsonl": '{"_id": "q1"}\n' });
       return {
         args: [dir],
         file: join(dir, "queries.jsonl"),
@@ -116,7 +101,7 @@ const cases: Array<[string, Make]> = [
   [
     "non-integer grade (BEIR qrels)",
     async () => {
-      const dir = await beir("grade", {
+      const dir = await miniBeir(tmp, "grade", {
         "qrels/test.tsv": "query-id\tcorpus-id\tscore\nq1\td1\t1\nq1\td2\t1.9\n",
       });
       return {
@@ -152,7 +137,7 @@ const cases: Array<[string, Make]> = [
   [
     "duplicate doc id in one ranking (TREC run as candidates)",
     async () => {
-      const dir = await beir("dup-run");
+      const dir = await miniBeir(tmp, "dup-run");
       const run = await tmp.write("dup.trec", "q1 Q0 d1 1 2 t\nq1 Q0 d2 2 1 t\nq1 Q0 d1 3 0 t\n");
       return {
         args: [dir, "--candidates", run],
@@ -172,7 +157,7 @@ const cases: Array<[string, Make]> = [
   [
     "empty query text (BEIR)",
     async () => {
-      const dir = await beir("empty-query", { "queries.jsonl": '{"_id": "q1", "text": ""}\n' });
+      const dir = await miniBeir(tmp, "empty-query", { "queries.jsonl": '{"_id": "q1", "text": ""}\n' });
       return { args: [dir], file: join(dir, "queries.jsonl"), line: 1, says: /^field 'text': empty text/ };
     },
   ],
@@ -215,7 +200,7 @@ const cases: Array<[string, Make]> = [
   [
     "a BEIR folder without the split's qrels",
     async () => {
-      const dir = await beir("no-split");
+      const dir = await miniBeir(tmp, "no-split");
       return {
         args: [dir, "--split", "dev"],
         file: dir,

@@ -32,6 +32,36 @@ export async function scratch(): Promise<{
   };
 }
 
+type Scratch = Awaited<ReturnType<typeof scratch>>;
+
+/**
+ * A small BEIR folder `name` under the scratch: d1, d2 and 3 (a numeric id) exist; q1 and q2 are
+ * judged in the test split, q9 is not. `files` replaces a file (undefined leaves it out).
+ */
+export async function miniBeir(
+  tmp: Scratch,
+  name: string,
+  files: Partial<Record<string, string>> = {},
+): Promise<string> {
+  const all: Partial<Record<string, string>> = {
+    "corpus.jsonl": jsonl([
+      { _id: "d1", title: "One", text: "first" },
+      { _id: "d2", title: "", text: "second" },
+      { _id: 3, text: "third" },
+    ]),
+    "queries.jsonl": jsonl([
+      { _id: "q1", text: "query one" },
+      { _id: "q2", text: "query two" },
+      { _id: "q9", text: "not judged in this split" },
+    ]),
+    "qrels/test.tsv": "query-id\tcorpus-id\tscore\nq1\td1\t2\nq1\td2\t0\nq2\t3\t1\n",
+    ...files,
+  };
+  for (const [file, content] of Object.entries(all))
+    if (content !== undefined) await tmp.write(`${name}/${file}`, content);
+  return join(tmp.dir, name);
+}
+
 /** Awaits `work`, which must fail with an InputError, and returns it. */
 export async function inputError(work: Promise<unknown>): Promise<InputError> {
   let outcome: unknown;
