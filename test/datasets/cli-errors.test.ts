@@ -198,6 +198,17 @@ const cases: Array<[string, Make]> = [
     },
   ],
   [
+    "a BEIR folder missing its queries file",
+    async () => {
+      const dir = await miniBeir(tmp, "no-queries", { "queries.jsonl": undefined });
+      return {
+        args: [dir],
+        file: dir,
+        says: /^not a BEIR folder: no queries\.jsonl or queries\.jsonl\.gz\n$/,
+      };
+    },
+  ],
+  [
     "a BEIR folder without the split's qrels",
     async () => {
       const dir = await miniBeir(tmp, "no-split");
