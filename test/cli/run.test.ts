@@ -97,6 +97,8 @@ describe("rerank-eval run (CLI)", () => {
       [["--candidates", join(dir, "missing.trec")], /missing\.trec/],
       [["--api-key-env", "not-a-var"], /--api-key-env 'not-a-var'/],
       [["--max-failures", "-1"], /--max-failures must be an integer >= 0/],
+      [["--max-failures"], /--max-failures needs a value/],
+      [["--api-key-env", "A", "--api-key-env", "B"], /--api-key-env was given 2 times \(A, B\)/],
       [["--retries", "1.5"], /--retries must be an integer >= 0/],
       [["--provider", "vllm"], /embedded server speaks regolo and cohere, not 'vllm'/],
       [["--dataset", join(dir, "other.csv")], /--dataset was given 2 times/],

@@ -5,30 +5,31 @@ import { headlineTable } from "../../report/markdown.js";
 import { loadRunConfig, type RunFlags, resolveRunOptions } from "../../run/config.js";
 import { runEvaluation } from "../../run/index.js";
 
-interface RunArgs {
-  config?: string;
-  dataset?: string;
-  format?: string;
-  split?: string;
-  candidates?: string;
-  depth?: number;
-  sample?: number;
-  seed?: number;
+/**
+ * The arguments as yargs parses them: it adds a camelCase copy of every dashed flag (topN for
+ * --top-n), so these are RunFlags' own names; only the repeatable lists are still raw strings.
+ */
+type RunArgs = Omit<RunFlags, "model" | "topN" | "k" | "measures"> & {
   model?: string[];
-  "top-n"?: string[];
-  provider?: string;
-  endpoint?: string;
-  "api-key-env"?: string;
-  concurrency?: number;
-  rps?: number;
-  retries?: number;
+  topN?: string[];
   k?: string[];
   measures?: string[];
-  out?: string;
-  "max-failures"?: number;
-  complete?: boolean;
   quiet?: boolean;
-}
+};
+
+/** Single-value flags, by kind (RunFlags names). */
+const TEXT_FLAGS = [
+  "config",
+  "dataset",
+  "format",
+  "split",
+  "candidates",
+  "provider",
+  "endpoint",
+  "apiKeyEnv",
+  "out",
+] as const;
+const NUMBER_FLAGS = ["depth", "sample", "seed", "concurrency", "rps", "retries", "maxFailures"] as const;
 
 export const runCommand: CommandModule<object, RunArgs> = {
   command: "run",
@@ -136,41 +137,31 @@ export const runCommand: CommandModule<object, RunArgs> = {
 };
 
 function toFlags(a: RunArgs): RunFlags {
-  const text = (flag: keyof RunArgs) => {
-    const v = once(flag, a[flag]) as string | undefined;
-    if (v === "") throw new UsageError(`--${flag} needs a value`);
-    return v;
-  };
-  // A bare number flag (`-j` with nothing after it) parses as present but undefined.
-  const number = (flag: keyof RunArgs) => {
-    const v = once(flag, a[flag]) as number | undefined;
-    if (v === undefined && flag in a) throw new UsageError(`--${flag} needs a value`);
-    if (v !== undefined && !Number.isFinite(v)) throw new UsageError(`--${flag} must be a number`);
-    return v;
-  };
-  return {
-    config: text("config"),
-    dataset: text("dataset"),
-    format: text("format"),
-    split: text("split"),
-    candidates: text("candidates"),
-    depth: number("depth"),
-    sample: number("sample"),
-    seed: number("seed"),
+  const flags: RunFlags = {
     model: splitList("--model", a.model),
-    topN: numbers("--top-n", a["top-n"]),
-    provider: text("provider"),
-    endpoint: text("endpoint"),
-    apiKeyEnv: text("api-key-env"),
-    concurrency: number("concurrency"),
-    rps: number("rps"),
-    retries: number("retries"),
+    topN: numbers("--top-n", a.topN),
     k: numbers("--k", a.k),
     measures: splitList("--measures", a.measures),
-    out: text("out"),
-    maxFailures: number("max-failures"),
     complete: once("complete", a.complete) as boolean | undefined,
   };
+  for (const key of TEXT_FLAGS) {
+    const v = once(dashed(key), a[key]) as string | undefined;
+    if (v === "") throw new UsageError(`--${dashed(key)} needs a value`);
+    flags[key] = v;
+  }
+  for (const key of NUMBER_FLAGS) {
+    const v = once(dashed(key), a[key]) as number | undefined;
+    // A bare number flag (`-j` with nothing after it) parses as present but undefined.
+    if (v === undefined && key in a) throw new UsageError(`--${dashed(key)} needs a value`);
+    if (v !== undefined && !Number.isFinite(v)) throw new UsageError(`--${dashed(key)} must be a number`);
+    flags[key] = v;
+  }
+  return flags;
+}
+
+/** The flag as typed: apiKeyEnv → api-key-env. */
+function dashed(key: string): string {
+  return key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 }
 
 /**
