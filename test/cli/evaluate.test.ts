@@ -311,7 +311,8 @@ describe("rerank-eval evaluate: bad input → exit 2, one line naming file:line,
 
   it.each([
     [["-m", "nDCG@10,bogus@3"], "unknown measure 'bogus@3'"],
-    [["-l", "1.5"], "--relevance-level must be an integer"],
+    [["-l", "1.5"], "--relevance-level must be an integer grade, got 1.5"],
+    [["-l", "two"], "--relevance-level must be an integer grade, got something that is not a number"],
   ])("usage error %j", async (extra, message) => {
     const r = await runCli(["evaluate", "--qrels", goodQrels(), "--run", goodRun(), ...extra]);
     expect(r.code).toBe(2);

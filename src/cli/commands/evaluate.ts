@@ -73,7 +73,11 @@ export const evaluateCommand: CommandModule<object, EvaluateArgs> = {
       ) as Argv<EvaluateArgs>,
   handler: async (argv) => {
     const level = argv["relevance-level"];
-    if (!Number.isInteger(level)) throw new UsageError(`--relevance-level must be an integer, got ${level}`);
+    // yargs has already turned a non-number into NaN; "got NaN" would not tell the user much.
+    if (!Number.isInteger(level))
+      throw new UsageError(
+        `--relevance-level must be an integer grade, got ${Number.isNaN(level) ? "something that is not a number" : level}`,
+      );
     const measures = parseMeasures(argv.measures);
     const qrels = await readQrels(argv.qrels);
     const opts = { complete: argv.complete, relevanceLevel: level };
