@@ -187,8 +187,8 @@ class NotGrouped extends Error {}
 
 /**
  * A grouped run (each query's lines together, as run writers do) cut to `depth` while it streams:
- * strings are made only for the documents kept, so 100 candidates out of a 1,000-deep run cost a
- * tenth of the memory. Undefined when a query's lines are apart: they must be merged before cutting.
+ * strings are made only for the documents kept, so 100 candidates out of a 1,000-deep run make a
+ * tenth of the strings. Undefined when a query's lines are apart: they must be merged before cutting.
  */
 async function readGroupedRunTop(path: string, depth: number): Promise<Run | undefined> {
   const run: Run = new Map();
