@@ -256,15 +256,28 @@ function outputError(err: unknown, outDir: string): unknown {
   return new InputError(`cannot write the output folder (${code})`, { file: outDir, field: "out" });
 }
 
+/** The files a run writes into --out (results.jsonl aside). */
+const OUTPUT_FILE = /^(run-.+\.trec|report\.json|report\.md|qrels\.txt)$/;
+
 /**
  * A reused folder (reports/demo) starts without the previous run's report and run files: results.jsonl
  * restarts now, so until this run writes its own, a report beside it would describe another run (and
- * a run that stops half-way must not leave one behind). Only our own file names are touched.
+ * a run that stops half-way must not leave one behind). A folder is only taken for a previous run's
+ * when its results.jsonl is there: a user's own qrels.txt or run-bm25.trec (--out pointed at a data
+ * folder) is refused, never deleted or overwritten.
  */
 async function removePreviousOutputs(outDir: string): Promise<void> {
-  for (const name of await readdir(outDir)) {
-    if (/^(run-.+\.trec|report\.json|report\.md|qrels\.txt)$/.test(name)) await unlink(join(outDir, name));
+  const names = await readdir(outDir);
+  const ours = names.filter((name) => OUTPUT_FILE.test(name));
+  if (ours.length === 0) return;
+  if (!names.includes("results.jsonl")) {
+    throw new InputError(
+      `holds ${ours.slice(0, 3).join(", ")}${ours.length > 3 ? ", …" : ""} but no results.jsonl: ` +
+        "not a rerank-eval output folder, and these files would be overwritten; choose another --out",
+      { file: outDir, field: "out" },
+    );
   }
+  for (const name of ours) await unlink(join(outDir, name));
 }
 
 /** report.json and report.md appear whole or not at all. */

@@ -93,6 +93,8 @@ describe("output folder", () => {
   it("a reused folder loses run files of variants the new run does not have, and nothing else", async () => {
     const out = join(dir, "reused");
     await mkdir(out, { recursive: true });
+    // An earlier run's folder: its results.jsonl marks the run files as rerank-eval's own.
+    await writeFile(join(out, "results.jsonl"), "");
     await writeFile(join(out, "run-old-model.top3.trec"), "q1 Q0 d 1 1 old\n");
     await writeFile(join(out, "notes.txt"), "mine");
     const options = resolveRunOptions(undefined, {
@@ -110,6 +112,28 @@ describe("output folder", () => {
       "results.jsonl",
       "run-bm25.trec",
     ]);
+  });
+});
+
+describe("a folder that is not a previous run's", () => {
+  it("with a user's own qrels.txt or run file and no results.jsonl, is refused and left untouched", async () => {
+    const out = join(dir, "user-data");
+    await mkdir(out, { recursive: true });
+    await writeFile(join(out, "qrels.txt"), "q1 0 d1 1\n");
+    await writeFile(join(out, "run-bm25.trec"), "q1 Q0 d1 1 9 bm25\n");
+    const options = resolveRunOptions(undefined, {
+      dataset: csv,
+      model: ["bm25"],
+      endpoint: "embedded",
+      out,
+    });
+    const err = await runEvaluation(options, { quiet: true, env: {} }).catch((e) => e);
+    expect(err).toBeInstanceOf(InputError);
+    expect(err.message).toMatch(
+      /user-data: field 'out': holds qrels\.txt, run-bm25\.trec but no results\.jsonl: not a rerank-eval output folder/,
+    );
+    expect((await readdir(out)).sort()).toEqual(["qrels.txt", "run-bm25.trec"]);
+    expect(await readFile(join(out, "qrels.txt"), "utf8")).toBe("q1 0 d1 1\n");
   });
 });
 

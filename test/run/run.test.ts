@@ -70,7 +70,7 @@ describe("runEvaluation", () => {
       const out = join(dir, "incremental");
       const { mkdir } = await import("node:fs/promises");
       await mkdir(out, { recursive: true });
-      for (const old of ["report.json", "report.md", "qrels.txt", "run-m1.trec"])
+      for (const old of ["results.jsonl", "report.json", "report.md", "qrels.txt", "run-m1.trec"])
         await writeFile(join(out, old), "from an earlier run");
       const options = resolveRunOptions(undefined, {
         dataset: csv,
