@@ -2,9 +2,10 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { dialects } from "../../src/rerank/providers/index.js";
 import { type RunningServer, startServer } from "../../src/server/index.js";
 import { CANARY_KEY, json, type LocalServer, startLocalServer } from "../rerank/local-server.js";
-import { runCli } from "../rerank/run-cli.js";
+import { buildCli, runCli, spawnCli } from "../rerank/run-cli.js";
 
 const KEY_ENV = { REGOLO_API_KEY: CANARY_KEY };
 const QUERY = "What is the capital of the United States?";
@@ -228,5 +229,19 @@ describe("rerank-eval rerank", () => {
     expect(out.usage).toEqual({ searchUnits: 1 });
     expect(out.notes).toContain("Qwen3 instruction format applied to query and documents");
     expect(out.results[0].document).toBe(DOCS[1]);
+  });
+});
+
+describe("--help (real process: yargs exits after printing help)", () => {
+  beforeAll(() => buildCli(), 60_000);
+
+  it("lists every provider the client speaks, for rerank and doctor", async () => {
+    for (const command of ["rerank", "doctor"]) {
+      const run = await spawnCli([command, "--help"], {});
+      expect(run.code).toBe(0);
+      const flat = run.stdout.replace(/\s+/g, " ");
+      for (const name of Object.keys(dialects)) expect(flat, `${command} ${name}`).toContain(` ${name}`);
+      expect(flat).toContain("--option provider option key=value");
+    }
   });
 });

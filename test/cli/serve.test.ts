@@ -2,7 +2,7 @@ import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { main } from "../../src/cli/main.js";
 import { KNOWN_ANSWER } from "../../src/rerank/known-answer.js";
 import { startServer } from "../../src/server/index.js";
-import { buildCli, type ServeProcess, startServeProcess } from "../rerank/run-cli.js";
+import { buildCli, type ServeProcess, spawnCli, startServeProcess } from "../rerank/run-cli.js";
 import { post, rawPost } from "../server/helpers.js";
 
 const CANARY = "sk-CANARY-b41f0e77c2";
@@ -72,6 +72,24 @@ describe("rerank-eval serve (real process)", () => {
       const { stdout, stderr } = s.output();
       expect(stdout + stderr).not.toContain("CANARY");
     }
+  });
+
+  it("--help names the models, the routes and every fault flag", async () => {
+    const run = await spawnCli(["serve", "--help"], {});
+    expect(run.code).toBe(0);
+    const flat = run.stdout.replace(/\s+/g, " ");
+    expect(flat).toContain(
+      "models bm25, tfidf, identity, random on /rerank and /v1/rerank (regolo) and /v2/rerank (Cohere v2)",
+    );
+    for (const flag of [
+      "--latency-ms",
+      "--per-doc-ms",
+      "--fail-rate",
+      "--rate-limit",
+      "--drop-rate",
+      "--seed",
+    ])
+      expect(flat).toContain(flag);
   });
 
   it("100 concurrent requests with --latency-ms 50: all answered, nothing on stderr (no MaxListenersExceededWarning)", async () => {

@@ -2,6 +2,7 @@ import { readFile } from "node:fs/promises";
 import type { ArgumentsCamelCase, Argv, CommandModule } from "yargs";
 import { InputError, UsageError } from "../../errors.js";
 import { createReranker } from "../../rerank/client.js";
+import { dialects } from "../../rerank/providers/index.js";
 import type { RerankerConfig, RerankResult } from "../../rerank/types.js";
 
 /** Options shared by `rerank` and `doctor`: which endpoint, which key variable, how patient. */
@@ -32,7 +33,7 @@ export function clientOptions<T>(y: Argv<T>): Argv<T & ClientArgs> {
     .option("provider", {
       type: "string",
       default: "regolo",
-      describe: "API dialect (regolo, cohere, tei, vllm, …)",
+      describe: `API dialect: ${Object.keys(dialects).join(", ")}`,
     })
     .option("endpoint", {
       type: "string",

@@ -18,7 +18,8 @@ interface ServeArgs {
 /** `rerank-eval serve`: the reference rerank server in the foreground until SIGINT/SIGTERM. */
 export const serveCommand: CommandModule<object, ServeArgs> = {
   command: "serve",
-  describe: "run the reference rerank server (bm25, tfidf, identity, random) on regolo and Cohere v2 routes",
+  describe:
+    "run the reference rerank server: models bm25, tfidf, identity, random on /rerank and /v1/rerank (regolo) and /v2/rerank (Cohere v2)",
   builder: (y: Argv) =>
     y
       .option("host", { type: "string", default: "127.0.0.1", describe: "address to listen on" })
