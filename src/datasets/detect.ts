@@ -30,7 +30,7 @@ export async function detectFormat(path: string): Promise<DatasetFormat> {
   if (/\.jsonl(\.gz)?$/i.test(name)) return detectJsonl(path);
   throw new InputError(
     "cannot tell the format from the name (expected a BEIR folder, .csv, .tsv, .jsonl or a TREC " +
-      ".qrels/.trec/.run/.txt file; or pass the format explicitly)",
+      ".qrels/.trec/.run/.txt file; or force one: --format csv|beir|mteb, option `format` in the library)",
     { file: path },
   );
 }

@@ -30,7 +30,9 @@ describe("detectFormat", () => {
     expectLocated(err, corpus, 1, "positive");
     expect(err.reason).toMatch(/pass the BEIR folder/);
     const unknown = await tmp.write("data.parquet", "x");
-    expect((await inputError(detectFormat(unknown))).reason).toMatch(/cannot tell the format/);
+    expect((await inputError(detectFormat(unknown))).reason).toMatch(
+      /cannot tell the format.*--format csv\|beir\|mteb/,
+    );
     const plain = join(tmp.dir, "plain");
     await tmp.write("plain/notes.md", "x");
     expect((await inputError(detectFormat(plain))).reason).toMatch(/not a BEIR folder/);
