@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loadBeir } from "../../src/datasets/beir.js";
 import { loadEvalSet } from "../../src/datasets/index.js";
 import { expectLocated, inputError, miniBeir, SHIPPED, scratch } from "./helpers.js";
 
@@ -140,6 +141,22 @@ describe("BEIR variants", () => {
     await expect(loadEvalSet(join(SHIPPED, "capitals.csv"), { qrels })).rejects.toThrow(
       /only judge a BEIR folder/,
     );
+  });
+
+  it("keeps only the documents asked for while the corpus streams (before any pruning)", async () => {
+    const folder = await miniBeir(tmp, "keep");
+    let judgedSeen: string[] = [];
+    const parts = await loadBeir(folder, {
+      keepDocs: (qrels) => {
+        judgedSeen = [...qrels.keys()].sort();
+        return new Set(["d2"]);
+      },
+    });
+    // The loader's own map, not the EvalSet after applyCandidates: d1 and 3 were never stored.
+    expect([...parts.docs.keys()]).toEqual(["d2"]);
+    expect(judgedSeen).toEqual(["q1", "q2"]);
+    // Judged documents outside the kept set are still found in the corpus: no missing-document warning.
+    expect(parts.warnings).toEqual([]);
   });
 
   it("accepts numeric ids, omits empty titles, ignores queries outside the split", async () => {
