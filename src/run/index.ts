@@ -2,10 +2,9 @@
  * `runEvaluation`: load the set, plan the variants, rerank every (variant, query) through the
  * shared limiter, score, and write the output folder. The CLI is a thin shell around this.
  */
-import { mkdir, readdir, rename, unlink, writeFile } from "node:fs/promises";
-import { basename, join } from "node:path";
+import { join } from "node:path";
 import { loadEvalSet } from "../datasets/index.js";
-import { InputError, UsageError } from "../errors.js";
+import { UsageError } from "../errors.js";
 import { parseMeasures } from "../metrics/index.js";
 import { renderMarkdown } from "../report/markdown.js";
 import { buildReport, defaultMeasures, headlineMeasures } from "../report/model.js";
@@ -16,9 +15,9 @@ import type { Reranker, RerankerConfig } from "../rerank/types.js";
 import { VERSION } from "../version.js";
 import type { ModelSpec, RunOptions } from "./config.js";
 import { executePlan } from "./execute.js";
+import { outputError, prepareOutDir, writeAtomically } from "./out-dir.js";
 import { planRun } from "./plan.js";
 import { createProgress } from "./progress.js";
-import { ResultsWriter } from "./results.js";
 import { collectSecrets, redactor, safeConfigValue, safeEndpoint } from "./secrets.js";
 
 export interface RunIo {
@@ -236,55 +235,6 @@ function reportConfig(o: RunOptions, measures: string[]): ReportConfig {
     seed: o.seed,
     complete: o.complete,
   };
-}
-
-/** An unusable --out is the user's input problem (exit 2), not a crash. */
-async function prepareOutDir(outDir: string, redact: (t: string) => string) {
-  try {
-    await mkdir(outDir, { recursive: true });
-    await removePreviousOutputs(outDir);
-    return new ResultsWriter(join(outDir, "results.jsonl"), redact);
-  } catch (err) {
-    throw outputError(err, outDir);
-  }
-}
-
-/** A file system refusal in --out (full disk, permissions, not a folder) is one line naming it, not a crash. */
-function outputError(err: unknown, outDir: string): unknown {
-  const code = (err as NodeJS.ErrnoException)?.code;
-  if (err instanceof InputError || typeof code !== "string") return err;
-  return new InputError(`cannot write the output folder (${code})`, { file: outDir, field: "out" });
-}
-
-/** The files a run writes into --out (results.jsonl aside). */
-const OUTPUT_FILE = /^(run-.+\.trec|report\.json|report\.md|qrels\.txt)$/;
-
-/**
- * A reused folder (reports/demo) starts without the previous run's report and run files: results.jsonl
- * restarts now, so until this run writes its own, a report beside it would describe another run (and
- * a run that stops half-way must not leave one behind). A folder is only taken for a previous run's
- * when its results.jsonl is there: a user's own qrels.txt or run-bm25.trec (--out pointed at a data
- * folder) is refused, never deleted or overwritten.
- */
-async function removePreviousOutputs(outDir: string): Promise<void> {
-  const names = await readdir(outDir);
-  const ours = names.filter((name) => OUTPUT_FILE.test(name));
-  if (ours.length === 0) return;
-  if (!names.includes("results.jsonl")) {
-    throw new InputError(
-      `holds ${ours.slice(0, 3).join(", ")}${ours.length > 3 ? ", …" : ""} but no results.jsonl: ` +
-        "not a rerank-eval output folder, and these files would be overwritten; choose another --out",
-      { file: outDir, field: "out" },
-    );
-  }
-  for (const name of ours) await unlink(join(outDir, name));
-}
-
-/** report.json and report.md appear whole or not at all. */
-async function writeAtomically(path: string, text: string): Promise<void> {
-  const tmp = join(path, "..", `.${basename(path)}.${process.pid}.tmp`);
-  await writeFile(tmp, text);
-  await rename(tmp, path);
 }
 
 function timestamp(d: Date): string {
