@@ -30,7 +30,7 @@ export function filterEmptyDocuments(documents: readonly string[]): FilteredDocu
 }
 
 /** Score descending, index ascending on ties, so the same answer always gives the same ranking. */
-export function compareItems(a: RerankItem, b: RerankItem): number {
+function compareItems(a: RerankItem, b: RerankItem): number {
   return b.score - a.score || a.index - b.index;
 }
 

@@ -128,7 +128,7 @@ export function cohereStyle(
 export const INDEX_RECOVERED_NOTE = "index recovered by text match";
 
 /** Reads an echoed document: a bare string, or `{text}` (regolo current, vLLM, Cohere v1). */
-export function echoedText(value: unknown): string | undefined {
+function echoedText(value: unknown): string | undefined {
   if (typeof value === "string") return value;
   if (isObject(value) && typeof value.text === "string") return value.text;
   return undefined;
@@ -179,7 +179,7 @@ export function rerankUnitsUsage(body: unknown): RerankUsage | undefined {
 }
 
 /** An optional string field of the answer (`id`, `model`). */
-export function stringAt(body: unknown, key: string): string | undefined {
+function stringAt(body: unknown, key: string): string | undefined {
   if (!isObject(body)) return undefined;
   const value = body[key];
   return typeof value === "string" ? value : undefined;
