@@ -1,4 +1,5 @@
 /** datasets/README.md states counts and scores: each is recomputed here, so the text cannot drift. */
+import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -29,6 +30,17 @@ describe("datasets/README.md", () => {
     expect(Math.min(...sizes)).toBe(stated(/queries × (\d+)–\d+ candidates/));
     expect(Math.max(...sizes)).toBe(stated(/queries × \d+–(\d+) candidates/));
     expect(sizes.reduce((a, b) => a + b, 0)).toBe(stated(/ (\d+) rows\./));
+  });
+
+  it("capitals.csv: rows in sha256 order of their text, but for the regolo example's four documents", async () => {
+    expect(readme).toContain("put in order of the sha256 of their text");
+    const set = await loadEvalSet(join(SHIPPED, "capitals.csv"));
+    const sha = (text: string) => createHash("sha256").update(text).digest("hex");
+    for (const [qid, ids] of set.candidates ?? []) {
+      const hashes = ids.slice(qid === "cap01" ? 4 : 0).map((id) => sha(set.docs.get(id)?.text ?? ""));
+      expect(hashes, qid).toEqual([...hashes].sort());
+    }
+    expect(set.queries.get("cap01")).toBe("What is the capital of the United States?");
   });
 
   it("capitals.csv: nDCG@10 of the input order and of the embedded BM25 and TF-IDF scorers", async () => {
