@@ -46,7 +46,10 @@ export async function startFixedScoreServer(opts: FixedScoreServerOptions): Prom
       attemptsByQuery.set(body.query, n);
       if (opts.failQueries?.has(body.query) || (opts.flakyQueries?.has(body.query) && n === 1)) {
         res.writeHead(503, { "content-type": "application/json" });
-        res.end(JSON.stringify({ error: { message: "overloaded, try later", type: "server_error" } }));
+        // Some providers echo the credential in their errors: it must still reach no file and no output.
+        const caller = req.headers.authorization ?? "anonymous";
+        const message = `overloaded, try later (caller ${caller})`;
+        res.end(JSON.stringify({ error: { message, type: "server_error" } }));
         return;
       }
       const results = body.documents
