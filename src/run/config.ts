@@ -108,7 +108,6 @@ export interface RunOptions {
   seed: number;
   /** trec_eval -c (default true): a failed query counts 0 instead of leaving the mean. */
   complete: boolean;
-  configPath?: string;
 }
 
 /** Flags as the CLI parsed them; undefined means "not given". */
@@ -236,7 +235,6 @@ export function resolveRunOptions(file: RunConfigFile | undefined, flags: RunFla
       measures: flags.measures?.length ? flags.measures : asList(file?.measures),
       out: flags.out ?? file?.out,
       sample,
-      configPath: flags.config,
     }),
   };
 }

@@ -47,7 +47,6 @@ export interface ResultRecord {
  */
 export class ResultsWriter {
   private fd: number | undefined;
-  private lines = 0;
 
   constructor(
     readonly path: string,
@@ -65,11 +64,6 @@ export class ResultsWriter {
       const code = (err as NodeJS.ErrnoException).code ?? "error";
       throw new InputError(`cannot write the results (${code})`, { file: this.path, field: "out" });
     }
-    this.lines++;
-  }
-
-  get count(): number {
-    return this.lines;
   }
 
   close(): void {
