@@ -5,7 +5,7 @@
  */
 import { ApiError } from "../errors.js";
 import type { Credentials } from "./credentials.js";
-import { describeNetworkError, type HttpTransport } from "./http.js";
+import { describeNetworkError, type HttpAnswer, type HttpTransport } from "./http.js";
 import { plural } from "./normalize.js";
 import { backoffDelayMs, isRetryableStatus, MAX_RETRY_AFTER_MS, retryAfterMs, sleep } from "./retry.js";
 import type { Dialect } from "./types.js";
@@ -22,6 +22,8 @@ export interface CallPolicy {
 
 export interface CallOutcome {
   json: unknown;
+  /** Headers of the successful answer (some servers report usage only there). */
+  headers: HttpAnswer["headers"];
   attempts: number;
   attemptLatenciesMs: number[];
 }
@@ -87,7 +89,12 @@ export async function callWithRetries(
           attemptLatenciesMs: latencies,
         });
       }
-      return { json: parsedBody.value, attempts: attempt, attemptLatenciesMs: latencies };
+      return {
+        json: parsedBody.value,
+        headers: answer.headers,
+        attempts: attempt,
+        attemptLatenciesMs: latencies,
+      };
     }
 
     // A body that is not JSON (a gateway's HTML, axum's plain-text 422) is passed as text.

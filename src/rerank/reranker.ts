@@ -108,7 +108,7 @@ export function createRerankerForDialect(config: RerankerConfig, dialect: Dialec
     }
     return {
       items: parsed.items.map(({ index, score }) => ({ index, score })),
-      usage: parsed.usage,
+      usage: parsed.usage ?? dialect.usageFromHeaders?.(outcome.headers),
       providerId: parsed.providerId,
       model: parsed.model,
       notes,

@@ -129,5 +129,7 @@ export interface Dialect {
   parseResponse(body: unknown, req: DialectRequest): ParsedAnswer;
   /** Extract the provider's error message from an error body (defaults to a generic extractor). */
   errorMessage?(body: unknown): string | undefined;
+  /** Usage the answer carries in headers rather than the body (TEI's x-compute-tokens). */
+  usageFromHeaders?(headers: Record<string, string | string[] | undefined>): RerankUsage | undefined;
   defaults: DialectDefaults;
 }

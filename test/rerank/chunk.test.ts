@@ -126,6 +126,7 @@ describe("chunked rerank calls", () => {
         res,
         200,
         texts.map((t, index) => ({ index, score: scoreOf(t) })).sort((a, b) => b.score - a.score),
+        { "x-compute-tokens": String(texts.length * 10) },
       );
     });
     reranker = createReranker({ provider: "tei", endpoint: server.url, model: "bge", env: {} });
@@ -135,6 +136,8 @@ describe("chunked rerank calls", () => {
     expect(server.requests.every((r) => !("top_n" in r.body))).toBe(true);
     expect(result.items).toEqual(expectedTop(docs, 10));
     expect(result.notes).toContain("top_n 10 applied client-side (tei has no top_n)");
+    // TEI reports tokens in a header per request; the call's usage is their sum.
+    expect(result.usage).toEqual({ totalTokens: 800 });
   });
 
   it("splits by request bytes and keeps every request under the cap", async () => {

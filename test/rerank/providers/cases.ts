@@ -46,6 +46,9 @@ export interface ProviderCase {
   cuts: boolean;
   /** The provider's answer for the given (already cut) ranking. */
   answer(ranking: Ranking): unknown;
+  /** Headers of the provider's answer, where it reports something there (TEI's usage). */
+  answerHeaders?: Record<string, string>;
+  /** Usage as the client reports it (from the body, or from answerHeaders). */
   usage?: RerankUsage;
   providerId?: string;
   model?: string;
@@ -217,6 +220,8 @@ export const CASES: ProviderCase[] = [
     ranking: PROBABILITIES,
     cuts: false,
     answer: (r) => r.map(([index, score]) => ({ index, score })),
+    answerHeaders: { "x-compute-type": "cpu", "x-compute-tokens": "161", "x-total-time": "12" },
+    usage: { totalTokens: 161 },
     error: (message) => ({ error: message, error_type: "validation" }),
   },
   {

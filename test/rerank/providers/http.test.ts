@@ -31,7 +31,7 @@ describe.each(CASES)("$provider over HTTP", (c) => {
 
   const answerWith = (ranking: Ranking) => {
     fixture.server.requests.length = 0;
-    fixture.respond = () => ({ body: c.answer(ranking) });
+    fixture.respond = () => ({ body: c.answer(ranking), headers: c.answerHeaders });
   };
 
   it("sends exactly the documented request and normalises the answer (top_n 2)", async () => {

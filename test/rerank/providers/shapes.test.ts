@@ -6,6 +6,7 @@
 import { describe, expect, it } from "vitest";
 import { UsageError } from "../../../src/errors.js";
 import { createReranker } from "../../../src/rerank/client.js";
+import { getDialect } from "../../../src/rerank/providers/index.js";
 import type { RerankerConfig } from "../../../src/rerank/types.js";
 import { useRecordingServer } from "./recording-server.js";
 
@@ -232,5 +233,16 @@ describe("provider options", () => {
       return_documents: false,
       truncation: false,
     });
+  });
+});
+
+describe("TEI usage header", () => {
+  it("reads x-compute-tokens as total tokens, and nothing from a missing or garbled header", () => {
+    const read = getDialect("tei").usageFromHeaders;
+    expect(read?.({ "x-compute-tokens": "42" })).toEqual({ totalTokens: 42 });
+    expect(read?.({ "x-compute-tokens": ["7", "8"] })).toEqual({ totalTokens: 7 });
+    expect(read?.({})).toBeUndefined();
+    expect(read?.({ "x-compute-tokens": "lots" })).toBeUndefined();
+    expect(read?.({ "x-compute-tokens": "-3" })).toBeUndefined();
   });
 });
