@@ -39,6 +39,7 @@ function barProgress({ total, stream }: ProgressOptions): Progress {
   let done = 0;
   let errors = 0;
   bar.start(total, 0, { rate: "0.0", errors: 0 });
+  const unwatch = restoreCursorOnSignal(() => bar.stop());
   return {
     tick(failed) {
       done++;
@@ -47,8 +48,30 @@ function barProgress({ total, stream }: ProgressOptions): Progress {
       bar.update(done, { rate: rate.toFixed(1), errors });
     },
     stop() {
+      unwatch();
       bar.stop();
     },
+  };
+}
+
+/**
+ * The bar hides the cursor; a Ctrl-C mid-run must not leave the user's terminal without one. The
+ * handler stops the bar and then re-raises the signal, so the process still ends as the user asked
+ * (cli-progress's own gracefulExit only stops the bar and keeps the run going).
+ */
+function restoreCursorOnSignal(stopBar: () => void): () => void {
+  const signals: NodeJS.Signals[] = ["SIGINT", "SIGTERM"];
+  const handlers = signals.map((signal) => {
+    const handler = () => {
+      for (const [i, s] of signals.entries()) process.removeListener(s, handlers[i]);
+      stopBar();
+      process.kill(process.pid, signal);
+    };
+    process.on(signal, handler);
+    return handler;
+  });
+  return () => {
+    for (const [i, s] of signals.entries()) process.removeListener(s, handlers[i]);
   };
 }
 

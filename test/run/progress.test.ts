@@ -1,6 +1,9 @@
+import { spawn } from "node:child_process";
+import { resolve } from "node:path";
 import { PassThrough } from "node:stream";
 import { describe, expect, it } from "vitest";
 import { createProgress } from "../../src/run/progress.js";
+import { ensureBuilt } from "./helpers.js";
 
 function capture(isTTY: boolean) {
   const stream = Object.assign(new PassThrough(), { isTTY, columns: 100 });
@@ -43,5 +46,36 @@ describe("progress", () => {
     p.stop();
     createProgress({ total: 0, stream: out.stream }).stop();
     expect(out.text()).toBe("");
+  });
+
+  it("Ctrl-C during the bar gives the cursor back and still ends the process (130)", async () => {
+    expect(await ensureBuilt()).toBe(true);
+    // A real process receiving a real SIGINT; its bar writes to a stream that says it is a terminal.
+    const script = `
+      import { PassThrough } from "node:stream";
+      import { createProgress } from ${JSON.stringify(resolve("dist/run/progress.js"))};
+      const stream = Object.assign(new PassThrough(), { isTTY: true, columns: 100 });
+      stream.on("data", (c) => process.stderr.write(c));
+      createProgress({ total: 10, stream }).tick(false);
+      setTimeout(() => process.kill(process.pid, "SIGINT"), 50);
+      setTimeout(() => process.stdout.write("still running"), 2000);`;
+    const child = spawn(process.execPath, ["--input-type=module", "-e", script]);
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (c: Buffer) => {
+      stdout += c.toString();
+    });
+    child.stderr.on("data", (c: Buffer) => {
+      stderr += c.toString();
+    });
+    const [code, signal] = await new Promise<[number | null, string | null]>((done) =>
+      child.on("close", (c, s) => done([c, s])),
+    );
+    expect(signal).toBe("SIGINT");
+    expect(code).toBeNull();
+    expect(stderr).toContain("1/10");
+    expect(stderr).toContain("\x1b[?25l"); // hidden while the bar runs
+    expect(stderr.lastIndexOf("\x1b[?25h")).toBeGreaterThan(stderr.lastIndexOf("\x1b[?25l")); // shown again
+    expect(stdout).toBe("");
   });
 });
