@@ -1,5 +1,5 @@
 /**
- * One undici Pool per rerank endpoint origin: keep-alive connections, connect/headers/body timeouts,
+ * undici Pools shared per endpoint origin: keep-alive connections, connect/headers/body timeouts,
  * TLS verification left on (undici verifies certificates by default and nothing here turns it off).
  */
 import { Pool } from "undici";
@@ -24,24 +24,46 @@ export interface HttpAnswer {
   text: string;
 }
 
+interface SharedPool {
+  pool: Pool;
+  users: number;
+}
+
+/**
+ * Rerankers of one origin (a run's variants on one endpoint) share a pool, and so its warm
+ * keep-alive connections; timeouts are pool settings, so they are part of the key.
+ */
+const pools = new Map<string, SharedPool>();
+
 export class HttpTransport {
-  readonly #pool: Pool;
   readonly #path: string;
+  readonly #key: string;
+  readonly #shared: SharedPool;
+  #closed = false;
 
   constructor(endpoint: URL, timeouts: TransportTimeouts) {
     this.#path = `${endpoint.pathname}${endpoint.search}`;
-    this.#pool = new Pool(endpoint.origin, {
-      connect: { timeout: timeouts.connectTimeoutMs },
-      headersTimeout: timeouts.headersTimeoutMs,
-      bodyTimeout: timeouts.bodyTimeoutMs,
-      keepAliveTimeout: 30_000,
-      pipelining: 1,
-    });
+    const { connectTimeoutMs, headersTimeoutMs, bodyTimeoutMs } = timeouts;
+    this.#key = [endpoint.origin, connectTimeoutMs, headersTimeoutMs, bodyTimeoutMs].join(" ");
+    let shared = pools.get(this.#key);
+    if (shared === undefined) {
+      const pool = new Pool(endpoint.origin, {
+        connect: { timeout: connectTimeoutMs },
+        headersTimeout: headersTimeoutMs,
+        bodyTimeout: bodyTimeoutMs,
+        keepAliveTimeout: 30_000,
+        pipelining: 1,
+      });
+      shared = { pool, users: 0 };
+      pools.set(this.#key, shared);
+    }
+    shared.users++;
+    this.#shared = shared;
   }
 
   /** POST a JSON body; the whole answer body is read so the connection returns to the pool. */
   async post(body: string, headers: Record<string, string>, signal?: AbortSignal): Promise<HttpAnswer> {
-    const response = await this.#pool.request({
+    const response = await this.#shared.pool.request({
       method: "POST",
       path: this.#path,
       headers,
@@ -52,8 +74,13 @@ export class HttpTransport {
     return { status: response.statusCode, headers: response.headers, text };
   }
 
+  /** Releases this user's share; the last one closes the pool. Idempotent. */
   async close(): Promise<void> {
-    await this.#pool.close();
+    if (this.#closed) return;
+    this.#closed = true;
+    if (--this.#shared.users > 0) return;
+    if (pools.get(this.#key) === this.#shared) pools.delete(this.#key);
+    await this.#shared.pool.close();
   }
 }
 

@@ -89,6 +89,23 @@ describe("rerank client over a local regolo-shaped server", () => {
     expect(ports.size).toBeLessThanOrEqual(2);
   });
 
+  it("shares one pool per origin: two rerankers reuse the same connection; closing one spares the other", async () => {
+    const a = createReranker(regoloConfig(server.url, { model: "a" }));
+    const b = createReranker(regoloConfig(server.url, { model: "b" }));
+    const before = server.requests.length;
+    for (let i = 0; i < 6; i++) {
+      await (i % 2 ? b : a).rerank("q", ["x", "y"]);
+      await new Promise((r) => setTimeout(r, 10)); // let the socket go back to the pool first
+    }
+    const sent = server.requests.slice(before);
+    expect(sent.map((r) => r.body.model)).toEqual(["a", "b", "a", "b", "a", "b"]);
+    expect(new Set(sent.map((r) => r.remotePort)).size).toBe(1);
+    await a.close();
+    await a.close(); // idempotent: must not release b's share
+    expect((await b.rerank("q", ["x"])).items).toHaveLength(1);
+    await b.close();
+  });
+
   it("makes no call for an empty list", async () => {
     const before = server.requests.length;
     const result = await reranker.rerank("q", []);
