@@ -70,10 +70,18 @@ export async function runEvaluation(options: RunOptions, io: RunIo = {}): Promis
   const redact = redactor(secrets);
   const outDir = options.out ?? join("reports", `${evalSet.name}-${timestamp(new Date())}`);
 
-  const needsServer = options.models.some((m) => m.endpoint === "embedded");
-  const server = needsServer
-    ? await (await import("../server/index.js")).startServer({ host: "127.0.0.1", port: 0 })
-    : undefined;
+  const embedded = options.models.filter((m) => m.endpoint === "embedded");
+  // Loaded only when asked for: the client path never depends on the server (design.md).
+  const serverModule = embedded.length ? await import("../server/index.js") : undefined;
+  const scorers: readonly string[] = serverModule?.MODELS ?? [];
+  for (const m of embedded) {
+    // A misspelt scorer would otherwise fail every query (exit 3) instead of naming the mistake.
+    if (!scorers.includes(m.model))
+      throw new UsageError(
+        `model '${m.model}' is not a scorer of the embedded server; it has ${scorers.join(", ")}`,
+      );
+  }
+  const server = await serverModule?.startServer({ host: "127.0.0.1", port: 0 });
   const rerankers = new Map<string, Reranker>();
   let outcome: Awaited<ReturnType<typeof executePlan>>;
   try {

@@ -101,6 +101,7 @@ describe("rerank-eval run (CLI)", () => {
       [["--api-key-env", "A", "--api-key-env", "B"], /--api-key-env was given 2 times \(A, B\)/],
       [["--retries", "1.5"], /--retries must be an integer >= 0/],
       [["--provider", "vllm"], /embedded server speaks regolo and cohere, not 'vllm'/],
+      [["--model", "bm2"], /model 'bm2' is not a scorer of the embedded server; it has bm25, tfidf/],
       [["--dataset", join(dir, "other.csv")], /--dataset was given 2 times/],
       [["--out", join(dir, "first-out")], /--out was given 2 times/],
       [["--topn", "3"], /Unknown argument: topn/],
