@@ -60,23 +60,28 @@ export function createRerankerForDialect(config: RerankerConfig, dialect: Dialec
     baseBackoffMs: checked(config.baseBackoffMs, "baseBackoffMs", 0) ?? DEFAULT_BASE_BACKOFF_MS,
     maxBackoffMs: checked(config.maxBackoffMs, "maxBackoffMs", 0) ?? DEFAULT_MAX_BACKOFF_MS,
   };
-  const transport = new HttpTransport(endpoint, {
-    connectTimeoutMs:
-      checked(config.connectTimeoutMs, "connectTimeoutMs", 1) ?? DEFAULT_TIMEOUTS.connectTimeoutMs,
-    headersTimeoutMs:
-      checked(config.headersTimeoutMs, "headersTimeoutMs", 1) ?? DEFAULT_TIMEOUTS.headersTimeoutMs,
-    bodyTimeoutMs: checked(config.bodyTimeoutMs, "bodyTimeoutMs", 1) ?? DEFAULT_TIMEOUTS.bodyTimeoutMs,
-  });
   const options = config.options ?? {};
-  const scoreKind = SCORE_KINDS.includes(options.scoreKind as ScoreKind)
-    ? (options.scoreKind as ScoreKind)
-    : dialect.defaults.scoreKind;
+  if (options.scoreKind !== undefined && !SCORE_KINDS.includes(options.scoreKind as ScoreKind)) {
+    throw new UsageError(
+      `option scoreKind must be one of ${SCORE_KINDS.join(", ")}, got ${JSON.stringify(options.scoreKind)}`,
+    );
+  }
+  const scoreKind = (options.scoreKind as ScoreKind | undefined) ?? dialect.defaults.scoreKind;
   // Integers: a fractional cap would slice documents at fractional offsets and lose their indices.
   const maxDocs =
     checked(config.maxDocsPerRequest, "maxDocsPerRequest", 1, true) ?? dialect.defaults.maxDocsPerRequest;
   const maxBytes =
     checked(config.maxRequestBytes, "maxRequestBytes", 1, true) ?? dialect.defaults.maxRequestBytes;
+  const timeouts = {
+    connectTimeoutMs:
+      checked(config.connectTimeoutMs, "connectTimeoutMs", 1) ?? DEFAULT_TIMEOUTS.connectTimeoutMs,
+    headersTimeoutMs:
+      checked(config.headersTimeoutMs, "headersTimeoutMs", 1) ?? DEFAULT_TIMEOUTS.headersTimeoutMs,
+    bodyTimeoutMs: checked(config.bodyTimeoutMs, "bodyTimeoutMs", 1) ?? DEFAULT_TIMEOUTS.bodyTimeoutMs,
+  };
   const instruction = qwen3Instruction(config.qwen3Instruction);
+  // Last, once every setting is known good: a transport holds a share of a process-wide pool.
+  const transport = new HttpTransport(endpoint, timeouts);
   const { supportsTopN, pointwise } = dialect.defaults;
 
   async function sendChunk(request: DialectRequest, signal: AbortSignal): Promise<ChunkAnswer> {

@@ -90,20 +90,25 @@ describe("rerank client over a local regolo-shaped server", () => {
   });
 
   it("shares one pool per origin: two rerankers reuse the same connection; closing one spares the other", async () => {
-    const a = createReranker(regoloConfig(server.url, { model: "a" }));
-    const b = createReranker(regoloConfig(server.url, { model: "b" }));
-    const before = server.requests.length;
-    for (let i = 0; i < 6; i++) {
-      await (i % 2 ? b : a).rerank("q", ["x", "y"]);
-      await new Promise((r) => setTimeout(r, 10)); // let the socket go back to the pool first
+    // A server of its own, so no connection of another test is already in the pool.
+    const own = await startLocalServer((req, res) => json(res, 200, regoloAnswer(req)));
+    const a = createReranker(regoloConfig(own.url, { model: "a" }));
+    const b = createReranker(regoloConfig(own.url, { model: "b" }));
+    try {
+      for (let i = 0; i < 6; i++) {
+        await (i % 2 ? b : a).rerank("q", ["x", "y"]);
+        await new Promise((r) => setTimeout(r, 10)); // let the socket go back to the pool first
+      }
+      expect(own.requests.map((r) => r.body.model)).toEqual(["a", "b", "a", "b", "a", "b"]);
+      expect(new Set(own.requests.map((r) => r.remotePort)).size).toBe(1);
+      await a.close();
+      await a.close(); // idempotent: must not release b's share
+      expect((await b.rerank("q", ["x"])).items).toHaveLength(1);
+    } finally {
+      await a.close();
+      await b.close();
+      await own.close();
     }
-    const sent = server.requests.slice(before);
-    expect(sent.map((r) => r.body.model)).toEqual(["a", "b", "a", "b", "a", "b"]);
-    expect(new Set(sent.map((r) => r.remotePort)).size).toBe(1);
-    await a.close();
-    await a.close(); // idempotent: must not release b's share
-    expect((await b.rerank("q", ["x"])).items).toHaveLength(1);
-    await b.close();
   });
 
   it("makes no call for an empty list", async () => {
@@ -225,6 +230,10 @@ describe("configuration", () => {
     expect(tei({ maxRequestBytes: 0 })).toThrowError(/^maxRequestBytes must be an integer >= 1, got 0$/);
     expect(tei({ headersTimeoutMs: Number.NaN })).toThrowError(/^headersTimeoutMs must be a number >= 1/);
     expect(tei({ baseBackoffMs: -5 })).toThrowError(/^baseBackoffMs must be a number >= 0, got -5$/);
+    // A typo must not silently fall back to the dialect's score kind.
+    expect(tei({ options: { scoreKind: "logits" } })).toThrowError(
+      /^option scoreKind must be one of probability, logit, unknown, got "logits"$/,
+    );
   });
 
   it("sends Pinecone's Api-Key header instead of a bearer token", async () => {
