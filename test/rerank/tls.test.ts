@@ -1,11 +1,12 @@
 /**
  * TLS verification stays on: an endpoint whose certificate is not trusted fails at once (no retry
  * can change a certificate) with a line saying so, and the same endpoint works once its CA is trusted
- * the supported way (NODE_EXTRA_CA_CERTS), never by switching verification off.
+ * the supported way (NODE_EXTRA_CA_CERTS), never by switching verification off. A handshake that
+ * never completes is bounded by the connect timeout.
  */
 import { readdirSync, readFileSync } from "node:fs";
 import { createServer, type Server } from "node:https";
-import type { AddressInfo } from "node:net";
+import { createServer as createNetServer, type AddressInfo, type Socket } from "node:net";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ApiError } from "../../src/errors.js";
@@ -58,6 +59,36 @@ describe("TLS verification", () => {
     expect(trusted.code).toBe(0);
     expect(JSON.parse(trusted.stdout).results).toEqual([{ index: 0, score: 0.5, document: "a" }]);
     expect(requests).toBe(1);
+  });
+
+  it("a TLS handshake that never completes is a connect timeout (retryable), not a hang", async () => {
+    const silent = createNetServer(() => {}); // accepts TCP, never answers the ClientHello
+    const sockets = new Set<Socket>();
+    silent.on("connection", (socket) => sockets.add(socket));
+    await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
+    const port = (silent.address() as AddressInfo).port;
+    const client = createReranker({
+      provider: "vllm",
+      endpoint: `https://127.0.0.1:${port}/rerank`,
+      model: "m",
+      env: {},
+      retries: 0,
+      connectTimeoutMs: 200,
+    });
+    try {
+      const err = await client.rerank("q", ["a"]).catch((e: unknown) => e);
+      expect(err).toMatchObject({ kind: "timeout", retryable: true, attempts: 1 });
+      expect((err as ApiError).message).toMatch(
+        /connect timeout \(UND_ERR_CONNECT_TIMEOUT\) \(after 1 attempt\)$/,
+      );
+      // undici checks connect timeouts on a coarse (~1 s) timer: bounded, if not to the millisecond.
+      expect((err as ApiError).attemptLatenciesMs[0]).toBeGreaterThanOrEqual(150);
+      expect((err as ApiError).attemptLatenciesMs[0]).toBeLessThan(5000);
+    } finally {
+      await client.close();
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((resolve) => silent.close(() => resolve()));
+    }
   });
 
   it("no source file turns verification off", () => {
