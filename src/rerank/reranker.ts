@@ -8,7 +8,7 @@ import pLimit from "p-limit";
 import { ApiError, UsageError } from "../errors.js";
 import { linkAbort } from "./abort.js";
 import { type CallPolicy, callWithRetries } from "./call.js";
-import { planChunks } from "./chunk.js";
+import { type ChunkRange, planChunks } from "./chunk.js";
 import { resolveCredentials } from "./credentials.js";
 import { DEFAULT_TIMEOUTS, HttpTransport } from "./http.js";
 import { addUsage, filterEmptyDocuments, isSortedByScore, plural, sortItems } from "./normalize.js";
@@ -84,7 +84,7 @@ export function createRerankerForDialect(config: RerankerConfig, dialect: Dialec
   const transport = new HttpTransport(endpoint, timeouts);
   const { supportsTopN, pointwise } = dialect.defaults;
 
-  async function sendChunk(request: DialectRequest, signal: AbortSignal): Promise<ChunkAnswer> {
+  async function sendChunk(request: DialectRequest, signal: AbortSignal | undefined): Promise<ChunkAnswer> {
     const built = dialect.buildRequest(request);
     const outcome = await callWithRetries(transport, credentials, dialect, policy, built, signal);
     let parsed: ReturnType<Dialect["parseResponse"]>;
@@ -174,29 +174,34 @@ export function createRerankerForDialect(config: RerankerConfig, dialect: Dialec
         notes.push("warning: score kind unknown; merging separate requests assumes comparable scores");
     }
 
-    // One failed chunk fails the call; stop its siblings instead of letting them run on.
-    const controller = new AbortController();
-    const unlink = linkAbort(opts.signal, controller);
-    const limit = pLimit(CHUNK_CONCURRENCY);
+    const sendRange = async (range: ChunkRange, signal: AbortSignal | undefined) => {
+      const docs = sentDocs.slice(range.start, range.end);
+      // Pointwise scores: the global top n is inside the union of each chunk's top n.
+      const chunkTopN = supportsTopN && topN !== undefined ? Math.min(topN, docs.length) : undefined;
+      const answer = await sendChunk({ ...base, documents: docs, topN: chunkTopN }, signal);
+      for (const item of answer.items) item.index = originalIndex[item.index + range.start];
+      return answer;
+    };
     let answers: ChunkAnswer[];
-    try {
-      answers = await Promise.all(
-        ranges.map((range) =>
-          limit(async () => {
-            const docs = sentDocs.slice(range.start, range.end);
-            // Pointwise scores: the global top n is inside the union of each chunk's top n.
-            const chunkTopN = supportsTopN && topN !== undefined ? Math.min(topN, docs.length) : undefined;
-            const answer = await sendChunk({ ...base, documents: docs, topN: chunkTopN }, controller.signal);
-            for (const item of answer.items) item.index = originalIndex[item.index + range.start];
-            return answer;
-          }),
-        ),
-      );
-    } catch (err) {
-      controller.abort();
-      throw err;
-    } finally {
-      unlink();
+    if (ranges.length === 1 && opts.signal === undefined) {
+      // The common case (a run's query in one request, no caller signal): no sibling to stop and no
+      // signal to follow, so no controller, limiter or abort listener per call; at 1,000 calls/s
+      // they were a tenth of the client's CPU.
+      answers = [await sendRange(ranges[0], undefined)];
+    } else {
+      // One failed chunk fails the call; stop its siblings instead of letting them run on.
+      const controller = new AbortController();
+      const unlink = linkAbort(opts.signal, controller);
+      const limit = ranges.length > CHUNK_CONCURRENCY ? pLimit(CHUNK_CONCURRENCY) : undefined;
+      const send = (range: ChunkRange) => sendRange(range, controller.signal);
+      try {
+        answers = await Promise.all(ranges.map((range) => (limit ? limit(send, range) : send(range))));
+      } catch (err) {
+        controller.abort();
+        throw err;
+      } finally {
+        unlink();
+      }
     }
 
     const items = sortItems(answers.flatMap((a) => a.items));

@@ -169,6 +169,27 @@ describe("chunked rerank calls", () => {
     expect(result.notes.some((n) => n.startsWith("warning: jina scores documents listwise"))).toBe(true);
   });
 
+  it("keeps at most 4 chunks of one call in flight, and up to 4 together (one limiter only past 4)", async () => {
+    let open = 0;
+    let peak = 0;
+    server = await startLocalServer(async (req, res) => {
+      peak = Math.max(peak, ++open);
+      await new Promise((r) => setTimeout(r, 30));
+      open--;
+      json(res, 200, regoloAnswer(req, scoreOf));
+    });
+    reranker = createReranker(regoloConfig(server.url, { maxDocsPerRequest: 1 }));
+    const docs = docsOf(10);
+    const many = await reranker.rerank("q", docs);
+    expect(many.requests).toBe(10);
+    expect(many.items).toEqual(expectedTop(docs, 10));
+    expect(peak).toBe(4);
+    peak = 0;
+    const few = await reranker.rerank("q", docsOf(3));
+    expect(few.items).toEqual(expectedTop(docsOf(3), 3));
+    expect(peak).toBe(3);
+  });
+
   it("fails the whole call when one chunk is rejected, with that chunk's status and message", async () => {
     server = await startLocalServer((req, res) =>
       (req.body.documents ?? []).includes("document 12")
