@@ -122,5 +122,8 @@ export function tfidfCosine(query: string, documents: readonly string[]): number
 
 /** Input order as a score: 1 − i/n, so the first document scores 1 and every score is in (0, 1]. */
 export function identity(n: number): number[] {
-  return Array.from({ length: n }, (_, i) => 1 - i / n);
+  // A plain loop: Array.from with a mapper cost more than the rest of the scoring here.
+  const scores = new Array<number>(n);
+  for (let i = 0; i < n; i++) scores[i] = 1 - i / n;
+  return scores;
 }
