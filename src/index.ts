@@ -2,11 +2,7 @@
  * The public library API: load labelled sets, rerank through any dialect, score exactly as
  * trec_eval does, run whole evaluations and render their reports.
  */
-export * from "./errors.js";
-export { VERSION } from "./version.js";
 
-// Datasets
-export type * from "./datasets/types.js";
 export {
   DEFAULT_CSV_COLUMNS,
   detectFormat,
@@ -15,6 +11,19 @@ export {
   queryIdFromText,
 } from "./datasets/index.js";
 export { rankedCandidates, readQrels, readRun } from "./datasets/trec.js";
+
+// Datasets
+export type * from "./datasets/types.js";
+export * from "./errors.js";
+export type {
+  EvaluateOptions,
+  EvaluationResult,
+  LatencySummary,
+  Measure,
+  Qrels,
+  Ranking,
+  Run,
+} from "./metrics/index.js";
 
 // Metrics
 export {
@@ -28,34 +37,23 @@ export {
   summarizeLatency,
   tiesInTopK,
 } from "./metrics/index.js";
-export type {
-  EvaluateOptions,
-  EvaluationResult,
-  LatencySummary,
-  Measure,
-  Qrels,
-  Ranking,
-  Run,
-} from "./metrics/index.js";
-
+export { renderMarkdown } from "./report/markdown.js";
+export { buildReport, SCHEMA_VERSION } from "./report/model.js";
+export type { Report, ReportVariant } from "./report/types.js";
+export { createReranker, DEFAULT_PROVIDER } from "./rerank/client.js";
+export { KNOWN_ANSWER } from "./rerank/known-answer.js";
+export { dialects, getDialect } from "./rerank/providers/index.js";
+export { DEFAULT_QWEN3_INSTRUCTION, qwen3Document, qwen3Query } from "./rerank/qwen3.js";
 // Rerank client
 export type * from "./rerank/types.js";
-export { createReranker, DEFAULT_PROVIDER } from "./rerank/client.js";
-export { dialects, getDialect } from "./rerank/providers/index.js";
-export { KNOWN_ANSWER } from "./rerank/known-answer.js";
-export { DEFAULT_QWEN3_INSTRUCTION, qwen3Document, qwen3Query } from "./rerank/qwen3.js";
-
-// Embedded reference server
-export { MODELS, startServer } from "./server/index.js";
-export type { RunningServer, ServerOptions } from "./server/index.js";
-
+export type { ModelSpec, RunFlags, RunOptions } from "./run/config.js";
+export { loadRunConfig, resolveRunOptions } from "./run/config.js";
+export type { RunIo, RunOutcome } from "./run/index.js";
 // Runs and reports
 export { runEvaluation } from "./run/index.js";
-export type { RunIo, RunOutcome } from "./run/index.js";
-export { loadRunConfig, resolveRunOptions } from "./run/config.js";
-export type { ModelSpec, RunFlags, RunOptions } from "./run/config.js";
-export { readResults } from "./run/results.js";
 export type { ResultRecord } from "./run/results.js";
-export { buildReport, SCHEMA_VERSION } from "./report/model.js";
-export { renderMarkdown } from "./report/markdown.js";
-export type { Report, ReportVariant } from "./report/types.js";
+export { readResults } from "./run/results.js";
+export type { RunningServer, ServerOptions } from "./server/index.js";
+// Embedded reference server
+export { MODELS, startServer } from "./server/index.js";
+export { VERSION } from "./version.js";

@@ -4,12 +4,12 @@ import { fileURLToPath } from "node:url";
 import yargs from "yargs";
 import { hideBin } from "yargs/helpers";
 import { ApiError, InputError, UsageError } from "../errors.js";
+import { VERSION } from "../version.js";
 import { doctorCommand } from "./commands/doctor.js";
 import { evaluateCommand } from "./commands/evaluate.js";
 import { rerankCommand } from "./commands/rerank.js";
 import { runCommand } from "./commands/run.js";
 import { serveCommand } from "./commands/serve.js";
-import { VERSION } from "../version.js";
 
 /** Exit codes (design.md): 0 ok, 1 gate failed, 2 bad input or usage, 3 run could not complete. */
 export const EXIT = { ok: 0, gate: 1, input: 2, api: 3 } as const;

@@ -12,10 +12,10 @@ import { loadMteb } from "./mteb.js";
 import type { LoadedParts } from "./parts.js";
 import type { EvalSet, LoadOptions } from "./types.js";
 
-export * from "./types.js";
 export { DEFAULT_CSV_COLUMNS } from "./csv.js";
 export { detectFormat } from "./detect.js";
 export { docIdFromText, queryIdFromText } from "./ids.js";
+export * from "./types.js";
 
 /**
  * Loads `path` (a CSV/TSV file, a BEIR folder or an MTEB JSONL file) into an EvalSet. The

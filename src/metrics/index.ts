@@ -1,9 +1,11 @@
 /** Ranking measures (trec_eval-exact, metrics.md) and latency statistics: pure functions, no I/O. */
-export { RunEvaluator, evaluateRun } from "./evaluate.js";
+export { evaluateRun, RunEvaluator } from "./evaluate.js";
+export { type BlockSource, evaluateBlocks } from "./evaluate-blocks.js";
+export { formatTrecValue } from "./format.js";
 export {
   emptyJudgedRanking,
-  judgeRanking,
   type Judgements,
+  judgeRanking,
   prepareJudgements,
 } from "./judged-ranking.js";
 export { type LatencySummary, percentile, summarizeLatency } from "./latency.js";
@@ -31,5 +33,3 @@ export type {
   Ranking,
   Run,
 } from "./types.js";
-export { type BlockSource, evaluateBlocks } from "./evaluate-blocks.js";
-export { formatTrecValue } from "./format.js";

@@ -7,9 +7,9 @@ import { ApiError } from "../errors.js";
 import type { Credentials } from "./credentials.js";
 import { describeNetworkError, type HttpAnswer, type HttpTransport } from "./http.js";
 import { plural } from "./normalize.js";
+import { extractErrorMessage } from "./providers/common.js";
 import { backoffDelayMs, isRetryableStatus, MAX_RETRY_AFTER_MS, retryAfterMs, sleep } from "./retry.js";
 import type { Dialect } from "./types.js";
-import { extractErrorMessage } from "./providers/common.js";
 
 export interface CallPolicy {
   provider: string;

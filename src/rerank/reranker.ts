@@ -17,10 +17,10 @@ import { DEFAULT_BASE_BACKOFF_MS, DEFAULT_MAX_BACKOFF_MS, DEFAULT_RETRIES } from
 import type {
   Dialect,
   DialectRequest,
-  RerankItem,
-  RerankOptions,
   Reranker,
   RerankerConfig,
+  RerankItem,
+  RerankOptions,
   RerankResult,
   RerankUsage,
   ScoreKind,

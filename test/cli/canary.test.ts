@@ -1,8 +1,8 @@
 import { inspect } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createReranker } from "../../src/rerank/client.js";
+import { buildCli, type CliRun, type ServeProcess, spawnCli, startServeProcess } from "../helpers/cli.js";
 import { CANARY_KEY, json, type LocalServer, startLocalServer } from "../rerank/local-server.js";
-import { buildCli, type CliRun, type ServeProcess, spawnCli, startServeProcess } from "../rerank/run-cli.js";
 
 /**
  * The key must appear in no output of any process, whatever fails: flaky `serve` (503s, dropped

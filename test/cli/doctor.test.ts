@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { KNOWN_ANSWER } from "../../src/rerank/known-answer.js";
 import { type RunningServer, startServer } from "../../src/server/index.js";
+import { runCli } from "../helpers/cli.js";
 import {
   CANARY_KEY,
   json,
@@ -8,7 +9,6 @@ import {
   type RecordedRequest,
   startLocalServer,
 } from "../rerank/local-server.js";
-import { runCli } from "../rerank/run-cli.js";
 
 const KEY_ENV = { REGOLO_API_KEY: CANARY_KEY };
 

@@ -1,9 +1,9 @@
-import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { afterAll, describe, expect, it } from "vitest";
+import { buildCli, runCli, spawnCli } from "../helpers/cli.js";
 import {
   canonicalName,
   EXPECTED_ROWS,
@@ -11,7 +11,6 @@ import {
   PARITY_QRELS,
   PARITY_RUN,
 } from "../metrics/trec-parity.js";
-import { runCli } from "../run/helpers.js";
 
 const QRELS = PARITY_QRELS;
 const RUN = PARITY_RUN;
@@ -24,29 +23,6 @@ const file = (content: string | Buffer) => {
   writeFileSync(path, content);
   return path;
 };
-
-interface CliResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** The real binary (from source through tsx, so no build step), for exit codes and the environment. */
-function spawnCli(args: string[], env: Record<string, string> = {}): Promise<CliResult> {
-  const main = new URL("../../src/cli/main.ts", import.meta.url).pathname;
-  const child = spawn(process.execPath, ["--import", "tsx", main, ...args], {
-    env: { ...process.env, ...env },
-  });
-  let stdout = "";
-  let stderr = "";
-  child.stdout.on("data", (d) => {
-    stdout += d;
-  });
-  child.stderr.on("data", (d) => {
-    stderr += d;
-  });
-  return new Promise((resolve) => child.on("close", (code) => resolve({ code: code ?? -1, stdout, stderr })));
-}
 
 /** Canonical name printed by evaluate → the fixture's trec_eval name. */
 const TREC_NAME = new Map(EXPECTED_ROWS.map(([trec]) => [canonicalName(trec), trec] as const));
@@ -322,6 +298,7 @@ describe("rerank-eval evaluate: bad input → exit 2, one line naming file:line,
 
   it("real process: exit codes 0 and 2, and an API key in the environment appears nowhere", async () => {
     const canary = "sk-CANARY-evaluate-3f9a";
+    await buildCli();
     const ok = await spawnCli(["evaluate", "--qrels", QRELS, "--run", RUN, "-c"], { REGOLO_API_KEY: canary });
     expect(ok.code, ok.stderr).toBe(0);
     expect(ok.stdout).toMatch(/^nDCG@10\tall\t0\.\d{4}\nRR@10\tall\t0\.\d{4}\nAP\tall\t0\.\d{4}\n$/);

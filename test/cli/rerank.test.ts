@@ -4,8 +4,8 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { dialects } from "../../src/rerank/providers/index.js";
 import { type RunningServer, startServer } from "../../src/server/index.js";
+import { buildCli, runCli, spawnCli } from "../helpers/cli.js";
 import { CANARY_KEY, json, type LocalServer, startLocalServer } from "../rerank/local-server.js";
-import { buildCli, runCli, spawnCli } from "../rerank/run-cli.js";
 
 const KEY_ENV = { REGOLO_API_KEY: CANARY_KEY };
 const QUERY = "What is the capital of the United States?";

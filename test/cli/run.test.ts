@@ -3,11 +3,9 @@ import { existsSync } from "node:fs";
 import { readdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { buildCli, runCli, spawnCli } from "../helpers/cli.js";
 import {
-  ensureBuilt,
   type FixedScoreServer,
-  runCli,
-  spawnCli,
   startFixedScoreServer,
   syntheticRows,
   tempDir,
@@ -27,7 +25,7 @@ beforeAll(async () => {
     score: (_q, d) => d.length,
     failQueries: new Set(["query number 5"]),
   });
-  expect(await ensureBuilt()).toBe(true);
+  await buildCli();
 }, 60_000);
 afterAll(async () => {
   await server.close();
@@ -274,7 +272,7 @@ describe("rerank-eval run (CLI)", () => {
 
   it("npm start: the demo config exits 0 in under a minute and prints the headline table", async () => {
     const out = join(dir, "demo");
-    const r = await spawnCli(["run", "--config", "examples/demo.yaml", "--out", out]);
+    const r = await spawnCli(["run", "--config", "examples/demo.yaml", "--out", out], {});
     expect(r.code, r.stderr).toBe(0);
     expect(r.ms).toBeLessThan(60_000);
     expect(r.stdout).toMatch(/\| variant\s+\|\s+nDCG@1/);

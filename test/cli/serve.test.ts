@@ -2,7 +2,7 @@ import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { main } from "../../src/cli/main.js";
 import { KNOWN_ANSWER } from "../../src/rerank/known-answer.js";
 import { startServer } from "../../src/server/index.js";
-import { buildCli, type ServeProcess, spawnCli, startServeProcess } from "../rerank/run-cli.js";
+import { buildCli, type ServeProcess, spawnCli, startServeProcess } from "../helpers/cli.js";
 import { post, rawPost } from "../server/helpers.js";
 
 const CANARY = "sk-CANARY-b41f0e77c2";

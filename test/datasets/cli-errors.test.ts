@@ -6,7 +6,7 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runCli } from "../run/helpers.js";
+import { runCli } from "../helpers/cli.js";
 import { miniBeir, SHIPPED, scratch } from "./helpers.js";
 
 let tmp: Awaited<ReturnType<typeof scratch>>;

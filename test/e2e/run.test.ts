@@ -7,10 +7,10 @@ import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Report } from "../../src/report/types.js";
+import { runCli } from "../helpers/cli.js";
 import {
   type CsvRow,
   type FixedScoreServer,
-  runCli,
   startFixedScoreServer,
   tempDir,
   writeCsv,

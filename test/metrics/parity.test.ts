@@ -8,10 +8,10 @@ import {
 } from "../../src/metrics/index.js";
 import {
   canonicalName,
-  EXPECTED_ROWS as rows,
   PARITY_MEASURES as measures,
   PARITY_QRELS,
   PARITY_RUN,
+  EXPECTED_ROWS as rows,
 } from "./trec-parity.js";
 
 function mismatches(result: EvaluationResult): string[] {

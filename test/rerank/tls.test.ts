@@ -6,12 +6,12 @@
  */
 import { readdirSync, readFileSync } from "node:fs";
 import { createServer, type Server } from "node:https";
-import { createServer as createNetServer, type AddressInfo, type Socket } from "node:net";
+import { type AddressInfo, createServer as createNetServer, type Socket } from "node:net";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ApiError } from "../../src/errors.js";
 import { createReranker } from "../../src/rerank/client.js";
-import { buildCli, REPO, spawnCli } from "./run-cli.js";
+import { buildCli, REPO, spawnCli } from "../helpers/cli.js";
 
 // A self-signed certificate for 127.0.0.1 (valid until 2126), made for this test only.
 const CERT = join(REPO, "test/rerank/fixtures/self-signed.crt");

@@ -1,7 +1,7 @@
 /**
  * Test helpers for the run command: a real node:http server on 127.0.0.1 that answers in regolo's
- * current shape with FIXED scores per (query, document text), plus temp-dir datasets and an
- * in-process CLI runner that captures stdout/stderr.
+ * current shape with FIXED scores per (query, document text), plus temp-dir datasets. CLI runners
+ * are in test/helpers/cli.ts.
  */
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { createServer, type IncomingMessage } from "node:http";
@@ -131,72 +131,4 @@ export function syntheticRows(queries: number, docs: number): CsvRow[] {
     }
   }
   return rows;
-}
-
-/** Run the CLI in-process; exit code, stdout and stderr captured. */
-export async function runCli(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const { main } = await import("../../src/cli/main.js");
-  const out: string[] = [];
-  const err: string[] = [];
-  const origOut = process.stdout.write.bind(process.stdout);
-  const origErr = process.stderr.write.bind(process.stderr);
-  process.stdout.write = ((chunk: string | Uint8Array) => {
-    out.push(String(chunk));
-    return true;
-  }) as typeof process.stdout.write;
-  process.stderr.write = ((chunk: string | Uint8Array) => {
-    err.push(String(chunk));
-    return true;
-  }) as typeof process.stderr.write;
-  process.exitCode = undefined;
-  try {
-    const code = await main(argv);
-    return { code, stdout: out.join(""), stderr: err.join("") };
-  } finally {
-    process.stdout.write = origOut;
-    process.stderr.write = origErr;
-    process.exitCode = undefined;
-  }
-}
-
-/**
- * `npm test` builds first (pretest); a direct `vitest run` rebuilds only when a source is newer
- * than dist. Other owners' files may be mid-edit and fail type checks; tsc still emits.
- */
-export async function ensureBuilt(): Promise<boolean> {
-  const { existsSync, readdirSync, statSync } = await import("node:fs");
-  const { execFile } = await import("node:child_process");
-  const { promisify } = await import("node:util");
-  const builtAt = existsSync("dist/cli/main.js") ? statSync("dist/cli/main.js").mtimeMs : 0;
-  let newest = 0;
-  for (const f of readdirSync("src", { recursive: true, encoding: "utf8" })) {
-    if (f.endsWith(".ts")) newest = Math.max(newest, statSync(join("src", f)).mtimeMs);
-  }
-  if (builtAt < newest) {
-    await promisify(execFile)("npx", ["tsc", "-p", "tsconfig.build.json"]).catch(() => undefined);
-  }
-  return existsSync("dist/cli/main.js") && existsSync("dist/run/index.js");
-}
-
-/** Spawn the built CLI as a real process; resolves with its exit code and output. */
-export async function spawnCli(
-  args: string[],
-  env: Record<string, string | undefined> = process.env,
-): Promise<{ code: number | null; stdout: string; stderr: string; ms: number }> {
-  const { spawn } = await import("node:child_process");
-  const started = performance.now();
-  const child = spawn(process.execPath, ["dist/cli/main.js", ...args], {
-    env,
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let stdout = "";
-  let stderr = "";
-  child.stdout.setEncoding("utf8").on("data", (c: string) => {
-    stdout += c;
-  });
-  child.stderr.setEncoding("utf8").on("data", (c: string) => {
-    stderr += c;
-  });
-  const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
-  return { code, stdout, stderr, ms: performance.now() - started };
 }

@@ -3,7 +3,7 @@ import { resolve } from "node:path";
 import { PassThrough } from "node:stream";
 import { describe, expect, it } from "vitest";
 import { createProgress } from "../../src/run/progress.js";
-import { ensureBuilt } from "./helpers.js";
+import { buildCli } from "../helpers/cli.js";
 
 function capture(isTTY: boolean) {
   const stream = Object.assign(new PassThrough(), { isTTY, columns: 100 });
@@ -49,7 +49,7 @@ describe("progress", () => {
   });
 
   it("Ctrl-C during the bar gives the cursor back and still ends the process (130)", async () => {
-    expect(await ensureBuilt()).toBe(true);
+    await buildCli();
     // A real process receiving a real SIGINT; its bar writes to a stream that says it is a terminal.
     const script = `
       import { PassThrough } from "node:stream";

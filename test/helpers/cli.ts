@@ -1,6 +1,8 @@
 /**
- * Test helpers for the CLI: `runCli` calls main() in-process with stdout/stderr captured (fast);
- * `spawnCli` / `startServeProcess` run the built CLI as real processes (exit codes, canary checks).
+ * CLI test helpers shared by every area: `runCli` calls main() in-process with stdout/stderr captured
+ * (fast); `buildCli` makes sure dist/ is current; `spawnCli` / `startServeProcess` run the built CLI
+ * as real processes (exit codes, signals, canary checks) with a clean environment: PATH plus what the
+ * test passes, so no key from the developer's shell leaks into a test.
  */
 import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { existsSync, readdirSync, statSync } from "node:fs";
@@ -15,6 +17,11 @@ export interface CliRun {
   code: number;
   stdout: string;
   stderr: string;
+}
+
+export interface SpawnedRun extends CliRun {
+  /** Wall time of the process, ms. */
+  ms: number;
 }
 
 export async function runCli(argv: string[], env: Record<string, string | undefined> = {}): Promise<CliRun> {
@@ -72,11 +79,17 @@ function newestSource(dir: string): number {
   return newest;
 }
 
-export function spawnCli(args: string[], env: Record<string, string>, timeoutMs = 20_000): Promise<CliRun> {
+export function spawnCli(
+  args: string[],
+  env: Record<string, string | undefined>,
+  timeoutMs = 20_000,
+): Promise<SpawnedRun> {
   return new Promise((resolve, reject) => {
+    const started = performance.now();
     const child = spawn(process.execPath, [CLI, ...args], {
       cwd: REPO,
       env: { PATH: process.env.PATH ?? "", ...env },
+      stdio: ["ignore", "pipe", "pipe"],
     });
     let stdout = "";
     let stderr = "";
@@ -90,7 +103,7 @@ export function spawnCli(args: string[], env: Record<string, string>, timeoutMs 
     child.on("error", reject);
     child.on("close", (code) => {
       clearTimeout(timer);
-      resolve({ code: code ?? -1, stdout, stderr });
+      resolve({ code: code ?? -1, stdout, stderr, ms: performance.now() - started });
     });
   });
 }
