@@ -9,6 +9,7 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
+import type { ResultRecord } from "../../src/run/results.js";
 
 export interface FixedScoreServerOptions {
   /** score(query, document) for every pair the test sends. */
@@ -131,4 +132,23 @@ export function syntheticRows(queries: number, docs: number): CsvRow[] {
     }
   }
   return rows;
+}
+
+/** A minimal successful results.jsonl record for query `qid` (one document, 3 ms, one attempt). */
+export function resultRecord(qid: string): ResultRecord {
+  return {
+    variant: "m",
+    qid,
+    ranking: [["d1", 0.5]],
+    candidates: 1,
+    attemptLatenciesMs: [3],
+    latencyMs: 3,
+    attempts: 1,
+    requests: 1,
+    notes: [],
+    startedAt: "2026-01-01T00:00:00.000Z",
+    finishedAt: "2026-01-01T00:00:00.003Z",
+    startMs: 0,
+    endMs: 3,
+  };
 }

@@ -7,29 +7,15 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { InputError } from "../../src/errors.js";
-import { type ResultRecord, ResultsWriter, readResults } from "../../src/run/results.js";
-import { tempDir } from "./helpers.js";
+import { ResultsWriter, readResults } from "../../src/run/results.js";
+import { resultRecord, tempDir } from "./helpers.js";
 
 let dir: string;
 let cleanup: () => Promise<void>;
 beforeAll(async () => ({ dir, cleanup } = await tempDir()));
 afterAll(() => cleanup());
 
-const record = (qid: string): ResultRecord => ({
-  variant: "m",
-  qid,
-  ranking: [["d1", 0.5]],
-  candidates: 1,
-  attemptLatenciesMs: [3],
-  latencyMs: 3,
-  attempts: 1,
-  requests: 1,
-  notes: [],
-  startedAt: "2026-01-01T00:00:00.000Z",
-  finishedAt: "2026-01-01T00:00:00.003Z",
-  startMs: 0,
-  endMs: 3,
-});
+const record = resultRecord;
 const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
 
 describe("ResultsWriter", () => {

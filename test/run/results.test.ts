@@ -14,7 +14,7 @@ import { resolveRunOptions } from "../../src/run/config.js";
 import { runEvaluation } from "../../src/run/index.js";
 import { planRun } from "../../src/run/plan.js";
 import { readResults } from "../../src/run/results.js";
-import { tempDir } from "./helpers.js";
+import { resultRecord, tempDir } from "./helpers.js";
 
 let dir: string;
 let cleanup: () => Promise<void>;
@@ -61,21 +61,7 @@ describe("results.jsonl as a checkpoint", () => {
 
   it("drops a cut-off last line, keeps a whole one without its newline, and names a damaged line", async () => {
     const path = join(dir, "partial.jsonl");
-    const whole = {
-      variant: "m",
-      qid: "q1",
-      ranking: [["d1", 0.5]],
-      candidates: 1,
-      attemptLatenciesMs: [3],
-      latencyMs: 3,
-      attempts: 1,
-      requests: 1,
-      notes: [],
-      startedAt: "2026-01-01T00:00:00.000Z",
-      finishedAt: "2026-01-01T00:00:00.003Z",
-      startMs: 0,
-      endMs: 3,
-    };
+    const whole = resultRecord("q1");
     const line = JSON.stringify(whole);
     await writeFile(path, `${line}\n${line.replace("q1", "q2").slice(0, 40)}`);
     expect((await readResults(path)).map((r) => r.qid)).toEqual(["q1"]);
