@@ -18,11 +18,18 @@ export interface Credentials {
 
 export const REDACTED = "[REDACTED]";
 
+/**
+ * `keyRequired`: a missing key is a usage error (the provider's public endpoint, or a variable the
+ * user named). Against an endpoint of the user's own (a local server, a proxy) the conventional
+ * variable is only used when set: such servers often run without auth, and one that wants a key
+ * answers 401 with its own message.
+ */
 export function resolveCredentials(
   provider: string,
   defaults: Pick<DialectDefaults, "apiKeyEnv" | "auth">,
   apiKeyEnv: string | undefined,
   env: Record<string, string | undefined>,
+  keyRequired = true,
 ): Credentials {
   const variable = apiKeyEnv ?? defaults.apiKeyEnv;
   if (variable === undefined) {
@@ -32,6 +39,9 @@ export function resolveCredentials(
     throw new UsageError(`'${variable}' is not a valid environment variable name (--api-key-env)`);
   }
   const value = env[variable]?.trim();
+  if (!value && !keyRequired) {
+    return { authHeaders: () => ({}), redact: (text) => text };
+  }
   if (!value) {
     const hint = apiKeyEnv ? "" : " (or name another variable with --api-key-env)";
     throw new UsageError(`the ${provider} API needs a key: set the environment variable ${variable}${hint}`);

@@ -52,6 +52,7 @@ export function createRerankerForDialect(config: RerankerConfig, dialect: Dialec
     dialect.defaults,
     config.apiKeyEnv,
     config.env ?? process.env,
+    config.apiKeyEnv !== undefined || isPublicEndpoint(endpoint, dialect.defaults.endpoint),
   );
   const policy: CallPolicy = {
     provider,
@@ -237,6 +238,11 @@ export function createRerankerForDialect(config: RerankerConfig, dialect: Dialec
     rerank,
     close: () => transport.close(),
   };
+}
+
+/** The provider's own service (its default endpoint's origin), where a key is always needed. */
+function isPublicEndpoint(endpoint: URL, publicEndpoint: string | undefined): boolean {
+  return publicEndpoint !== undefined && new URL(publicEndpoint).origin === endpoint.origin;
 }
 
 function parseEndpoint(endpoint: string | undefined, provider: string): URL {

@@ -98,7 +98,8 @@ describe("rerank-eval rerank", () => {
       [base(), KEY_ENV, /no documents: give --doc/],
       [[...base(), "--doc", "a", "--provider", "nope"], KEY_ENV, /unknown provider 'nope'/],
       [
-        [...base(), "--doc", "a"],
+        // regolo's own service always needs a key (the check comes before any request).
+        ["rerank", "--model", "m", "--query", QUERY, "--doc", "a"],
         { REGOLO_API_KEY: undefined },
         /set the environment variable REGOLO_API_KEY/,
       ],

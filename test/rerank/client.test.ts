@@ -196,6 +196,30 @@ describe("configuration", () => {
     expect(named).toThrowError(/set the environment variable MY_KEY$/);
   });
 
+  it("a keyed provider pointed at the user's own server sends its key when set and none when unset", async () => {
+    const server = await startLocalServer((req, res) => json(res, 200, regoloAnswer(req)));
+    const keyless = createReranker({ endpoint: server.url, model: "m", env: {} });
+    const keyed = createReranker({ endpoint: server.url, model: "m", env: { REGOLO_API_KEY: CANARY_KEY } });
+    try {
+      await keyless.rerank("q", ["a", "b"]);
+      await keyed.rerank("q", ["a", "b"]);
+      expect(server.requests.map((r) => r.headers.authorization)).toEqual([
+        undefined,
+        `Bearer ${CANARY_KEY}`,
+      ]);
+    } finally {
+      await keyless.close();
+      await keyed.close();
+      await server.close();
+    }
+    // The provider's own origin, under any path, and a variable the user named still need the key.
+    const regoloPath = () =>
+      createReranker({ endpoint: "https://api.regolo.ai/v1/rerank", model: "m", env: {} });
+    expect(regoloPath).toThrowError(/REGOLO_API_KEY/);
+    const named = () => createReranker({ endpoint: server.url, model: "m", apiKeyEnv: "MY_KEY", env: {} });
+    expect(named).toThrowError(/MY_KEY/);
+  });
+
   it("needs no key for self-hosted dialects, and rejects unknown providers and bad endpoints", async () => {
     const server = await startLocalServer((req, res) =>
       json(res, 200, {
