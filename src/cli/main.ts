@@ -12,7 +12,7 @@ import { runCommand } from "./commands/run.js";
 import { serveCommand } from "./commands/serve.js";
 
 /** Exit codes (design.md): 0 ok, 1 gate failed, 2 bad input or usage, 3 run could not complete. */
-export const EXIT = { ok: 0, gate: 1, input: 2, api: 3 } as const;
+const EXIT = { ok: 0, gate: 1, input: 2, api: 3 } as const;
 
 /** Commands set process.exitCode themselves for gate failures (1); errors are mapped here. */
 export async function main(argv: string[]): Promise<number> {

@@ -38,8 +38,8 @@ export interface RunningServer {
 export type { ModelName } from "./models.js";
 export { MODELS } from "./models.js";
 
-export const DEFAULT_MAX_BODY_BYTES = 5 * 1024 * 1024;
-export const DEFAULT_MAX_DOCUMENTS = 10_000;
+const DEFAULT_MAX_BODY_BYTES = 5 * 1024 * 1024;
+const DEFAULT_MAX_DOCUMENTS = 10_000;
 
 const RERANK_ROUTES: Record<string, RouteDialect> = {
   "/rerank": "regolo",

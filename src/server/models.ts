@@ -13,8 +13,8 @@ export function isModel(name: string): name is ModelName {
   return (MODELS as readonly string[]).includes(name);
 }
 
-export const BM25_K1 = 0.9;
-export const BM25_B = 0.4;
+const BM25_K1 = 0.9;
+const BM25_B = 0.4;
 
 /**
  * One score per document, in input order. `random` scores a (seed, query, document) hash in [0, 1):

@@ -242,7 +242,7 @@ function preview(text: string, width = 72): string {
  * One document per line, or JSONL (strings or {text}) when the file ends in .jsonl or its first
  * non-blank line is a JSON string or object. Blank lines are separators, not documents.
  */
-export async function readDocsFile(file: string): Promise<string[]> {
+async function readDocsFile(file: string): Promise<string[]> {
   let text: string;
   try {
     text = await readFile(file, "utf8");
