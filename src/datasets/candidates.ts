@@ -8,7 +8,7 @@ import type { KeepDocs } from "./beir.js";
 import { requireFile } from "./files.js";
 import { labelBlindOrder } from "./ids.js";
 import { agree, count, type LoadedParts } from "./parts.js";
-import { rankedCandidates, readRun } from "./trec.js";
+import { readRun } from "./trec.js";
 import type { Doc, EvalSet } from "./types.js";
 
 export type CandidatesSpec =
@@ -26,8 +26,11 @@ export async function resolveCandidates(option: string | undefined, depth?: numb
   if (option === undefined) return { kind: "native" };
   if (option === "qrels") return { kind: "qrels" };
   await requireFile(option, "a TREC run file: qid Q0 docid rank score tag");
-  // readRun rejects a document listed twice for one query, with its line.
-  const lists = rankedCandidates(await readRun(option, { depth }), depth);
+  // readRun rejects a document listed twice for one query, with its line. Given a depth it puts each
+  // ranking in trec order and cuts it while streaming (strings only for the documents kept); an
+  // unbounded depth keeps every document, so the lists are never sorted a second time.
+  const run = await readRun(option, { depth: depth ?? Number.POSITIVE_INFINITY });
+  const lists = new Map([...run].map(([queryId, ranking]) => [queryId, ranking.docIds] as const));
   return { kind: "run", path: option, lists };
 }
 
@@ -85,10 +88,10 @@ export function applyCandidates(parts: LoadedParts, spec: CandidatesSpec, depth?
       unjudged++;
       continue;
     }
-    const listed = cut(docIds);
-    const present = listed.filter((docId) => parts.docs.has(docId));
-    if (present.length < listed.length) {
-      missingDocs += listed.length - present.length;
+    // Already cut to depth by resolveCandidates.
+    const present = docIds.filter((docId) => parts.docs.has(docId));
+    if (present.length < docIds.length) {
+      missingDocs += docIds.length - present.length;
       queriesMissingDocs.add(queryId);
     }
     if (present.length > 0) candidates.set(queryId, present);

@@ -8,6 +8,7 @@ import {
   trecOrder,
 } from "../metrics/index.js";
 import { fields, NL, parseScore, skipSpace, streamLines, word } from "./byte-lines.js";
+import { parseGrade } from "./ids.js";
 
 /**
  * TREC qrels (`qid iter docid grade`) and run files (`qid Q0 docid rank score tag`), streamed in
@@ -35,8 +36,8 @@ export async function readQrels(path: string): Promise<Qrels> {
       const qid = buf.toString("utf8", f[0], f[1]);
       const docid = buf.toString("utf8", f[4], f[5]);
       const gradeText = buf.toString("latin1", f[6], f[7]);
-      // Grades live in Int32Arrays: a grade beyond ±1e9 is a broken file, not a judgement.
-      if (!/^[+-]?\d{1,9}$/.test(gradeText)) {
+      const grade = parseGrade(gradeText);
+      if (grade === undefined) {
         throw new InputError(`grade must be an integer, got '${gradeText}'`, { ...where, field: "grade" });
       }
       let judged = qrels.get(qid);
@@ -50,7 +51,7 @@ export async function readQrels(path: string): Promise<Qrels> {
           field: "docid",
         });
       }
-      judged.set(docid, Number(gradeText));
+      judged.set(docid, grade);
     }
   });
   if (qrels.size === 0) throw new InputError("no judgements: the file has no qrels lines", { file: path });
@@ -146,7 +147,8 @@ function blockRanking(b: RunBlock, which?: number[]): Ranking {
 
 /**
  * Reads a TREC run. The rank column is ignored (trec_eval does too). With `depth`, each ranking is
- * put in trec order and cut to its top `depth`; otherwise rankings keep file order.
+ * put in trec order and cut to its top `depth` (Infinity: trec order, no cut); otherwise rankings
+ * keep file order.
  */
 export async function readRun(path: string, opts: { depth?: number } = {}): Promise<Run> {
   if (opts.depth !== undefined) {
