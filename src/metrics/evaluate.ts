@@ -41,7 +41,7 @@ export class RunEvaluator {
     this.complete = opts.complete ?? true;
   }
 
-  /** The query's prepared judgements, or undefined when it has none (then `record` ignores it). */
+  /** The query's judgements, prepared once per query; undefined when the qrels have none. */
   judgements(qid: string): Judgements | undefined {
     let j = this.prepared.get(qid);
     if (j === undefined) {

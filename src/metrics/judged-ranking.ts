@@ -21,7 +21,7 @@ export function prepareJudgements(judged: Map<string, number>): Judgements {
   return { ids, grades, index, idealGains };
 }
 
-export function countRelevant(grades: Int32Array, level: number): number {
+function countRelevant(grades: Int32Array, level: number): number {
   let c = 0;
   for (let i = 0; i < grades.length; i++) if (grades[i] >= level) c++;
   return c;

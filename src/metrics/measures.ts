@@ -52,7 +52,7 @@ export const KNOWN_MEASURES =
 
 /** Parses "nDCG@10,RR@10,AP" (or an array of names) into measures; duplicates are dropped. */
 export function parseMeasures(spec: string | string[]): Measure[] {
-  const names = (Array.isArray(spec) ? spec : spec.split(","))
+  const names = (Array.isArray(spec) ? spec : [spec])
     .flatMap((s) => s.split(","))
     .map((s) => s.trim())
     .filter((s) => s !== "");
