@@ -89,8 +89,8 @@ function latencyTable(report: Report): string {
   const rows = report.variants
     .filter((v) => v.kind === "rerank")
     .map((v) => {
-      const q = v.latency?.query ?? undefined;
-      const a = v.latency?.request ?? undefined;
+      const q = v.latency?.query;
+      const a = v.latency?.request;
       return [
         v.id,
         ms(q?.p50),
@@ -107,10 +107,8 @@ function latencyTable(report: Report): string {
       ];
     });
   const headers = ["variant", "p50", "p90", "p95", "p99", "max", "mean", "attempt p50", "attempt p95"];
-  const table = markdownTable([...headers, "attempts", "queries/s", "docs/s"], rows, [
-    "left",
-    ...Array.from({ length: 11 }, () => "right" as const),
-  ]);
+  headers.push("attempts", "queries/s", "docs/s");
+  const table = markdownTable(headers, rows, ["left", ...headers.slice(1).map(() => "right" as const)]);
   const t = report.throughput;
   return (
     `${table}\n\nMilliseconds per query (all attempts and back-off) and per HTTP attempt. ` +

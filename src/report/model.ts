@@ -5,6 +5,7 @@
  */
 import type { LatencySummary, Qrels, Run } from "../metrics/index.js";
 import { evaluateRun, summarizeLatency, tiesInTopK } from "../metrics/index.js";
+import type { Plan } from "../run/plan.js";
 import type { ResultRecord } from "../run/results.js";
 import type { Report, ReportInput, ReportVariant } from "./types.js";
 
@@ -36,13 +37,7 @@ export function buildReport(input: ReportInput): Report {
   // Only the planned (possibly sampled) queries count: the qrels are cut to them.
   const qrels: Qrels = new Map();
   for (const qid of qids) qrels.set(qid, input.qrels.get(qid) ?? new Map());
-  const byVariant = new Map<string, ResultRecord[]>();
-  for (const v of plan.variants) byVariant.set(v.id, []);
-  for (const r of records) byVariant.get(r.variant)?.push(r);
-  // Plan order, not completion order, so failure lists and note counts never depend on timing.
-  const position = new Map(qids.map((q, i) => [q, i]));
-  for (const list of byVariant.values())
-    list.sort((a, b) => (position.get(a.qid) ?? 0) - (position.get(b.qid) ?? 0));
+  const byVariant = recordsByVariant(plan, records);
 
   const tieK = Math.max(...input.ks);
   const variants: ReportVariant[] = plan.variants.map((variant) => {
@@ -100,9 +95,8 @@ export function buildReport(input: ReportInput): Report {
     return { ...base, ...callFigures(recs) };
   });
 
-  const rerankRecords = records.filter((r) =>
-    plan.variants.some((v) => v.id === r.variant && v.kind === "rerank"),
-  );
+  const rerankIds = new Set(plan.variants.filter((v) => v.kind === "rerank").map((v) => v.id));
+  const rerankRecords = records.filter((r) => rerankIds.has(r.variant));
   const rerankSeconds = input.timing.rerankSeconds;
   const totalFailures = variants.reduce((n, v) => n + v.failures.count, 0);
   return {
@@ -141,6 +135,20 @@ export function buildReport(input: ReportInput): Report {
     variants,
     warnings: input.warnings,
   };
+}
+
+/**
+ * Each planned variant's records in plan order, not completion order, so failure lists, note counts
+ * and run files never depend on timing. Records of a variant the plan does not have are left out.
+ */
+export function recordsByVariant(plan: Plan, records: ResultRecord[]): Map<string, ResultRecord[]> {
+  const byVariant = new Map<string, ResultRecord[]>();
+  for (const v of plan.variants) byVariant.set(v.id, []);
+  for (const r of records) byVariant.get(r.variant)?.push(r);
+  const position = new Map(plan.queries.map((q, i) => [q.qid, i]));
+  for (const list of byVariant.values())
+    list.sort((a, b) => (position.get(a.qid) ?? 0) - (position.get(b.qid) ?? 0));
+  return byVariant;
 }
 
 function callFigures(recs: ResultRecord[]) {

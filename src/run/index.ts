@@ -7,7 +7,7 @@ import { loadEvalSet } from "../datasets/index.js";
 import { UsageError } from "../errors.js";
 import { parseMeasures } from "../metrics/index.js";
 import { renderMarkdown } from "../report/markdown.js";
-import { buildReport, defaultMeasures, headlineMeasures } from "../report/model.js";
+import { buildReport, defaultMeasures, headlineMeasures, recordsByVariant } from "../report/model.js";
 import { idsWithWhitespace, writeTrecQrels, writeTrecRun } from "../report/trec.js";
 import type { Report, ReportConfig } from "../report/types.js";
 import { createReranker } from "../rerank/client.js";
@@ -168,14 +168,9 @@ export async function runEvaluation(options: RunOptions, io: RunIo = {}): Promis
 
   let report: Report;
   try {
-    // Run files first: their order follows the plan, not the completion order, so they are deterministic.
-    const order = new Map(qids.map((q, i) => [q, i]));
-    for (const variant of plan.variants) {
-      const recs = outcome.records
-        .filter((r) => r.variant === variant.id)
-        .sort((a, b) => (order.get(a.qid) ?? 0) - (order.get(b.qid) ?? 0));
-      writeTrecRun(join(outDir, `run-${variant.id}.trec`), recs, variant.id);
-    }
+    // Run files first, in plan order, so they are deterministic.
+    for (const [variant, recs] of recordsByVariant(plan, outcome.records))
+      writeTrecRun(join(outDir, `run-${variant}.trec`), recs, variant);
     writeTrecQrels(join(outDir, "qrels.txt"), qids, evalSet.qrels);
     // The caller gets the report as written (redacted), so what it prints passes the same guard.
     const json = redact(`${JSON.stringify(build((performance.now() - started) / 1000), null, 2)}\n`);
