@@ -56,10 +56,10 @@ export class ApiError extends Error {
   readonly kind: ApiErrorKind;
   readonly status?: number;
   readonly retryable: boolean;
-  attempts: number;
+  readonly attempts: number;
   readonly providerMessage?: string;
   readonly field?: string;
-  attemptLatenciesMs: number[];
+  readonly attemptLatenciesMs: number[];
 
   constructor(message: string, init: ApiErrorInit) {
     super(message);

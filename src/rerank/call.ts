@@ -9,7 +9,7 @@ import { describeNetworkError, type HttpAnswer, type HttpTransport } from "./htt
 import { plural } from "./normalize.js";
 import { extractErrorMessage } from "./providers/common.js";
 import { backoffDelayMs, isRetryableStatus, MAX_RETRY_AFTER_MS, retryAfterMs, sleep } from "./retry.js";
-import type { Dialect } from "./types.js";
+import type { BuiltRequest, Dialect } from "./types.js";
 
 export interface CallPolicy {
   provider: string;
@@ -33,7 +33,7 @@ export async function callWithRetries(
   credentials: Credentials,
   dialect: Dialect,
   policy: CallPolicy,
-  payload: { body: unknown; headers?: Record<string, string> },
+  payload: BuiltRequest,
   signal?: AbortSignal,
 ): Promise<CallOutcome> {
   const body = JSON.stringify(payload.body);
@@ -48,7 +48,7 @@ export async function callWithRetries(
       ...credentials.authHeaders(),
     };
     const started = performance.now();
-    let answer: Awaited<ReturnType<HttpTransport["post"]>>;
+    let answer: HttpAnswer;
     try {
       answer = await transport.post(body, headers, signal);
     } catch (err) {

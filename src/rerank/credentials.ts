@@ -18,6 +18,8 @@ export interface Credentials {
 
 export const REDACTED = "[REDACTED]";
 
+const NO_KEY: Credentials = { authHeaders: () => ({}), redact: (text) => text };
+
 /**
  * `keyRequired`: a missing key is a usage error (the provider's public endpoint, or a variable the
  * user named). Against an endpoint of the user's own (a local server, a proxy) the conventional
@@ -32,17 +34,13 @@ export function resolveCredentials(
   keyRequired = true,
 ): Credentials {
   const variable = apiKeyEnv ?? defaults.apiKeyEnv;
-  if (variable === undefined) {
-    return { authHeaders: () => ({}), redact: (text) => text };
-  }
+  if (variable === undefined) return NO_KEY;
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(variable)) {
     throw new UsageError(`'${variable}' is not a valid environment variable name (--api-key-env)`);
   }
   const value = env[variable]?.trim();
-  if (!value && !keyRequired) {
-    return { authHeaders: () => ({}), redact: (text) => text };
-  }
   if (!value) {
+    if (!keyRequired) return NO_KEY;
     const hint = apiKeyEnv ? "" : " (or name another variable with --api-key-env)";
     throw new UsageError(`the ${provider} API needs a key: set the environment variable ${variable}${hint}`);
   }

@@ -194,7 +194,7 @@ const CERTIFICATE_CODES = new Set([
   "ERR_TLS_CERT_ALTNAME_INVALID",
 ]);
 
-/** Map an error thrown by undici (or the body stream) to the ApiError taxonomy. */
+/** Map an error from undici (or the caller's abort reason) to the ApiError taxonomy. */
 export function describeNetworkError(err: unknown, signal?: AbortSignal): NetworkFailure {
   if (signal?.aborted) return { kind: "aborted", retryable: false, description: "aborted by the caller" };
   const e = err as { code?: string; cause?: { code?: string }; name?: string };
