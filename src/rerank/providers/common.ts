@@ -29,8 +29,7 @@ export function valueAt(body: unknown, path: string): unknown {
 export function readArray(body: unknown, path: string): unknown[] {
   const found = valueAt(body, path);
   if (!Array.isArray(found)) {
-    const where = path === "" || path === "." ? "(body)" : path;
-    throw malformed(where, `must be an array, got ${describe(found)}`);
+    throw malformed(label(path) || "(body)", `must be an array, got ${describe(found)}`);
   }
   return found;
 }
@@ -42,7 +41,8 @@ function describe(value: unknown): string {
   return typeof value === "string" ? `a string` : `${typeof value}`;
 }
 
-function label(path: string): string {
+/** A path as it prefixes a field name in messages: "" for the body itself. */
+export function label(path: string): string {
   return path === "" || path === "." ? "" : path;
 }
 

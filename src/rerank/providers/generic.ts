@@ -16,6 +16,7 @@ import {
   INDEX_RECOVERED_NOTE,
   isObject,
   type JsonObject,
+  label,
   malformed,
   readArray,
   recoverIndex,
@@ -107,7 +108,7 @@ function parse(body: unknown, req: DialectRequest): ParsedAnswer {
   const texts = new TextIndex(req.documents);
   let recovered = false;
   const parsed = items.map((item, i) => {
-    const where = `${path === "" || path === "." ? "" : path}[${i}]`;
+    const where = `${label(path)}[${i}]`;
     if (!isObject(item)) throw malformed(where, "must be an object");
     const score = readScore(item, scoreField, where);
     if (indexField) return { index: readNumber(item, indexField, where), score };

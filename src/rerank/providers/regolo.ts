@@ -10,6 +10,7 @@ import {
   cohereStyleBody,
   extractErrorMessage,
   INDEX_RECOVERED_NOTE,
+  isObject,
   itemAt,
   numberField,
   readArray,
@@ -20,10 +21,7 @@ import {
 
 /** The old shape: no item carries an index, and each echoes its document. */
 function isSeedShape(results: unknown[]): boolean {
-  return (
-    results.length > 0 &&
-    results.every((r) => typeof r === "object" && r !== null && !("index" in r) && "document" in r)
-  );
+  return results.length > 0 && results.every((r) => isObject(r) && !("index" in r) && "document" in r);
 }
 
 function parseSeedShape(results: unknown[], req: DialectRequest): ParsedAnswer["items"] {

@@ -1,7 +1,7 @@
 /**
  * Hugging Face text-embeddings-inference `POST /rerank` (api-dialects §10): `texts`, no model and
- * no top_n, a bare JSON array back, token usage in the `x-compute-tokens` header. `raw_scores:false` is sent explicitly so the score is the
- * sigmoid probability whatever the server's default becomes. Option `truncate` (boolean) is sent
+ * no top_n, a bare JSON array back, token usage in the `x-compute-tokens` header. `raw_scores:false`
+ * is sent explicitly so the score is the sigmoid probability whatever the server's default becomes. Option `truncate` (boolean) is sent
  * only when set; the server's --auto-truncate decides otherwise.
  */
 import type { Dialect } from "../types.js";
