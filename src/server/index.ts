@@ -47,6 +47,15 @@ const RERANK_ROUTES: Record<string, RouteDialect> = {
   "/v2/rerank": "cohere",
 };
 
+/** The GET routes: constant answers. */
+const INFO_ROUTES: Record<string, unknown> = {
+  "/health": { status: "ok" },
+  "/v1/models": {
+    object: "list",
+    data: MODELS.map((id) => ({ id, object: "model", owned_by: "rerank-eval" })),
+  },
+};
+
 export async function startServer(opts: ServerOptions = {}): Promise<RunningServer> {
   const o = checkOptions(opts);
   const bucket = o.rateLimitRps !== undefined ? new TokenBucket(o.rateLimitRps) : undefined;
@@ -158,15 +167,8 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   }
 
   function handleOther(req: IncomingMessage, res: ServerResponse, path: string): void {
-    const routes: Record<string, () => unknown> = {
-      "/health": () => ({ status: "ok" }),
-      "/v1/models": () => ({
-        object: "list",
-        data: MODELS.map((id) => ({ id, object: "model", owned_by: "rerank-eval" })),
-      }),
-    };
-    const route = routes[path];
-    if (route === undefined) {
+    const answer = INFO_ROUTES[path];
+    if (answer === undefined) {
       sendError(res, "regolo", new RequestError(404, "route_not_found", `no route ${path}`));
       return;
     }
@@ -179,7 +181,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
       );
       return;
     }
-    sendJson(res, 200, route());
+    sendJson(res, 200, answer);
   }
 
   await new Promise<void>((resolve, reject) => {
