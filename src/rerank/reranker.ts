@@ -31,6 +31,10 @@ import { validateAnswerItems } from "./validate.js";
 const CHUNK_CONCURRENCY = 4;
 const SCORE_KINDS: ScoreKind[] = ["probability", "logit", "unknown"];
 
+/** Notes doctor reads back to judge the answer contract: one spelling, here. */
+export const UNSORTED_NOTE = "answer was not sorted by score; re-sorted client-side";
+export const OVER_TOP_N_NOTE = "provider returned";
+
 interface ChunkAnswer {
   items: RerankItem[];
   usage?: RerankUsage;
@@ -108,9 +112,11 @@ export function createRerankerForDialect(config: RerankerConfig, dialect: Dialec
       });
     }
     const notes = [...(parsed.notes ?? [])];
-    if (!isSortedByScore(parsed.items)) notes.push("answer was not sorted by score; re-sorted client-side");
+    if (!isSortedByScore(parsed.items)) notes.push(UNSORTED_NOTE);
     if (request.topN !== undefined && parsed.items.length > request.topN) {
-      notes.push(`provider returned ${parsed.items.length} items for top_n ${request.topN}; cut client-side`);
+      notes.push(
+        `${OVER_TOP_N_NOTE} ${parsed.items.length} items for top_n ${request.topN}; cut client-side`,
+      );
     }
     return {
       items: parsed.items.map(({ index, score }) => ({ index, score })),
