@@ -10,6 +10,8 @@ import { InputError, UsageError } from "../errors.js";
 import { DEFAULT_PROVIDER } from "../rerank/client.js";
 
 const positiveInt = z.number().int().positive();
+const FORMATS = ["csv", "beir", "trec", "mteb"] as const;
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 const ModelEntrySchema = z.strictObject({
   /** Display name and, unless `model` is set, the model id sent to the API. */
@@ -18,10 +20,7 @@ const ModelEntrySchema = z.strictObject({
   provider: z.string().min(1).optional(),
   /** Full URL of the rerank route, or "embedded" for the in-process reference server. */
   endpoint: z.string().min(1).optional(),
-  apiKeyEnv: z
-    .string()
-    .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "must be an environment variable name")
-    .optional(),
+  apiKeyEnv: z.string().regex(ENV_NAME, "must be an environment variable name").optional(),
   retries: z.number().int().min(0).optional(),
   timeoutMs: positiveInt.optional(),
   maxDocsPerRequest: positiveInt.optional(),
@@ -32,7 +31,7 @@ const ModelEntrySchema = z.strictObject({
 
 const DatasetSchema = z.strictObject({
   path: z.string().min(1),
-  format: z.enum(["csv", "beir", "trec", "mteb"]).optional(),
+  format: z.enum(FORMATS).optional(),
   split: z.string().min(1).optional(),
   candidates: z.string().min(1).optional(),
   depth: positiveInt.optional(),
@@ -50,7 +49,7 @@ const DatasetSchema = z.strictObject({
 
 const listOf = <T extends z.ZodType>(item: T) => z.union([item, z.array(item).min(1)]);
 
-export const RunConfigSchema = z.strictObject({
+const RunConfigSchema = z.strictObject({
   dataset: z.union([z.string().min(1), DatasetSchema]),
   models: z
     .array(z.union([z.string().min(1), ModelEntrySchema]))
@@ -135,8 +134,8 @@ export interface RunFlags {
   complete?: boolean;
 }
 
-export const DEFAULT_K = [1, 3, 5, 10];
-export const DEFAULT_CONCURRENCY = 8;
+const DEFAULT_K = [1, 3, 5, 10];
+const DEFAULT_CONCURRENCY = 8;
 
 /** Read and validate a config file. Errors name the file, the line when known, and the field path. */
 export async function loadRunConfig(path: string): Promise<RunConfigFile> {
@@ -257,7 +256,7 @@ function toModelSpec(
       retries: flags.retries ?? e.retries ?? defaults.retries,
     }),
   };
-  if (spec.apiKeyEnv !== undefined && !/^[A-Za-z_][A-Za-z0-9_]*$/.test(spec.apiKeyEnv)) {
+  if (spec.apiKeyEnv !== undefined && !ENV_NAME.test(spec.apiKeyEnv)) {
     throw new UsageError(`--api-key-env '${spec.apiKeyEnv}' is not an environment variable name`);
   }
   if (spec.retries !== undefined && (!Number.isInteger(spec.retries) || spec.retries < 0)) {
@@ -277,9 +276,8 @@ function checkPositive(flag: string, n: number): number {
 
 function checkFormat(format: string | undefined): DatasetEntry["format"] {
   if (format === undefined) return undefined;
-  const known = ["csv", "beir", "trec", "mteb"] as const;
-  const f = known.find((x) => x === format);
-  if (!f) throw new UsageError(`--format must be one of ${known.join(", ")}, got '${format}'`);
+  const f = FORMATS.find((x) => x === format);
+  if (!f) throw new UsageError(`--format must be one of ${FORMATS.join(", ")}, got '${format}'`);
   return f;
 }
 

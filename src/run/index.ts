@@ -50,13 +50,8 @@ export async function runEvaluation(options: RunOptions, io: RunIo = {}): Promis
   const headline = headlineMeasures(measures, options.k, explicitMeasures);
 
   const ds = options.dataset;
-  const evalSet = await loadEvalSet(ds.path, {
-    ...(ds.format ? { format: ds.format } : {}),
-    ...(ds.split ? { split: ds.split } : {}),
-    ...(ds.columns ? { columns: ds.columns } : {}),
-    ...(ds.candidates ? { candidates: ds.candidates } : {}),
-    ...(ds.depth ? { depth: ds.depth } : {}),
-  });
+  const { path: datasetPath, ...loadOptions } = ds;
+  const evalSet = await loadEvalSet(datasetPath, loadOptions);
   const plan = planRun({
     evalSet,
     models: options.models,

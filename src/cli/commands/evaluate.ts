@@ -21,7 +21,7 @@ interface EvaluateArgs {
   json: boolean;
 }
 
-export const DEFAULT_MEASURES = "nDCG@10,RR@10,AP";
+const DEFAULT_MEASURES = "nDCG@10,RR@10,AP";
 
 /** `rerank-eval evaluate`: trec_eval on TREC files, faster, with ir_measures names. */
 export const evaluateCommand: CommandModule<object, EvaluateArgs> = {
