@@ -144,16 +144,17 @@ export function createRerankerForDialect(config: RerankerConfig, dialect: Dialec
         `${plural(skipped.length, "empty document")} skipped (index ${skipped.slice(0, 10).join(", ")}${skipped.length > 10 ? ", …" : ""})`,
       );
     }
-    const empty = (): RerankResult => ({
-      items: [],
-      scoreKind,
-      notes,
-      attemptLatenciesMs: [],
-      attempts: 0,
-      latencyMs: performance.now() - started,
-      requests: 0,
-    });
-    if (kept.length === 0) return empty();
+    if (kept.length === 0) {
+      return {
+        items: [],
+        scoreKind,
+        notes,
+        attemptLatenciesMs: [],
+        attempts: 0,
+        latencyMs: performance.now() - started,
+        requests: 0,
+      };
+    }
     if (topN !== undefined && topN > kept.length) {
       notes.push(`top_n clamped ${topN}->${kept.length}`);
       topN = kept.length;

@@ -35,7 +35,6 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-export type { ModelName } from "./models.js";
 export { MODELS } from "./models.js";
 
 const DEFAULT_MAX_BODY_BYTES = 5 * 1024 * 1024;
