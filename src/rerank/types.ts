@@ -5,6 +5,28 @@
 
 export type ScoreKind = "probability" | "logit" | "unknown";
 
+/**
+ * What the client noticed about an answer or did to a call, typed so doctor and the report count by
+ * code instead of matching text. `detail` is the human sentence (it may carry numbers: "top_n
+ * clamped 10->8"); `code` is the stable key.
+ */
+export type NoteCode =
+  | "unsorted" // the answer was not sorted by score; re-sorted client-side
+  | "over-top-n" // the provider returned more items than top_n; cut client-side
+  | "clamped" // top_n larger than the documents; clamped
+  | "chunked" // candidates split over several requests; merged by score
+  | "merge-warning" // merged scores may not be comparable (listwise, or unknown score kind)
+  | "index-recovered" // the answer carried no index; recovered by text match
+  | "empty-skipped" // empty documents filtered out before sending
+  | "top-n-client-side" // the API has no top_n; cut client-side
+  | "partial-answer" // the answer ranked fewer documents than were sent
+  | "qwen3-format"; // the Qwen3 instruction format was applied
+
+export interface RerankNote {
+  code: NoteCode;
+  detail: string;
+}
+
 export interface RerankItem {
   /** 0-based position in the ORIGINAL documents array passed to rerank() (before filtering). */
   index: number;
@@ -27,8 +49,8 @@ export interface RerankResult {
   /** Response id, opaque. */
   providerId?: string;
   model?: string;
-  /** e.g. "index recovered by text match", "2 empty documents skipped", "top_n clamped 50->12". */
-  notes: string[];
+  /** e.g. {code: "clamped", detail: "top_n clamped 50->12"}; at most one note per (code, detail). */
+  notes: RerankNote[];
   /** One entry per HTTP attempt over all requests of this call (chunks included), in ms. */
   attemptLatenciesMs: number[];
   /** HTTP attempts made (sum over chunks). 0 when no call was needed (no documents). */
@@ -102,7 +124,7 @@ export interface ParsedAnswer {
   usage?: RerankUsage;
   providerId?: string;
   model?: string;
-  notes?: string[];
+  notes?: RerankNote[];
 }
 
 export interface DialectDefaults {
