@@ -1,7 +1,7 @@
 /**
  * Times `rerank-eval evaluate` on a MS MARCO-sized run (bench/gen-msmarco.ts): wall time and peak
  * RSS of the built CLI, best of 3, against the target of half of trec_eval (≤ 3.0 s, < 560 MB).
- * Then checks the streaming byte path against the general library path (readRun + evaluateRun) on
+ * Then checks the streaming byte path against the general library path (readRun + scoreRun) on
  * the same files. `npx tsx bench/evaluate.ts` (builds first).
  */
 import { spawnSync } from "node:child_process";
@@ -68,15 +68,15 @@ console.log(main.stdout.trim());
 
 // The general path (strings, one Ranking per query) must agree with the byte path, value for value.
 const { readQrels, readRun } = await import(join(root, "dist/datasets/trec.js"));
-const { evaluateRun } = await import(join(root, "dist/metrics/index.js"));
+const { scoreRun } = await import(join(root, "dist/metrics/index.js"));
 const t0 = performance.now();
-const result = evaluateRun(await readQrels(data.qrels), await readRun(data.run), measures.split(","), {
+const result = scoreRun(await readQrels(data.qrels), await readRun(data.run), measures.split(","), {
   complete: false,
 });
 const libS = (performance.now() - t0) / 1000;
 const fast = JSON.parse(rows[1][1].stdout);
 const same = JSON.stringify(fast.perQuery) === JSON.stringify(result.perQuery);
 console.log(
-  `\nlibrary readRun + evaluateRun (strings, in-process): ${libS.toFixed(2)} s; per-query values equal to the CLI's: ${same}`,
+  `\nlibrary readRun + scoreRun (strings, in-process): ${libS.toFixed(2)} s; per-query values equal to the CLI's: ${same}`,
 );
 if (!same || !ok) process.exitCode = 1;

@@ -80,3 +80,22 @@ function formatLocation({ file, line, field }: InputLocation): string {
   if (field !== undefined) prefix += `${prefix ? ": " : ""}field '${field}'`;
   return prefix ? `${prefix}: ` : "";
 }
+
+/** A check or gate found what it was asked to look for (doctor, compare gates). Exit code 1. */
+export class GateFailed extends Error {
+  override readonly name = "GateFailed";
+}
+
+/**
+ * A run that finished with more failed tasks than --max-failures allows. The report is written
+ * before this is thrown (it names the folder). Exit code 3.
+ */
+export class TooManyFailures extends Error {
+  override readonly name = "TooManyFailures";
+  constructor(
+    message: string,
+    readonly outDir: string,
+  ) {
+    super(message);
+  }
+}

@@ -28,7 +28,7 @@ export type {
 // Metrics
 export {
   compareTrec,
-  evaluateRun,
+  scoreRun,
   formatTrecValue,
   KNOWN_MEASURES,
   parseMeasures,

@@ -11,7 +11,7 @@ class NotGrouped extends Error {}
  * Evaluates a run delivered as byte blocks (one per query, the run file's lines grouped by qid, as
  * every run writer does): no string per document, no sort unless many judged documents are
  * retrieved. Returns undefined when a query's lines are split over several groups: the caller then
- * merges the run (readRun) and uses evaluateRun.
+ * merges the run (readRun) and uses scoreRun.
  */
 export async function evaluateBlocks(
   qrels: Qrels,

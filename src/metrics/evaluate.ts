@@ -144,7 +144,7 @@ function toMeasures(measures: string | string[] | Measure[]): Measure[] {
  * Scores `run` against `qrels` (see RunEvaluator for which queries count). `complete` defaults to
  * true here, as the tool's convention (metrics.md); the `evaluate` command passes its flag.
  */
-export function evaluateRun(
+export function scoreRun(
   qrels: Qrels,
   run: Run,
   measures: string[] | Measure[],

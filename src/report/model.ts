@@ -4,7 +4,7 @@
  * Per-query metric vectors are kept so significance tests need no raw results later.
  */
 import type { LatencySummary, Qrels, Run } from "../metrics/index.js";
-import { evaluateRun, summarizeLatency, tiesInTopK } from "../metrics/index.js";
+import { scoreRun, summarizeLatency, tiesInTopK } from "../metrics/index.js";
 import type { Plan } from "../run/plan.js";
 import type { ResultRecord } from "../run/results.js";
 import type { Report, ReportInput, ReportVariant } from "./types.js";
@@ -52,7 +52,7 @@ export function buildReport(input: ReportInput): Report {
     }
     // The complete convention (default): a judged query without a ranking (a failure) counts 0.
     // Without it, failed queries leave the mean and the per-query vectors (metrics.md).
-    const evaluation = evaluateRun(qrels, run, measures, { complete: input.complete });
+    const evaluation = scoreRun(qrels, run, measures, { complete: input.complete });
     const metrics: Record<string, { mean: number }> = {};
     const perQuery: Record<string, Record<string, number>> = {};
     for (const m of evaluation.measures) {

@@ -4,7 +4,7 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { type EvalSet, loadEvalSet } from "../../src/datasets/index.js";
-import { evaluateRun, type Run } from "../../src/metrics/index.js";
+import { scoreRun, type Run } from "../../src/metrics/index.js";
 import { type ModelName, scoreDocuments } from "../../src/server/models.js";
 import { SHIPPED } from "./helpers.js";
 
@@ -49,7 +49,7 @@ describe("datasets/README.md", () => {
       const run: Run = new Map();
       for (const [qid, ids] of set.candidates ?? [])
         run.set(qid, { docIds: ids, scores: score(set.queries.get(qid) ?? "", ids) });
-      return evaluateRun(set.qrels, run, ["nDCG@10"]).mean["nDCG@10"];
+      return scoreRun(set.qrels, run, ["nDCG@10"]).mean["nDCG@10"];
     };
     const model = (name: ModelName) => (query: string, ids: string[]) =>
       scoreDocuments(

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { evaluateRun, parseMeasures, type Qrels, type Run } from "../../src/metrics/index.js";
+import { scoreRun, parseMeasures, type Qrels, type Run } from "../../src/metrics/index.js";
 
 const qrelsOf = (judged: Record<string, Record<string, number>>): Qrels =>
   new Map(Object.entries(judged).map(([q, d]) => [q, new Map(Object.entries(d))]));
@@ -8,7 +8,7 @@ const runOf = (ranked: Record<string, [string, number][]>): Run =>
     Object.entries(ranked).map(([q, r]) => [q, { docIds: r.map((x) => x[0]), scores: r.map((x) => x[1]) }]),
   );
 const one = (judged: Record<string, number>, ranking: [string, number][], measures: string[], level = 1) =>
-  evaluateRun(qrelsOf({ q: judged }), runOf({ q: ranking }), measures, { relevanceLevel: level }).perQuery.q;
+  scoreRun(qrelsOf({ q: judged }), runOf({ q: ranking }), measures, { relevanceLevel: level }).perQuery.q;
 
 describe("hand-checked values", () => {
   it("all-tied ranking: ties go to the greater doc id (d, c, b, a)", () => {
@@ -68,7 +68,7 @@ describe("hand-checked values", () => {
 
   it("a judged query with no relevant document counts, at 0, and is reported", () => {
     // Grades 0 and -1 only: R = 0, IDCG = 0 → nDCG = RR = AP = R@2 = 0; both docs judged → Judged@2 = 1.
-    const r = evaluateRun(
+    const r = scoreRun(
       qrelsOf({ q: { a: 0, b: -1 }, p: { a: 1 } }),
       runOf({
         q: [
@@ -161,18 +161,18 @@ describe("hand-checked values", () => {
     // judged: q1 (ranked, RR 1), q2 (not ranked); ranked: q1, q3 (not judged → ignored)
     const qrels = qrelsOf({ q1: { a: 1 }, q2: { b: 1 } });
     const run = runOf({ q1: [["a", 1]], q3: [["z", 1]] });
-    const complete = evaluateRun(qrels, run, ["RR"], { complete: true });
+    const complete = scoreRun(qrels, run, ["RR"], { complete: true });
     expect(complete).toMatchObject({ queries: 2, mean: { RR: 0.5 }, judgedWithoutRanking: ["q2"] });
     expect(complete.perQuery.q2).toEqual({ RR: 0 });
     expect(complete.rankedWithoutJudgements).toBe(1);
-    const partial = evaluateRun(qrels, run, ["RR"], { complete: false });
+    const partial = scoreRun(qrels, run, ["RR"], { complete: false });
     expect(partial).toMatchObject({ queries: 1, mean: { RR: 1 }, judgedWithoutRanking: ["q2"] });
     expect(partial.perQuery.q2).toBeUndefined();
     expect(partial.perQuery.q3).toBeUndefined();
   });
 
   it("counts: NumRel and NumRelRet are summed over queries, like trec_eval's `all` row", () => {
-    const r = evaluateRun(
+    const r = scoreRun(
       qrelsOf({ q1: { a: 1, b: 2, c: 0 }, q2: { d: 1 } }),
       runOf({
         q1: [
@@ -192,9 +192,9 @@ describe("empty rankings", () => {
   it("an empty ranking of a judged query is 'no ranking': listed, and counted at 0 only when complete", () => {
     const qrels = qrelsOf({ q1: { a: 1 }, q2: { b: 1 } });
     const run = runOf({ q1: [["a", 1]], q2: [] });
-    const complete = evaluateRun(qrels, run, ["AP"], { complete: true });
+    const complete = scoreRun(qrels, run, ["AP"], { complete: true });
     expect(complete).toMatchObject({ queries: 2, judgedWithoutRanking: ["q2"], mean: { AP: 0.5 } });
-    const partial = evaluateRun(qrels, run, ["AP"], { complete: false });
+    const partial = scoreRun(qrels, run, ["AP"], { complete: false });
     expect(partial).toMatchObject({ queries: 1, judgedWithoutRanking: ["q2"], mean: { AP: 1 } });
   });
 });
@@ -210,7 +210,7 @@ describe("query ids are data", () => {
       [proto, { docIds: ["a"], scores: [1] }],
       ["constructor", { docIds: ["x"], scores: [1] }],
     ]);
-    const r = evaluateRun(qrels, run, ["RR"]);
+    const r = scoreRun(qrels, run, ["RR"]);
     expect(Object.keys(r.perQuery).sort()).toEqual([proto, "constructor"]);
     expect(r.perQuery[proto]).toEqual({ RR: 1 });
     expect(JSON.parse(JSON.stringify(r.perQuery)).constructor).toEqual({ RR: 0 });
@@ -218,7 +218,7 @@ describe("query ids are data", () => {
 });
 
 describe("measures as parsed objects", () => {
-  it("evaluateRun takes parseMeasures' output as well as names, aliases resolved to canonical names", () => {
+  it("scoreRun takes parseMeasures' output as well as names, aliases resolved to canonical names", () => {
     const qrels = qrelsOf({ q: { a: 1 } });
     const run = runOf({
       q: [
@@ -226,8 +226,8 @@ describe("measures as parsed objects", () => {
         ["a", 1],
       ],
     });
-    const byName = evaluateRun(qrels, run, ["recip_rank", "P.2"]);
-    const parsed = evaluateRun(qrels, run, parseMeasures("recip_rank,P.2"));
+    const byName = scoreRun(qrels, run, ["recip_rank", "P.2"]);
+    const parsed = scoreRun(qrels, run, parseMeasures("recip_rank,P.2"));
     expect(parsed).toEqual(byName);
     expect(parsed.mean).toEqual({ RR: 0.5, "P@2": 0.5 });
   });

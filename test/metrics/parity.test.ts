@@ -3,7 +3,7 @@ import { readQrels, readRun, scanRun } from "../../src/datasets/trec.js";
 import {
   type EvaluationResult,
   evaluateBlocks,
-  evaluateRun,
+  scoreRun,
   formatTrecValue,
 } from "../../src/metrics/index.js";
 import {
@@ -35,10 +35,10 @@ describe("trec_eval parity (fixture expected.tsv)", () => {
     expect(measures).toHaveLength(28);
   });
 
-  it("reproduces every row via readQrels/readRun + evaluateRun (-c)", async () => {
+  it("reproduces every row via readQrels/readRun + scoreRun (-c)", async () => {
     const qrels = await readQrels(PARITY_QRELS);
     const run = await readRun(PARITY_RUN);
-    const result = evaluateRun(qrels, run, measures, { complete: true });
+    const result = scoreRun(qrels, run, measures, { complete: true });
     expect(mismatches(result)).toEqual([]);
     // 285 counted queries = the per-query rows of each measure (286 rows minus `all`).
     expect(result.queries).toBe(285);
@@ -56,8 +56,8 @@ describe("trec_eval parity (fixture expected.tsv)", () => {
   it("without -c, judged queries that have no ranking are not counted", async () => {
     const qrels = await readQrels(PARITY_QRELS);
     const run = await readRun(PARITY_RUN);
-    const complete = evaluateRun(qrels, run, ["AP"], { complete: true });
-    const partial = evaluateRun(qrels, run, ["AP"], { complete: false });
+    const complete = scoreRun(qrels, run, ["AP"], { complete: true });
+    const partial = scoreRun(qrels, run, ["AP"], { complete: false });
     expect(partial.queries).toBe(complete.queries - complete.judgedWithoutRanking.length);
     for (const qid of partial.judgedWithoutRanking) expect(partial.perQuery[qid]).toBeUndefined();
     // Same per-query values; only the count (the denominator) changes.

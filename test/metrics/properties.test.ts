@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import {
   byteJudgements,
   compareIdBytes,
-  evaluateRun,
+  scoreRun,
   hashIdBytes,
   judgeBlock,
   judgeRanking,
@@ -65,7 +65,7 @@ const UNIT_MEASURES = [
 ];
 
 const score = (j: Map<string, number>, r: Ranking, measures = UNIT_MEASURES, level = 1) =>
-  evaluateRun(new Map([["q", j]]), new Map([["q", r]]), measures, { relevanceLevel: level }).perQuery.q;
+  scoreRun(new Map([["q", j]]), new Map([["q", r]]), measures, { relevanceLevel: level }).perQuery.q;
 
 function shuffled(r: Ranking, seed: number): Ranking {
   const idx = r.docIds.map((_, i) => i);

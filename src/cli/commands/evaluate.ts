@@ -5,7 +5,7 @@ import {
   compareIdBytes,
   type EvaluationResult,
   evaluateBlocks,
-  evaluateRun,
+  scoreRun,
   formatTrecValue,
   type Measure,
   parseMeasures,
@@ -83,7 +83,7 @@ export const evaluateCommand: CommandModule<object, EvaluateArgs> = {
     const opts = { complete: argv.complete, relevanceLevel: level };
     const result =
       (await evaluateBlocks(qrels, measures, opts, (onBlock) => scanRun(argv.run, onBlock))) ??
-      evaluateRun(qrels, await readRun(argv.run), measures, opts);
+      scoreRun(qrels, await readRun(argv.run), measures, opts);
     const warning = warningLine(result, argv.complete);
     if (warning) process.stderr.write(`rerank-eval: warning: ${warning}\n`);
     process.stdout.write(argv.json ? toJson(result) : toText(result, measures, argv["per-query"]));
