@@ -113,7 +113,7 @@ try {
       p.p50.toFixed(1),
       p.p99.toFixed(1),
       best.report.throughput.queriesPerSecond.toFixed(0),
-      ((1000 * best.report.timing.rerankCpuSeconds) / sample).toFixed(3),
+      ((1000 * (best.report.timing.rerankCpuSeconds ?? 0)) / sample).toFixed(3),
       best.wallS.toFixed(2),
     ]);
   }

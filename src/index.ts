@@ -28,31 +28,38 @@ export type {
 // Metrics
 export {
   compareTrec,
-  scoreRun,
   formatTrecValue,
   KNOWN_MEASURES,
   parseMeasures,
   percentile,
+  scoreRun,
   sortTrec,
   summarizeLatency,
   tiesInTopK,
 } from "./metrics/index.js";
 export { renderMarkdown } from "./report/markdown.js";
-export { buildReport, SCHEMA_VERSION } from "./report/model.js";
-export type { Report, ReportVariant } from "./report/types.js";
+export { buildReport } from "./report/model.js";
+export { parseReport, readReport } from "./report/read.js";
+export type { RebuildOptions, RebuildOutcome } from "./report/rebuild.js";
+export { rebuildReport } from "./report/rebuild.js";
+export type { Renderer, RenderInput } from "./report/renderers.js";
+export { RENDERERS } from "./report/renderers.js";
+export { REPORT_SCHEMA_VERSION, ReportSchema } from "./report/schema.js";
+export type { Report, ReportVariant, ScoreInput } from "./report/types.js";
 export { createReranker, DEFAULT_PROVIDER } from "./rerank/client.js";
 export { KNOWN_ANSWER } from "./rerank/known-answer.js";
 export { dialects, getDialect } from "./rerank/providers/index.js";
 export { DEFAULT_QWEN3_INSTRUCTION, qwen3Document, qwen3Query } from "./rerank/qwen3.js";
 // Rerank client
 export type * from "./rerank/types.js";
+// The run folder
+export type { Manifest, ManifestVariant, ResultRecord } from "./results/index.js";
+export { collateRecords, ManifestSchema, readManifest, readResults, taskKey } from "./results/index.js";
 export type { ModelSpec, RunFlags, RunOptions } from "./run/config.js";
 export { loadRunConfig, resolveRunOptions } from "./run/config.js";
 export type { RunIo, RunOutcome } from "./run/index.js";
 // Runs and reports
 export { runEvaluation } from "./run/index.js";
-export type { ResultRecord } from "./run/results.js";
-export { readResults } from "./run/results.js";
 export type { RunningServer, ServerOptions } from "./server/index.js";
 // Embedded reference server
 export { MODELS, startServer } from "./server/index.js";

@@ -3,10 +3,11 @@ import { realpathSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import yargs from "yargs";
 import { hideBin } from "yargs/helpers";
-import { ApiError, InputError, UsageError } from "../errors.js";
+import { ApiError, InputError, TooManyFailures, UsageError } from "../errors.js";
 import { VERSION } from "../version.js";
 import { doctorCommand } from "./commands/doctor.js";
 import { evaluateCommand } from "./commands/evaluate.js";
+import { reportCommand } from "./commands/report.js";
 import { rerankCommand } from "./commands/rerank.js";
 import { runCommand } from "./commands/run.js";
 import { serveCommand } from "./commands/serve.js";
@@ -28,7 +29,8 @@ export async function main(argv: string[]): Promise<number> {
       .command(doctorCommand)
       .command(serveCommand)
       .command(runCommand)
-      .demandCommand(1, "name a command: evaluate, run, rerank, doctor or serve")
+      .command(reportCommand)
+      .demandCommand(1, "name a command: run, report, evaluate, rerank, doctor or serve")
       .strict()
       .wrap(Math.min(110, process.stdout.columns ?? 110))
       .fail((msg, err) => {
@@ -50,6 +52,10 @@ function reportError(err: unknown, debug: boolean, usageFailure?: string): numbe
     process.stderr.write(`rerank-eval: error: ${oneLine(text)}\n`);
     if (debug) process.stderr.write(`${err.stack}\n`);
     return EXIT.input;
+  }
+  if (err instanceof TooManyFailures) {
+    process.stderr.write(`rerank-eval: ${oneLine(err.message)}\n`);
+    return EXIT.api;
   }
   if (err instanceof ApiError) {
     process.stderr.write(`rerank-eval: API error: ${oneLine(err.message)}\n`);

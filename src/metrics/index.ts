@@ -1,5 +1,5 @@
 /** Ranking measures (trec_eval-exact, metrics.md) and latency statistics: pure functions, no I/O. */
-export { scoreRun, RunEvaluator } from "./evaluate.js";
+export { RunEvaluator, scoreRun } from "./evaluate.js";
 export { type BlockSource, evaluateBlocks } from "./evaluate-blocks.js";
 export { formatTrecValue } from "./format.js";
 export {

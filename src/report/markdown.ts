@@ -53,6 +53,7 @@ export function renderMarkdown(report: Report): string {
       `rerank phase ${report.timing.rerankSeconds.toFixed(2)} s.`,
     "",
   );
+  if (report.incomplete) out.push(incompleteText(report), "");
   if (report.candidates.optimistic) out.push(OPTIMISTIC, "");
   out.push("## Results", "", headlineTable(report), "");
   out.push(
@@ -78,7 +79,40 @@ export function renderMarkdown(report: Report): string {
     "</details>",
     "",
   );
+  if (report.incomplete) out.push(...missingTasks(report), "");
   return out.join("\n");
+}
+
+function incompleteText(report: Report): string {
+  const { missing, tasks } = report.incomplete ?? { missing: [], tasks: 0 };
+  const counted = report.conventions.complete
+    ? "they have no ranking and count 0 in every measure, like failures"
+    : "they are left out of the means (--no-complete)";
+  return (
+    `> **Incomplete:** the run stopped before ${missing.length} of its ${tasks} (variant, query) tasks ran: ` +
+    `${counted}. They are listed at the end.`
+  );
+}
+
+/** The tasks that never ran, per variant (every one in report.json). */
+function missingTasks(report: Report): string[] {
+  const byVariant = new Map<string, string[]>();
+  for (const { variant, qid } of report.incomplete?.missing ?? []) {
+    const list = byVariant.get(variant) ?? [];
+    list.push(qid);
+    byVariant.set(variant, list);
+  }
+  const lines = [
+    `<details><summary>Tasks that never ran (${report.incomplete?.missing.length ?? 0})</summary>`,
+    "",
+  ];
+  for (const [variant, qids] of byVariant) {
+    const shown = qids.slice(0, 50).map((q) => `\`${q}\``);
+    const more = qids.length > 50 ? `, … (${qids.length - 50} more in report.json)` : "";
+    lines.push(`- ${variant} (${qids.length}): ${shown.join(", ")}${more}`);
+  }
+  lines.push("", "</details>");
+  return lines;
 }
 
 const OPTIMISTIC =
@@ -115,14 +149,16 @@ function latencyTable(report: Report): string {
     `Overall: ${t.queriesPerSecond.toFixed(1)} queries/s, ${t.documentsPerSecond.toFixed(0)} documents/s ` +
     `over the rerank phase (${report.timing.rerankSeconds.toFixed(2)} s); variants share one limiter, so each ` +
     `variant's rate is measured over its own first-to-last wall time. ` +
-    `Client CPU: ${clientCpuMs(report).toFixed(2)} ms per request over the phase.`
+    clientCpuText(report)
   );
 }
 
 /** CPU of the rerank-eval process per API call (queries of the rerank variants). */
-function clientCpuMs(report: Report): number {
+function clientCpuText(report: Report): string {
+  const cpu = report.timing.rerankCpuSeconds;
+  if (cpu === null) return "Client CPU: not recorded (the run wrote no report of its own).";
   const calls = report.variants.reduce((n, v) => n + (v.calls?.requests ?? 0), 0);
-  return calls ? (1000 * report.timing.rerankCpuSeconds) / calls : 0;
+  return `Client CPU: ${(calls ? (1000 * cpu) / calls : 0).toFixed(2)} ms per request over the phase.`;
 }
 
 /** Each model across its top_n values: the main measure and p95 side by side. */
@@ -166,9 +202,14 @@ function qualityTable(report: Report): string {
     const kinds = Object.entries(v.failures.byKind)
       .map(([k, n]) => `${k}: ${n}`)
       .join(", ");
-    const notes = Object.entries(v.notes)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-      .map(([note, n]) => `${note} (${n})`)
+    // Each wording with its count ("top_n clamped 10->8 (5)"), grouped by code.
+    const notes = Object.keys(v.notes)
+      .sort(byText)
+      .flatMap((code) =>
+        Object.keys(v.notes[code].details)
+          .sort(byText)
+          .map((detail) => `${detail} (${v.notes[code].details[detail]})`),
+      )
       .join("; ");
     const usage = Object.entries(v.usage)
       .map(([key, n]) => `${key} ${n}`)
@@ -182,6 +223,8 @@ function qualityTable(report: Report): string {
     ["left", "right", "left", "right", "left", "left"],
   );
 }
+
+const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 function failuresText(report: Report): string {
   const f = report.failures;

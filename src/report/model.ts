@@ -1,15 +1,15 @@
 /**
- * The report model (report.json, schemaVersion 1): a pure function of the plan and the results
- * records, so a report can be rebuilt from results.jsonl alone (resume, `score`, `compare`).
- * Per-query metric vectors are kept so significance tests need no raw results later.
+ * The score stage: a report (report.json, schema 2) as a pure function of a run's manifest, its
+ * records and the judgements, so a report is rebuilt from the folder alone (`report DIR`) exactly
+ * as the run built it. Per-query metric vectors are kept so significance tests need no raw
+ * results later.
  */
 import type { LatencySummary, Qrels, Run } from "../metrics/index.js";
 import { scoreRun, summarizeLatency, tiesInTopK } from "../metrics/index.js";
-import type { Plan } from "../run/plan.js";
-import type { ResultRecord } from "../run/results.js";
-import type { Report, ReportInput, ReportVariant } from "./types.js";
-
-export const SCHEMA_VERSION = 1;
+import type { ManifestVariant } from "../results/manifest.js";
+import type { ResultRecord } from "../results/record.js";
+import { REPORT_SCHEMA_VERSION } from "./schema.js";
+import type { Report, ReportVariant, ScoreInput } from "./types.js";
 
 /** Default measures for the cut-offs k: nDCG@k, RR@10, AP, R@k, P@k, Success@k. */
 export function defaultMeasures(ks: number[]): string[] {
@@ -31,63 +31,22 @@ export function headlineMeasures(measures: string[], ks: number[], explicit: boo
   return wanted.filter((m) => measures.includes(m));
 }
 
-export function buildReport(input: ReportInput): Report {
-  const { plan, records, measures } = input;
-  const qids = plan.queries.map((q) => q.qid);
+export function buildReport(input: ScoreInput): Report {
+  const { manifest, measures } = input;
+  const complete = manifest.scoring.complete;
+  const qids = manifest.queries.map((q) => q.qid);
   // Only the planned (possibly sampled) queries count: the qrels are cut to them.
   const qrels: Qrels = new Map();
   for (const qid of qids) qrels.set(qid, input.qrels.get(qid) ?? new Map());
-  const byVariant = recordsByVariant(plan, records);
+  const { byVariant, missing, unplanned } = input.collated;
 
   const tieK = Math.max(...input.ks);
-  const variants: ReportVariant[] = plan.variants.map((variant) => {
+  const variants: ReportVariant[] = manifest.variants.map((variant) => {
     const recs = byVariant.get(variant.id) ?? [];
-    const run: Run = new Map();
-    let ties = 0;
-    for (const r of recs) {
-      if (r.error) continue;
-      const ranking = { docIds: r.ranking.map((x) => x[0]), scores: r.ranking.map((x) => x[1]) };
-      run.set(r.qid, ranking);
-      if (tiesInTopK(ranking, tieK)) ties++;
-    }
-    // The complete convention (default): a judged query without a ranking (a failure) counts 0.
-    // Without it, failed queries leave the mean and the per-query vectors (metrics.md).
-    const evaluation = scoreRun(qrels, run, measures, { complete: input.complete });
-    const metrics: Record<string, { mean: number }> = {};
-    const perQuery: Record<string, Record<string, number>> = {};
-    for (const m of evaluation.measures) {
-      metrics[m] = { mean: evaluation.mean[m] };
-      // Keyed by query id, and any string is a valid id ("__proto__" would not be stored on a plain object).
-      const column: Record<string, number> = Object.create(null);
-      for (const qid of qids) {
-        const x = evaluation.perQuery[qid]?.[m];
-        if (x !== undefined || input.complete) column[qid] = x ?? 0;
-      }
-      perQuery[m] = column;
-    }
-    const failed = recs.filter((r) => r.error);
-    const byKind: Record<string, number> = {};
-    // The first message of each kind tells the user why (a wrong model name, a missing key) at a glance.
-    const examples: Record<string, string> = {};
-    for (const r of failed) {
-      const key =
-        r.error?.status !== undefined ? `${r.error.kind} ${r.error.status}` : (r.error?.kind ?? "unknown");
-      byKind[key] = (byKind[key] ?? 0) + 1;
-      examples[key] ??= r.error?.message ?? "";
-    }
-    const model = variant.model;
     const base = {
-      id: variant.id,
-      kind: variant.kind,
-      model: model?.model ?? null,
-      name: model?.name ?? variant.id,
-      provider: model?.provider ?? null,
-      endpoint: model ? (input.endpoints.get(model.name) ?? null) : null,
-      topN: variant.topN ?? null,
-      metrics,
-      perQuery,
-      failures: { count: failed.length, queries: failed.map((r) => r.qid), byKind, examples },
-      ties: { k: tieK, queries: ties },
+      ...variantIdentity(variant),
+      ...rankingFigures(recs, qids, qrels, measures, complete, tieK),
+      failures: failureFigures(recs),
     };
     if (variant.kind === "first-stage") {
       return { ...base, latency: null, throughput: null, usage: {}, calls: null, notes: {} };
@@ -95,60 +54,112 @@ export function buildReport(input: ReportInput): Report {
     return { ...base, ...callFigures(recs) };
   });
 
-  const rerankIds = new Set(plan.variants.filter((v) => v.kind === "rerank").map((v) => v.id));
-  const rerankRecords = records.filter((r) => rerankIds.has(r.variant));
+  const rerankRecords = manifest.variants
+    .filter((v) => v.kind === "rerank")
+    .flatMap((v) => byVariant.get(v.id) ?? []);
   const rerankSeconds = input.timing.rerankSeconds;
   const totalFailures = variants.reduce((n, v) => n + v.failures.count, 0);
+  const maxFailures = manifest.scoring.maxFailures;
+  const warnings = [...manifest.warnings, ...input.warnings];
+  if (unplanned)
+    warnings.push(`${unplanned} records in results.jsonl name tasks the manifest does not plan (left out)`);
   return {
-    schemaVersion: SCHEMA_VERSION,
+    schemaVersion: REPORT_SCHEMA_VERSION,
     tool: { name: "rerank-eval", version: input.toolVersion },
     createdAt: input.timing.finishedAt,
-    dataset: input.dataset,
-    config: input.config,
+    dataset: manifest.dataset,
+    config: manifest.config,
     conventions: {
       ties: "score descending, ties by document id descending in byte order (trec_eval)",
-      complete: input.complete,
+      complete,
       relevanceLevel: 1,
       percentiles: "exact over all samples, linear interpolation at p·(n−1) (the k6 rule)",
-      loop: `closed loop at concurrency ${input.config.concurrency}: latencies are service times under that load`,
+      loop: `closed loop at concurrency ${manifest.config.concurrency}: latencies are service times under that load`,
     },
     measures,
     headline: input.headline,
     candidates: {
-      source: plan.candidatesSource,
-      optimistic: plan.optimistic,
-      depth: plan.depth ?? null,
-      maxCandidates: plan.maxCandidates,
-      missingDocuments: plan.missingDocuments,
-      ceiling: candidateCeiling(qrels, plan.queries),
+      ...manifest.candidates,
+      ceiling: candidateCeiling(
+        qrels,
+        manifest.queries.map((q) => ({ qid: q.qid, docIds: q.candidates })),
+      ),
     },
     timing: { ...input.timing },
     throughput: {
       queriesPerSecond: rerankSeconds > 0 ? rerankRecords.length / rerankSeconds : 0,
       documentsPerSecond: rerankSeconds > 0 ? sum(rerankRecords.map((r) => r.candidates)) / rerankSeconds : 0,
     },
-    failures: {
-      count: totalFailures,
-      maxFailures: input.maxFailures,
-      exceeded: totalFailures > input.maxFailures,
-    },
+    failures: { count: totalFailures, maxFailures, exceeded: totalFailures > maxFailures },
+    incomplete: missing.length
+      ? { tasks: manifest.variants.length * manifest.queries.length, missing }
+      : null,
     variants,
-    warnings: input.warnings,
+    warnings,
+  };
+}
+
+function variantIdentity(v: ManifestVariant) {
+  return {
+    id: v.id,
+    kind: v.kind,
+    model: v.model,
+    name: v.name,
+    provider: v.provider,
+    endpoint: v.endpoint,
+    topN: v.topN,
   };
 }
 
 /**
- * Each planned variant's records in plan order, not completion order, so failure lists, note counts
- * and run files never depend on timing. Records of a variant the plan does not have are left out.
+ * Means and per-query vectors. The complete convention (default): a judged query without a
+ * ranking (a failure, or a task that never ran) counts 0. Without it, such queries leave the mean
+ * and the per-query vectors (metrics.md).
  */
-export function recordsByVariant(plan: Plan, records: ResultRecord[]): Map<string, ResultRecord[]> {
-  const byVariant = new Map<string, ResultRecord[]>();
-  for (const v of plan.variants) byVariant.set(v.id, []);
-  for (const r of records) byVariant.get(r.variant)?.push(r);
-  const position = new Map(plan.queries.map((q, i) => [q.qid, i]));
-  for (const list of byVariant.values())
-    list.sort((a, b) => (position.get(a.qid) ?? 0) - (position.get(b.qid) ?? 0));
-  return byVariant;
+function rankingFigures(
+  recs: ResultRecord[],
+  qids: string[],
+  qrels: Qrels,
+  measures: string[],
+  complete: boolean,
+  tieK: number,
+) {
+  const run: Run = new Map();
+  let ties = 0;
+  for (const r of recs) {
+    if (r.error) continue;
+    const ranking = { docIds: r.ranking.map((x) => x[0]), scores: r.ranking.map((x) => x[1]) };
+    run.set(r.qid, ranking);
+    if (tiesInTopK(ranking, tieK)) ties++;
+  }
+  const evaluation = scoreRun(qrels, run, measures, { complete });
+  const metrics: Record<string, { mean: number }> = {};
+  const perQuery: Record<string, Record<string, number>> = {};
+  for (const m of evaluation.measures) {
+    metrics[m] = { mean: evaluation.mean[m] };
+    // Keyed by query id, and any string is a valid id ("__proto__" would not be stored on a plain object).
+    const column: Record<string, number> = Object.create(null);
+    for (const qid of qids) {
+      const x = evaluation.perQuery[qid]?.[m];
+      if (x !== undefined || complete) column[qid] = x ?? 0;
+    }
+    perQuery[m] = column;
+  }
+  return { metrics, perQuery, ties: { k: tieK, queries: ties } };
+}
+
+function failureFigures(recs: ResultRecord[]): ReportVariant["failures"] {
+  const failed = recs.filter((r) => r.error);
+  const byKind: Record<string, number> = {};
+  // The first message of each kind tells the user why (a wrong model name, a missing key) at a glance.
+  const examples: Record<string, string> = {};
+  for (const r of failed) {
+    const key =
+      r.error?.status !== undefined ? `${r.error.kind} ${r.error.status}` : (r.error?.kind ?? "unknown");
+    byKind[key] = (byKind[key] ?? 0) + 1;
+    examples[key] ??= r.error?.message ?? "";
+  }
+  return { count: failed.length, queries: failed.map((r) => r.qid), byKind, examples };
 }
 
 function callFigures(recs: ResultRecord[]) {
@@ -161,12 +172,19 @@ function callFigures(recs: ResultRecord[]) {
   }
   const wallSeconds = recs.length && last > first ? (last - first) / 1000 : 0;
   const usage: Record<string, number> = {};
-  const notes: Record<string, number> = {};
+  const notes: ReportVariant["notes"] = {};
   for (const r of recs) {
     for (const [key, value] of Object.entries(r.usage ?? {})) {
       if (typeof value === "number") usage[key] = (usage[key] ?? 0) + value;
     }
-    for (const note of r.notes) notes[note] = (notes[note] ?? 0) + 1;
+    // A call repeats a note at most once per (code, detail); a query counts once per code.
+    const codes = new Set<string>();
+    for (const { code, detail } of r.notes) {
+      const entry = (notes[code] ??= { queries: 0, details: {} });
+      if (!codes.has(code)) entry.queries++;
+      codes.add(code);
+      entry.details[detail] = (entry.details[detail] ?? 0) + 1;
+    }
   }
   return {
     latency: {

@@ -4,9 +4,8 @@
  * String(score), the shortest text that parses back to the same float64: ties stay ties and the
  * order trec_eval rebuilds from the scores is exactly ours (a fixed "%.4f" would create new ties).
  */
-import { closeSync, openSync, writeFileSync, writeSync } from "node:fs";
 import { sortTrec } from "../metrics/index.js";
-import type { ResultRecord } from "../run/results.js";
+import type { ResultRecord } from "../results/record.js";
 
 /** The lines of one query, ranked by the trec rule (the rank column matches what trec_eval uses). */
 export function trecLines(record: ResultRecord, tag: string): string[] {
@@ -21,16 +20,12 @@ export function trecLines(record: ResultRecord, tag: string): string[] {
   return lines;
 }
 
-/**
- * The judgements of the evaluated queries as TREC qrels (`qid 0 docid grade`), so a run file can be
- * scored by `evaluate`/trec_eval even when the set came as CSV or was sampled.
- */
-export function writeTrecQrels(path: string, qids: string[], qrels: Map<string, Map<string, number>>): void {
-  const lines: string[] = [];
-  for (const qid of qids) {
-    for (const [docId, grade] of qrels.get(qid) ?? []) lines.push(`${qid} 0 ${docId} ${grade}`);
+/** One variant's run, a query at a time; failed queries have no lines (the complete convention scores them 0). */
+export function* trecRunChunks(records: Iterable<ResultRecord>, tag: string): Generator<string> {
+  for (const r of records) {
+    if (r.error || r.ranking.length === 0) continue;
+    yield `${trecLines(r, tag).join("\n")}\n`;
   }
-  writeFileSync(path, lines.length ? `${lines.join("\n")}\n` : "");
 }
 
 /** Ids TREC files cannot carry (they split on whitespace); counted so the report can warn. */
@@ -38,23 +33,4 @@ export function idsWithWhitespace(ids: Iterable<string>): number {
   let n = 0;
   for (const id of ids) if (/\s/.test(id) || id === "") n++;
   return n;
-}
-
-/** Writes the run of one variant; failed queries have no lines (the complete convention scores them 0). */
-export function writeTrecRun(path: string, records: ResultRecord[], tag: string): void {
-  const fd = openSync(path, "w");
-  try {
-    let buffer: string[] = [];
-    for (const r of records) {
-      if (r.error) continue;
-      buffer.push(...trecLines(r, tag));
-      if (buffer.length >= 4096) {
-        writeSync(fd, `${buffer.join("\n")}\n`);
-        buffer = [];
-      }
-    }
-    if (buffer.length) writeSync(fd, `${buffer.join("\n")}\n`);
-  } finally {
-    closeSync(fd);
-  }
 }

@@ -5,6 +5,7 @@
 import { createHash } from "node:crypto";
 import type { EvalSet } from "../datasets/types.js";
 import { UsageError } from "../errors.js";
+import { taskKey } from "../results/record.js";
 import type { ModelSpec } from "./config.js";
 
 export interface Variant {
@@ -135,9 +136,16 @@ export function sampleQueries(qids: string[], n: number, seed: number): string[]
   return qids.filter((qid) => keep.has(qid));
 }
 
+export interface Task {
+  /** taskKey(variant id, qid): how the results on disk name this task. */
+  key: string;
+  variant: Variant;
+  query: PlannedQuery;
+}
+
 /** The tasks in query-major order, so every variant sees the same load over the run. */
-export function* tasksOf(plan: Plan): Generator<{ variant: Variant; query: PlannedQuery }> {
+export function* tasksOf(plan: Plan): Generator<Task> {
   for (const query of plan.queries) {
-    for (const variant of plan.variants) yield { variant, query };
+    for (const variant of plan.variants) yield { key: taskKey(variant.id, query.qid), variant, query };
   }
 }

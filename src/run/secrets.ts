@@ -3,7 +3,6 @@
  * variables; the config names the variable, never the value. As a last guard, every text written
  * to the output folder passes through a redactor that knows the values of the key variables.
  */
-import type { ModelSpec } from "./config.js";
 
 /** Conventional key variables of the providers (api-dialects.md), redacted even when not named. */
 const KNOWN_KEY_VARIABLES = [
@@ -20,7 +19,10 @@ const KNOWN_KEY_VARIABLES = [
 /** Shorter values would redact ordinary text; no real key is this short. */
 const MIN_SECRET_LENGTH = 6;
 
-export function collectSecrets(models: ModelSpec[], env: Record<string, string | undefined>): string[] {
+export function collectSecrets(
+  models: readonly { apiKeyEnv?: string }[],
+  env: Record<string, string | undefined>,
+): string[] {
   const names = new Set([
     ...KNOWN_KEY_VARIABLES,
     ...models.flatMap((m) => (m.apiKeyEnv ? [m.apiKeyEnv] : [])),

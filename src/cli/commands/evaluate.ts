@@ -5,10 +5,10 @@ import {
   compareIdBytes,
   type EvaluationResult,
   evaluateBlocks,
-  scoreRun,
   formatTrecValue,
   type Measure,
   parseMeasures,
+  scoreRun,
 } from "../../metrics/index.js";
 
 interface EvaluateArgs {

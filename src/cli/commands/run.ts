@@ -1,7 +1,8 @@
 import { join } from "node:path";
 import type { Argv, CommandModule } from "yargs";
-import { UsageError } from "../../errors.js";
+import { TooManyFailures, UsageError } from "../../errors.js";
 import { headlineTable } from "../../report/markdown.js";
+import type { Report } from "../../report/types.js";
 import { loadRunConfig, type RunFlags, resolveRunOptions } from "../../run/config.js";
 import { runEvaluation } from "../../run/index.js";
 
@@ -113,28 +114,36 @@ export const runCommand: CommandModule<object, RunArgs> = {
     const flags = toFlags(argv);
     const file = argv.config ? await loadRunConfig(argv.config) : undefined;
     const options = resolveRunOptions(file, flags);
-    const { report, outDir, exitCode } = await runEvaluation(options, { quiet: argv.quiet === true });
-    const c = report.candidates;
-    process.stdout.write(
-      `\n${headlineTable(report)}\n\n` +
-        `${report.dataset.queries} queries, candidate ceiling ${c.ceiling.measure} = ${c.ceiling.mean.toFixed(4)}` +
-        `${c.optimistic ? " (judged pool: optimistic)" : ""}; rerank phase ${report.timing.rerankSeconds.toFixed(2)} s\n` +
-        `report: ${join(outDir, "report.md")}\n`,
-    );
-    if (exitCode !== 0) {
+    const { report, outDir } = await runEvaluation(options, { quiet: argv.quiet === true });
+    printSummary(report, outDir);
+    if (report.failures.exceeded) {
       // A provider's message may span lines; the exit line stays one line.
       const example = report.variants
         .flatMap((v) => Object.values(v.failures.examples))[0]
         ?.replace(/\s*\n\s*/g, " ");
-      process.stderr.write(
-        `rerank-eval: ${report.failures.count} (variant, query) tasks failed after their retries ` +
-          `(max-failures ${report.failures.maxFailures}), ` +
-          `e.g. ${example}; the report lists them: ${join(outDir, "report.md")}\n`,
+      throw new TooManyFailures(
+        `${report.failures.count} (variant, query) tasks failed after their retries ` +
+          `(max-failures ${report.failures.maxFailures}), e.g. ${example}; the report lists them: ${join(outDir, "report.md")}`,
+        outDir,
       );
-      process.exitCode = exitCode;
     }
   },
 };
+
+/** The headline table and where the report is: what a run (or a rebuilt report) leaves on stdout. */
+export function printSummary(report: Report, outDir: string): void {
+  const c = report.candidates;
+  const incomplete = report.incomplete
+    ? `incomplete: ${report.incomplete.missing.length} of ${report.incomplete.tasks} tasks never ran\n`
+    : "";
+  process.stdout.write(
+    `\n${headlineTable(report)}\n\n` +
+      `${report.dataset.queries} queries, candidate ceiling ${c.ceiling.measure} = ${c.ceiling.mean.toFixed(4)}` +
+      `${c.optimistic ? " (judged pool: optimistic)" : ""}; rerank phase ${report.timing.rerankSeconds.toFixed(2)} s\n` +
+      incomplete +
+      `report: ${join(outDir, "report.md")}\n`,
+  );
+}
 
 function toFlags(a: RunArgs): RunFlags {
   const flags: RunFlags = {

@@ -1,0 +1,90 @@
+import { stat } from "node:fs/promises";
+import type { Argv, CommandModule } from "yargs";
+import { InputError, UsageError } from "../../errors.js";
+import { rebuildReport } from "../../report/rebuild.js";
+import { collectSecrets, redactor } from "../../run/secrets.js";
+import { VERSION } from "../../version.js";
+import { printSummary } from "./run.js";
+
+interface ReportArgs {
+  dir: string;
+  measures?: string[];
+  k?: string[];
+  qrels?: string;
+  out?: string;
+}
+
+/** `rerank-eval report DIR`: a run folder's reports rebuilt (or re-scored) from the folder alone. */
+export const reportCommand: CommandModule<object, ReportArgs> = {
+  command: "report <dir>",
+  describe:
+    "rebuild a run folder's report.json, report.md and run files from its record, without calling any API",
+  builder: (y: Argv) =>
+    y
+      .positional("dir", {
+        type: "string",
+        describe: "a run folder (it holds manifest.json and results.jsonl)",
+      })
+      .option("measures", {
+        type: "string",
+        array: true,
+        describe: "re-score with these measures, e.g. nDCG@20,P@1 (replaces the run's)",
+      })
+      .option("k", {
+        type: "string",
+        array: true,
+        describe: "cut-offs for the default measures (replaces the run's)",
+      })
+      .option("qrels", {
+        type: "string",
+        describe: "score against these TREC qrels instead of the folder's qrels.txt",
+      })
+      .option("out", { type: "string", describe: "write into this folder instead of the run folder" })
+      .example("$0 report reports/demo", "rebuild the demo's reports from its folder")
+      .example(
+        "$0 report reports/demo --measures nDCG@20,P@1 --out /tmp/rescored",
+        "the same answers, other measures",
+      )
+      .example(
+        "$0 report reports/demo --qrels corrected.qrels",
+        "re-score against corrected judgements",
+      ) as unknown as Argv<ReportArgs>,
+  handler: async (argv) => {
+    const info = await stat(argv.dir).catch(() => undefined);
+    if (!info) throw new InputError("no such folder", { file: argv.dir });
+    if (!info.isDirectory()) throw new InputError("is a file, expected a run folder", { file: argv.dir });
+    const out = single("--out", argv.out);
+    const qrels = single("--qrels", argv.qrels);
+    const { report, outDir } = await rebuildReport(argv.dir, {
+      measures: list("--measures", argv.measures),
+      k: list("--k", argv.k)?.map((p) => {
+        const n = Number(p);
+        if (!Number.isInteger(n) || n < 1) throw new UsageError(`--k must be a positive integer, got '${p}'`);
+        return n;
+      }),
+      ...(qrels !== undefined ? { qrels } : {}),
+      ...(out !== undefined ? { out } : {}),
+      redactFor: (manifest) =>
+        redactor(collectSecrets(manifest.config.models as { apiKeyEnv?: string }[], process.env)),
+      toolVersion: VERSION,
+    });
+    printSummary(report, outDir);
+  },
+};
+
+function single(flag: string, value: unknown): string | undefined {
+  if (Array.isArray(value)) throw new UsageError(`${flag} was given ${value.length} times; give it once`);
+  if (value === "") throw new UsageError(`${flag} needs a value`);
+  return value as string | undefined;
+}
+
+/** Repeatable and comma-separated alike: --measures a,b equals --measures a --measures b. */
+function list(flag: string, values: string[] | undefined): string[] | undefined {
+  if (values === undefined) return undefined;
+  const out = values
+    .flatMap((v) => String(v).split(","))
+    .map((s) => s.trim())
+    .filter(Boolean);
+  if (out.length === 0) throw new UsageError(`${flag} needs a value`);
+  return out;
+}

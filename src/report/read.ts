@@ -1,0 +1,63 @@
+/**
+ * Reading a report.json back (compare, `report DIR`): checked against the schema, with one line
+ * naming the first wrong field. Version 1 reports (rerank-eval 0.1) are migrated on the way in;
+ * the README's "report.json versions" says what changed.
+ */
+import { readFile } from "node:fs/promises";
+import { InputError } from "../errors.js";
+import { checkWithSchema } from "../results/manifest.js";
+import { REPORT_SCHEMA_VERSION, ReportSchema } from "./schema.js";
+import type { Report } from "./types.js";
+
+export async function readReport(path: string): Promise<Report> {
+  let text: string;
+  try {
+    text = await readFile(path, "utf8");
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new InputError(code === "ENOENT" ? "no such file" : `cannot read the report (${code ?? "error"})`, {
+      file: path,
+    });
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    throw new InputError(`not valid JSON (${(err as Error).message})`, { file: path });
+  }
+  return parseReport(value, path);
+}
+
+/** A report object of any known version, checked and brought to the current one. */
+export function parseReport(value: unknown, file: string): Report {
+  const version = (value as { schemaVersion?: unknown } | null)?.schemaVersion;
+  if (version === 1) return checkWithSchema(ReportSchema, migrateV1(value as Record<string, unknown>), file);
+  if (version !== REPORT_SCHEMA_VERSION) {
+    throw new InputError(
+      `schemaVersion ${JSON.stringify(version)} is not one this version reads (1 or ${REPORT_SCHEMA_VERSION})`,
+      { file, field: "schemaVersion" },
+    );
+  }
+  return checkWithSchema(ReportSchema, value, file);
+}
+
+/**
+ * Version 1 → 2: notes were counted by their text (`{"top_n clamped 10->8": 5}`); they are now
+ * counted by code with their wordings below. A v1 text has no code, so it stands as its own code.
+ * `incomplete` did not exist (a v1 report.json was only written by a finished run).
+ */
+function migrateV1(v1: Record<string, unknown>): Record<string, unknown> {
+  const variants = Array.isArray(v1.variants) ? v1.variants : [];
+  return {
+    ...v1,
+    schemaVersion: REPORT_SCHEMA_VERSION,
+    incomplete: null,
+    variants: variants.map((variant: Record<string, unknown>) => {
+      const notes = (variant?.notes ?? {}) as Record<string, number>;
+      const migrated = Object.fromEntries(
+        Object.entries(notes).map(([text, n]) => [text, { queries: n, details: { [text]: n } }]),
+      );
+      return { ...variant, notes: migrated };
+    }),
+  };
+}

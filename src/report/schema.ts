@@ -1,0 +1,116 @@
+/**
+ * report.json, schema version 2, as a zod schema: the one definition of the report's shape. The
+ * types the code uses are inferred from it, and a report.json read back (`compare`, `report DIR`)
+ * is checked against it field by field. Timing fields are the only ones that vary between equal
+ * runs. Version 1 files are read through the migration in read.ts.
+ */
+import { z } from "zod";
+import { CandidatesInfoSchema, DatasetInfoSchema, RunConfigRecordSchema } from "../results/manifest.js";
+
+export const REPORT_SCHEMA_VERSION = 2;
+
+const count = z.number().int().min(0);
+
+export const LatencySummarySchema = z.object({
+  p50: z.number(),
+  p90: z.number(),
+  p95: z.number(),
+  p99: z.number(),
+  max: z.number(),
+  mean: z.number(),
+  count,
+});
+
+/** One client note code with how many queries had it, and each wording with its own count. */
+const NoteCountSchema = z.object({ queries: count, details: z.record(z.string(), count) });
+
+export const ReportVariantSchema = z.object({
+  id: z.string(),
+  kind: z.enum(["rerank", "first-stage"]),
+  /** The model id sent to the API (null for first-stage). */
+  model: z.string().nullable(),
+  /** The configured display name. */
+  name: z.string(),
+  provider: z.string().nullable(),
+  /** The endpoint as configured ("embedded" for the in-process server), without credentials. */
+  endpoint: z.string().nullable(),
+  topN: z.number().int().positive().nullable(),
+  metrics: z.record(z.string(), z.object({ mean: z.number() })),
+  /** measure → qid → value, every evaluated query (failures at 0 under the complete convention). */
+  perQuery: z.record(z.string(), z.record(z.string(), z.number())),
+  latency: z
+    .object({ request: LatencySummarySchema.nullable(), query: LatencySummarySchema.nullable() })
+    .nullable(),
+  throughput: z
+    .object({ wallSeconds: z.number(), queriesPerSecond: z.number(), documentsPerSecond: z.number() })
+    .nullable(),
+  /** byKind keys are "<kind> <status>" (e.g. "http 503"); examples holds the first message of each. */
+  failures: z.object({
+    count,
+    queries: z.array(z.string()),
+    byKind: z.record(z.string(), count),
+    examples: z.record(z.string(), z.string()),
+  }),
+  usage: z.record(z.string(), z.number()),
+  ties: z.object({ k: z.number().int().positive(), queries: count }),
+  calls: z.object({ attempts: count, requests: count, retriedQueries: count }).nullable(),
+  /** Client notes by code (clamped, chunked, unsorted, …): queries with each, and their wordings. */
+  notes: z.record(z.string(), NoteCountSchema),
+});
+
+export const ReportTimingSchema = z.object({
+  /** Wall time from the first request to the last answer. */
+  rerankSeconds: z.number(),
+  /**
+   * CPU (user + system) of the rerank-eval process over that phase: the client's own cost per
+   * query is this divided by the queries (an in-process embedded server's work is included).
+   * Null when the report was rebuilt from a folder whose run did not record it.
+   */
+  rerankCpuSeconds: z.number().nullable(),
+  /** Wall time of the whole run: loading, reranking, scoring and writing. */
+  totalSeconds: z.number(),
+  startedAt: z.string(),
+  finishedAt: z.string(),
+});
+
+export const ReportSchema = z.object({
+  schemaVersion: z.literal(REPORT_SCHEMA_VERSION),
+  tool: z.object({ name: z.string(), version: z.string() }),
+  createdAt: z.string(),
+  dataset: DatasetInfoSchema,
+  config: RunConfigRecordSchema,
+  conventions: z.object({
+    ties: z.string(),
+    complete: z.boolean(),
+    relevanceLevel: z.number().int(),
+    percentiles: z.string(),
+    loop: z.string(),
+  }),
+  measures: z.array(z.string()),
+  headline: z.array(z.string()),
+  candidates: CandidatesInfoSchema.extend({
+    ceiling: z.object({
+      measure: z.string(),
+      mean: z.number(),
+      relevantInCandidates: count,
+      relevantTotal: count,
+      queriesWithoutRelevant: count,
+    }),
+  }),
+  timing: ReportTimingSchema,
+  throughput: z.object({ queriesPerSecond: z.number(), documentsPerSecond: z.number() }),
+  failures: z.object({ count, maxFailures: count, exceeded: z.boolean() }),
+  /**
+   * Null for a run whose every task has a record. Otherwise the run stopped before some tasks
+   * (killed, interrupted): they are listed, and count 0 like failures under the complete convention.
+   */
+  incomplete: z
+    .object({ tasks: count, missing: z.array(z.object({ variant: z.string(), qid: z.string() })) })
+    .nullable(),
+  variants: z.array(ReportVariantSchema),
+  warnings: z.array(z.string()),
+});
+
+export type Report = z.infer<typeof ReportSchema>;
+export type ReportVariant = z.infer<typeof ReportVariantSchema>;
+export type ReportTiming = z.infer<typeof ReportTimingSchema>;

@@ -1,0 +1,139 @@
+/**
+ * manifest.json: what a run was asked to do, written before its first request. With results.jsonl
+ * and the judgements (qrels.txt) it is enough to rebuild the report without the API (`report DIR`),
+ * and it is what resume and shard merges check a folder against. It holds no secret (key variables
+ * are named, never read) and no document text: per query only its id and its candidate ids in order.
+ * The zod schema is the type: a manifest read back is checked field by field.
+ */
+import { readFile } from "node:fs/promises";
+import { z } from "zod";
+import { InputError } from "../errors.js";
+
+export const MANIFEST_SCHEMA_VERSION = 1;
+
+const count = z.number().int().min(0);
+
+export const DatasetInfoSchema = z.object({
+  name: z.string(),
+  /** As the user gave it. */
+  path: z.string(),
+  format: z.string(),
+  /** sha256 over the input files (the loader's). */
+  fingerprint: z.string(),
+  /** Queries evaluated (after sampling). */
+  queries: count,
+  /** Judged (query, document) pairs of the evaluated queries. */
+  judged: count,
+  /** Documents loaded; loaders keep only the candidates' documents when candidates are known. */
+  documents: count,
+  judgedQueries: count,
+  sample: z.object({ size: count, seed: z.number().int(), of: count }).nullable(),
+});
+
+/** The effective configuration, with key variables named but never a key value, paths absolute. */
+export const RunConfigRecordSchema = z.object({
+  dataset: z.record(z.string(), z.unknown()),
+  models: z.array(z.record(z.string(), z.unknown())),
+  topN: z.array(z.number().int().positive()),
+  concurrency: z.number().int().positive(),
+  rps: z.number().positive().nullable(),
+  k: z.array(z.number().int().positive()),
+  measures: z.array(z.string()),
+  maxFailures: count,
+  sample: z.number().int().positive().nullable(),
+  seed: z.number().int(),
+  complete: z.boolean(),
+});
+
+export const CandidatesInfoSchema = z.object({
+  source: z.string(),
+  /** The judged pool hands every relevant document to the reranker: its figures are optimistic. */
+  optimistic: z.boolean(),
+  depth: z.number().int().positive().nullable(),
+  /** Longest candidate list after the cut: the depth of the ceiling R@depth. */
+  maxCandidates: count,
+  /** Candidates that name a document the set has no text for (skipped, counted). */
+  missingDocuments: count,
+});
+
+export const ManifestVariantSchema = z.object({
+  /** Unique, file-name safe: `<model name>.top<N>`, `<model name>` or `first-stage`. */
+  id: z.string().regex(/^[A-Za-z0-9._-]+$/),
+  kind: z.enum(["rerank", "first-stage"]),
+  /** The configured display name (the id for first-stage). */
+  name: z.string(),
+  /** The model id sent to the API; null for first-stage. */
+  model: z.string().nullable(),
+  provider: z.string().nullable(),
+  /** "embedded", or the URL without credentials, query or fragment. */
+  endpoint: z.string().nullable(),
+  topN: z.number().int().positive().nullable(),
+  /** Provider options as configured, secret-looking fields blanked. */
+  options: z.record(z.string(), z.unknown()),
+});
+
+export const ManifestSchema = z.object({
+  schemaVersion: z.literal(MANIFEST_SCHEMA_VERSION),
+  tool: z.object({ name: z.string(), version: z.string() }),
+  createdAt: z.string(),
+  config: RunConfigRecordSchema,
+  dataset: DatasetInfoSchema,
+  candidates: CandidatesInfoSchema,
+  /** What the report scores by default; `report DIR --measures` may choose others. */
+  scoring: z.object({
+    measures: z.array(z.string()).min(1),
+    headline: z.array(z.string()),
+    k: z.array(z.number().int().positive()).min(1),
+    complete: z.boolean(),
+    maxFailures: count,
+  }),
+  variants: z.array(ManifestVariantSchema).min(1),
+  /** In plan order: the order of run files and failure lists. */
+  queries: z.array(z.object({ qid: z.string(), candidates: z.array(z.string()) })),
+  /** Findings of loading and planning (missing documents, unjudged queries, …). */
+  warnings: z.array(z.string()),
+});
+
+export type Manifest = z.infer<typeof ManifestSchema>;
+export type ManifestVariant = z.infer<typeof ManifestVariantSchema>;
+export type DatasetInfo = z.infer<typeof DatasetInfoSchema>;
+export type RunConfigRecord = z.infer<typeof RunConfigRecordSchema>;
+export type CandidatesInfo = z.infer<typeof CandidatesInfoSchema>;
+
+export async function readManifest(path: string): Promise<Manifest> {
+  let text: string;
+  try {
+    text = await readFile(path, "utf8");
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new InputError(
+      code === "ENOENT"
+        ? "no such file: not a run folder of rerank-eval 0.2 or later"
+        : `cannot read the manifest (${code ?? "error"})`,
+      { file: path },
+    );
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    throw new InputError(`not valid JSON (${(err as Error).message})`, { file: path });
+  }
+  return checkWithSchema(ManifestSchema, value, path);
+}
+
+/**
+ * A zod check whose failure is one line naming the first wrong field by its path
+ * (`variants.2.topN`), the way every file error of the project reads.
+ */
+export function checkWithSchema<T extends z.ZodType>(schema: T, value: unknown, file: string): z.infer<T> {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0];
+  const path = [...issue.path];
+  if (issue.code === "unrecognized_keys") path.push(issue.keys[0]);
+  throw new InputError(issue.code === "unrecognized_keys" ? "unknown key" : issue.message, {
+    file,
+    field: path.map(String).join(".") || "(top level)",
+  });
+}

@@ -1,0 +1,114 @@
+/**
+ * The run's manifest, built from the effective options, the loaded set and the plan: what the run
+ * was asked to do, in the durable form results/ defines (no secret, no document text, paths
+ * absolute so the folder still says which files it read when it is opened from elsewhere).
+ */
+import { isAbsolute, resolve } from "node:path";
+import type { EvalSet } from "../datasets/types.js";
+import { idsWithWhitespace } from "../report/trec.js";
+import { MANIFEST_SCHEMA_VERSION, type Manifest, type RunConfigRecord } from "../results/manifest.js";
+import { VERSION } from "../version.js";
+import type { RunOptions } from "./config.js";
+import type { Plan } from "./plan.js";
+import { safeConfigValue, safeEndpoint } from "./secrets.js";
+
+export interface ManifestInput {
+  options: RunOptions;
+  evalSet: EvalSet;
+  plan: Plan;
+  measures: string[];
+  headline: string[];
+  /** Model name → the endpoint its calls go to ("embedded", or the URL in use). */
+  endpoints: Map<string, string>;
+  createdAt: string;
+}
+
+export function buildManifest(input: ManifestInput): Manifest {
+  const { options, evalSet, plan } = input;
+  const qids = plan.queries.map((q) => q.qid);
+  let judged = 0;
+  for (const qid of qids) judged += evalSet.qrels.get(qid)?.size ?? 0;
+  const warnings = [...evalSet.warnings];
+  if (plan.missingDocuments)
+    warnings.push(`${plan.missingDocuments} candidates name documents without text (skipped)`);
+  const badIds = idsWithWhitespace([...qids, ...plan.queries.flatMap((q) => q.docIds)]);
+  if (badIds)
+    warnings.push(
+      `${badIds} query or document ids are empty or contain whitespace: the TREC files cannot represent them`,
+    );
+  return {
+    schemaVersion: MANIFEST_SCHEMA_VERSION,
+    tool: { name: "rerank-eval", version: VERSION },
+    createdAt: input.createdAt,
+    config: configRecord(options, input.measures),
+    dataset: {
+      name: evalSet.name,
+      path: evalSet.path,
+      format: evalSet.format,
+      fingerprint: evalSet.fingerprint,
+      queries: plan.queries.length,
+      judged,
+      documents: evalSet.docs.size,
+      judgedQueries: plan.judgedQueries,
+      sample: plan.sample ?? null,
+    },
+    candidates: {
+      source: plan.candidatesSource,
+      optimistic: plan.optimistic,
+      depth: plan.depth ?? null,
+      maxCandidates: plan.maxCandidates,
+      missingDocuments: plan.missingDocuments,
+    },
+    scoring: {
+      measures: input.measures,
+      headline: input.headline,
+      k: options.k,
+      complete: options.complete,
+      maxFailures: options.maxFailures,
+    },
+    variants: plan.variants.map((v) => {
+      const m = v.model;
+      return {
+        id: v.id,
+        kind: v.kind,
+        name: m?.name ?? v.id,
+        model: m?.model ?? null,
+        provider: m?.provider ?? null,
+        endpoint: m ? (input.endpoints.get(m.name) ?? null) : null,
+        topN: v.topN ?? null,
+        options: (safeConfigValue(m?.options ?? {}) as Record<string, unknown>) ?? {},
+      };
+    }),
+    queries: plan.queries.map((q) => ({ qid: q.qid, candidates: q.docIds })),
+    warnings,
+  };
+}
+
+function configRecord(o: RunOptions, measures: string[]): RunConfigRecord {
+  const dataset = { ...o.dataset, path: absolute(o.dataset.path) };
+  if (dataset.candidates !== undefined && dataset.candidates !== "qrels")
+    dataset.candidates = absolute(dataset.candidates);
+  return {
+    dataset: safeConfigValue(dataset) as Record<string, unknown>,
+    models: o.models.map(
+      (m) =>
+        safeConfigValue({ ...m, ...(m.endpoint ? { endpoint: safeEndpoint(m.endpoint) } : {}) }) as Record<
+          string,
+          unknown
+        >,
+    ),
+    topN: o.topN,
+    concurrency: o.concurrency,
+    rps: o.rps ?? null,
+    k: o.k,
+    measures,
+    maxFailures: o.maxFailures,
+    sample: o.sample ?? null,
+    seed: o.seed,
+    complete: o.complete,
+  };
+}
+
+function absolute(path: string): string {
+  return isAbsolute(path) ? path : resolve(path);
+}

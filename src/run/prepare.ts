@@ -1,0 +1,173 @@
+/**
+ * The prepare stage: load the set, plan the variants, start the embedded server when a model asks
+ * for it, create the rerankers (every setting checked before any folder exists), then make the run
+ * folder and write its record's head: manifest.json and qrels.txt, before the first request.
+ */
+import { join } from "node:path";
+import { loadEvalSet } from "../datasets/index.js";
+import type { EvalSet } from "../datasets/types.js";
+import { UsageError } from "../errors.js";
+import { RENDERED_FILES } from "../report/write.js";
+import { createReranker } from "../rerank/client.js";
+import type { Reranker, RerankerConfig } from "../rerank/types.js";
+import {
+  MANIFEST_FILE,
+  outputError,
+  prepareRunFolder,
+  QRELS_FILE,
+  qrelsLines,
+  RESULTS_FILE,
+  ResultsWriter,
+  writeAtomically,
+} from "../results/index.js";
+import type { Manifest } from "../results/manifest.js";
+import type { ModelSpec, RunOptions } from "./config.js";
+import { buildManifest } from "./manifest.js";
+import { type Plan, planRun } from "./plan.js";
+import { safeEndpoint } from "./secrets.js";
+
+/** The dialects the embedded server answers, and where (src/server/index.ts). */
+const EMBEDDED_ROUTES: Record<string, string> = { regolo: "/rerank", cohere: "/v2/rerank" };
+
+/** The embedded server needs no key; a placeholder keeps the regolo dialect from asking for one. */
+const EMBEDDED_KEY_VAR = "RERANK_EVAL_EMBEDDED_KEY";
+
+export interface Prepared {
+  evalSet: EvalSet;
+  plan: Plan;
+  manifest: Manifest;
+  outDir: string;
+  rerankers: Map<string, Reranker>;
+  writer: ResultsWriter;
+  /** Closes the writer, the rerankers' connections and the embedded server. */
+  close(): Promise<void>;
+}
+
+export interface PrepareInput {
+  options: RunOptions;
+  measures: string[];
+  headline: string[];
+  env: Record<string, string | undefined>;
+  redact: (text: string) => string;
+  createdAt: string;
+}
+
+export async function prepareRun(input: PrepareInput): Promise<Prepared> {
+  const { options, env } = input;
+  const { path: datasetPath, ...loadOptions } = options.dataset;
+  const evalSet = await loadEvalSet(datasetPath, loadOptions);
+  const plan = planRun({
+    evalSet,
+    models: options.models,
+    topN: options.topN,
+    depth: options.dataset.depth,
+    sample: options.sample,
+    seed: options.seed,
+  });
+  const outDir = options.out ?? join("reports", `${evalSet.name}-${timestamp(new Date())}`);
+
+  const server = await startEmbeddedServer(options.models);
+  const rerankers = new Map<string, Reranker>();
+  const closeAll = async () => {
+    await Promise.allSettled([...rerankers.values()].map((r) => r.close()));
+    await server?.close();
+  };
+  let writer: ResultsWriter | undefined;
+  try {
+    for (const m of options.models)
+      rerankers.set(m.name, createReranker(rerankerConfig(m, server?.url, env)));
+    const endpoints = new Map(
+      options.models.map((m) => [
+        m.name,
+        m.endpoint === "embedded" ? "embedded" : safeEndpoint(rerankers.get(m.name)?.endpoint ?? ""),
+      ]),
+    );
+    const manifest = buildManifest({ ...input, evalSet, plan, endpoints });
+    await prepareRunFolder(outDir, RENDERED_FILES);
+    try {
+      const qids = manifest.queries.map((q) => q.qid);
+      await writeAtomically(join(outDir, QRELS_FILE), qrelsLines(qids, evalSet.qrels));
+      await writeAtomically(
+        join(outDir, MANIFEST_FILE),
+        input.redact(`${JSON.stringify(manifest, null, 2)}\n`),
+      );
+      writer = new ResultsWriter(join(outDir, RESULTS_FILE), input.redact);
+    } catch (err) {
+      throw outputError(err, outDir);
+    }
+    const opened = writer;
+    return {
+      evalSet,
+      plan,
+      manifest,
+      outDir,
+      rerankers,
+      writer: opened,
+      close: async () => {
+        opened.close();
+        await closeAll();
+      },
+    };
+  } catch (err) {
+    writer?.close();
+    await closeAll();
+    throw err;
+  }
+}
+
+/** Loaded only when asked for: the client path never depends on the server (design.md). */
+async function startEmbeddedServer(models: ModelSpec[]) {
+  const embedded = models.filter((m) => m.endpoint === "embedded");
+  if (embedded.length === 0) return undefined;
+  const serverModule = await import("../server/index.js");
+  const scorers: readonly string[] = serverModule.MODELS;
+  for (const m of embedded) {
+    // A misspelt scorer would otherwise fail every query (exit 3) instead of naming the mistake.
+    if (!scorers.includes(m.model))
+      throw new UsageError(
+        `model '${m.model}' is not a scorer of the embedded server; it has ${scorers.join(", ")}`,
+      );
+  }
+  return serverModule.startServer({ host: "127.0.0.1", port: 0 });
+}
+
+function rerankerConfig(
+  m: ModelSpec,
+  serverUrl: string | undefined,
+  env: Record<string, string | undefined>,
+): RerankerConfig {
+  const embedded = m.endpoint === "embedded";
+  const embeddedRoute = EMBEDDED_ROUTES[m.provider];
+  // Running another dialect than asked would make the report name a provider that was never spoken.
+  if (embedded && embeddedRoute === undefined) {
+    throw new UsageError(
+      `model '${m.name}': the embedded server speaks ${Object.keys(EMBEDDED_ROUTES).join(" and ")}, ` +
+        `not '${m.provider}'; drop --provider or use a real endpoint`,
+    );
+  }
+  const config: RerankerConfig = {
+    provider: m.provider,
+    model: m.model,
+    ...(m.endpoint && !embedded ? { endpoint: m.endpoint } : {}),
+    ...(embedded ? { endpoint: `${serverUrl}${embeddedRoute}` } : {}),
+    ...(m.retries !== undefined ? { retries: m.retries } : {}),
+    ...(m.timeoutMs !== undefined ? { headersTimeoutMs: m.timeoutMs, bodyTimeoutMs: m.timeoutMs } : {}),
+    ...(m.maxDocsPerRequest !== undefined ? { maxDocsPerRequest: m.maxDocsPerRequest } : {}),
+    ...(m.maxRequestBytes !== undefined ? { maxRequestBytes: m.maxRequestBytes } : {}),
+    ...(m.qwen3Instruction !== undefined ? { qwen3Instruction: m.qwen3Instruction } : {}),
+    ...(m.options ? { options: m.options } : {}),
+  };
+  if (embedded && m.apiKeyEnv === undefined) {
+    return {
+      ...config,
+      apiKeyEnv: EMBEDDED_KEY_VAR,
+      env: { [EMBEDDED_KEY_VAR]: "embedded-server-needs-no-key" },
+    };
+  }
+  return { ...config, ...(m.apiKeyEnv ? { apiKeyEnv: m.apiKeyEnv } : {}), env };
+}
+
+function timestamp(d: Date): string {
+  const p = (n: number) => String(n).padStart(2, "0");
+  return `${d.getFullYear()}${p(d.getMonth() + 1)}${p(d.getDate())}-${p(d.getHours())}${p(d.getMinutes())}${p(d.getSeconds())}`;
+}
