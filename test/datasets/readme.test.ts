@@ -4,7 +4,7 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { type EvalSet, loadEvalSet } from "../../src/datasets/index.js";
-import { scoreRun, type Run } from "../../src/metrics/index.js";
+import { type Run, scoreRun } from "../../src/metrics/index.js";
 import { type ModelName, scoreDocuments } from "../../src/server/models.js";
 import { SHIPPED } from "./helpers.js";
 

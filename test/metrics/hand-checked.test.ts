@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { scoreRun, parseMeasures, type Qrels, type Run } from "../../src/metrics/index.js";
+import { parseMeasures, type Qrels, type Run, scoreRun } from "../../src/metrics/index.js";
 
 const qrelsOf = (judged: Record<string, Record<string, number>>): Qrels =>
   new Map(Object.entries(judged).map(([q, d]) => [q, new Map(Object.entries(d))]));

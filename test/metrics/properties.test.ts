@@ -3,13 +3,13 @@ import { describe, expect, it } from "vitest";
 import {
   byteJudgements,
   compareIdBytes,
-  scoreRun,
   hashIdBytes,
   judgeBlock,
   judgeRanking,
   prepareJudgements,
   type Ranking,
   type RunBlock,
+  scoreRun,
   sortTrec,
   tiesInTopK,
 } from "../../src/metrics/index.js";

@@ -1,24 +1,85 @@
-/** Plain-data inputs for the report model and renderers: a hand-made plan and results records. */
+/** Plain-data inputs for the report model and renderers: a hand-made manifest and results records. */
 
+import type { Qrels } from "../../src/metrics/index.js";
 import { buildReport } from "../../src/report/model.js";
-import type { Report, ReportInput } from "../../src/report/types.js";
-import type { Plan, Variant } from "../../src/run/plan.js";
-import type { ResultRecord } from "../../src/run/results.js";
+import type { Report, ScoreInput } from "../../src/report/types.js";
+import { collateRecords } from "../../src/results/collate.js";
+import type { Manifest, ManifestVariant } from "../../src/results/manifest.js";
+import type { ResultRecord } from "../../src/results/record.js";
 
-const model = (name: string) => ({ name, model: name, provider: "regolo", endpoint: "embedded" });
-
-export function plan(variants: Variant[], source = "csv"): Plan {
+/** A rerank variant of an embedded model. */
+export function variant(
+  name: string,
+  topN: number | null = null,
+  id = topN ? `${name}.top${topN}` : name,
+): ManifestVariant {
   return {
+    id,
+    kind: "rerank",
+    name,
+    model: name,
+    provider: "regolo",
+    endpoint: "embedded",
+    topN,
+    options: {},
+  };
+}
+
+const QUERIES = [
+  { qid: "q1", candidates: ["a", "b", "c"] },
+  { qid: "q2", candidates: ["d", "e"] },
+];
+
+export function manifest(
+  variants: ManifestVariant[],
+  source = "csv",
+  queries: Manifest["queries"] = QUERIES,
+): Manifest {
+  return {
+    schemaVersion: 1,
+    tool: { name: "rerank-eval", version: "0.0.0-test" },
+    createdAt: "2026-01-01T00:00:00.000Z",
+    config: {
+      dataset: { path: "tiny.csv" },
+      models: [{ name: "x" }, { name: "y" }],
+      topN: [2, 3],
+      concurrency: 4,
+      rps: null,
+      k: [3],
+      measures: ["nDCG@3", "RR@10", "AP", "R@3"],
+      maxFailures: 0,
+      sample: null,
+      seed: 0,
+      complete: true,
+    },
+    dataset: {
+      name: "tiny",
+      path: "tiny.csv",
+      format: "csv",
+      fingerprint: "ab".repeat(32),
+      queries: queries.length,
+      judged: 3,
+      documents: 5,
+      judgedQueries: 2,
+      sample: null,
+    },
+    candidates: {
+      source,
+      optimistic: source === "qrels",
+      depth: null,
+      maxCandidates: Math.max(...queries.map((q) => q.candidates.length)),
+      missingDocuments: 0,
+    },
+    scoring: {
+      measures: ["nDCG@3", "RR@10", "AP", "R@3"],
+      headline: ["nDCG@3", "RR@10", "AP"],
+      k: [3],
+      complete: true,
+      maxFailures: 0,
+    },
     variants,
-    queries: [
-      { qid: "q1", text: "one", docIds: ["a", "b", "c"], documents: ["A", "B", "C"] },
-      { qid: "q2", text: "two", docIds: ["d", "e"], documents: ["D", "E"] },
-    ],
-    judgedQueries: 2,
-    maxCandidates: 3,
-    candidatesSource: source,
-    optimistic: source === "qrels",
-    missingDocuments: 0,
+    queries,
+    warnings: [],
   };
 }
 
@@ -57,11 +118,11 @@ export function record(
   };
 }
 
-export const variants: Variant[] = [
-  { id: "x.top2", kind: "rerank", model: model("x"), topN: 2 },
-  { id: "x.top3", kind: "rerank", model: model("x"), topN: 3 },
-  { id: "y.top2", kind: "rerank", model: model("y"), topN: 2 },
-  { id: "y.top3", kind: "rerank", model: model("y"), topN: 3 },
+export const variants: ManifestVariant[] = [
+  variant("x", 2),
+  variant("x", 3),
+  variant("y", 2),
+  variant("y", 3),
 ];
 
 /** x finds b first on q1; y puts a first; q2 of y.top3 failed. */
@@ -141,57 +202,32 @@ export function records(latency = 10): ResultRecord[] {
   ];
 }
 
-export function report(opts: { latency?: number; source?: string; vs?: Variant[] } = {}): Report {
+export function report(opts: { latency?: number; source?: string; vs?: ManifestVariant[] } = {}): Report {
   const vs = opts.vs ?? variants;
   const ids = new Set(vs.map((v) => v.id));
-  return buildReport({
-    ...reportInput(),
-    plan: plan(vs, opts.source),
-    records: records(opts.latency).filter((r) => ids.has(r.variant)),
-  });
+  return score(
+    manifest(vs, opts.source),
+    records(opts.latency).filter((r) => ids.has(r.variant)),
+  );
 }
 
-/** Everything buildReport needs besides the plan and the records. */
-export function reportInput(): ReportInput {
-  return {
-    plan: plan(variants),
-    records: [],
-    qrels,
-    measures: ["nDCG@3", "RR@10", "AP", "R@3"],
-    headline: ["nDCG@3", "RR@10", "AP"],
-    ks: [3],
-    complete: true,
-    dataset: {
-      name: "tiny",
-      path: "tiny.csv",
-      format: "csv",
-      fingerprint: "ab".repeat(32),
-      queries: 2,
-      judged: 3,
-      documents: 5,
-      judgedQueries: 2,
-      sample: null,
-    },
-    config: {
-      dataset: { path: "tiny.csv" },
-      models: [{ name: "x" }, { name: "y" }],
-      topN: [2, 3],
-      concurrency: 4,
-      rps: null,
-      k: [3],
-      measures: ["nDCG@3", "RR@10", "AP", "R@3"],
-      maxFailures: 0,
-      sample: null,
-      seed: 0,
-      complete: true,
-    },
-    endpoints: new Map([
-      ["x", "embedded"],
-      ["y", "embedded"],
-    ]),
-    maxFailures: 0,
+/** The score stage on a manifest and records, with the fixture's measures and timing. */
+export function score(
+  m: Manifest,
+  recs: ResultRecord[],
+  judged: Qrels = qrels,
+  extra: Partial<ScoreInput> = {},
+): Report {
+  return buildReport({
+    manifest: m,
+    collated: collateRecords(m, recs),
+    qrels: judged,
+    measures: m.scoring.measures,
+    headline: m.scoring.headline,
+    ks: m.scoring.k,
     toolVersion: "0.0.0-test",
     timing: { rerankSeconds: 0.5, rerankCpuSeconds: 0.1, totalSeconds: 0.7, startedAt: "s", finishedAt: "f" },
     warnings: [],
-  };
+    ...extra,
+  });
 }

@@ -1,8 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { buildReport, candidateCeiling, defaultMeasures, headlineMeasures } from "../../src/report/model.js";
-import type { Variant } from "../../src/run/plan.js";
-import { plan, qrels, record, report, reportInput } from "./fixtures.js";
+import { candidateCeiling, defaultMeasures, headlineMeasures } from "../../src/report/model.js";
+import { manifest, qrels, record, report, score, variant } from "./fixtures.js";
 
 describe("report model", () => {
   it("default measures cover nDCG@k, RR@10, AP, R@k, P@k, Success@k; the headline picks the main ones", () => {
@@ -70,21 +69,16 @@ describe("report model", () => {
 
 describe("query ids are plain data", () => {
   it("a query named __proto__ keeps its per-query values in report.json", () => {
-    const v: Variant = { id: "v", kind: "rerank", model: { name: "v", model: "v", provider: "regolo" } };
-    const p = {
-      ...plan([v]),
-      queries: ["__proto__", "q2"].map((qid) => ({ qid, text: qid, docIds: ["a"], documents: ["A"] })),
-    };
+    const p = manifest(
+      [variant("v")],
+      "csv",
+      ["__proto__", "q2"].map((qid) => ({ qid, candidates: ["a"] })),
+    );
     const judged = new Map([
       ["__proto__", new Map([["a", 1]])],
       ["q2", new Map([["b", 1]])],
     ]);
-    const r = buildReport({
-      ...reportInput(),
-      plan: p,
-      records: [record("v", "__proto__", [["a", 1]]), record("v", "q2", [["a", 1]])],
-      qrels: judged,
-    });
+    const r = score(p, [record("v", "__proto__", [["a", 1]]), record("v", "q2", [["a", 1]])], judged);
     const column = JSON.parse(JSON.stringify(r.variants[0].perQuery.AP));
     expect(Object.keys(column)).toEqual(["__proto__", "q2"]);
     expect(column.q2).toBe(0);
@@ -103,11 +97,11 @@ describe("report model properties", () => {
     });
     fc.assert(
       fc.property(fc.array(outcome, { minLength: 4, maxLength: 4 }), fc.boolean(), (outcomes, shuffle) => {
-        const v: Variant = { id: "v", kind: "rerank", model: { name: "v", model: "v", provider: "regolo" } };
-        const p = {
-          ...plan([v]),
-          queries: qids.map((qid) => ({ qid, text: qid, docIds: docs, documents: docs })),
-        };
+        const p = manifest(
+          [variant("v")],
+          "csv",
+          qids.map((qid) => ({ qid, candidates: docs })),
+        );
         let recs = outcomes.map((o, i) =>
           o.failed
             ? record("v", qids[i], [], { error: { kind: "http", status: 500, message: "boom" } })
@@ -127,17 +121,17 @@ describe("report model properties", () => {
             ]),
           ]),
         );
-        const r = buildReport({ ...reportInput(), plan: p, records: recs, qrels: judged });
-        const variant = r.variants[0];
+        const r = score(p, recs, judged);
+        const v = r.variants[0];
         const failedIds = qids.filter((_, i) => outcomes[i].failed);
-        expect(variant.failures.queries).toEqual(failedIds);
+        expect(v.failures.queries).toEqual(failedIds);
         for (const m of r.measures) {
-          const column = variant.perQuery[m];
+          const column = v.perQuery[m];
           expect(Object.keys(column)).toEqual(qids);
           for (const q of failedIds) expect(column[q]).toBe(0);
           for (const x of Object.values(column)) expect(x >= 0 && x <= 1).toBe(true);
           const avg = qids.reduce((s, q) => s + column[q], 0) / qids.length;
-          expect(variant.metrics[m].mean).toBeCloseTo(avg, 12);
+          expect(v.metrics[m].mean).toBeCloseTo(avg, 12);
         }
       }),
       { numRuns: 100 },

@@ -2,7 +2,9 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { idsWithWhitespace, trecLines, writeTrecQrels, writeTrecRun } from "../../src/report/trec.js";
+import { idsWithWhitespace, trecLines, trecRunChunks } from "../../src/report/trec.js";
+import { writeAtomically } from "../../src/results/folder.js";
+import { qrelsLines } from "../../src/results/qrels.js";
 import { tempDir } from "../run/helpers.js";
 import { record } from "./fixtures.js";
 
@@ -43,17 +45,19 @@ describe("TREC run export", () => {
 
   it("writes `qid Q0 docid rank score tag` and skips failed queries", async () => {
     const path = join(dir, "run.trec");
-    writeTrecRun(
+    await writeAtomically(
       path,
-      [
-        record("v", "q1", [
-          ["a", 0.25],
-          ["b", 0.75],
-          ["c", 0.25],
-        ]),
-        record("v", "q2", [], { error: { kind: "http", status: 500, message: "x" } }),
-      ],
-      "v",
+      trecRunChunks(
+        [
+          record("v", "q1", [
+            ["a", 0.25],
+            ["b", 0.75],
+            ["c", 0.25],
+          ]),
+          record("v", "q2", [], { error: { kind: "http", status: 500, message: "x" } }),
+        ],
+        "v",
+      ),
     );
     expect(await readFile(path, "utf8")).toBe("q1 Q0 b 1 0.75 v\nq1 Q0 c 2 0.25 v\nq1 Q0 a 3 0.25 v\n");
   });
@@ -70,7 +74,7 @@ describe("TREC run export", () => {
       ],
       ["q2", new Map([["c", 1]])],
     ]);
-    writeTrecQrels(path, ["q2", "q1"], qrels);
+    await writeAtomically(path, qrelsLines(["q2", "q1"], qrels));
     expect(await readFile(path, "utf8")).toBe("q2 0 c 1\nq1 0 a 2\nq1 0 b 0\n");
     expect(idsWithWhitespace(["ok", "has space", "tab\there", "", "fine-id"])).toBe(3);
   });

@@ -9,7 +9,7 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import type { ResultRecord } from "../../src/run/results.js";
+import type { ResultRecord } from "../../src/results/record.js";
 
 export interface FixedScoreServerOptions {
   /** score(query, document) for every pair the test sends. */

@@ -105,6 +105,7 @@ describe("output folder", () => {
     });
     await runEvaluation(options, { quiet: true, env: {} });
     expect((await readdir(out)).sort()).toEqual([
+      "manifest.json",
       "notes.txt",
       "qrels.txt",
       "report.json",

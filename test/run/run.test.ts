@@ -32,8 +32,8 @@ describe("runEvaluation", () => {
         endpoint: server.endpoint,
         out: join(dir, "limiter"),
       });
-      const { report, exitCode } = await runEvaluation(options, { quiet: true });
-      expect(exitCode).toBe(0);
+      const { report } = await runEvaluation(options, { quiet: true });
+      expect(report.failures.exceeded).toBe(false);
       expect(server.requests).toBe(6 * 4);
       // 4 variants × 6 queries queued at once: the server never sees more than -j.
       expect(server.maxInFlight).toBe(3);
@@ -92,8 +92,8 @@ describe("runEvaluation", () => {
         if (lines.length > 0 && !finished) {
           linesSeenEarly = lines.length;
           JSON.parse(lines[0]); // a whole line, not a fragment
-          // Mid-run, nothing from the earlier run may pass for this run's report.
-          expect((await readdir(out)).sort()).toEqual(["results.jsonl"]);
+          // Mid-run, nothing from the earlier run may pass for this run's report: only this run's record.
+          expect((await readdir(out)).sort()).toEqual(["manifest.json", "qrels.txt", "results.jsonl"]);
           break;
         }
       }
@@ -122,8 +122,8 @@ describe("runEvaluation", () => {
         retries: 1,
         out,
       });
-      const { report, exitCode } = await runEvaluation(options, { quiet: true });
-      expect(exitCode).toBe(3);
+      const { report } = await runEvaluation(options, { quiet: true });
+      expect(report.failures.exceeded).toBe(true);
       const v = report.variants[0];
       expect(v.failures).toEqual({
         count: 1,
@@ -153,7 +153,7 @@ describe("runEvaluation", () => {
         { ...options, maxFailures: 1, out: join(dir, "failures-ok") },
         { quiet: true },
       );
-      expect(ok.exitCode).toBe(0);
+      expect(ok.report.failures.exceeded).toBe(false);
       // --no-complete: the failed query leaves the means and the per-query vectors instead of counting 0.
       const partial = await runEvaluation(
         { ...options, complete: false, maxFailures: 1, out: join(dir, "failures-partial") },
@@ -226,8 +226,8 @@ describe("runEvaluation", () => {
       endpoint: "embedded",
       out: join(dir, "embedded"),
     });
-    const { report, exitCode } = await runEvaluation(options, { quiet: true, env: {} });
-    expect(exitCode).toBe(0);
+    const { report } = await runEvaluation(options, { quiet: true, env: {} });
+    expect(report.failures.exceeded).toBe(false);
     expect(report.variants.map((v) => [v.id, v.endpoint, v.failures.count])).toEqual([
       ["bm25", "embedded", 0],
       ["identity", "embedded", 0],

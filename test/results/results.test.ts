@@ -6,15 +6,13 @@
 import { appendFile, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadEvalSet } from "../../src/datasets/index.js";
 import { InputError } from "../../src/errors.js";
 import { buildReport } from "../../src/report/model.js";
 import type { Report } from "../../src/report/types.js";
+import { collateRecords, readManifest, readQrels, readResults } from "../../src/results/index.js";
 import { resolveRunOptions } from "../../src/run/config.js";
 import { runEvaluation } from "../../src/run/index.js";
-import { planRun } from "../../src/run/plan.js";
-import { readResults } from "../../src/run/results.js";
-import { resultRecord, tempDir } from "./helpers.js";
+import { resultRecord, tempDir } from "../run/helpers.js";
 
 let dir: string;
 let cleanup: () => Promise<void>;
@@ -37,24 +35,19 @@ describe("results.jsonl as a checkpoint", () => {
     const records = await readResults(join(out, "results.jsonl"));
     expect(records).toHaveLength(report.dataset.queries * report.variants.length);
 
-    const evalSet = await loadEvalSet("datasets/tiny-beir", { candidates: "datasets/tiny-beir/run.trec" });
-    const plan = planRun({ evalSet, models: options.models, topN: options.topN, seed: 0 });
+    // The folder alone: manifest, records and judgements, no dataset and no plan.
+    const manifest = await readManifest(join(out, "manifest.json"));
     const onDisk = JSON.parse(await readFile(join(out, "report.json"), "utf8")) as Report;
     const rebuilt = buildReport({
-      plan,
-      records,
-      qrels: evalSet.qrels,
-      measures: onDisk.measures,
-      headline: onDisk.headline,
-      ks: onDisk.config.k,
-      complete: onDisk.conventions.complete,
-      dataset: onDisk.dataset,
-      config: onDisk.config,
-      endpoints: new Map(onDisk.variants.map((v) => [v.name, v.endpoint ?? ""])),
-      maxFailures: onDisk.failures.maxFailures,
+      manifest,
+      collated: collateRecords(manifest, records),
+      qrels: await readQrels(join(out, "qrels.txt")),
+      measures: manifest.scoring.measures,
+      headline: manifest.scoring.headline,
+      ks: manifest.scoring.k,
       toolVersion: onDisk.tool.version,
       timing: onDisk.timing,
-      warnings: onDisk.warnings,
+      warnings: [],
     });
     expect(JSON.parse(JSON.stringify(rebuilt))).toEqual(onDisk);
   });
@@ -82,6 +75,6 @@ describe("results.jsonl as a checkpoint", () => {
       expect(err, bad).toBeInstanceOf(InputError);
       expect(err.message, bad).toMatch(message);
     }
-    await expect(readResults(join(dir, "none.jsonl"))).rejects.toThrow(/none\.jsonl: .*ENOENT/);
+    await expect(readResults(join(dir, "none.jsonl"))).rejects.toThrow(/none\.jsonl: no such file/);
   });
 });

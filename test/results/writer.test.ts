@@ -7,8 +7,8 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { InputError } from "../../src/errors.js";
-import { ResultsWriter, readResults } from "../../src/run/results.js";
-import { resultRecord, tempDir } from "./helpers.js";
+import { ResultsWriter, readResults } from "../../src/results/index.js";
+import { resultRecord, tempDir } from "../run/helpers.js";
 
 let dir: string;
 let cleanup: () => Promise<void>;
