@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Report } from "../../src/report/types.js";
-import { buildCli, CLI, REPO, runCli } from "../helpers/cli.js";
+import { buildCli, CLI, REPO, runCli, spawnCli } from "../helpers/cli.js";
 import {
   type FixedScoreServer,
   startFixedScoreServer,
