@@ -1,0 +1,89 @@
+/**
+ * The demo (`npm start`) after the reshaping into a run folder with a manifest: its report.json and
+ * report.md equal what rerank-eval 0.1.0 wrote (test/fixtures/demo-v0.1) in everything but timing
+ * and the deliberate changes, each named here:
+ * - schemaVersion 2 (notes counted by code, `incomplete`), and "report schema 2" in report.md;
+ * - the configuration records the dataset path made absolute;
+ * - the notes column reads the same, built from typed notes.
+ */
+import { readFile } from "node:fs/promises";
+import { join, resolve } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Report } from "../../src/report/types.js";
+import { loadRunConfig, resolveRunOptions } from "../../src/run/config.js";
+import { runEvaluation } from "../../src/run/index.js";
+import { tempDir } from "../run/helpers.js";
+
+const FIXTURE = new URL("../fixtures/demo-v0.1/", import.meta.url).pathname;
+
+let dir: string;
+let cleanup: () => Promise<void>;
+beforeAll(async () => ({ dir, cleanup } = await tempDir("rerank-eval-demo-")));
+afterAll(() => cleanup());
+
+type Json = Record<string, unknown>;
+
+/** Everything timing touches, removed from a report (as plain JSON). */
+function untimed(report: Json): Json {
+  const { timing, createdAt, throughput, ...rest } = report;
+  const variants = (rest.variants as Json[]).map((v) => {
+    const { latency, throughput: vt, ...kept } = v;
+    return kept;
+  });
+  return { ...rest, variants };
+}
+
+/** report.md without its timing figures: the latency section, p95 columns and phase durations. */
+function untimedMarkdown(md: string): string[] {
+  const latency = md.indexOf("## Latency and throughput");
+  const next = md.indexOf("\n## ", latency + 1);
+  const text = md.slice(0, latency) + md.slice(next + 1);
+  return text
+    .replace(/rerank phase [0-9.]+ s/g, "rerank phase _ s")
+    .split("\n")
+    .map((line) => {
+      // The top_n table's rows (model, nDCG@10, p95, nDCG@10, p95): the p95 cells are timing.
+      if (!/^\| (bm25|tfidf) /.test(line)) return line;
+      return line
+        .split("|")
+        .map((c, i) => (i === 3 || i === 5 ? "_" : c))
+        .join("|");
+    });
+}
+
+describe("the demo report after the reshaping", () => {
+  it("equals rerank-eval 0.1.0's apart from timing and the named deliberate changes", async () => {
+    const out = join(dir, "demo");
+    const options = resolveRunOptions(await loadRunConfig("examples/demo.yaml"), { out });
+    await runEvaluation(options, { quiet: true, env: {} });
+    const now = JSON.parse(await readFile(join(out, "report.json"), "utf8")) as Report & Json;
+    const before = JSON.parse(await readFile(join(FIXTURE, "report.json"), "utf8")) as Json;
+
+    // Deliberate: the schema version, `incomplete`, the absolute dataset path, notes by code.
+    expect(before.schemaVersion).toBe(1);
+    expect(now.schemaVersion).toBe(2);
+    expect(now.incomplete).toBeNull();
+    expect(now.config.dataset.path).toBe(resolve("datasets/capitals.csv"));
+    const asV1 = {
+      ...now,
+      schemaVersion: 1,
+      incomplete: undefined,
+      config: { ...now.config, dataset: { ...now.config.dataset, path: "datasets/capitals.csv" } },
+      variants: now.variants.map((v) => ({
+        ...v,
+        notes: Object.fromEntries(Object.values(v.notes).flatMap((n) => Object.entries(n.details))),
+      })),
+    };
+    expect(Object.keys(now.variants[1].notes)).toEqual(["clamped"]);
+    expect(untimed(JSON.parse(JSON.stringify(asV1)))).toEqual(untimed(before));
+
+    const md = await readFile(join(out, "report.md"), "utf8");
+    const mdBefore = await readFile(join(FIXTURE, "report.md"), "utf8");
+    const expected = untimedMarkdown(mdBefore).map((line) =>
+      line
+        .replace("report schema 1", "report schema 2")
+        .replace("  path: datasets/capitals.csv", `  path: ${resolve("datasets/capitals.csv")}`),
+    );
+    expect(untimedMarkdown(md)).toEqual(expected);
+  });
+});
