@@ -53,6 +53,27 @@ export async function prepareRunFolder(outDir: string, outputs: readonly string[
 }
 
 /**
+ * A new folder `<parent>/<name>`, or `<name>-2`, `-3`, … when that exists: the leaf is created
+ * exclusively, so runs started in the same second (a shell loop, a CI matrix) never share one.
+ */
+export async function createUniqueFolder(parent: string, name: string): Promise<string> {
+  try {
+    await mkdir(parent, { recursive: true });
+    for (let n = 1; ; n++) {
+      const path = join(parent, n === 1 ? name : `${name}-${n}`);
+      try {
+        await mkdir(path);
+        return path;
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== "EEXIST" || n >= 1000) throw err;
+      }
+    }
+  } catch (err) {
+    throw outputError(err, join(parent, name));
+  }
+}
+
+/**
  * Make a folder ready for outputs rendered again from a record (`report DIR --out DIR2`): created
  * if missing; files a renderer would write are replaced, anything else is left alone, and a folder
  * holding another run's record is refused (its report would no longer match its results).

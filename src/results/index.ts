@@ -3,6 +3,7 @@
 export type { Collated } from "./collate.js";
 export { collateRecords, firstStageRecord, plannedTasks, rerankWindowSeconds } from "./collate.js";
 export {
+  createUniqueFolder,
   fileMatcher,
   MANIFEST_FILE,
   outputError,
@@ -12,6 +13,7 @@ export {
   RESULTS_FILE,
   writeAtomically,
 } from "./folder.js";
+export { type FolderLock, heldBy, LOCK_FILE, lockFolder } from "./lock.js";
 export * from "./manifest.js";
 export { qrelsLines, readQrels } from "./qrels.js";
 export type { ReadResultsOutcome } from "./reader.js";

@@ -13,7 +13,7 @@ import { VERSION } from "../version.js";
 import type { RunOptions } from "./config.js";
 import { executeTasks } from "./execute.js";
 import { tasksOf } from "./plan.js";
-import { prepareRun } from "./prepare.js";
+import { type Prepared, prepareRun } from "./prepare.js";
 import { createProgress } from "./progress.js";
 import { collectSecrets, redactor } from "./secrets.js";
 
@@ -41,6 +41,27 @@ export async function runEvaluation(options: RunOptions, io: RunIo = {}): Promis
   const redact = redactor(collectSecrets(options.models, env));
 
   const prepared = await prepareRun({ options, measures, headline, env, redact, createdAt: startedAt });
+  try {
+    return await executeScoreWrite(prepared, options, io, { measures, headline, redact, started, startedAt });
+  } finally {
+    await prepared.release();
+  }
+}
+
+interface Scoring {
+  measures: string[];
+  headline: string[];
+  redact: (text: string) => string;
+  started: number;
+  startedAt: string;
+}
+
+async function executeScoreWrite(
+  prepared: Prepared,
+  options: RunOptions,
+  io: RunIo,
+  { measures, headline, redact, started, startedAt }: Scoring,
+): Promise<RunOutcome> {
   const { manifest, plan, outDir } = prepared;
   let records: Awaited<ReturnType<typeof executeTasks>>["records"];
   let cpuSeconds: number;

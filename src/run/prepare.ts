@@ -3,6 +3,7 @@
  * for it, create the rerankers (every setting checked before any folder exists), then make the run
  * folder and write its record's head: manifest.json and qrels.txt, before the first request.
  */
+import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { loadEvalSet } from "../datasets/index.js";
 import type { EvalSet } from "../datasets/types.js";
@@ -11,6 +12,7 @@ import { RENDERED_FILES } from "../report/write.js";
 import { createReranker } from "../rerank/client.js";
 import type { Reranker, RerankerConfig } from "../rerank/types.js";
 import {
+  createUniqueFolder,
   MANIFEST_FILE,
   outputError,
   prepareRunFolder,
@@ -20,6 +22,7 @@ import {
   ResultsWriter,
   writeAtomically,
 } from "../results/index.js";
+import { type FolderLock, lockFolder } from "../results/lock.js";
 import type { Manifest } from "../results/manifest.js";
 import type { ModelSpec, RunOptions } from "./config.js";
 import { buildManifest } from "./manifest.js";
@@ -41,6 +44,8 @@ export interface Prepared {
   writer: ResultsWriter;
   /** Closes the writer, the rerankers' connections and the embedded server. */
   close(): Promise<void>;
+  /** Lets another run into the folder: after the write stage, or when the run fails. */
+  release(): Promise<void>;
 }
 
 export interface PrepareInput {
@@ -64,15 +69,13 @@ export async function prepareRun(input: PrepareInput): Promise<Prepared> {
     sample: options.sample,
     seed: options.seed,
   });
-  const outDir = options.out ?? join("reports", `${evalSet.name}-${timestamp(new Date())}`);
-
   const server = await startEmbeddedServer(options.models);
   const rerankers = new Map<string, Reranker>();
   const closeAll = async () => {
     await Promise.allSettled([...rerankers.values()].map((r) => r.close()));
     await server?.close();
   };
-  let writer: ResultsWriter | undefined;
+  let folder: { outDir: string; lock: FolderLock } | undefined;
   try {
     for (const m of options.models)
       rerankers.set(m.name, createReranker(rerankerConfig(m, server?.url, env)));
@@ -83,7 +86,9 @@ export async function prepareRun(input: PrepareInput): Promise<Prepared> {
       ]),
     );
     const manifest = buildManifest({ ...input, evalSet, plan, endpoints });
-    await prepareRunFolder(outDir, RENDERED_FILES);
+    folder = await takeFolder(options.out, evalSet.name);
+    const { outDir, lock } = folder;
+    let writer: ResultsWriter;
     try {
       const qids = manifest.queries.map((q) => q.qid);
       await writeAtomically(join(outDir, QRELS_FILE), qrelsLines(qids, evalSet.qrels));
@@ -95,23 +100,44 @@ export async function prepareRun(input: PrepareInput): Promise<Prepared> {
     } catch (err) {
       throw outputError(err, outDir);
     }
-    const opened = writer;
     return {
       evalSet,
       plan,
       manifest,
       outDir,
       rerankers,
-      writer: opened,
+      writer,
       close: async () => {
-        opened.close();
+        writer.close();
         await closeAll();
       },
+      release: () => lock.release(),
     };
   } catch (err) {
-    writer?.close();
     await closeAll();
+    await folder?.lock.release();
     throw err;
+  }
+}
+
+/**
+ * The run's folder, locked and cleared of a previous run's files: --out as given, or a new folder
+ * `reports/<dataset>-<timestamp>` of its own (suffixed when a run of the same second has it).
+ */
+async function takeFolder(
+  out: string | undefined,
+  name: string,
+): Promise<{ outDir: string; lock: FolderLock }> {
+  const outDir = out ?? (await createUniqueFolder("reports", `${name}-${timestamp(new Date())}`));
+  let lock: FolderLock | undefined;
+  try {
+    await mkdir(outDir, { recursive: true });
+    lock = await lockFolder(outDir);
+    await prepareRunFolder(outDir, RENDERED_FILES);
+    return { outDir, lock };
+  } catch (err) {
+    await lock?.release();
+    throw outputError(err, outDir);
   }
 }
 
