@@ -12,6 +12,19 @@ import { type ChunkRange, planChunks } from "./chunk.js";
 import { resolveCredentials } from "./credentials.js";
 import { DEFAULT_TIMEOUTS, HttpTransport } from "./http.js";
 import { addUsage, filterEmptyDocuments, isSortedByScore, plural, sortItems } from "./normalize.js";
+import {
+  addNote,
+  chunkedNote,
+  clampedNote,
+  emptySkippedNote,
+  listwiseMergeNote,
+  overTopNNote,
+  partialAnswerNote,
+  QWEN3_NOTE,
+  topNClientSideNote,
+  UNKNOWN_SCORE_KIND_NOTE,
+  UNSORTED_NOTE,
+} from "./notes.js";
 import { qwen3Document, qwen3Instruction, qwen3Query } from "./qwen3.js";
 import { DEFAULT_BASE_BACKOFF_MS, DEFAULT_MAX_BACKOFF_MS, DEFAULT_RETRIES } from "./retry.js";
 import type {
@@ -20,6 +33,7 @@ import type {
   Reranker,
   RerankerConfig,
   RerankItem,
+  RerankNote,
   RerankOptions,
   RerankResult,
   RerankUsage,
@@ -31,16 +45,12 @@ import { validateAnswerItems } from "./validate.js";
 const CHUNK_CONCURRENCY = 4;
 const SCORE_KINDS: ScoreKind[] = ["probability", "logit", "unknown"];
 
-/** Notes doctor reads back to judge the answer contract: one spelling, here. */
-export const UNSORTED_NOTE = "answer was not sorted by score; re-sorted client-side";
-export const OVER_TOP_N_NOTE = "provider returned";
-
 interface ChunkAnswer {
   items: RerankItem[];
   usage?: RerankUsage;
   providerId?: string;
   model?: string;
-  notes: string[];
+  notes: RerankNote[];
   attempts: number;
   attemptLatenciesMs: number[];
 }
@@ -114,9 +124,7 @@ export function createRerankerForDialect(config: RerankerConfig, dialect: Dialec
     const notes = [...(parsed.notes ?? [])];
     if (!isSortedByScore(parsed.items)) notes.push(UNSORTED_NOTE);
     if (request.topN !== undefined && parsed.items.length > request.topN) {
-      notes.push(
-        `${OVER_TOP_N_NOTE} ${parsed.items.length} items for top_n ${request.topN}; cut client-side`,
-      );
+      notes.push(overTopNNote(parsed.items.length, request.topN));
     }
     return {
       items: parsed.items.map(({ index, score }) => ({ index, score })),
@@ -137,13 +145,9 @@ export function createRerankerForDialect(config: RerankerConfig, dialect: Dialec
     if (topN !== undefined && (!Number.isInteger(topN) || topN < 1)) {
       throw new UsageError(`top_n must be a positive integer, got ${topN}`);
     }
-    const notes: string[] = [];
+    const notes: RerankNote[] = [];
     const { kept, originalIndex, skipped } = filterEmptyDocuments(documents);
-    if (skipped.length > 0) {
-      notes.push(
-        `${plural(skipped.length, "empty document")} skipped (index ${skipped.slice(0, 10).join(", ")}${skipped.length > 10 ? ", …" : ""})`,
-      );
-    }
+    if (skipped.length > 0) notes.push(emptySkippedNote(skipped));
     if (kept.length === 0) {
       return {
         items: [],
@@ -156,13 +160,13 @@ export function createRerankerForDialect(config: RerankerConfig, dialect: Dialec
       };
     }
     if (topN !== undefined && topN > kept.length) {
-      notes.push(`top_n clamped ${topN}->${kept.length}`);
+      notes.push(clampedNote(topN, kept.length));
       topN = kept.length;
     }
 
     const sentQuery = instruction ? qwen3Query(query, instruction) : query;
     const sentDocs = instruction ? kept.map(qwen3Document) : kept;
-    if (instruction) notes.push("Qwen3 instruction format applied to query and documents");
+    if (instruction) notes.push(QWEN3_NOTE);
 
     const base: DialectRequest = { model: config.model, query: sentQuery, documents: [], options };
     const fixedBytes = maxBytes ? Buffer.byteLength(JSON.stringify(dialect.buildRequest(base).body)) : 0;
@@ -171,15 +175,9 @@ export function createRerankerForDialect(config: RerankerConfig, dialect: Dialec
       const caps = [maxDocs && `${maxDocs} documents`, maxBytes && `${maxBytes} bytes`]
         .filter(Boolean)
         .join(" / ");
-      notes.push(
-        `candidates split over ${ranges.length} requests (per-request cap ${caps}); merged by score`,
-      );
-      if (!pointwise)
-        notes.push(
-          `warning: ${provider} scores documents listwise; scores from separate requests may not be comparable`,
-        );
-      else if (scoreKind === "unknown")
-        notes.push("warning: score kind unknown; merging separate requests assumes comparable scores");
+      notes.push(chunkedNote(ranges.length, caps));
+      if (!pointwise) notes.push(listwiseMergeNote(provider));
+      else if (scoreKind === "unknown") notes.push(UNKNOWN_SCORE_KIND_NOTE);
     }
 
     const sendRange = async (range: ChunkRange, signal: AbortSignal | undefined) => {
@@ -216,13 +214,13 @@ export function createRerankerForDialect(config: RerankerConfig, dialect: Dialec
     let usage: RerankUsage | undefined;
     for (const answer of answers) {
       usage = addUsage(usage, answer.usage);
-      for (const note of answer.notes) if (!notes.includes(note)) notes.push(note);
+      for (const note of answer.notes) addNote(notes, note);
     }
     if (topN !== undefined && items.length > topN) {
-      if (!supportsTopN) notes.push(`top_n ${topN} applied client-side (${provider} has no top_n)`);
+      if (!supportsTopN) notes.push(topNClientSideNote(topN, provider));
       items.length = topN;
     } else if (topN === undefined && items.length < kept.length) {
-      notes.push(`answer ranked ${items.length} of ${kept.length} documents`);
+      notes.push(partialAnswerNote(items.length, kept.length));
     }
     return {
       items,

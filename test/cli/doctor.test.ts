@@ -109,7 +109,12 @@ describe("rerank-eval doctor", () => {
   });
 
   it("catches an ignored top_n, an unsorted answer, noisy scores and a malformed answer", async () => {
-    expect((await doctor(local.url, "ignoresTopN")).status["top_n honoured"]).toBe("FAIL");
+    const ignoresTopN = await doctor(local.url, "ignoresTopN");
+    expect(ignoresTopN.status["top_n honoured"]).toBe("FAIL");
+    // The client's over-top-n note, found by its code, is what the check reports.
+    expect(ignoresTopN.out?.checks.find((c) => c.name === "top_n honoured")?.detail).toBe(
+      "provider returned 4 items for top_n 2; cut client-side",
+    );
     const unsorted = await doctor(local.url, "unsorted");
     expect(unsorted.status["answer contract"]).toBe("FAIL");
     expect(unsorted.out?.checks.find((c) => c.name === "answer contract")?.detail).toMatch(/not sorted/);

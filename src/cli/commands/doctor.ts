@@ -3,7 +3,6 @@ import { ApiError } from "../../errors.js";
 import { createReranker } from "../../rerank/client.js";
 import { KNOWN_ANSWER } from "../../rerank/known-answer.js";
 import { getDialect } from "../../rerank/providers/index.js";
-import { OVER_TOP_N_NOTE, UNSORTED_NOTE } from "../../rerank/reranker.js";
 import type { Reranker, RerankResult } from "../../rerank/types.js";
 import { type ClientArgs, clientOptions, numberFlag, rerankerConfig } from "./rerank.js";
 
@@ -148,7 +147,7 @@ function contract(result: RerankResult, dialectName: string): Check {
   if (result.items.length !== documents.length) {
     problems.push(`${result.items.length} of ${documents.length} documents ranked without top_n`);
   }
-  const unsorted = result.notes.includes(UNSORTED_NOTE);
+  const unsorted = result.notes.some((n) => n.code === "unsorted");
   // vLLM /score documents its answers in input order; anything else claims to sort.
   if (unsorted && dialectName !== "vllm-score") problems.push("answer not sorted by score");
   if (problems.length) return { name, ...fail(problems.join("; ")) };
@@ -157,9 +156,9 @@ function contract(result: RerankResult, dialectName: string): Check {
 
 async function topNHonoured(reranker: Reranker, supportsTopN: boolean): Promise<Omit<Check, "name">> {
   const result = await reranker.rerank(query, [...documents], { topN: 2 });
-  const overDelivered = result.notes.find((n) => n.startsWith(OVER_TOP_N_NOTE));
+  const overDelivered = result.notes.find((n) => n.code === "over-top-n");
   if (!supportsTopN) return pass(`${reranker.provider} has no top_n; the client cuts to 2`);
-  if (overDelivered) return fail(overDelivered);
+  if (overDelivered) return fail(overDelivered.detail);
   if (result.items.length > 2) return fail(`${result.items.length} items for top_n 2`);
   return pass(`asked top_n 2, got ${result.items.length}`);
 }
