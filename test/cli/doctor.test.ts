@@ -70,6 +70,7 @@ describe("rerank-eval doctor", () => {
   it("passes every check on an endpoint that ranks the known answer right (exit 0)", async () => {
     const { run, out, status } = await doctor(local.url, "good");
     expect(run.code).toBe(0);
+    expect(run.stderr).toBe("");
     expect(out?.passed).toBe(true);
     expect(status).toEqual({
       "known answer": "PASS",
@@ -105,6 +106,8 @@ describe("rerank-eval doctor", () => {
     expect(run.stdout).toMatch(/^order invariance\s+FAIL\s+/m);
     expect(run.stdout).toMatch(/^determinism\s+PASS/m);
     expect(run.stdout).toMatch(/7 checks: 5 passed, 2 failed/);
+    // The summary is also the one line main.ts prints for the GateFailed doctor throws.
+    expect(run.stderr).toBe("rerank-eval: 7 checks: 5 passed, 2 failed\n");
     expect(run.stdout).toContain(KNOWN_ANSWER.documents[0].slice(0, 20));
   });
 
@@ -123,6 +126,7 @@ describe("rerank-eval doctor", () => {
     expect(noisy.status["known answer"]).toBe("PASS");
     const malformed = await doctor(local.url, "malformed");
     expect(malformed.run.code).toBe(1);
+    expect(malformed.run.stderr).toBe("rerank-eval: 7 checks: 0 passed, 1 failed, 6 skipped\n");
     expect(malformed.status["answer contract"]).toBe("FAIL");
     expect(malformed.status["known answer"]).toBe("SKIP");
   });

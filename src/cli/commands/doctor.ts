@@ -1,5 +1,5 @@
 import type { ArgumentsCamelCase, Argv, CommandModule } from "yargs";
-import { ApiError } from "../../errors.js";
+import { ApiError, GateFailed } from "../../errors.js";
 import { createReranker } from "../../rerank/client.js";
 import { KNOWN_ANSWER } from "../../rerank/known-answer.js";
 import { getDialect } from "../../rerank/providers/index.js";
@@ -56,7 +56,8 @@ export const doctorCommand: CommandModule<object, DoctorArgs> = {
           ? `${JSON.stringify({ provider: reranker.provider, model: reranker.model, passed: !failed, checks })}\n`
           : render(checks, reranker),
       );
-      if (failed) process.exitCode = 1;
+      // main.ts maps GateFailed to exit 1 and prints this summary as its one line on stderr.
+      if (failed) throw new GateFailed(summary(checks));
     } finally {
       await reranker.close();
     }
@@ -226,10 +227,15 @@ function render(checks: Check[], reranker: Reranker): string {
     ...checks.map((c) => `${c.name.padEnd(width)}  ${c.status.padEnd(6)}  ${c.detail}`),
     "",
   ];
-  const count = (s: Status) => checks.filter((c) => c.status === s).length;
-  lines.push(
-    `${checks.length} checks: ${count("PASS")} passed, ${count("FAIL")} failed` +
-      `${count("WARN") ? `, ${count("WARN")} warned` : ""}${count("SKIP") ? `, ${count("SKIP")} skipped` : ""}`,
-  );
+  lines.push(summary(checks));
   return `${lines.join("\n")}\n`;
+}
+
+/** "7 checks: 5 passed, 2 failed": the table's last line, and the message of a failed doctor. */
+function summary(checks: Check[]): string {
+  const count = (s: Status) => checks.filter((c) => c.status === s).length;
+  return (
+    `${checks.length} checks: ${count("PASS")} passed, ${count("FAIL")} failed` +
+    `${count("WARN") ? `, ${count("WARN")} warned` : ""}${count("SKIP") ? `, ${count("SKIP")} skipped` : ""}`
+  );
 }
