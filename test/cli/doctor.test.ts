@@ -21,7 +21,7 @@ function bigramScore(query: string, doc: string): number {
   return q.filter((p) => d.has(p)).length / q.length;
 }
 
-type Behaviour = "good" | "ignoresTopN" | "unsorted" | "noisy" | "malformed";
+type Behaviour = "good" | "ignoresTopN" | "unsorted" | "noisy" | "malformed" | "slowFirst";
 
 /** A regolo-shaped endpoint whose misbehaviour is chosen by the model name. */
 function answer(req: RecordedRequest, behaviour: Behaviour) {
@@ -50,7 +50,15 @@ describe("rerank-eval doctor", () => {
   let local: LocalServer;
   beforeAll(async () => {
     serve = await startServer({ port: 0 });
-    local = await startLocalServer((req, res) => json(res, 200, answer(req, req.body.model as Behaviour)));
+    let slowSeen = false;
+    local = await startLocalServer(async (req, res) => {
+      // "slowFirst": a good endpoint whose first answer takes 200 ms longer than the rest.
+      if (req.body.model === "slowFirst" && !slowSeen) {
+        slowSeen = true;
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+      json(res, 200, answer(req, req.body.model as Behaviour));
+    });
   });
   afterAll(async () => {
     await serve.close();
@@ -144,6 +152,18 @@ describe("rerank-eval doctor", () => {
     expect(bad.stderr).toBe("rerank-eval: error: --latency-calls must be an integer >= 1, got 0\n");
     // 1 + top_n + shuffle + repeat + 4 more timed calls, and nothing from the refused run.
     expect(local.requests.length - before).toBe(8 + 2);
+  });
+
+  it("takes p50 by the report's percentile rule: over two calls, halfway between them", async () => {
+    const { run, out } = await doctor(local.url, "slowFirst", ["--latency-calls", "2"]);
+    expect(run.code).toBe(0);
+    const detail = out?.checks.find((c) => c.name === "latency")?.detail ?? "";
+    const [, p50, max] =
+      /^p50 ([\d.]+) ms over 2 calls of 4 documents \(max ([\d.]+) ms\)$/.exec(detail) ?? [];
+    // Interpolated: (slow + fast) / 2, so at least half the slow call; the lower sample would be far less.
+    expect(Number(max)).toBeGreaterThanOrEqual(200);
+    expect(Number(p50)).toBeGreaterThanOrEqual(Number(max) / 2 - 0.1);
+    expect(Number(p50)).toBeLessThan(Number(max));
   });
 
   it("exits 3 when the endpoint cannot be reached at all", async () => {

@@ -1,5 +1,6 @@
 import type { ArgumentsCamelCase, Argv, CommandModule } from "yargs";
 import { ApiError, GateFailed } from "../../errors.js";
+import { summarizeLatency } from "../../metrics/latency.js";
 import { createReranker } from "../../rerank/client.js";
 import { KNOWN_ANSWER } from "../../rerank/known-answer.js";
 import { getDialect } from "../../rerank/providers/index.js";
@@ -96,10 +97,10 @@ async function probe(reranker: Reranker, args: DoctorArgs): Promise<Check[]> {
     await guarded("latency", async () => {
       while (latencies.length < args.latencyCalls)
         latencies.push((await reranker.rerank(query, docs)).latencyMs);
-      const sorted = [...latencies].sort((a, b) => a - b);
-      const p50 = sorted[Math.floor((sorted.length - 1) / 2)];
+      // The report's percentile rule (metrics.md), so doctor's p50 and a run's agree on the same samples.
+      const { p50, max, count } = summarizeLatency(latencies);
       return pass(
-        `p50 ${p50.toFixed(1)} ms over ${sorted.length} calls of ${docs.length} documents (max ${sorted.at(-1)?.toFixed(1)} ms)`,
+        `p50 ${p50.toFixed(1)} ms over ${count} calls of ${docs.length} documents (max ${max.toFixed(1)} ms)`,
       );
     }),
   );
