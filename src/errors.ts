@@ -1,6 +1,7 @@
 /**
- * Typed errors. The CLI maps them to exit codes (design.md): InputError and UsageError → 2,
- * ApiError → 3. Messages are one line and never contain a secret.
+ * Typed errors. The CLI maps them to exit codes in one table (cli/main.ts, after design.md):
+ * GateFailed → 1, InputError and UsageError → 2, ApiError and TooManyFailures → 3, Interrupted →
+ * 130/143. Messages are one line and never contain a secret.
  */
 
 export interface InputLocation {
@@ -95,6 +96,20 @@ export class TooManyFailures extends Error {
   constructor(
     message: string,
     readonly outDir: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * Work stopped by SIGINT or SIGTERM; what was done is kept (a run writes its report, marked
+ * incomplete). Exit code 128 + the signal's number: 130 or 143, as shells report a killed command.
+ */
+export class Interrupted extends Error {
+  override readonly name = "Interrupted";
+  constructor(
+    message: string,
+    readonly signal: "SIGINT" | "SIGTERM",
   ) {
     super(message);
   }

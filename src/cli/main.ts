@@ -3,7 +3,7 @@ import { realpathSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import yargs from "yargs";
 import { hideBin } from "yargs/helpers";
-import { ApiError, InputError, TooManyFailures, UsageError } from "../errors.js";
+import { ApiError, GateFailed, InputError, Interrupted, TooManyFailures, UsageError } from "../errors.js";
 import { VERSION } from "../version.js";
 import { doctorCommand } from "./commands/doctor.js";
 import { evaluateCommand } from "./commands/evaluate.js";
@@ -12,10 +12,50 @@ import { rerankCommand } from "./commands/rerank.js";
 import { runCommand } from "./commands/run.js";
 import { serveCommand } from "./commands/serve.js";
 
-/** Exit codes (design.md): 0 ok, 1 gate failed, 2 bad input or usage, 3 run could not complete. */
-const EXIT = { ok: 0, gate: 1, input: 2, api: 3 } as const;
+/**
+ * Exit codes (design.md), decided here and nowhere else: commands and the library throw typed
+ * errors, and ERRORS below turns each into its code and the one line printed for it.
+ */
+const EXIT = {
+  ok: 0,
+  /** A check or gate found a problem (doctor, compare gates). */
+  gateFailed: 1,
+  /** Bad input or usage: the user fixes a file or a flag. */
+  badInput: 2,
+  /** The run could not complete: API unreachable, retries spent, more failed tasks than allowed. */
+  incomplete: 3,
+  /** Stopped by a signal: 128 + its number, as shells report it. */
+  interrupted: { SIGINT: 130, SIGTERM: 143 },
+  /** Anything untyped is a bug (sysexits' EX_SOFTWARE). */
+  internal: 70,
+} as const;
 
-/** Commands set process.exitCode themselves for gate failures (1); errors are mapped here. */
+interface ErrorRow<E extends Error> {
+  type: new (...args: never[]) => E;
+  code: (err: E) => number;
+  /** Between "rerank-eval: " and the message; empty when the message says it all. */
+  label: string;
+}
+
+const row = <E extends Error>(
+  type: ErrorRow<E>["type"],
+  code: ErrorRow<E>["code"],
+  label: string,
+): ErrorRow<Error> => ({ type, code: code as ErrorRow<Error>["code"], label });
+
+/** Typed error → exit code and line prefix; the first row the error is an instance of wins. */
+const ERRORS: readonly ErrorRow<Error>[] = [
+  // The summary ("7 checks: 5 passed, 2 failed") already says what failed.
+  row(GateFailed, () => EXIT.gateFailed, ""),
+  row(InputError, () => EXIT.badInput, "error: "),
+  row(UsageError, () => EXIT.badInput, "error: "),
+  row(ApiError, () => EXIT.incomplete, "API error: "),
+  // The message names the failed tasks and the report that lists them.
+  row(TooManyFailures, () => EXIT.incomplete, ""),
+  row(Interrupted, (err) => EXIT.interrupted[err.signal], "interrupted: "),
+];
+
+/** Runs the CLI and returns its exit code (see EXIT); it never calls process.exit itself. */
 export async function main(argv: string[]): Promise<number> {
   const debug = argv.includes("--debug");
   let usageFailure: string | undefined;
@@ -42,31 +82,33 @@ export async function main(argv: string[]): Promise<number> {
   } catch (err) {
     return reportError(err, debug, usageFailure);
   }
-  return typeof process.exitCode === "number" ? process.exitCode : EXIT.ok;
+  return EXIT.ok;
+}
+
+/** The exit code for an error a command threw: its row in ERRORS, or EXIT.internal. */
+export function exitCodeOf(err: unknown): number {
+  return rowOf(err)?.code(err as Error) ?? EXIT.internal;
+}
+
+function rowOf(err: unknown): ErrorRow<Error> | undefined {
+  return ERRORS.find((r) => err instanceof r.type);
 }
 
 function reportError(err: unknown, debug: boolean, usageFailure?: string): number {
   const oneLine = (s: string) => s.replace(/\s*\n\s*/g, " ");
-  if (err instanceof InputError || err instanceof UsageError) {
-    const text = err instanceof UsageError && usageFailure ? `${usageFailure} (see --help)` : err.message;
-    process.stderr.write(`rerank-eval: error: ${oneLine(text)}\n`);
-    if (debug) process.stderr.write(`${err.stack}\n`);
-    return EXIT.input;
-  }
-  if (err instanceof TooManyFailures) {
-    process.stderr.write(`rerank-eval: ${oneLine(err.message)}\n`);
-    return EXIT.api;
-  }
-  if (err instanceof ApiError) {
-    process.stderr.write(`rerank-eval: API error: ${oneLine(err.message)}\n`);
-    if (debug) process.stderr.write(`${err.stack}\n`);
-    return EXIT.api;
+  const known = rowOf(err);
+  if (known) {
+    const e = err as Error;
+    const text = e instanceof UsageError && usageFailure ? `${usageFailure} (see --help)` : e.message;
+    process.stderr.write(`rerank-eval: ${known.label}${oneLine(text)}\n`);
+    if (debug) process.stderr.write(`${e.stack}\n`);
+    return known.code(e);
   }
   const e = err as Error;
   process.stderr.write(`rerank-eval: internal error: ${oneLine(e?.message ?? String(err))}\n`);
   if (debug || !(e instanceof Error)) process.stderr.write(`${e?.stack ?? ""}\n`);
   else process.stderr.write("(run with --debug for the stack trace, and please report it)\n");
-  return 70;
+  return EXIT.internal;
 }
 
 function isEntryPoint(): boolean {

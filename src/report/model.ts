@@ -180,7 +180,8 @@ function callFigures(recs: ResultRecord[]) {
     // A call repeats a note at most once per (code, detail); a query counts once per code.
     const codes = new Set<string>();
     for (const { code, detail } of r.notes) {
-      const entry = (notes[code] ??= { queries: 0, details: {} });
+      notes[code] ??= { queries: 0, details: {} };
+      const entry = notes[code];
       if (!codes.has(code)) entry.queries++;
       codes.add(code);
       entry.details[detail] = (entry.details[detail] ?? 0) + 1;

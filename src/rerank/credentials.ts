@@ -5,6 +5,7 @@
  * of anything a server echoes back (some error bodies repeat the request headers).
  */
 import { UsageError } from "../errors.js";
+import { redactor } from "./redact.js";
 import type { DialectDefaults } from "./types.js";
 
 export interface Credentials {
@@ -15,8 +16,6 @@ export interface Credentials {
   /** Replace every occurrence of the key in a text meant for a human. */
   redact(text: string): string;
 }
-
-export const REDACTED = "[REDACTED]";
 
 const NO_KEY: Credentials = { authHeaders: () => ({}), redact: (text) => text };
 
@@ -49,6 +48,6 @@ export function resolveCredentials(
   return {
     variable,
     authHeaders: () => ({ [headerName]: headerValue }),
-    redact: (text) => (value.length >= 4 ? text.split(value).join(REDACTED) : text),
+    redact: redactor([value]),
   };
 }

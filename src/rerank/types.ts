@@ -132,6 +132,11 @@ export interface DialectDefaults {
   endpoint?: string;
   /** Conventional key variable; undefined for self-hosted servers that need none. */
   apiKeyEnv?: string;
+  /**
+   * Other variables the provider's own SDK reads the same key from (Cohere's CO_API_KEY). Never read
+   * by this client; listed so a run redacts their values too (redact.ts).
+   */
+  apiKeyAliases?: readonly string[];
   /** How the key is sent: "bearer" (Authorization: Bearer) or a header name such as "Api-Key". */
   auth: "bearer" | { header: string };
   /** Does the API take a top_n-like cut-off? If not, the client cuts. */

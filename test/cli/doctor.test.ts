@@ -21,7 +21,7 @@ function bigramScore(query: string, doc: string): number {
   return q.filter((p) => d.has(p)).length / q.length;
 }
 
-type Behaviour = "good" | "ignoresTopN" | "unsorted" | "noisy" | "malformed";
+type Behaviour = "good" | "ignoresTopN" | "unsorted" | "noisy" | "malformed" | "slowFirst";
 
 /** A regolo-shaped endpoint whose misbehaviour is chosen by the model name. */
 function answer(req: RecordedRequest, behaviour: Behaviour) {
@@ -50,7 +50,15 @@ describe("rerank-eval doctor", () => {
   let local: LocalServer;
   beforeAll(async () => {
     serve = await startServer({ port: 0 });
-    local = await startLocalServer((req, res) => json(res, 200, answer(req, req.body.model as Behaviour)));
+    let slowSeen = false;
+    local = await startLocalServer(async (req, res) => {
+      // "slowFirst": a good endpoint whose first answer takes 200 ms longer than the rest.
+      if (req.body.model === "slowFirst" && !slowSeen) {
+        slowSeen = true;
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+      json(res, 200, answer(req, req.body.model as Behaviour));
+    });
   });
   afterAll(async () => {
     await serve.close();
@@ -70,6 +78,7 @@ describe("rerank-eval doctor", () => {
   it("passes every check on an endpoint that ranks the known answer right (exit 0)", async () => {
     const { run, out, status } = await doctor(local.url, "good");
     expect(run.code).toBe(0);
+    expect(run.stderr).toBe("");
     expect(out?.passed).toBe(true);
     expect(status).toEqual({
       "known answer": "PASS",
@@ -105,11 +114,18 @@ describe("rerank-eval doctor", () => {
     expect(run.stdout).toMatch(/^order invariance\s+FAIL\s+/m);
     expect(run.stdout).toMatch(/^determinism\s+PASS/m);
     expect(run.stdout).toMatch(/7 checks: 5 passed, 2 failed/);
+    // The summary is also the one line main.ts prints for the GateFailed doctor throws.
+    expect(run.stderr).toBe("rerank-eval: 7 checks: 5 passed, 2 failed\n");
     expect(run.stdout).toContain(KNOWN_ANSWER.documents[0].slice(0, 20));
   });
 
   it("catches an ignored top_n, an unsorted answer, noisy scores and a malformed answer", async () => {
-    expect((await doctor(local.url, "ignoresTopN")).status["top_n honoured"]).toBe("FAIL");
+    const ignoresTopN = await doctor(local.url, "ignoresTopN");
+    expect(ignoresTopN.status["top_n honoured"]).toBe("FAIL");
+    // The client's over-top-n note, found by its code, is what the check reports.
+    expect(ignoresTopN.out?.checks.find((c) => c.name === "top_n honoured")?.detail).toBe(
+      "provider returned 4 items for top_n 2; cut client-side",
+    );
     const unsorted = await doctor(local.url, "unsorted");
     expect(unsorted.status["answer contract"]).toBe("FAIL");
     expect(unsorted.out?.checks.find((c) => c.name === "answer contract")?.detail).toMatch(/not sorted/);
@@ -118,6 +134,7 @@ describe("rerank-eval doctor", () => {
     expect(noisy.status["known answer"]).toBe("PASS");
     const malformed = await doctor(local.url, "malformed");
     expect(malformed.run.code).toBe(1);
+    expect(malformed.run.stderr).toBe("rerank-eval: 7 checks: 0 passed, 1 failed, 6 skipped\n");
     expect(malformed.status["answer contract"]).toBe("FAIL");
     expect(malformed.status["known answer"]).toBe("SKIP");
   });
@@ -135,6 +152,18 @@ describe("rerank-eval doctor", () => {
     expect(bad.stderr).toBe("rerank-eval: error: --latency-calls must be an integer >= 1, got 0\n");
     // 1 + top_n + shuffle + repeat + 4 more timed calls, and nothing from the refused run.
     expect(local.requests.length - before).toBe(8 + 2);
+  });
+
+  it("takes p50 by the report's percentile rule: over two calls, halfway between them", async () => {
+    const { run, out } = await doctor(local.url, "slowFirst", ["--latency-calls", "2"]);
+    expect(run.code).toBe(0);
+    const detail = out?.checks.find((c) => c.name === "latency")?.detail ?? "";
+    const [, p50, max] =
+      /^p50 ([\d.]+) ms over 2 calls of 4 documents \(max ([\d.]+) ms\)$/.exec(detail) ?? [];
+    // Interpolated: (slow + fast) / 2, so at least half the slow call; the lower sample would be far less.
+    expect(Number(max)).toBeGreaterThanOrEqual(200);
+    expect(Number(p50)).toBeGreaterThanOrEqual(Number(max) / 2 - 0.1);
+    expect(Number(p50)).toBeLessThan(Number(max));
   });
 
   it("exits 3 when the endpoint cannot be reached at all", async () => {

@@ -46,6 +46,14 @@ describe("rerank-eval rerank", () => {
     expect(run.stdout).toMatch(/3 of 3 documents ranked .* 1 request\(s\), 1 attempt\(s\)/);
   });
 
+  it("prints each note's sentence on a line of its own in the table output", async () => {
+    const run = await runCli([...base(), "--top-n", "9", ...DOCS.flatMap((d) => ["--doc", d])], KEY_ENV);
+    expect(run.code).toBe(0);
+    expect(run.stdout.split("\n").filter((l) => l.startsWith("note: "))).toEqual([
+      "note: top_n clamped 9->3",
+    ]);
+  });
+
   it("--json gives results with raw scores, usage, latency, attempts and notes", async () => {
     const run = await runCli(
       [...base(), "--json", "--top-n", "9", ...DOCS.flatMap((d) => ["--doc", d]), "--doc", "  "],
@@ -56,7 +64,10 @@ describe("rerank-eval rerank", () => {
     expect(Object.keys(out).sort()).toEqual(["attempts", "latencyMs", "notes", "results", "usage"]);
     expect(out.attempts).toBe(1);
     expect(out.latencyMs).toBeGreaterThan(0);
-    expect(out.notes).toEqual(["1 empty document skipped (index 3)", "top_n clamped 9->3"]);
+    expect(out.notes).toEqual([
+      { code: "empty-skipped", detail: "1 empty document skipped (index 3)" },
+      { code: "clamped", detail: "top_n clamped 9->3" },
+    ]);
     // The server's own answer, fetched directly: the CLI must not rescale anything.
     const direct = (await (
       await fetch(`${serve.url}/rerank`, {
@@ -228,7 +239,10 @@ describe("rerank-eval rerank", () => {
     expect(run.code).toBe(0);
     const out = JSON.parse(run.stdout);
     expect(out.usage).toEqual({ searchUnits: 1 });
-    expect(out.notes).toContain("Qwen3 instruction format applied to query and documents");
+    expect(out.notes).toContainEqual({
+      code: "qwen3-format",
+      detail: "Qwen3 instruction format applied to query and documents",
+    });
     expect(out.results[0].document).toBe(DOCS[1]);
   });
 });

@@ -65,11 +65,10 @@ describe("chunked rerank calls", () => {
     expect(result.items).toEqual(expectedTop(docs, 7));
     expect(result.requests).toBe(3);
     expect(result.attempts).toBe(3);
-    expect(
-      result.notes.some((n) =>
-        /split over 3 requests \(per-request cap 10 documents\); merged by score/.test(n),
-      ),
-    ).toBe(true);
+    expect(result.notes).toContainEqual({
+      code: "chunked",
+      detail: "candidates split over 3 requests (per-request cap 10 documents); merged by score",
+    });
   });
 
   it("any split gives the ranking one unsplit call would (property, with empty documents mixed in)", async () => {
@@ -135,7 +134,10 @@ describe("chunked rerank calls", () => {
     expect(server.requests.map((r) => (r.body.texts as string[]).length)).toEqual([32, 32, 16]);
     expect(server.requests.every((r) => !("top_n" in r.body))).toBe(true);
     expect(result.items).toEqual(expectedTop(docs, 10));
-    expect(result.notes).toContain("top_n 10 applied client-side (tei has no top_n)");
+    expect(result.notes).toContainEqual({
+      code: "top-n-client-side",
+      detail: "top_n 10 applied client-side (tei has no top_n)",
+    });
     // TEI reports tokens in a header per request; the call's usage is their sum.
     expect(result.usage).toEqual({ totalTokens: 800 });
   });
@@ -166,7 +168,13 @@ describe("chunked rerank calls", () => {
     const result = await reranker.rerank("q", docsOf(9));
     expect(result.requests).toBe(3);
     expect(result.usage).toEqual({ totalTokens: 15 });
-    expect(result.notes.some((n) => n.startsWith("warning: jina scores documents listwise"))).toBe(true);
+    expect(result.notes.filter((n) => n.code === "merge-warning")).toEqual([
+      {
+        code: "merge-warning",
+        detail:
+          "warning: jina scores documents listwise; scores from separate requests may not be comparable",
+      },
+    ]);
   });
 
   it("keeps at most 4 chunks of one call in flight, and up to 4 together (one limiter only past 4)", async () => {

@@ -74,7 +74,7 @@ describe("rerank client over a local regolo-shaped server", () => {
             expect(sent[0].body.documents).toEqual(nonEmpty.map(({ d }) => d));
           }
           const skipped = documents.length - nonEmpty.length;
-          expect(result.notes.some((n) => n.includes("empty document"))).toBe(skipped > 0);
+          expect(result.notes.some((n) => n.code === "empty-skipped")).toBe(skipped > 0);
         },
       ),
       { numRuns: 60 },
@@ -121,7 +121,7 @@ describe("rerank client over a local regolo-shaped server", () => {
   it("clamps top_n to the document count, omits it when unset, and rejects nonsense", async () => {
     const clamped = await reranker.rerank("q", ["a", "b", "c"], { topN: 50 });
     expect(server.requests.at(-1)?.body.top_n).toBe(3);
-    expect(clamped.notes).toContain("top_n clamped 50->3");
+    expect(clamped.notes).toEqual([{ code: "clamped", detail: "top_n clamped 50->3" }]);
     await reranker.rerank("q", ["a", "b"]);
     expect(server.requests.at(-1)?.body).not.toHaveProperty("top_n");
     await expect(reranker.rerank("q", ["a"], { topN: 0 })).rejects.toBeInstanceOf(UsageError);
@@ -144,7 +144,7 @@ describe("rerank client over a local regolo-shaped server", () => {
       { index: 2, score: 0.9 },
       { index: 3, score: 0.8 },
     ]);
-    expect(result.notes).toContain("index recovered by text match");
+    expect(result.notes).toContainEqual({ code: "index-recovered", detail: "index recovered by text match" });
   });
 
   it("formats Qwen3 instructions when asked, filtering empties first", async () => {
@@ -302,7 +302,10 @@ describe("configuration", () => {
         { index: 1, score: 0.7 },
         { index: 2, score: 0.7 },
       ]);
-      expect(result.notes).toContain("answer was not sorted by score; re-sorted client-side");
+      expect(result.notes).toContainEqual({
+        code: "unsorted",
+        detail: "answer was not sorted by score; re-sorted client-side",
+      });
     } finally {
       await vllm.close();
       await server.close();

@@ -109,7 +109,9 @@ describe("top_n over-delivery", () => {
         { index: 2, score: 0.9 },
         { index: 0, score: 0.5 },
       ]);
-      expect(result.notes).toContain("provider returned 3 items for top_n 2; cut client-side");
+      expect(result.notes).toEqual([
+        { code: "over-top-n", detail: "provider returned 3 items for top_n 2; cut client-side" },
+      ]);
     } finally {
       await reranker.close();
       await server.close();

@@ -8,16 +8,21 @@ describe("secrets", () => {
     const env = {
       MY_KEY: "sk-CANARY-aaaa1111",
       COHERE_API_KEY: "co-CANARY-bbbb",
+      CO_API_KEY: "co-CANARY-alias",
       JINA_API_KEY: "x",
       OTHER: "not-a-key-var",
     };
-    expect(collectSecrets(models, env).sort()).toEqual(["co-CANARY-bbbb", "sk-CANARY-aaaa1111"]);
+    expect(collectSecrets(models, env).sort()).toEqual([
+      "co-CANARY-alias",
+      "co-CANARY-bbbb",
+      "sk-CANARY-aaaa1111",
+    ]);
   });
 
   it("redacts every occurrence", () => {
     const redact = redactor(["sk-CANARY-aaaa1111"]);
     expect(redact('{"e":"Bearer sk-CANARY-aaaa1111 and sk-CANARY-aaaa1111"}')).toBe(
-      '{"e":"Bearer [redacted] and [redacted]"}',
+      '{"e":"Bearer [REDACTED] and [REDACTED]"}',
     );
     expect(redactor([])("unchanged")).toBe("unchanged");
   });
@@ -29,7 +34,7 @@ describe("secrets", () => {
     };
     expect(safeConfigValue(cfg)).toEqual({
       apiKeyEnv: "MY_KEY",
-      options: { apiKey: "[redacted]", headers: { Authorization: "[redacted]" }, truncate: "END" },
+      options: { apiKey: "[REDACTED]", headers: { Authorization: "[REDACTED]" }, truncate: "END" },
     });
   });
 

@@ -1,9 +1,9 @@
 import type { ArgumentsCamelCase, Argv, CommandModule } from "yargs";
-import { ApiError } from "../../errors.js";
+import { ApiError, GateFailed } from "../../errors.js";
+import { summarizeLatency } from "../../metrics/latency.js";
 import { createReranker } from "../../rerank/client.js";
 import { KNOWN_ANSWER } from "../../rerank/known-answer.js";
 import { getDialect } from "../../rerank/providers/index.js";
-import { OVER_TOP_N_NOTE, UNSORTED_NOTE } from "../../rerank/reranker.js";
 import type { Reranker, RerankResult } from "../../rerank/types.js";
 import { type ClientArgs, clientOptions, numberFlag, rerankerConfig } from "./rerank.js";
 
@@ -57,7 +57,8 @@ export const doctorCommand: CommandModule<object, DoctorArgs> = {
           ? `${JSON.stringify({ provider: reranker.provider, model: reranker.model, passed: !failed, checks })}\n`
           : render(checks, reranker),
       );
-      if (failed) process.exitCode = 1;
+      // main.ts maps GateFailed to exit 1 and prints this summary as its one line on stderr.
+      if (failed) throw new GateFailed(summary(checks));
     } finally {
       await reranker.close();
     }
@@ -96,10 +97,10 @@ async function probe(reranker: Reranker, args: DoctorArgs): Promise<Check[]> {
     await guarded("latency", async () => {
       while (latencies.length < args.latencyCalls)
         latencies.push((await reranker.rerank(query, docs)).latencyMs);
-      const sorted = [...latencies].sort((a, b) => a - b);
-      const p50 = sorted[Math.floor((sorted.length - 1) / 2)];
+      // The report's percentile rule (metrics.md), so doctor's p50 and a run's agree on the same samples.
+      const { p50, max, count } = summarizeLatency(latencies);
       return pass(
-        `p50 ${p50.toFixed(1)} ms over ${sorted.length} calls of ${docs.length} documents (max ${sorted.at(-1)?.toFixed(1)} ms)`,
+        `p50 ${p50.toFixed(1)} ms over ${count} calls of ${docs.length} documents (max ${max.toFixed(1)} ms)`,
       );
     }),
   );
@@ -148,7 +149,7 @@ function contract(result: RerankResult, dialectName: string): Check {
   if (result.items.length !== documents.length) {
     problems.push(`${result.items.length} of ${documents.length} documents ranked without top_n`);
   }
-  const unsorted = result.notes.includes(UNSORTED_NOTE);
+  const unsorted = result.notes.some((n) => n.code === "unsorted");
   // vLLM /score documents its answers in input order; anything else claims to sort.
   if (unsorted && dialectName !== "vllm-score") problems.push("answer not sorted by score");
   if (problems.length) return { name, ...fail(problems.join("; ")) };
@@ -157,9 +158,9 @@ function contract(result: RerankResult, dialectName: string): Check {
 
 async function topNHonoured(reranker: Reranker, supportsTopN: boolean): Promise<Omit<Check, "name">> {
   const result = await reranker.rerank(query, [...documents], { topN: 2 });
-  const overDelivered = result.notes.find((n) => n.startsWith(OVER_TOP_N_NOTE));
+  const overDelivered = result.notes.find((n) => n.code === "over-top-n");
   if (!supportsTopN) return pass(`${reranker.provider} has no top_n; the client cuts to 2`);
-  if (overDelivered) return fail(overDelivered);
+  if (overDelivered) return fail(overDelivered.detail);
   if (result.items.length > 2) return fail(`${result.items.length} items for top_n 2`);
   return pass(`asked top_n 2, got ${result.items.length}`);
 }
@@ -227,10 +228,15 @@ function render(checks: Check[], reranker: Reranker): string {
     ...checks.map((c) => `${c.name.padEnd(width)}  ${c.status.padEnd(6)}  ${c.detail}`),
     "",
   ];
-  const count = (s: Status) => checks.filter((c) => c.status === s).length;
-  lines.push(
-    `${checks.length} checks: ${count("PASS")} passed, ${count("FAIL")} failed` +
-      `${count("WARN") ? `, ${count("WARN")} warned` : ""}${count("SKIP") ? `, ${count("SKIP")} skipped` : ""}`,
-  );
+  lines.push(summary(checks));
   return `${lines.join("\n")}\n`;
+}
+
+/** "7 checks: 5 passed, 2 failed": the table's last line, and the message of a failed doctor. */
+function summary(checks: Check[]): string {
+  const count = (s: Status) => checks.filter((c) => c.status === s).length;
+  return (
+    `${checks.length} checks: ${count("PASS")} passed, ${count("FAIL")} failed` +
+    `${count("WARN") ? `, ${count("WARN")} warned` : ""}${count("SKIP") ? `, ${count("SKIP")} skipped` : ""}`
+  );
 }

@@ -223,7 +223,7 @@ function table(result: RerankResult, documents: string[], provider: string): str
     `${provider}: ${result.items.length} of ${documents.length} documents ranked (${result.scoreKind} scores), ` +
       `${result.requests} request(s), ${result.attempts} attempt(s), ${Math.round(result.latencyMs)} ms${usage}`,
   );
-  for (const note of result.notes) out.push(`note: ${note}`);
+  for (const note of result.notes) out.push(`note: ${note.detail}`);
   return `${out.join("\n")}\n`;
 }
 

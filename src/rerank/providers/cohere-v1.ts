@@ -11,6 +11,8 @@ export const cohereV1: Dialect = {
   defaults: {
     endpoint: "https://api.cohere.com/v1/rerank",
     apiKeyEnv: "COHERE_API_KEY",
+    // Cohere's SDKs read CO_API_KEY.
+    apiKeyAliases: ["CO_API_KEY"],
     auth: "bearer",
     supportsTopN: true,
     maxDocsPerRequest: 1000,

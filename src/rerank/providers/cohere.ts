@@ -11,6 +11,8 @@ export const cohere: Dialect = {
   defaults: {
     endpoint: "https://api.cohere.com/v2/rerank",
     apiKeyEnv: "COHERE_API_KEY",
+    // Cohere's SDKs read CO_API_KEY.
+    apiKeyAliases: ["CO_API_KEY"],
     auth: "bearer",
     supportsTopN: true,
     // 1,000 is Cohere's recommendation; the hard limit is 10,000.

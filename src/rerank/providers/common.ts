@@ -125,8 +125,6 @@ export function cohereStyle(
   };
 }
 
-export const INDEX_RECOVERED_NOTE = "index recovered by text match";
-
 /** Reads an echoed document: a bare string, or `{text}` (regolo current, vLLM, Cohere v1). */
 function echoedText(value: unknown): string | undefined {
   if (typeof value === "string") return value;

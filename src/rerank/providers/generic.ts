@@ -9,11 +9,11 @@
  * then the echoed text; the score the first of `relevance_score`, `relevanceScore`, `score`, `logit`.
  */
 import { UsageError } from "../../errors.js";
+import { INDEX_RECOVERED_NOTE } from "../notes.js";
 import type { Dialect, DialectRequest, ParsedAnswer } from "../types.js";
 import {
   answerMeta,
   extractErrorMessage,
-  INDEX_RECOVERED_NOTE,
   isObject,
   type JsonObject,
   label,

@@ -4,12 +4,12 @@
  * example of the old docs (`results[].document` + `score`, no index), whose index is recovered from
  * the echoed text because nothing else identifies the document.
  */
+import { INDEX_RECOVERED_NOTE } from "../notes.js";
 import type { Dialect, DialectRequest, ParsedAnswer } from "../types.js";
 import {
   answerMeta,
   cohereStyleBody,
   extractErrorMessage,
-  INDEX_RECOVERED_NOTE,
   isObject,
   itemAt,
   numberField,

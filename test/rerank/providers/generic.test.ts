@@ -85,7 +85,9 @@ describe("generic answer fallback (§18.3)", () => {
       { index: 2, score: 0.9 },
       { index: 0, score: 0.3 },
     ]);
-    expect(byText.notes).toStrictEqual(["index recovered by text match"]);
+    expect(byText.notes).toStrictEqual([
+      { code: "index-recovered", detail: "index recovered by text match" },
+    ]);
   });
 
   it("uses configured answer paths and names them in errors", () => {

@@ -37,7 +37,9 @@ describe("regolo seed answer (no index)", () => {
       { index: 0, score: 0.5 },
       { index: 1, score: 0.1 },
     ]);
-    expect(parsed.notes).toStrictEqual(["index recovered by text match"]);
+    expect(parsed.notes).toStrictEqual([
+      { code: "index-recovered", detail: "index recovered by text match" },
+    ]);
     expect(parsed.model).toBe("Qwen3-Reranker-4B");
   });
 

@@ -59,7 +59,7 @@ describe("regolo seed answer over HTTP", () => {
     ]);
     expect(result.items.map((i) => i.index)).toStrictEqual([0, 2, 1, 4]);
     expect(result.items.map((i) => i.score)).toStrictEqual([0.9, 0.8, 0.7, 0.6]);
-    expect(result.notes).toContain("index recovered by text match");
+    expect(result.notes).toContainEqual({ code: "index-recovered", detail: "index recovered by text match" });
     expect(result.model).toBe("Qwen3-Reranker-4B");
   });
 
@@ -98,7 +98,7 @@ describe("vLLM /score", () => {
       { index: 1, score: 0.004 },
       { index: 3, score: 0.003 },
     ]);
-    expect(result.notes.join("; ")).toMatch(/re-sorted/);
+    expect(result.notes.map((n) => n.code)).toContain("unsorted");
   });
   it("speaks the legacy text_1/text_2 form to older builds when asked", async () => {
     fixture.respond = () => ({ body: { data: [{ index: 0, object: "score", score: 0.2 }] } });
