@@ -172,7 +172,7 @@ describe("run end to end against fixed scores", () => {
   });
 
   it("fills the report.json contract", () => {
-    expect(report.schemaVersion).toBe(1);
+    expect(report.schemaVersion).toBe(2);
     expect(report.dataset).toMatchObject({ format: "csv", queries: 3, judged: 12, documents: 12 });
     expect(report.dataset.fingerprint).toMatch(/^[0-9a-f]{64}$/);
     expect(report.timing.rerankSeconds).toBeGreaterThan(0);

@@ -93,7 +93,12 @@ describe("runEvaluation", () => {
           linesSeenEarly = lines.length;
           JSON.parse(lines[0]); // a whole line, not a fragment
           // Mid-run, nothing from the earlier run may pass for this run's report: only this run's record.
-          expect((await readdir(out)).sort()).toEqual(["manifest.json", "qrels.txt", "results.jsonl"]);
+          expect((await readdir(out)).sort()).toEqual([
+            ".rerank-eval.lock",
+            "manifest.json",
+            "qrels.txt",
+            "results.jsonl",
+          ]);
           break;
         }
       }
