@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { parseMeasures } from "../metrics/index.js";
 import { collateRecords, rerankWindowSeconds } from "../results/collate.js";
 import { MANIFEST_FILE, prepareOutputFolder, QRELS_FILE, RESULTS_FILE } from "../results/folder.js";
+import { lockFolder } from "../results/lock.js";
 import { type Manifest, readManifest } from "../results/manifest.js";
 import { readQrels } from "../results/qrels.js";
 import { readResultsFile } from "../results/reader.js";
@@ -67,10 +68,17 @@ export async function rebuildReport(dir: string, opts: RebuildOptions): Promise<
   });
   const outDir = opts.out ?? dir;
   if (opts.out !== undefined) await prepareOutputFolder(opts.out);
-  const qids = manifest.queries.map((q) => q.qid);
-  const redact = opts.redactFor?.(manifest);
-  const written = await writeReport(outDir, { report, records: collated.byVariant, qids, qrels }, redact);
-  return { report: written, outDir };
+  // A live run's folder is not rewritten under it (its own report would follow), nor is a folder
+  // another `report` is writing; reading a live run's folder into another one is fine.
+  const lock = await lockFolder(outDir, "report", opts.out !== undefined ? "out" : undefined);
+  try {
+    const qids = manifest.queries.map((q) => q.qid);
+    const redact = opts.redactFor?.(manifest);
+    const written = await writeReport(outDir, { report, records: collated.byVariant, qids, qrels }, redact);
+    return { report: written, outDir };
+  } finally {
+    await lock.release();
+  }
 }
 
 /**

@@ -13,7 +13,7 @@ export {
   RESULTS_FILE,
   writeAtomically,
 } from "./folder.js";
-export { type FolderLock, heldBy, LOCK_FILE, lockFolder } from "./lock.js";
+export { type FolderLock, LOCK_FILE, lockFolder } from "./lock.js";
 export * from "./manifest.js";
 export { qrelsLines, readQrels } from "./qrels.js";
 export type { ReadResultsOutcome } from "./reader.js";

@@ -24,7 +24,12 @@ export interface FolderLock {
   release(): Promise<void>;
 }
 
-export async function lockFolder(dir: string, command = "run"): Promise<FolderLock> {
+/** `field` names the option the folder came from (--out), when it came from one. */
+export async function lockFolder(
+  dir: string,
+  command = "run",
+  field: string | undefined = "out",
+): Promise<FolderLock> {
   const path = join(dir, LOCK_FILE);
   const mine: LockInfo = { pid: process.pid, host: hostname(), startedAt: new Date().toISOString(), command };
   for (let attempt = 0; attempt < 3; attempt++) {
@@ -47,8 +52,8 @@ export async function lockFolder(dir: string, command = "run"): Promise<FolderLo
     if (holder && isAlive(holder)) {
       throw new InputError(
         `is in use by another ${holder.command} (pid ${holder.pid} on ${holder.host}, since ${holder.startedAt}); ` +
-          "wait for it to finish or choose another --out",
-        { file: dir, field: "out" },
+          `wait for it to finish${field ? ` or choose another --${field}` : ""}`,
+        { file: dir, field },
       );
     }
     // Stale (its process is gone) or unreadable (cut off while being written): take it over.
@@ -80,12 +85,4 @@ function isAlive(info: LockInfo): boolean {
     // EPERM: the process exists but belongs to someone else.
     return (err as NodeJS.ErrnoException).code === "EPERM";
   }
-}
-
-/** Whether a live run holds the folder (for commands that only read it, or write beside it). */
-export async function heldBy(dir: string): Promise<string | undefined> {
-  const holder = await readLock(join(dir, LOCK_FILE));
-  if (!holder || !isAlive(holder) || (holder.pid === process.pid && holder.host === hostname()))
-    return undefined;
-  return `${holder.command} (pid ${holder.pid} on ${holder.host}, since ${holder.startedAt})`;
 }
