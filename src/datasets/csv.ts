@@ -5,8 +5,9 @@
  */
 import { CsvError, parse } from "csv-parse";
 import { InputError } from "../errors.js";
+import { parseGrade } from "../trec/index.js";
 import { openText, readFailure, requireFile } from "./files.js";
-import { docIdFromText, parseGrade, queryIdFromText } from "./ids.js";
+import { docIdFromText, queryIdFromText } from "./ids.js";
 import type { LoadedParts } from "./parts.js";
 import type { CsvColumns, Doc } from "./types.js";
 

@@ -1,15 +1,14 @@
 import type { Argv, CommandModule } from "yargs";
-import { readQrels, readRun, scanRun } from "../../datasets/trec.js";
 import { UsageError } from "../../errors.js";
 import {
-  compareIdBytes,
   type EvaluationResult,
   evaluateBlocks,
-  scoreRun,
   formatTrecValue,
   type Measure,
   parseMeasures,
+  scoreRun,
 } from "../../metrics/index.js";
+import { compareIdBytes, readQrels, readRun, scanRun } from "../../trec/index.js";
 
 interface EvaluateArgs {
   qrels: string;
