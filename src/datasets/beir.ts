@@ -5,8 +5,8 @@
 import { readdir } from "node:fs/promises";
 import { join } from "node:path";
 import { InputError } from "../errors.js";
-import { parseGrade, readQrels } from "../trec/index.js";
-import { pathKind, readLines, requireDirectory, requireFile } from "./files.js";
+import { parseGrade, readLines, readQrels } from "../trec/index.js";
+import { pathKind, requireDirectory, requireFile } from "./files.js";
 import { idField, parseJsonLine, textField } from "./jsonl.js";
 import { agree, count, type LoadedParts } from "./parts.js";
 import type { Doc } from "./types.js";

@@ -3,7 +3,7 @@
  * stage): qrels and run readers, the Qrels/Ranking/Run types, the trec order, and the one streaming
  * line reader that every file loader uses.
  */
-export { streamLines } from "./lines.js";
+export { openInput, readFailure, readLines, streamLines } from "./lines.js";
 export { compareIdBytes, compareTrec, sortTrec, tiesInTopK, trecOrder } from "./order.js";
 export { parseGrade, readQrels } from "./qrels.js";
 export { rankedCandidates, readRun, scanRun } from "./run.js";
