@@ -67,7 +67,7 @@ console.log(
 console.log(main.stdout.trim());
 
 // The general path (strings, one Ranking per query) must agree with the byte path, value for value.
-const { readQrels, readRun } = await import(join(root, "dist/datasets/trec.js"));
+const { readQrels, readRun } = await import(join(root, "dist/trec/index.js"));
 const { scoreRun } = await import(join(root, "dist/metrics/index.js"));
 const t0 = performance.now();
 const result = scoreRun(await readQrels(data.qrels), await readRun(data.run), measures.split(","), {

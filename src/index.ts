@@ -10,7 +10,6 @@ export {
   loadEvalSet,
   queryIdFromText,
 } from "./datasets/index.js";
-export { rankedCandidates, readQrels, readRun } from "./datasets/trec.js";
 
 // Datasets
 export type * from "./datasets/types.js";
@@ -20,9 +19,6 @@ export type {
   EvaluationResult,
   LatencySummary,
   Measure,
-  Qrels,
-  Ranking,
-  Run,
 } from "./metrics/index.js";
 
 // Metrics
@@ -63,4 +59,6 @@ export { runEvaluation } from "./run/index.js";
 export type { RunningServer, ServerOptions } from "./server/index.js";
 // Embedded reference server
 export { MODELS, startServer } from "./server/index.js";
+export type { Qrels, Ranking, Run } from "./trec/index.js";
+export { rankedCandidates, readQrels, readRun } from "./trec/index.js";
 export { VERSION } from "./version.js";

@@ -5,11 +5,10 @@
 import { readdir } from "node:fs/promises";
 import { join } from "node:path";
 import { InputError } from "../errors.js";
-import { pathKind, readLines, requireDirectory, requireFile } from "./files.js";
-import { parseGrade } from "./ids.js";
+import { parseGrade, readLines, readQrels } from "../trec/index.js";
+import { pathKind, requireDirectory, requireFile } from "./files.js";
 import { idField, parseJsonLine, textField } from "./jsonl.js";
 import { agree, count, type LoadedParts } from "./parts.js";
-import { readQrels } from "./trec.js";
 import type { Doc } from "./types.js";
 
 /** Which corpus documents to keep: all (no candidates yet), or those in a set of ids. */

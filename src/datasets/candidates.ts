@@ -4,11 +4,11 @@
  * are dropped so that a big corpus costs memory only for what will be reranked.
  */
 import { UsageError } from "../errors.js";
+import { readRun } from "../trec/index.js";
 import type { KeepDocs } from "./beir.js";
 import { requireFile } from "./files.js";
 import { labelBlindOrder } from "./ids.js";
 import { agree, count, type LoadedParts } from "./parts.js";
-import { readRun } from "./trec.js";
 import type { Doc, EvalSet } from "./types.js";
 
 export type CandidatesSpec =

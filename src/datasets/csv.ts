@@ -5,8 +5,9 @@
  */
 import { CsvError, parse } from "csv-parse";
 import { InputError } from "../errors.js";
-import { openText, readFailure, requireFile } from "./files.js";
-import { docIdFromText, parseGrade, queryIdFromText } from "./ids.js";
+import { openInput, parseGrade, readFailure } from "../trec/index.js";
+import { requireFile } from "./files.js";
+import { docIdFromText, queryIdFromText } from "./ids.js";
 import type { LoadedParts } from "./parts.js";
 import type { CsvColumns, Doc } from "./types.js";
 
@@ -58,7 +59,7 @@ export async function loadCsv(path: string, mapping: CsvColumns = {}): Promise<L
       return { record, line };
     },
   });
-  const source = openText(path);
+  const source = await openInput(path);
   source.on("error", (err) => parser.destroy(err));
   source.pipe(parser);
 

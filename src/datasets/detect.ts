@@ -1,8 +1,9 @@
 /** Which loader a path needs, from what the path is and how it is named. */
 import { basename } from "node:path";
 import { InputError } from "../errors.js";
+import { readLines } from "../trec/index.js";
 import { isBeirFolder } from "./beir.js";
-import { pathKind, readLines } from "./files.js";
+import { pathKind } from "./files.js";
 import type { DatasetFormat } from "./types.js";
 
 const TREC_EXTENSIONS = /\.(qrels|trec|run|txt)(\.gz)?$/i;

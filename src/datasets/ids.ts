@@ -27,13 +27,3 @@ export function labelBlindOrder(queryId: string, docIds: Iterable<string>): stri
   keyed.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
   return keyed.map(([, id]) => id);
 }
-
-/**
- * Parses an integer grade ("2", "-1", " 3 "); undefined when the text is not one. Grades live in
- * Int32Arrays once scored, so more than nine digits is a broken file, not a judgement (as for TREC).
- */
-export function parseGrade(text: string | undefined): number | undefined {
-  if (text === undefined) return undefined;
-  const trimmed = text.trim();
-  return /^[+-]?\d{1,9}$/.test(trimmed) ? Number(trimmed) : undefined;
-}

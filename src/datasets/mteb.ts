@@ -4,7 +4,7 @@
  * which keeps the input order does not look good for free.
  */
 import { InputError } from "../errors.js";
-import { readLines } from "./files.js";
+import { readLines } from "../trec/index.js";
 import { docIdFromText, labelBlindOrder, queryIdFromText } from "./ids.js";
 import { idField, type JsonObject, parseJsonLine, textField } from "./jsonl.js";
 import type { LoadedParts } from "./parts.js";

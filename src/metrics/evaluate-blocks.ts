@@ -1,6 +1,8 @@
+import type { RunBlock } from "../trec/run-block.js";
+import type { Qrels } from "../trec/types.js";
 import { RunEvaluator } from "./evaluate.js";
-import { byteJudgements, judgeBlock, type RunBlock } from "./run-block.js";
-import type { EvaluateOptions, EvaluationResult, Measure, Qrels } from "./types.js";
+import { byteJudgements, judgeBlock } from "./run-block.js";
+import type { EvaluateOptions, EvaluationResult, Measure } from "./types.js";
 
 /** Feeds blocks to a callback (the TREC reader's scanRun); the I/O stays with the caller. */
 export type BlockSource = (onBlock: (block: RunBlock) => void) => Promise<void>;

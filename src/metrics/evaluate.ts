@@ -1,3 +1,4 @@
+import type { Qrels, Ranking, Run } from "../trec/types.js";
 import {
   atLevel,
   emptyJudgedRanking,
@@ -6,15 +7,7 @@ import {
   prepareJudgements,
 } from "./judged-ranking.js";
 import { measureValue, parseMeasures } from "./measures.js";
-import type {
-  EvaluateOptions,
-  EvaluationResult,
-  JudgedRanking,
-  Measure,
-  Qrels,
-  Ranking,
-  Run,
-} from "./types.js";
+import type { EvaluateOptions, EvaluationResult, JudgedRanking, Measure } from "./types.js";
 
 /**
  * Scores rankings query by query against qrels, trec_eval's way: queries come from the qrels; a

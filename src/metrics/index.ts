@@ -1,4 +1,24 @@
 /** Ranking measures (trec_eval-exact, metrics.md) and latency statistics: pure functions, no I/O. */
+
+// The TREC data types and the trec order live in the neutral src/trec (the readers need them too);
+// re-exported so that the metrics' surface is what it was.
+export {
+  blockTrecOrder,
+  compareIdBytes,
+  compareTrec,
+  duplicateTable,
+  findDuplicate,
+  hashIdBytes,
+  type LocatedRunBlock,
+  type Qrels,
+  type Ranking,
+  type Run,
+  type RunBlock,
+  RunBlockBuilder,
+  sortTrec,
+  tiesInTopK,
+  trecOrder,
+} from "../trec/index.js";
 export { RunEvaluator, scoreRun } from "./evaluate.js";
 export { type BlockSource, evaluateBlocks } from "./evaluate-blocks.js";
 export { formatTrecValue } from "./format.js";
@@ -10,26 +30,11 @@ export {
 } from "./judged-ranking.js";
 export { type LatencySummary, percentile, summarizeLatency } from "./latency.js";
 export { KNOWN_MEASURES, measureValue, parseMeasure, parseMeasures } from "./measures.js";
-export {
-  type ByteJudgements,
-  blockTrecOrder,
-  byteJudgements,
-  duplicateTable,
-  findDuplicate,
-  hashIdBytes,
-  judgeBlock,
-  type LocatedRunBlock,
-  type RunBlock,
-  RunBlockBuilder,
-} from "./run-block.js";
-export { compareIdBytes, compareTrec, sortTrec, tiesInTopK, trecOrder } from "./trec-order.js";
+export { type ByteJudgements, byteJudgements, judgeBlock } from "./run-block.js";
 export type {
   EvaluateOptions,
   EvaluationResult,
   JudgedRanking,
   Measure,
   MeasureKind,
-  Qrels,
-  Ranking,
-  Run,
 } from "./types.js";

@@ -1,5 +1,6 @@
-import { checkLengths, compareIdBytes, compareTrec } from "./trec-order.js";
-import type { JudgedRanking, Ranking } from "./types.js";
+import { checkLengths, compareIdBytes, compareTrec } from "../trec/order.js";
+import type { Ranking } from "../trec/types.js";
+import type { JudgedRanking } from "./types.js";
 
 /** One query's judgements, prepared once: ids, grades and the ideal gains the kernels share. */
 export interface Judgements {

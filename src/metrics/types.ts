@@ -1,16 +1,4 @@
-/** Plain data types shared by the metric kernels, the evaluator and the TREC readers. */
-
-/** Query id → (document id → integer grade). */
-export type Qrels = Map<string, Map<string, number>>;
-
-/** One query's ranking, in any order: the trec rule (score desc, doc id desc by bytes) is applied inside. */
-export interface Ranking {
-  docIds: string[];
-  scores: ArrayLike<number>;
-}
-
-/** Query id → ranking. */
-export type Run = Map<string, Ranking>;
+/** Plain data types of the metric kernels and the evaluator (Qrels, Ranking and Run are src/trec's). */
 
 export type MeasureKind = "nDCG" | "RR" | "AP" | "R" | "P" | "Success" | "Judged" | "NumRel" | "NumRelRet";
 

@@ -1,4 +1,4 @@
-import { analyze, termFrequencies } from "./analysis.js";
+import { analyze, termFrequencies } from "../text/analysis.js";
 import { hashUnit } from "./seeded.js";
 
 /**

@@ -1,5 +1,6 @@
 /** BEIR folders with bad input: every error names the file, the line and the field. */
 import { join } from "node:path";
+import { gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadEvalSet } from "../../src/datasets/index.js";
 import { expectLocated, inputError, jsonl, miniBeir, SHIPPED, scratch } from "./helpers.js";
@@ -108,12 +109,31 @@ describe("BEIR errors name file, line and field", () => {
     expect(err.reason).toMatch(/malformed JSON/);
   });
 
-  it("a corrupt .gz file", async () => {
+  it("a corrupt .gz file, at the first line it cannot deliver", async () => {
     const folder = await miniBeir(tmp, "corrupt", { "corpus.jsonl": undefined });
-    const bad = await tmp.write("corrupt/corpus.jsonl.gz", "not gzip at all", { raw: true });
+    const rows = Array.from({ length: 3_000 }, (_, i) => ({ _id: `d${i}`, text: `document ${i}` }));
+    const zipped = gzipSync(jsonl(rows));
+    const bad = await tmp.write("corrupt/corpus.jsonl.gz", zipped.subarray(0, zipped.length - 30), {
+      raw: true,
+    });
     const err = await inputError(loadEvalSet(folder));
     expectLocated(err, bad);
-    expect(err.reason).toMatch(/gzip/);
+    expect(err.reason).toMatch(/^not a valid gzip file/);
+    expect(err.line).toBeGreaterThan(2_900);
+  });
+
+  it("a .gz name on a file that is not gzip: read as the text it is (gzip is told by its magic bytes)", async () => {
+    const folder = await miniBeir(tmp, "not-zipped", { "corpus.jsonl": undefined });
+    const named = await tmp.write(
+      "not-zipped/corpus.jsonl.gz",
+      '{"_id": "d1", "text": "plain"}\nnot json\n',
+      {
+        raw: true,
+      },
+    );
+    const err = await inputError(loadEvalSet(folder));
+    expectLocated(err, named, 2);
+    expect(err.reason).toMatch(/^malformed JSON/);
   });
 
   it("a duplicate document in one ranking of the run", async () => {

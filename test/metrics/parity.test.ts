@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { readQrels, readRun, scanRun } from "../../src/datasets/trec.js";
 import { type EvaluationResult, evaluateBlocks, formatTrecValue, scoreRun } from "../../src/metrics/index.js";
+import { readQrels, readRun, scanRun } from "../../src/trec/index.js";
 import {
   canonicalName,
   PARITY_MEASURES as measures,

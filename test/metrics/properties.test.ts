@@ -2,48 +2,14 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
   byteJudgements,
-  compareIdBytes,
-  hashIdBytes,
   judgeBlock,
   judgeRanking,
   prepareJudgements,
-  type Ranking,
-  type RunBlock,
   scoreRun,
-  sortTrec,
-  tiesInTopK,
 } from "../../src/metrics/index.js";
+import { hashIdBytes, type Ranking, type RunBlock, sortTrec } from "../../src/trec/index.js";
+import { POOL, ranked } from "../helpers/rankings.js";
 
-// Ids chosen so that UTF-16 order and byte order disagree, plus prefixes of one another.
-const POOL = [
-  "a",
-  "b",
-  "ab",
-  "10",
-  "9",
-  "d1",
-  "\uFF5E",
-  "\u{1F600}",
-  "\uE000",
-  "é",
-  "Z",
-  "aa",
-  "x\u{10000}",
-  "x\uFFFF",
-];
-const ranked = fc
-  .uniqueArray(fc.constantFrom(...POOL), { maxLength: POOL.length })
-  .chain((ids) =>
-    fc.record({
-      ids: fc.constant(ids),
-      // A few distinct values force ties; negatives and fractions on purpose.
-      scores: fc.array(fc.constantFrom(-2, -0.5, 0, 0.5, 1, 1, 3.25), {
-        minLength: ids.length,
-        maxLength: ids.length,
-      }),
-    }),
-  )
-  .map(({ ids, scores }): Ranking => ({ docIds: ids, scores }));
 const judged = fc
   .dictionary(fc.constantFrom(...POOL), fc.integer({ min: -1, max: 3 }), { minKeys: 1 })
   .map((d) => new Map(Object.entries(d)));
@@ -189,38 +155,5 @@ describe("measures against metrics.md read literally", () => {
       }),
       { numRuns: 300 },
     );
-  });
-});
-
-describe("trec order", () => {
-  it("compareIdBytes has the sign of Buffer.compare on UTF-8 (any well-formed string)", () => {
-    fc.assert(
-      fc.property(fc.string({ unit: "binary" }), fc.string({ unit: "binary" }), (a, b) => {
-        expect(Math.sign(compareIdBytes(a, b))).toBe(Buffer.compare(Buffer.from(a), Buffer.from(b)));
-      }),
-      { numRuns: 300 },
-    );
-  });
-
-  it("sortTrec: score descending, ties by id descending in byte order, a permutation", () => {
-    fc.assert(
-      fc.property(ranked, (r) => {
-        const s = sortTrec(r);
-        expect([...s.docIds].sort()).toEqual([...r.docIds].sort());
-        for (let i = 1; i < s.docIds.length; i++) {
-          const tie = s.scores[i] === s.scores[i - 1];
-          expect(s.scores[i] <= s.scores[i - 1]).toBe(true);
-          if (tie) expect(Buffer.compare(Buffer.from(s.docIds[i - 1]), Buffer.from(s.docIds[i]))).toBe(1);
-        }
-      }),
-    );
-  });
-
-  it("tiesInTopK sees equal scores among the top k only", () => {
-    const r = { docIds: ["a", "b", "c", "d"], scores: [4, 3, 2, 2] };
-    expect(tiesInTopK(r, 3)).toBe(false); // 4, 3, 2 | 2
-    expect(tiesInTopK(r, 4)).toBe(true);
-    expect(tiesInTopK({ docIds: ["x", "y"], scores: [1, 1] }, 10)).toBe(true);
-    expect(tiesInTopK({ docIds: [], scores: [] }, 10)).toBe(false);
   });
 });

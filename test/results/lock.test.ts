@@ -85,7 +85,7 @@ describe("run folders", () => {
     const slow = await startFixedScoreServer({ score: (_q, d) => d.length, delayMs: 1000 });
     const first = cli(args(["--out", out], slow.endpoint), dir);
     for (let i = 0; i < 200; i++) {
-      if ((await readdir(out).catch(() => [])).includes(LOCK_FILE)) break;
+      if ((await readdir(out).catch(() => [] as string[])).includes(LOCK_FILE)) break;
       await sleep(10);
     }
     const second = await cli(args(["--out", out]), dir);

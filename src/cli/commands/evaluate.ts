@@ -1,8 +1,6 @@
 import type { Argv, CommandModule } from "yargs";
-import { readQrels, readRun, scanRun } from "../../datasets/trec.js";
 import { UsageError } from "../../errors.js";
 import {
-  compareIdBytes,
   type EvaluationResult,
   evaluateBlocks,
   formatTrecValue,
@@ -10,6 +8,7 @@ import {
   parseMeasures,
   scoreRun,
 } from "../../metrics/index.js";
+import { compareIdBytes, readQrels, readRun, scanRun } from "../../trec/index.js";
 
 interface EvaluateArgs {
   qrels: string;

@@ -1,62 +1,22 @@
+/**
+ * TREC run files (`qid Q0 docid rank score tag`), streamed in big chunks and parsed at byte level: a
+ * 250 MB run is never one string, and no string is made per document until a caller asks for one.
+ * Columns are separated by any run of spaces or tabs; CRLF is accepted; blank lines are skipped;
+ * gzip is detected from the magic bytes.
+ */
 import { InputError } from "../errors.js";
-import type { LocatedRunBlock, Qrels, Ranking, Run, RunBlock } from "../metrics/index.js";
+import { NL, streamLines } from "./lines.js";
+import { trecOrder } from "./order.js";
 import {
   blockTrecOrder,
   duplicateTable,
   findDuplicate,
+  type LocatedRunBlock,
+  type RunBlock,
   RunBlockBuilder,
-  trecOrder,
-} from "../metrics/index.js";
-import { fields, NL, parseScore, skipSpace, streamLines, word } from "./byte-lines.js";
-import { parseGrade } from "./ids.js";
-
-/**
- * TREC qrels (`qid iter docid grade`) and run files (`qid Q0 docid rank score tag`), streamed in
- * big chunks and parsed at byte level: a 250 MB run is never one string, and the run path makes no
- * string per document until a caller asks for one. Columns are separated by any run of spaces or
- * tabs; CRLF is accepted; blank lines are skipped; gzip is detected from the magic bytes.
- */
-
-const QRELS_COLUMNS = "`qid iter docid grade`";
-
-/** Reads a TREC qrels file. Grades must be integers (trec_eval would truncate 1.9; we refuse it). */
-export async function readQrels(path: string): Promise<Qrels> {
-  const qrels: Qrels = new Map();
-  const f: number[] = [];
-  let line = 0;
-  await streamLines(path, (buf, start, limit) => {
-    for (let p = start; p < limit; ) {
-      line++;
-      p = fields(buf, p, f);
-      if (f.length === 0) continue;
-      const where = { file: path, line };
-      if (f.length !== 8) {
-        throw new InputError(`expected 4 columns ${QRELS_COLUMNS}, found ${f.length / 2}`, where);
-      }
-      const qid = buf.toString("utf8", f[0], f[1]);
-      const docid = buf.toString("utf8", f[4], f[5]);
-      const gradeText = buf.toString("latin1", f[6], f[7]);
-      const grade = parseGrade(gradeText);
-      if (grade === undefined) {
-        throw new InputError(`grade must be an integer, got '${gradeText}'`, { ...where, field: "grade" });
-      }
-      let judged = qrels.get(qid);
-      if (judged === undefined) {
-        judged = new Map();
-        qrels.set(qid, judged);
-      }
-      if (judged.has(docid)) {
-        throw new InputError(`document '${docid}' is judged twice for query '${qid}'`, {
-          ...where,
-          field: "docid",
-        });
-      }
-      judged.set(docid, grade);
-    }
-  });
-  if (qrels.size === 0) throw new InputError("no judgements: the file has no qrels lines", { file: path });
-  return qrels;
-}
+} from "./run-block.js";
+import { fields, parseScore, skipSpace, word } from "./scan.js";
+import type { Ranking, Run } from "./types.js";
 
 const COLUMN_COUNT = "expected 6 columns `qid Q0 docid rank score tag`, found %d";
 

@@ -1,7 +1,8 @@
 import { stemmer } from "stemmer";
 
 /**
- * English analysis shared by the lexical scorers, modelled on Lucene's EnglishAnalyzer minus its
+ * English analysis shared by the lexical scorers (the embedded server's, and a BM25 first stage's:
+ * a neutral module, so neither imports the other), modelled on Lucene's EnglishAnalyzer minus its
  * possessive filter: lowercase, split on anything that is not a Unicode letter or digit, drop Lucene's
  * 33 English stop words (EnglishAnalyzer.ENGLISH_STOP_WORDS_SET), Porter-stem what is left.
  */

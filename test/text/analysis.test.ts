@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { analyze, ENGLISH_STOP_WORDS, termFrequencies } from "../../src/server/analysis.js";
+import { analyze, ENGLISH_STOP_WORDS, termFrequencies } from "../../src/text/analysis.js";
 
 describe("English analysis", () => {
   it("has exactly Lucene's 33 English stop words", () => {

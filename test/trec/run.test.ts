@@ -1,98 +1,13 @@
-import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { statSync } from "node:fs";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import fc from "fast-check";
-import { afterAll, describe, expect, it } from "vitest";
-import { parseScore } from "../../src/datasets/byte-lines.js";
-import { rankedCandidates, readQrels, readRun, scanRun } from "../../src/datasets/trec.js";
-import { InputError } from "../../src/errors.js";
+import { describe, expect, it } from "vitest";
+import { readQrels } from "../../src/trec/qrels.js";
+import { rankedCandidates, readRun, scanRun } from "../../src/trec/run.js";
+import { dir, file, inputError } from "./helpers.js";
 
-const dir = mkdtempSync(join(tmpdir(), "trec-test-"));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
-let n = 0;
 const TAG = "a-long-run-tag-".repeat(4);
-function file(content: string | Buffer, name = `f${n++}.txt`): string {
-  const path = join(dir, name);
-  writeFileSync(path, content);
-  return path;
-}
-
-/** The InputError a promise rejects with (fails the test if it resolves or throws something else). */
-async function inputError(p: Promise<unknown>): Promise<InputError> {
-  const err = await p.then(
-    () => undefined,
-    (e) => e,
-  );
-  expect(err).toBeInstanceOf(InputError);
-  return err as InputError;
-}
-
-describe("readQrels", () => {
-  it("reads grades per query; tabs, runs of spaces, CRLF, blank lines and negative grades", async () => {
-    const q = await readQrels(file("q1 0 d1 1\r\nq1\t0\td2\t0\n\n  q2   0 d1 -1\r\nq2 0 d3 +3"));
-    expect(q).toEqual(
-      new Map([
-        [
-          "q1",
-          new Map([
-            ["d1", 1],
-            ["d2", 0],
-          ]),
-        ],
-        [
-          "q2",
-          new Map([
-            ["d1", -1],
-            ["d3", 3],
-          ]),
-        ],
-      ]),
-    );
-  });
-
-  it("skips a UTF-8 byte order mark", async () => {
-    const q = await readQrels(file("\uFEFFq1 0 d1 1\n"));
-    expect([...q.keys()]).toEqual(["q1"]);
-    const run = await readRun(file("\uFEFFq1 Q0 d1 1 1 t\n"));
-    expect([...run.keys()]).toEqual(["q1"]);
-  });
-
-  it("reads gzip transparently, whatever the name", async () => {
-    const q = await readQrels(file(gzipSync("q1 0 d1 2\n"), "qrels.bin"));
-    expect(q.get("q1")?.get("d1")).toBe(2);
-  });
-
-  it.each([
-    ["q1 0 d1 1\nq1 0 d2\n", 2, undefined, "expected 4 columns"],
-    ["q1 0 d1 1 extra\n", 1, undefined, "found 5"],
-    ["q1 0 d1 1\n\nq1 0 d2 1.9\n", 3, "grade", "grade must be an integer, got '1.9'"],
-    ["q1 0 d1 high\n", 1, "grade", "got 'high'"],
-    ["q1 0 d1 12345678901\n", 1, "grade", "got '12345678901'"],
-    ["q1 0 d1 1\nq1 0 d1 0\n", 2, "docid", "judged twice"],
-  ])("rejects %j at line %i", async (content, line, field, reason) => {
-    const path = file(content);
-    const err = await inputError(readQrels(path));
-    expect(err).toMatchObject({ file: path, line, field });
-    expect(err.message).toContain(`${path}:${line}`);
-    expect(err.message).toContain(reason);
-  });
-
-  it("rejects a missing file, a directory and an empty file", async () => {
-    const missing = join(dir, "nope.txt");
-    expect((await inputError(readQrels(missing))).message).toBe(`${missing}: no such file`);
-    const sub = join(dir, "adir");
-    mkdirSync(sub);
-    expect((await inputError(readQrels(sub))).message).toContain("is a directory");
-    expect((await inputError(readQrels(file("\n\n")))).message).toContain("no judgements");
-  });
-
-  it("rejects a corrupt gzip file", async () => {
-    const gz = gzipSync("q1 0 d1 1\n".repeat(100));
-    const err = await inputError(readQrels(file(gz.subarray(0, gz.length - 20))));
-    expect(err.message).toContain("gzip");
-  });
-});
 
 describe("readRun", () => {
   it("keeps file order and the scores; ignores the rank column; CRLF; no final newline", async () => {
@@ -228,43 +143,5 @@ describe("readRun", () => {
   it("rejects a missing file and a directory", async () => {
     expect((await inputError(readRun(join(dir, "none.run")))).message).toContain("no such file");
     expect((await inputError(readRun(dir))).message).toContain("is a directory");
-  });
-});
-
-describe("parseScore", () => {
-  const parse = (s: string) => parseScore(Buffer.from(`${s} `), 0, s.length);
-
-  it("equals Number() (correctly rounded) on any double's decimal spellings", () => {
-    fc.assert(
-      fc.property(
-        fc.double({ noNaN: true, noDefaultInfinity: true }),
-        fc.integer({ min: 0, max: 20 }),
-        (x, digits) => {
-          for (const s of [
-            String(x),
-            x.toFixed(Math.min(digits, 100)),
-            x.toExponential(digits),
-            x.toPrecision(digits + 1),
-          ]) {
-            if (Number.isFinite(Number(s)))
-              expect(Object.is(parse(s), Number(s)) || parse(s) === Number(s)).toBe(true);
-          }
-        },
-      ),
-      { numRuns: 500 },
-    );
-  });
-
-  it("equals Number() on short decimal strings (the fast path) and rejects non-numbers", () => {
-    fc.assert(
-      fc.property(fc.stringMatching(/^[+-]?\d{1,17}(\.\d{0,12})?([eE][+-]?\d{1,2})?$/), (s) => {
-        expect(parse(s)).toBe(Number(s));
-      }),
-    );
-    for (const bad of ["abc", "1.5x", "1e", "-", ".", "inf", "nan", "Infinity", "1e400"])
-      expect(parse(bad)).toBeNaN();
-    expect(parse(".5")).toBe(0.5);
-    expect(parse("1.")).toBe(1);
-    expect(parse("0.1")).toBe(0.1);
   });
 });
