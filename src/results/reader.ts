@@ -4,10 +4,9 @@
  * finish (killed mid-write): it is dropped, like any task that did not finish, instead of failing
  * the whole file. Streamed line by line: a large run's file is never one string.
  */
-import { createReadStream } from "node:fs";
 import { open } from "node:fs/promises";
-import { createInterface } from "node:readline";
 import { InputError } from "../errors.js";
+import { readLines } from "../trec/lines.js";
 import type { ResultRecord } from "./record.js";
 
 export interface ReadResultsOutcome {
@@ -25,11 +24,8 @@ export async function readResultsFile(path: string): Promise<ReadResultsOutcome>
   const records: ResultRecord[] = [];
   // A line that does not parse is an error unless it turns out to be the cut-off last line.
   let pending: InputError | undefined;
-  let line = 0;
-  const lines = createInterface({ input: createReadStream(path), crlfDelay: Number.POSITIVE_INFINITY });
   try {
-    for await (const text of lines) {
-      line++;
+    for await (const [text, line] of readLines(path)) {
       if (pending) throw pending;
       if (text.trim() === "") continue;
       let value: unknown;
@@ -43,8 +39,6 @@ export async function readResultsFile(path: string): Promise<ReadResultsOutcome>
     }
   } catch (err) {
     throw err instanceof InputError ? err : unreadable(path, err);
-  } finally {
-    lines.close();
   }
   if (pending && endsWithNewline) throw pending;
   return { records, droppedTail: pending ? 1 : 0 };
