@@ -1,94 +1,32 @@
 /**
- * The run configuration: a YAML or JSON file (validated with zod) and command-line flags that
- * override it. Relative paths stay relative to the working directory (like the flags), so
- * `examples/demo.yaml` can name `datasets/capitals.csv` and be run from the repository root.
+ * The run configuration: a YAML or JSON file and command-line flags over it. Both are checked by
+ * the one schema generated from RUN_OPTIONS (options.ts): the file when it is read, then the file
+ * and flags once merged, so a value is judged the same way wherever it was written. Relative paths
+ * stay relative to the working directory (like the flags), so `examples/demo.yaml` can name
+ * `datasets/capitals.csv` and be run from the repository root.
  */
 import { readFile, stat } from "node:fs/promises";
 import { LineCounter, parseDocument } from "yaml";
-import { z } from "zod";
+import type { z } from "zod";
 import { InputError, UsageError } from "../errors.js";
-import { DEFAULT_PROVIDER } from "../rerank/client.js";
+import { type FlagOrigins, fill, isRecord, mergeFlags } from "./merge-flags.js";
+import {
+  type DatasetEntry,
+  MODEL_KEYS,
+  type ModelEntry,
+  RUN_OPTIONS,
+  type RunConfigFile,
+  RunConfigSchema,
+  type RunFlags,
+} from "./options.js";
 
-const positiveInt = z.number().int().positive();
-const FORMATS = ["csv", "beir", "trec", "mteb"] as const;
-const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-
-const ModelEntrySchema = z.strictObject({
-  /** Display name and, unless `model` is set, the model id sent to the API. */
-  name: z.string().min(1),
-  model: z.string().min(1).optional(),
-  provider: z.string().min(1).optional(),
-  /** Full URL of the rerank route, or "embedded" for the in-process reference server. */
-  endpoint: z.string().min(1).optional(),
-  apiKeyEnv: z.string().regex(ENV_NAME, "must be an environment variable name").optional(),
-  retries: z.number().int().min(0).optional(),
-  timeoutMs: positiveInt.optional(),
-  maxDocsPerRequest: positiveInt.optional(),
-  maxRequestBytes: positiveInt.optional(),
-  qwen3Instruction: z.union([z.boolean(), z.string()]).optional(),
-  options: z.record(z.string(), z.unknown()).optional(),
-});
-
-const DatasetSchema = z.strictObject({
-  path: z.string().min(1),
-  format: z.enum(FORMATS).optional(),
-  split: z.string().min(1).optional(),
-  candidates: z.string().min(1).optional(),
-  depth: positiveInt.optional(),
-  columns: z
-    .strictObject({
-      queryId: z.string().optional(),
-      query: z.string().optional(),
-      docId: z.string().optional(),
-      document: z.string().optional(),
-      title: z.string().optional(),
-      label: z.string().optional(),
-    })
-    .optional(),
-});
-
-const listOf = <T extends z.ZodType>(item: T) => z.union([item, z.array(item).min(1)]);
-
-const RunConfigSchema = z.strictObject({
-  dataset: z.union([z.string().min(1), DatasetSchema]),
-  models: z
-    .array(z.union([z.string().min(1), ModelEntrySchema]))
-    .min(1)
-    .optional(),
-  topN: listOf(positiveInt).optional(),
-  provider: z.string().min(1).optional(),
-  endpoint: z.string().min(1).optional(),
-  apiKeyEnv: ModelEntrySchema.shape.apiKeyEnv,
-  retries: z.number().int().min(0).optional(),
-  concurrency: positiveInt.optional(),
-  rps: z.number().positive().optional(),
-  k: listOf(positiveInt).optional(),
-  measures: listOf(z.string().min(1)).optional(),
-  out: z.string().min(1).optional(),
-  maxFailures: z.number().int().min(0).optional(),
-  sample: positiveInt.optional(),
-  seed: z.number().int().optional(),
-  complete: z.boolean().optional(),
-});
-
-export type RunConfigFile = z.infer<typeof RunConfigSchema>;
-export type ModelEntry = z.infer<typeof ModelEntrySchema>;
-export type DatasetEntry = z.infer<typeof DatasetSchema>;
+export type { DatasetEntry, ModelEntry, RunConfigFile, RunFlags };
 
 /** One model to evaluate, with everything the rerank client needs (no secret: only the key's variable). */
-export interface ModelSpec {
+export interface ModelSpec extends Omit<ModelEntry, "model" | "provider"> {
   name: string;
   model: string;
   provider: string;
-  /** A URL, "embedded", or undefined for the provider's public endpoint. */
-  endpoint?: string;
-  apiKeyEnv?: string;
-  retries?: number;
-  timeoutMs?: number;
-  maxDocsPerRequest?: number;
-  maxRequestBytes?: number;
-  qwen3Instruction?: boolean | string;
-  options?: Record<string, unknown>;
 }
 
 /** The effective options of one run, after the file and the flags are merged. */
@@ -109,34 +47,6 @@ export interface RunOptions {
   complete: boolean;
 }
 
-/** Flags as the CLI parsed them; undefined means "not given". */
-export interface RunFlags {
-  config?: string;
-  dataset?: string;
-  format?: string;
-  split?: string;
-  candidates?: string;
-  depth?: number;
-  sample?: number;
-  seed?: number;
-  model?: string[];
-  topN?: number[];
-  provider?: string;
-  endpoint?: string;
-  apiKeyEnv?: string;
-  concurrency?: number;
-  rps?: number;
-  retries?: number;
-  k?: number[];
-  measures?: string[];
-  out?: string;
-  maxFailures?: number;
-  complete?: boolean;
-}
-
-const DEFAULT_K = [1, 3, 5, 10];
-const DEFAULT_CONCURRENCY = 8;
-
 /** Read and validate a config file. Errors name the file, the line when known, and the field path. */
 export async function loadRunConfig(path: string): Promise<RunConfigFile> {
   let text: string;
@@ -156,129 +66,137 @@ export async function loadRunConfig(path: string): Promise<RunConfigFile> {
     const line = syntax.linePos?.[0]?.line ?? lineCounter.linePos(syntax.pos[0]).line;
     throw new InputError(`not valid YAML/JSON: ${syntax.message.split("\n")[0]}`, { file: path, line });
   }
-  const result = RunConfigSchema.safeParse(doc.toJS());
+  const input: unknown = doc.toJS();
+  const result = RunConfigSchema.safeParse(input);
   if (result.success) return result.data;
-  const issue = result.error.issues[0];
-  const fieldPath = [...issue.path];
-  if (issue.code === "unrecognized_keys") fieldPath.push(issue.keys[0]);
-  const field = fieldPath.map(String).join(".") || "(top level)";
-  const node = doc.getIn(fieldPath, true) as { range?: [number, number, number] } | undefined;
-  const line = node?.range ? lineCounter.linePos(node.range[0]).line : undefined;
-  const reason = issue.code === "unrecognized_keys" ? "unknown key" : issue.message;
-  throw new InputError(reason, { file: path, line, field });
+  const { path: at, field, message, got } = explain(result.error, input);
+  // The deepest node of the path that the file has: a value the schema reshaped still has a line.
+  let line: number | undefined;
+  for (let n = at.length; n >= 0 && line === undefined; n--) {
+    const node = doc.getIn(at.slice(0, n), true) as { range?: [number, number, number] } | undefined;
+    if (node?.range) line = lineCounter.linePos(node.range[0]).line;
+  }
+  throw new InputError(message + got, { file: path, line, field });
 }
 
-/** Merge a validated config (optional) with the flags; flags win, field by field. */
+/**
+ * Merge a validated config (optional) with the flags, flags winning field by field, then check the
+ * result with the config's own schema. A bad value from a flag is a UsageError naming the flag as
+ * typed; one from the file is an InputError naming its field.
+ */
 export function resolveRunOptions(file: RunConfigFile | undefined, flags: RunFlags): RunOptions {
-  const fileDataset: DatasetEntry | undefined =
-    typeof file?.dataset === "string" ? { path: file.dataset } : file?.dataset;
-  const datasetPath = flags.dataset ?? fileDataset?.path;
+  const { merged, origins } = mergeFlags(file, flags);
+  const dataset = merged.dataset as unknown;
+  const datasetPath = typeof dataset === "object" ? (dataset as { path?: unknown } | null)?.path : dataset;
   if (!datasetPath)
     throw new UsageError("no dataset: pass --dataset PATH or --config FILE with a 'dataset' entry");
-  // A different dataset on the command line does not inherit the file's format or candidates.
-  const base =
-    flags.dataset && flags.dataset !== fileDataset?.path ? { path: flags.dataset } : { ...fileDataset };
-  const dataset: DatasetEntry = {
-    ...base,
-    path: datasetPath,
-    ...defined({
-      format: checkFormat(flags.format),
-      split: flags.split,
-      candidates: flags.candidates,
-      depth: flags.depth === undefined ? undefined : checkPositive("--depth", flags.depth),
-    }),
-  };
-
-  const defaults = {
-    provider: flags.provider ?? file?.provider,
-    endpoint: flags.endpoint ?? file?.endpoint,
-    apiKeyEnv: flags.apiKeyEnv ?? file?.apiKeyEnv,
-    retries: flags.retries ?? file?.retries,
-  };
-  const entries: (string | ModelEntry)[] = flags.model?.length ? flags.model : (file?.models ?? []);
-  if (entries.length === 0)
+  if (merged.models === undefined || (Array.isArray(merged.models) && merged.models.length === 0))
     throw new UsageError("no model: pass --model NAME (repeatable) or list 'models' in the config");
-  const models = entries.map((entry) => toModelSpec(entry, defaults, flags));
+  const result = RunConfigSchema.safeParse(merged);
+  if (!result.success) throw mergedError(result.error, merged, origins);
+  return effectiveOptions(result.data);
+}
+
+function effectiveOptions(c: RunConfigFile): RunOptions {
+  const models = (c.models ?? []).map((entry) => modelSpec(entry, c));
   const names = new Set<string>();
   for (const m of models) {
     if (names.has(m.name))
       throw new UsageError(`model '${m.name}' is listed twice; give each entry its own name`);
     names.add(m.name);
   }
-
-  const topN = flags.topN?.length ? flags.topN.map((n) => checkPositive("--top-n", n)) : asList(file?.topN);
-  const k = flags.k?.length ? flags.k.map((n) => checkPositive("--k", n)) : (asList(file?.k) ?? DEFAULT_K);
-  const concurrency = flags.concurrency ?? file?.concurrency ?? DEFAULT_CONCURRENCY;
-  checkPositive("--concurrency", concurrency);
-  const rps = flags.rps ?? file?.rps;
-  if (rps !== undefined && !(rps > 0)) throw new UsageError("--rps must be a positive number");
-  const maxFailures = flags.maxFailures ?? file?.maxFailures ?? 0;
-  if (!Number.isInteger(maxFailures) || maxFailures < 0)
-    throw new UsageError("--max-failures must be an integer >= 0");
-  const sample = flags.sample ?? file?.sample;
-  if (sample !== undefined) checkPositive("--sample", sample);
-  const seed = flags.seed ?? file?.seed ?? 0;
-  if (!Number.isInteger(seed)) throw new UsageError("--seed must be an integer");
-
   return {
-    dataset,
+    dataset: typeof c.dataset === "string" ? { path: c.dataset } : c.dataset,
     models,
-    topN: [...new Set(topN ?? [])].sort((a, b) => a - b),
-    concurrency,
-    k: [...new Set(k)].sort((a, b) => a - b),
-    maxFailures,
-    seed,
-    complete: flags.complete ?? file?.complete ?? true,
-    ...defined({
-      rps,
-      measures: flags.measures?.length ? flags.measures : asList(file?.measures),
-      out: flags.out ?? file?.out,
-      sample,
-    }),
+    topN: [...new Set(asList(c.topN) ?? [])].sort((a, b) => a - b),
+    concurrency: c.concurrency ?? RUN_OPTIONS.concurrency.default,
+    k: [...new Set(asList(c.k) ?? RUN_OPTIONS.k.default)].sort((a, b) => a - b),
+    maxFailures: c.maxFailures ?? RUN_OPTIONS.maxFailures.default,
+    seed: c.seed ?? RUN_OPTIONS.seed.default,
+    complete: c.complete ?? RUN_OPTIONS.complete.default,
+    ...defined({ rps: c.rps, measures: asList(c.measures), out: c.out, sample: c.sample }),
   };
 }
 
-function toModelSpec(
-  entry: string | ModelEntry,
-  defaults: { provider?: string; endpoint?: string; apiKeyEnv?: string; retries?: number },
-  flags: RunFlags,
-): ModelSpec {
+/** An entry's own settings (flags are already in them) win; top-level ones fill what it leaves out. */
+function modelSpec(entry: string | ModelEntry, c: RunConfigFile): ModelSpec {
   const e: ModelEntry = typeof entry === "string" ? { name: entry } : entry;
-  // Flags override every model; top-level file values only fill what an entry leaves out.
-  const spec: ModelSpec = {
+  const filled = Object.fromEntries(MODEL_KEYS.map((key) => [key, fill(RUN_OPTIONS[key], c[key], e[key])]));
+  return {
     ...e,
+    ...defined(filled),
     name: e.name,
     model: e.model ?? e.name,
-    provider: flags.provider ?? e.provider ?? defaults.provider ?? DEFAULT_PROVIDER,
-    ...defined({
-      endpoint: flags.endpoint ?? e.endpoint ?? defaults.endpoint,
-      apiKeyEnv: flags.apiKeyEnv ?? e.apiKeyEnv ?? defaults.apiKeyEnv,
-      retries: flags.retries ?? e.retries ?? defaults.retries,
-    }),
+    provider: e.provider ?? c.provider ?? RUN_OPTIONS.provider.default,
   };
-  if (spec.apiKeyEnv !== undefined && !ENV_NAME.test(spec.apiKeyEnv)) {
-    throw new UsageError(`--api-key-env '${spec.apiKeyEnv}' is not an environment variable name`);
+}
+
+/** A bad value of the merged config: blame the flag that set it, else the file's field. */
+function mergedError(error: z.ZodError, merged: unknown, origins: FlagOrigins): Error {
+  const { path, field, message, got } = explain(error, merged);
+  for (let n = path.length; n > 0; n--) {
+    const origin = origins.get(path.slice(0, n).join("."));
+    if (origin) return new UsageError(`${origin.flag} ${message}, got '${origin.given}'`);
   }
-  if (spec.retries !== undefined && (!Number.isInteger(spec.retries) || spec.retries < 0)) {
-    throw new UsageError("--retries must be an integer >= 0");
+  // Only a config built in code gets here (loadRunConfig checked the file's values), so no line.
+  return new InputError(message + got, { field });
+}
+
+interface Explained {
+  path: PropertyKey[];
+  field: string;
+  message: string;
+  /** The value, when there is one to show: ", got 0". */
+  got: string;
+}
+
+/** The one issue worth reporting, as a field path and a one-line message. */
+function explain(error: z.ZodError, input: unknown): Explained {
+  // A misspelt key explains the missing one next to it, so report it first.
+  const issue = error.issues.find((i) => i.code === "unrecognized_keys") ?? innermost(error.issues[0]);
+  const path = [...issue.path];
+  if (issue.code === "unrecognized_keys") {
+    path.push(issue.keys[0]);
+    return { path, field: fieldName(path), message: "unknown key", got: "" };
   }
-  return spec;
+  const value = valueAt(input, path);
+  if (value === undefined)
+    return {
+      path,
+      field: fieldName(path),
+      message: issue.code === "invalid_type" ? "is required" : issue.message,
+      got: "",
+    };
+  return { path, field: fieldName(path), message: issue.message, got: `, got ${brief(value)}` };
 }
 
-function asList<T>(v: T | T[] | undefined): T[] | undefined {
-  return v === undefined ? undefined : Array.isArray(v) ? v : [v];
+/** A union's failure is explained by the branch the value was meant for: the one whose type fit. */
+function innermost(issue: z.core.$ZodIssue): z.core.$ZodIssue {
+  if (issue.code !== "invalid_union") return issue;
+  const fits = issue.errors.find((b) => !b.some((i) => i.code === "invalid_type" && i.path.length === 0));
+  if (!fits?.length) return issue;
+  const inner = innermost(fits.find((i) => i.code === "unrecognized_keys") ?? fits[0]);
+  return { ...inner, path: [...issue.path, ...inner.path] };
 }
 
-function checkPositive(flag: string, n: number): number {
-  if (!Number.isInteger(n) || n < 1) throw new UsageError(`${flag} must be a positive integer, got '${n}'`);
-  return n;
+function fieldName(path: PropertyKey[]): string {
+  return path.map(String).join(".") || "(top level)";
 }
 
-function checkFormat(format: string | undefined): DatasetEntry["format"] {
-  if (format === undefined) return undefined;
-  const f = FORMATS.find((x) => x === format);
-  if (!f) throw new UsageError(`--format must be one of ${FORMATS.join(", ")}, got '${format}'`);
-  return f;
+function valueAt(input: unknown, path: PropertyKey[]): unknown {
+  let v = input;
+  for (const key of path)
+    v = isRecord(v) || Array.isArray(v) ? (v as Record<PropertyKey, unknown>)[key] : undefined;
+  return v;
+}
+
+function brief(v: unknown): string {
+  const s = JSON.stringify(v) ?? String(v);
+  return s.length > 40 ? `${s.slice(0, 37)}...` : s;
+}
+
+function asList<T>(v: T | readonly T[] | undefined): T[] | undefined {
+  return v === undefined ? undefined : Array.isArray(v) ? [...v] : [v as T];
 }
 
 /** Drop undefined values so spreading never overwrites a value with undefined. */

@@ -3,6 +3,10 @@ import { existsSync } from "node:fs";
 import { readdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import yargs, { type Argv } from "yargs";
+import { runCommand, toFlags } from "../../src/cli/commands/run.js";
+import { resolveRunOptions } from "../../src/run/config.js";
+import { RUN_FLAGS } from "../../src/run/options.js";
 import { buildCli, runCli, spawnCli } from "../helpers/cli.js";
 import {
   type FixedScoreServer,
@@ -82,7 +86,7 @@ describe("rerank-eval run (CLI)", () => {
       [["--top-n", "3,0"], /--top-n must be a positive integer, got '0'/],
       [["--top-n"], /--top-n needs a value/],
       [["-j", "0"], /--concurrency must be a positive integer/],
-      [["-j", "many"], /--concurrency must be a number/],
+      [["-j", "many"], /--concurrency must be a positive integer, got 'many'/],
       [["-j"], /--concurrency needs a value/],
       [["-j", "2", "-j", "3"], /--concurrency was given 2 times \(2, 3\)/],
       [["--rps", "0"], /--rps must be a positive number/],
@@ -93,7 +97,7 @@ describe("rerank-eval run (CLI)", () => {
       [["--measures", "nDCG@10,Bogus@3"], /Bogus@3/],
       [["--format", "xml"], /--format must be one of csv, beir, trec, mteb/],
       [["--candidates", join(dir, "missing.trec")], /missing\.trec/],
-      [["--api-key-env", "not-a-var"], /--api-key-env 'not-a-var'/],
+      [["--api-key-env", "not-a-var"], /--api-key-env must be an environment variable name, got 'not-a-var'/],
       [["--max-failures", "-1"], /--max-failures must be an integer >= 0/],
       [["--max-failures"], /--max-failures needs a value/],
       [["--api-key-env", "A", "--api-key-env", "B"], /--api-key-env was given 2 times \(A, B\)/],
@@ -104,6 +108,12 @@ describe("rerank-eval run (CLI)", () => {
       [["--out", join(dir, "first-out")], /--out was given 2 times/],
       [["--topn", "3"], /Unknown argument: topn/],
       [["--config", join(dir, "missing.yaml")], /missing\.yaml: cannot read the config file/],
+      [["--timeout-ms", "0"], /--timeout-ms must be a positive integer, got '0'/],
+      [["--timeout-ms", "1", "--timeout-ms", "2"], /--timeout-ms was given 2 times \(1, 2\)/],
+      [["--max-docs-per-request"], /--max-docs-per-request needs a value/],
+      [["--max-request-bytes", "-5"], /--max-request-bytes must be a positive integer, got '-5'/],
+      [["--option", "truncate"], /--option must be key=value, got 'truncate'/],
+      [["--option"], /--option needs a value/],
     ];
     for (const [i, [extra, message]] of cases.entries()) {
       const out = join(dir, `mistake-${i}`);
@@ -305,4 +315,105 @@ describe("rerank-eval run (CLI)", () => {
       expect(git("check-ignore", "reports/demo/report.md").trim()).toBe("reports/demo/report.md");
     },
   );
+
+  it("a model setting in the file is judged with file, line and field; the same value as a flag names the flag", async () => {
+    const path = await config(
+      "bad-timeout.yaml",
+      `dataset: ${csv}\nmodels:\n  - name: m\n    timeoutMs: 0\n`,
+    );
+    const fromFile = await runCli(["run", "--config", path, "--quiet"]);
+    expect(fromFile.code).toBe(2);
+    expect(fromFile.stderr).toBe(
+      `rerank-eval: error: ${path}:4: field 'models.0.timeoutMs': must be a positive integer, got 0\n`,
+    );
+    const good = await config(
+      "good-timeout.yaml",
+      `dataset: ${csv}\nmodels:\n  - name: m\n    timeoutMs: 500\n`,
+    );
+    const fromFlag = await runCli(["run", "--config", good, "--timeout-ms", "0", "--quiet"]);
+    expect(fromFlag.code).toBe(2);
+    expect(fromFlag.stderr).toBe("rerank-eval: error: --timeout-ms must be a positive integer, got '0'\n");
+  });
+
+  it("--timeout-ms 500 is accepted by run and reaches the model (it used to be an unknown argument)", async () => {
+    const out = join(dir, "timeout-flag");
+    const r = await runCli([
+      ...base(),
+      "--model",
+      "m",
+      "--timeout-ms",
+      "500",
+      "--max-failures",
+      "9",
+      "--out",
+      out,
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    const report = JSON.parse(await readFile(join(out, "report.json"), "utf8"));
+    expect(report.config.models[0]).toMatchObject({ name: "m", timeoutMs: 500 });
+  });
+});
+
+describe("run's flags come from RUN_OPTIONS", () => {
+  /** The flags --help lists, as typed: --top-n, -k (a one-letter flag has one dash). */
+  async function helpFlags(): Promise<{ flags: string[]; text: string }> {
+    // A separate process: yargs ends the process after printing help.
+    const r = await spawnCli(["run", "--help"], {});
+    expect(r.code).toBe(0);
+    const options = r.stdout.split("\nExamples:")[0];
+    const flags = [...options.matchAll(/^ {2}(?:-\w, )?(?: {4})?(--?[\w-]+)/gm)].map((m) => m[1]);
+    return { flags, text: options };
+  }
+
+  it("one flag per table row and no other: a row without a flag or a flag without a row fails here", async () => {
+    const { flags, text } = await helpFlags();
+    const fromTable = RUN_FLAGS.map((f) => (f.flag.length === 1 ? `-${f.flag}` : `--${f.flag}`));
+    const builtIn = ["--help", "--version", "--debug"];
+    expect(new Set(flags)).toEqual(new Set([...fromTable, ...builtIn]));
+    expect(flags).toHaveLength(fromTable.length + builtIn.length);
+    for (const f of RUN_FLAGS) {
+      // Each row's description and aliases are what --help shows.
+      expect(text.replace(/\s+/g, " "), f.flag).toContain(f.def.description.slice(0, 30));
+      if ("alias" in f.def && f.def.alias) expect(text).toContain(`-${f.def.alias}, --${f.flag}`);
+    }
+  });
+
+  it("each per-model flag, as typed, reaches every ModelSpec", () => {
+    const argv = [
+      ...["--dataset", "d.csv", "--model", "a,b", "--timeout-ms", "500", "--max-docs-per-request", "16"],
+      ...["--max-request-bytes", "65536", "--qwen3-instruction", "--option", "truncate=END"],
+      ...[
+        "--option",
+        'extra={"x":[1,2]}',
+        "--retries",
+        "0",
+        "--provider",
+        "cohere",
+        "--endpoint",
+        "embedded",
+      ],
+      ...["--api-key-env", "MY_KEY"],
+    ];
+    const parsed = (runCommand.builder as (y: Argv) => Argv)(yargs(argv).strict()).parseSync();
+    const { models } = resolveRunOptions(undefined, toFlags(parsed));
+    const settings = {
+      timeoutMs: 500,
+      maxDocsPerRequest: 16,
+      maxRequestBytes: 65536,
+      qwen3Instruction: true,
+      options: { truncate: "END", extra: { x: [1, 2] } },
+      retries: 0,
+      provider: "cohere",
+      endpoint: "embedded",
+      apiKeyEnv: "MY_KEY",
+    };
+    expect(models).toEqual([
+      { name: "a", model: "a", ...settings },
+      { name: "b", model: "b", ...settings },
+    ]);
+    const custom = (runCommand.builder as (y: Argv) => Argv)(
+      yargs(["--dataset", "d.csv", "--model", "a", "--qwen3-instruction", "rank capitals"]),
+    ).parseSync();
+    expect(resolveRunOptions(undefined, toFlags(custom)).models[0].qwen3Instruction).toBe("rank capitals");
+  });
 });

@@ -158,3 +158,161 @@ describe("resolveRunOptions", () => {
     ).toThrow(/environment variable/);
   });
 });
+
+describe("per-model settings", () => {
+  const file = {
+    dataset: "s.csv",
+    models: [{ name: "a", timeoutMs: 5, options: { truncate: "END", keep: 1 } }, "b"],
+    maxRequestBytes: 4096,
+  };
+
+  it("each per-model flag reaches every ModelSpec, over the entries", () => {
+    const o = resolveRunOptions(file, {
+      timeoutMs: "500",
+      maxDocsPerRequest: 7,
+      maxRequestBytes: "1000",
+      qwen3Instruction: "find the capital",
+      option: ["truncate=NONE", "legacyScoreFields=true"],
+      retries: "0",
+      provider: "vllm",
+      endpoint: "http://127.0.0.1:9/rerank",
+      apiKeyEnv: "MY_KEY",
+    });
+    const common = {
+      timeoutMs: 500,
+      maxDocsPerRequest: 7,
+      maxRequestBytes: 1000,
+      qwen3Instruction: "find the capital",
+      retries: 0,
+      provider: "vllm",
+      endpoint: "http://127.0.0.1:9/rerank",
+      apiKeyEnv: "MY_KEY",
+    };
+    expect(o.models).toEqual([
+      { name: "a", model: "a", ...common, options: { truncate: "NONE", keep: 1, legacyScoreFields: true } },
+      { name: "b", model: "b", ...common, options: { truncate: "NONE", legacyScoreFields: true } },
+    ]);
+  });
+
+  it("top-level settings of the file fill what an entry leaves out; a bare --qwen3-instruction is true", () => {
+    const o = resolveRunOptions(file, { qwen3Instruction: true });
+    expect(o.models.map((m) => [m.name, m.timeoutMs, m.maxRequestBytes, m.qwen3Instruction])).toEqual([
+      ["a", 5, 4096, true],
+      ["b", undefined, 4096, true],
+    ]);
+    expect(o.models[0].options).toEqual({ truncate: "END", keep: 1 });
+    expect("options" in o.models[1]).toBe(false);
+  });
+
+  it("the new settings read from a config file, at the top and in an entry", async () => {
+    const path = await configFile(
+      "per-model.yaml",
+      [
+        "dataset: s.csv",
+        "timeoutMs: 900",
+        "qwen3Instruction: true",
+        "options: { truncate: END }",
+        "models:",
+        "  - { name: a, maxDocsPerRequest: 16, qwen3Instruction: rank capitals }",
+        "  - b",
+      ].join("\n"),
+    );
+    const o = resolveRunOptions(await loadRunConfig(path), {});
+    expect(o.models).toEqual([
+      {
+        name: "a",
+        model: "a",
+        provider: "regolo",
+        timeoutMs: 900,
+        maxDocsPerRequest: 16,
+        qwen3Instruction: "rank capitals",
+        options: { truncate: "END" },
+      },
+      {
+        name: "b",
+        model: "b",
+        provider: "regolo",
+        timeoutMs: 900,
+        qwen3Instruction: true,
+        options: { truncate: "END" },
+      },
+    ]);
+  });
+});
+
+describe("one schema for the file and the flags", () => {
+  const flagError = (
+    flags: Parameters<typeof resolveRunOptions>[1],
+    file?: Parameters<typeof resolveRunOptions>[0],
+  ) => {
+    try {
+      resolveRunOptions(file ?? { dataset: "s.csv", models: ["m", { name: "n", timeoutMs: 5 }] }, flags);
+    } catch (err) {
+      return err as Error;
+    }
+    throw new Error("expected an error");
+  };
+
+  it("a bad value from a flag is a UsageError naming the flag and the text as typed", () => {
+    const cases: [Parameters<typeof resolveRunOptions>[1], string][] = [
+      [{ topN: ["3", "0"] }, "--top-n must be a positive integer, got '0'"],
+      [{ k: ["x"] }, "--k must be a positive integer, got 'x'"],
+      [{ concurrency: "many" }, "--concurrency must be a positive integer, got 'many'"],
+      [{ concurrency: 0 }, "--concurrency must be a positive integer, got '0'"],
+      [{ rps: "-1" }, "--rps must be a positive number, got '-1'"],
+      [{ seed: "1.5" }, "--seed must be an integer, got '1.5'"],
+      [{ maxFailures: "-1" }, "--max-failures must be an integer >= 0, got '-1'"],
+      [{ depth: "0" }, "--depth must be a positive integer, got '0'"],
+      [{ format: "xml" }, "--format must be one of csv, beir, trec, mteb, got 'xml'"],
+      // A model flag is written into every entry; the error still names the flag, not models.1.timeoutMs.
+      [{ timeoutMs: "0" }, "--timeout-ms must be a positive integer, got '0'"],
+      [{ maxDocsPerRequest: "2.5" }, "--max-docs-per-request must be a positive integer, got '2.5'"],
+      [{ maxRequestBytes: "big" }, "--max-request-bytes must be a positive integer, got 'big'"],
+      [{ retries: "-1" }, "--retries must be an integer >= 0, got '-1'"],
+      [{ apiKeyEnv: "not a var" }, "--api-key-env must be an environment variable name, got 'not a var'"],
+      [{ option: ["truncate"] }, "--option must be key=value, got 'truncate'"],
+      [{ model: ["a", ""] }, "--model must not be empty, got ''"],
+    ];
+    for (const [flags, message] of cases) {
+      const err = flagError(flags);
+      expect(err, message).toBeInstanceOf(UsageError);
+      expect(err.message).toBe(message);
+    }
+  });
+
+  it("a bad value from the file names file:line:field, with the same rule's words", async () => {
+    const path = await configFile(
+      "bad-model.yaml",
+      "dataset: s.csv\nconcurrency: 4\nmodels:\n  - name: a\n    timeoutMs: 0\n",
+    );
+    const err = await loadRunConfig(path).catch((e) => e);
+    expect(err).toBeInstanceOf(InputError);
+    expect(err.message).toBe(`${path}:5: field 'models.0.timeoutMs': must be a positive integer, got 0`);
+    const top = await configFile("bad-top.yaml", "dataset: s.csv\nmodels: [a]\nmaxRequestBytes: -5\n");
+    expect((await loadRunConfig(top).catch((e) => e)).message).toBe(
+      `${top}:3: field 'maxRequestBytes': must be a positive integer, got -5`,
+    );
+    const union = await configFile("bad-entry.yaml", "dataset: s.csv\nmodels:\n  - { nme: a }\n");
+    expect((await loadRunConfig(union).catch((e) => e)).message).toBe(
+      `${union}:3: field 'models.0.nme': unknown key`,
+    );
+    const dataset = await configFile(
+      "bad-dataset.yaml",
+      "dataset:\n  path: s.csv\n  depth: 0\nmodels: [a]\n",
+    );
+    expect((await loadRunConfig(dataset).catch((e) => e)).message).toBe(
+      `${dataset}:3: field 'dataset.depth': must be a positive integer, got 0`,
+    );
+  });
+
+  it("a flag over a good file is judged as a flag; a bad value in a config built in code names its field", async () => {
+    const path = await configFile("good.yaml", "dataset: s.csv\nmodels: [a]\ntimeoutMs: 100\n");
+    const file = await loadRunConfig(path);
+    expect(() => resolveRunOptions(file, { timeoutMs: "0" })).toThrow(
+      new UsageError("--timeout-ms must be a positive integer, got '0'"),
+    );
+    const built = flagError({}, { dataset: "s.csv", models: ["a"], concurrency: 0 });
+    expect(built).toBeInstanceOf(InputError);
+    expect(built.message).toBe("field 'concurrency': must be a positive integer, got 0");
+  });
+});

@@ -1,106 +1,63 @@
 import { join } from "node:path";
-import type { Argv, CommandModule } from "yargs";
+import type { Argv, CommandModule, Options } from "yargs";
 import { TooManyFailures, UsageError } from "../../errors.js";
 import { headlineTable } from "../../report/markdown.js";
 import type { Report } from "../../report/types.js";
 import { loadRunConfig, type RunFlags, resolveRunOptions } from "../../run/config.js";
 import { runEvaluation } from "../../run/index.js";
+import { RUN_FLAGS, type RunFlagDef, type Scope } from "../../run/options.js";
 
 /**
  * The arguments as yargs parses them: it adds a camelCase copy of every dashed flag (topN for
- * --top-n), so these are RunFlags' own names; only the repeatable lists are still raw strings.
+ * --top-n), so these are RunFlags' own names, each value still as typed.
  */
-type RunArgs = Omit<RunFlags, "model" | "topN" | "k" | "measures"> & {
-  model?: string[];
-  topN?: string[];
-  k?: string[];
-  measures?: string[];
-  quiet?: boolean;
+type RunArgs = { [K in keyof RunFlags]?: unknown } & { config?: string; quiet?: boolean };
+
+/** --help groups, by where an option lives in the config file. */
+const GROUPS: Record<Scope, string> = {
+  command: "Command:",
+  structure: "Dataset and models:",
+  dataset: "Dataset and models:",
+  model: "Each model (a flag applies to every model, over the config's entries):",
+  top: "Run:",
 };
 
-/** Single-value flags, by kind (RunFlags names). */
-const TEXT_FLAGS = [
-  "config",
-  "dataset",
-  "format",
-  "split",
-  "candidates",
-  "provider",
-  "endpoint",
-  "apiKeyEnv",
-  "out",
-] as const;
-const NUMBER_FLAGS = ["depth", "sample", "seed", "concurrency", "rps", "retries", "maxFailures"] as const;
+/**
+ * The yargs options of `run`, one per row of RUN_OPTIONS. Every value flag is a string to yargs:
+ * the option's own kind reads the text, so the schema judges what was typed ("got 'abc'", not NaN).
+ */
+export function runFlagOptions(): Record<string, Options> {
+  return Object.fromEntries(
+    RUN_FLAGS.map((f): [string, Options] => [
+      f.flag,
+      {
+        type: f.def.kind.switch ? "boolean" : "string",
+        ...(f.def.repeat && { array: true }),
+        ...(f.def.alias && { alias: f.def.alias }),
+        describe: `${f.def.description} [${label(f)}]`,
+        group: GROUPS[f.def.scope],
+      },
+    ]),
+  );
+}
+
+/** What --help shows at the end of a description, in place of yargs' [string]: kind, repetition, default. */
+function label({ def }: RunFlagDef): string {
+  const parts = [def.kind.label];
+  if (def.repeat === "list") parts.push("repeatable, comma-separated");
+  if (def.repeat === "pairs") parts.push("repeatable");
+  if (def.default !== undefined) parts.push(`default ${[def.default].flat().join(",")}`);
+  return parts.join("; ");
+}
 
 export const runCommand: CommandModule<object, RunArgs> = {
   command: "run",
   describe: "rerank a labelled set through one or more rerank APIs and write Markdown/JSON reports",
   builder: (y: Argv) =>
-    y
-      .option("config", { type: "string", describe: "YAML or JSON config file (flags override it)" })
-      .option("dataset", { type: "string", describe: "CSV file, BEIR folder or MTEB JSONL" })
-      .option("format", { type: "string", describe: "force the dataset format: csv, beir, trec, mteb" })
-      .option("split", { type: "string", describe: "BEIR qrels split (default test)" })
-      .option("candidates", {
-        type: "string",
-        describe: "a TREC run as candidate lists, or 'qrels' (judged pool, optimistic)",
-      })
-      .option("depth", { type: "number", describe: "keep the top N candidates per query" })
-      .option("sample", { type: "number", describe: "evaluate a reproducible subset of N queries" })
-      .option("seed", { type: "number", describe: "seed of --sample (default 0)" })
-      .option("model", {
-        type: "string",
-        array: true,
-        describe: "model name (repeatable; variants = models × top_n)",
-      })
-      .option("top-n", {
-        type: "string",
-        array: true,
-        describe: "top_n value (repeatable or comma-separated)",
-      })
-      .option("provider", { type: "string", describe: "API dialect (default regolo)" })
-      .option("endpoint", {
-        type: "string",
-        describe:
-          "full URL of the rerank route, or 'embedded' (the reference server in-process; regolo or cohere)",
-      })
-      .option("api-key-env", { type: "string", describe: "environment variable holding the API key" })
-      .option("concurrency", {
-        alias: "j",
-        type: "number",
-        describe: "requests in flight, shared by all variants (default 8)",
-      })
-      .option("rps", {
-        type: "number",
-        describe:
-          "cap on requests per second, shared by all variants (paces each query's call; retries back off on their own)",
-      })
-      .option("retries", {
-        type: "number",
-        describe: "retries per request after the first attempt (default 3)",
-      })
-      .option("k", {
-        type: "string",
-        array: true,
-        describe: "cut-offs for the default measures (default 1,3,5,10)",
-      })
-      .option("measures", {
-        type: "string",
-        array: true,
-        describe: "measures, e.g. nDCG@10,RR@10,AP (replaces the defaults)",
-      })
-      .option("out", { type: "string", describe: "output folder (default reports/<dataset>-<timestamp>)" })
-      .option("max-failures", {
-        type: "number",
-        describe:
-          "failed (variant, query) tasks tolerated, summed over variants; above it the report is still written, then exit 3 (default 0)",
-      })
-      .option("complete", {
-        type: "boolean",
-        describe:
-          "failed queries count 0 (trec_eval -c; default); --no-complete leaves them out of the means",
-      })
-      .option("quiet", { type: "boolean", describe: "no progress output" })
+    // Types are in each description ([positive integer], not yargs' [string] for a text-read flag).
+    (y as unknown as { usageConfiguration(c: object): Argv })
+      .usageConfiguration({ "hide-types": true })
+      .options(runFlagOptions())
       .example("$0 run --config examples/demo.yaml", "the demo: embedded bm25 and tfidf at top_n 3 and 10")
       .example(
         "$0 run --dataset datasets/tiny-beir --candidates datasets/tiny-beir/run.trec --model bm25 --endpoint embedded",
@@ -145,32 +102,35 @@ export function printSummary(report: Report, outDir: string): void {
   );
 }
 
-function toFlags(a: RunArgs): RunFlags {
-  const flags: RunFlags = {
-    model: splitList("--model", a.model),
-    topN: numbers("--top-n", a.topN),
-    k: numbers("--k", a.k),
-    measures: splitList("--measures", a.measures),
-    complete: once("complete", a.complete) as boolean | undefined,
-  };
-  for (const key of TEXT_FLAGS) {
-    const v = once(dashed(key), a[key]) as string | undefined;
-    if (v === "") throw new UsageError(`--${dashed(key)} needs a value`);
-    flags[key] = v;
+/**
+ * The command line's own rules, before any value is judged: a single-value flag given twice, a
+ * flag whose value was forgotten, comma lists. Values stay text; resolveRunOptions reads them.
+ */
+export function toFlags(a: Record<string, unknown>): RunFlags {
+  const flags: Record<string, unknown> = {};
+  for (const f of RUN_FLAGS) {
+    const value = a[f.name];
+    if (value !== undefined) flags[f.name] = fromArgv(f, value);
   }
-  for (const key of NUMBER_FLAGS) {
-    const v = once(dashed(key), a[key]) as number | undefined;
-    // A bare number flag (`-j` with nothing after it) parses as present but undefined.
-    if (v === undefined && key in a) throw new UsageError(`--${dashed(key)} needs a value`);
-    if (v !== undefined && !Number.isFinite(v)) throw new UsageError(`--${dashed(key)} must be a number`);
-    flags[key] = v;
-  }
-  return flags;
+  return flags as RunFlags;
 }
 
-/** The flag as typed: apiKeyEnv → api-key-env. */
-function dashed(key: string): string {
-  return key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+function fromArgv(f: RunFlagDef, value: unknown): unknown {
+  const flag = `--${f.flag}`;
+  if (f.def.repeat) {
+    const texts = (value as unknown[]).map(String);
+    // Repeatable lists also take comma-separated values: --top-n 3,10 equals --top-n 3 --top-n 10.
+    // A key=value pair keeps its commas (a JSON value may hold some).
+    const parts = (f.def.repeat === "list" ? texts.flatMap((t) => t.split(",")) : texts)
+      .map((s) => s.trim())
+      .filter(Boolean);
+    if (parts.length === 0) throw new UsageError(`${flag} needs a value`);
+    return parts;
+  }
+  const v = once(flag, value);
+  if (v !== "") return v;
+  if (f.def.kind.bare !== undefined) return f.def.kind.bare;
+  throw new UsageError(`${flag} needs a value`);
 }
 
 /**
@@ -179,26 +139,5 @@ function dashed(key: string): string {
  */
 function once(flag: string, value: unknown): unknown {
   if (!Array.isArray(value)) return value;
-  throw new UsageError(`--${flag} was given ${value.length} times (${value.join(", ")}); give it once`);
-}
-
-/** Repeatable flags also accept comma-separated lists: --top-n 3,10 equals --top-n 3 --top-n 10. */
-function splitList(flag: string, values: (string | number)[] | undefined): string[] | undefined {
-  if (!values) return undefined;
-  const out = values
-    .flatMap((v) => String(v).split(","))
-    .map((s) => s.trim())
-    .filter(Boolean);
-  if (out.length === 0) throw new UsageError(`${flag} needs a value`);
-  return out;
-}
-
-function numbers(flag: string, values: (string | number)[] | undefined): number[] | undefined {
-  const parts = splitList(flag, values);
-  if (!parts) return undefined;
-  return parts.map((p) => {
-    const n = Number(p);
-    if (!Number.isInteger(n) || n < 1) throw new UsageError(`${flag} must be a positive integer, got '${p}'`);
-    return n;
-  });
+  throw new UsageError(`${flag} was given ${value.length} times (${value.join(", ")}); give it once`);
 }

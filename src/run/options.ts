@@ -1,0 +1,281 @@
+/**
+ * Every option of a run, stated once: its config-file name, its flag, its help and its zod type.
+ * The config file's schema and the yargs options of `rerank-eval run` are both generated from
+ * RUN_OPTIONS, and flags merged over a file are checked by that same schema (config.ts), so a flag
+ * and its config field cannot drift apart. The shape follows vitest's cli-config: one table, several
+ * consumers.
+ */
+import { z } from "zod";
+import { DEFAULT_PROVIDER } from "../rerank/client.js";
+import {
+  envName,
+  format,
+  instruction,
+  integer,
+  type Kind,
+  nonEmptyText,
+  nonNegativeInteger,
+  onOff,
+  positiveInteger,
+  positiveNumber,
+  providerOptions,
+  text,
+} from "./option-kinds.js";
+
+/**
+ * Where an option lives in the config file:
+ * - top: a top-level field; a flag replaces it.
+ * - dataset: a field of the `dataset` entry; a flag replaces it.
+ * - model: a setting of each model, in a `models` entry or at the top level (filling what entries
+ *   leave out); a flag sets it for every model, over the entries.
+ * - structure: the file's skeleton (the dataset's path, the list of models); their schemas are
+ *   composed below by hand, since they hold the fields of the dataset and model scopes.
+ * - command: a flag only (which file to read, how to print).
+ */
+export type Scope = "top" | "dataset" | "model" | "structure" | "command";
+
+export interface RunOptionDef {
+  scope: Scope;
+  description: string;
+  kind: Kind;
+  /** The flag when it is not the key in kebab-case: a list's flag is singular (--model). */
+  flag?: string;
+  alias?: string;
+  /**
+   * list: the flag repeats and takes comma-separated values; the file takes a value or a list.
+   * pairs: the flag repeats, one key=value each; the file takes a map.
+   */
+  repeat?: "list" | "pairs";
+  /** Applied when neither the file nor a flag sets it; shown in --help. */
+  default?: unknown;
+}
+
+/** Keys are config-file names. The order is --help's: groups (by scope) appear as their first row does. */
+export const RUN_OPTIONS = {
+  config: {
+    scope: "command",
+    kind: text("file"),
+    description: "YAML or JSON config file (flags override it, field by field)",
+  },
+  quiet: { scope: "command", kind: onOff, description: "no progress output" },
+  dataset: {
+    scope: "structure",
+    kind: text("path"),
+    description:
+      "CSV file, BEIR folder, TREC qrels or MTEB JSONL; a path other than the config's drops its dataset settings",
+  },
+  format: {
+    scope: "dataset",
+    kind: format,
+    description: "force the dataset format (default: detected from the path)",
+  },
+  split: { scope: "dataset", kind: text("name"), description: "BEIR qrels split (default test)" },
+  candidates: {
+    scope: "dataset",
+    kind: text("path or 'qrels'"),
+    description: "a TREC run as candidate lists, or 'qrels' (judged pool, optimistic)",
+  },
+  depth: { scope: "dataset", kind: positiveInteger, description: "keep the top N candidates per query" },
+  models: {
+    scope: "structure",
+    flag: "model",
+    repeat: "list",
+    kind: text("name"),
+    description: "model name (variants = models × top_n); replaces the config's models",
+  },
+  provider: { scope: "model", kind: text("name"), default: DEFAULT_PROVIDER, description: "API dialect" },
+  endpoint: {
+    scope: "model",
+    kind: text("URL"),
+    description:
+      "full URL of the rerank route, or 'embedded' (the reference server in-process; regolo or cohere)",
+  },
+  apiKeyEnv: {
+    scope: "model",
+    kind: envName,
+    description: "environment variable holding the API key (default REGOLO_API_KEY)",
+  },
+  retries: {
+    scope: "model",
+    kind: nonNegativeInteger,
+    description: "retries per request after the first attempt (default 3)",
+  },
+  timeoutMs: {
+    scope: "model",
+    kind: positiveInteger,
+    description: "headers and body timeout of each attempt, in ms (default 120000)",
+  },
+  maxDocsPerRequest: {
+    scope: "model",
+    kind: positiveInteger,
+    description: "split a query's candidates into requests of at most N documents (default: the provider's)",
+  },
+  maxRequestBytes: {
+    scope: "model",
+    kind: positiveInteger,
+    description: "split requests whose body would exceed N bytes (default: the provider's)",
+  },
+  qwen3Instruction: {
+    scope: "model",
+    kind: instruction,
+    description:
+      "wrap query and documents in Qwen3-Reranker instruction tags: bare for the default instruction, or give one",
+  },
+  options: {
+    scope: "model",
+    flag: "option",
+    repeat: "pairs",
+    kind: providerOptions,
+    description:
+      "provider option, value read as JSON when it parses (e.g. truncate=END); merged key by key over the config's",
+  },
+  sample: { scope: "top", kind: positiveInteger, description: "evaluate a reproducible subset of N queries" },
+  seed: { scope: "top", kind: integer, default: 0, description: "seed of --sample" },
+  topN: {
+    scope: "top",
+    repeat: "list",
+    kind: positiveInteger,
+    description:
+      "top_n values, one variant per model and value (default: none, the API ranks all candidates)",
+  },
+  concurrency: {
+    scope: "top",
+    alias: "j",
+    kind: positiveInteger,
+    default: 8,
+    description: "requests in flight, shared by all variants",
+  },
+  rps: {
+    scope: "top",
+    kind: positiveNumber,
+    description:
+      "cap on requests per second, shared by all variants (paces each query's call; retries back off on their own)",
+  },
+  k: {
+    scope: "top",
+    repeat: "list",
+    kind: positiveInteger,
+    default: [1, 3, 5, 10],
+    description: "cut-offs for the default measures",
+  },
+  measures: {
+    scope: "top",
+    repeat: "list",
+    kind: text("measure"),
+    description: "measures, e.g. nDCG@10,RR@10,AP (replaces the defaults)",
+  },
+  out: {
+    scope: "top",
+    kind: text("folder"),
+    description: "output folder (default reports/<dataset>-<timestamp>)",
+  },
+  maxFailures: {
+    scope: "top",
+    kind: nonNegativeInteger,
+    default: 0,
+    description:
+      "failed (variant, query) tasks tolerated, summed over variants; above it the report is still written, then exit 3",
+  },
+  complete: {
+    scope: "top",
+    kind: onOff,
+    default: true,
+    description: "failed queries count 0 (trec_eval -c); --no-complete leaves them out of the means",
+  },
+} as const satisfies Record<string, RunOptionDef>;
+
+type Defs = typeof RUN_OPTIONS;
+export type RunOptionKey = keyof Defs;
+type Item<K extends RunOptionKey> = z.output<Defs[K]["kind"]["schema"]>;
+type KeysIn<S extends Scope> = { [K in RunOptionKey]: Defs[K]["scope"] extends S ? K : never }[RunOptionKey];
+type FileValue<K extends RunOptionKey> = Defs[K] extends { repeat: "list" } ? Item<K> | Item<K>[] : Item<K>;
+type FileFields<S extends Scope> = { [K in KeysIn<S>]: z.ZodOptional<z.ZodType<FileValue<K>>> };
+
+/** The config-file fields of one scope, each optional. */
+function fileFields<S extends Scope>(scope: S): FileFields<S> {
+  const fields = Object.entries(RUN_OPTIONS as Record<string, RunOptionDef>)
+    .filter(([, def]) => def.scope === scope)
+    .map(([key, def]) => {
+      const item = def.kind.schema;
+      const schema = def.repeat === "list" ? z.union([item, z.array(item).min(1)]) : item;
+      return [key, schema.optional()];
+    });
+  return Object.fromEntries(fields) as FileFields<S>;
+}
+
+/** A `models` entry: its name, the id sent to the API, and the table's per-model settings. */
+const ModelEntrySchema = z.strictObject({
+  /** Display name and, unless `model` is set, the model id sent to the API. */
+  name: nonEmptyText,
+  model: nonEmptyText.optional(),
+  ...fileFields("model"),
+});
+
+/** Dataset settings no flag sets: the CSV column names. */
+const columns = z
+  .strictObject({
+    queryId: z.string().optional(),
+    query: z.string().optional(),
+    docId: z.string().optional(),
+    document: z.string().optional(),
+    title: z.string().optional(),
+    label: z.string().optional(),
+  })
+  .optional();
+
+const DatasetSchema = z.strictObject({ path: nonEmptyText, ...fileFields("dataset"), columns });
+
+/** The config file. Model settings at the top level apply to every model that leaves them out. */
+export const RunConfigSchema = z.strictObject({
+  dataset: z.union([nonEmptyText, DatasetSchema]),
+  models: z
+    .array(
+      z.union([nonEmptyText, ModelEntrySchema], { error: "must be a model name or a {name, ...} entry" }),
+    )
+    .min(1, { error: "needs at least one model" })
+    .optional(),
+  ...fileFields("top"),
+  ...fileFields("model"),
+});
+
+export type RunConfigFile = z.infer<typeof RunConfigSchema>;
+export type ModelEntry = z.infer<typeof ModelEntrySchema>;
+export type DatasetEntry = z.infer<typeof DatasetSchema>;
+
+/** The keys of the per-model settings, for filling a model from the top level. */
+export const MODEL_KEYS = Object.keys(RUN_OPTIONS).filter(
+  (key) => RUN_OPTIONS[key as RunOptionKey].scope === "model",
+) as KeysIn<"model">[];
+
+/** One flag of `run`, as the command line and RunFlags name it. */
+export interface RunFlagDef {
+  key: RunOptionKey;
+  /** As typed, without dashes: top-n. */
+  flag: string;
+  /** camelCase, as yargs and RunFlags name it: topN. */
+  name: string;
+  def: RunOptionDef;
+}
+
+export const RUN_FLAGS: readonly RunFlagDef[] = Object.entries(
+  RUN_OPTIONS as Record<string, RunOptionDef>,
+).map(([key, def]) => {
+  const flag = def.flag ?? key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+  const name = flag.replace(/-([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+  return { key: key as RunOptionKey, flag, name, def };
+});
+
+type Camel<S extends string> = S extends `${infer H}-${infer T}` ? `${H}${Capitalize<Camel<T>>}` : S;
+type FlagName<K extends RunOptionKey> = Defs[K] extends { flag: infer F extends string } ? Camel<F> : K;
+/** Library callers pass values; the CLI passes the text typed, which the option's kind reads. */
+type FlagValue<K extends RunOptionKey> =
+  Item<K> extends boolean
+    ? boolean
+    : Defs[K] extends { repeat: "list" }
+      ? (Item<K> | string)[]
+      : Defs[K] extends { repeat: "pairs" }
+        ? string[] | Item<K>
+        : Item<K> | string;
+
+/** Flags as the CLI parsed them (or a library caller set them); undefined means "not given". */
+export type RunFlags = { [K in RunOptionKey as FlagName<K>]?: FlagValue<K> };
