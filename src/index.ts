@@ -43,8 +43,8 @@ export { RENDERERS } from "./report/renderers.js";
 export { REPORT_SCHEMA_VERSION, ReportSchema } from "./report/schema.js";
 export type { Report, ReportVariant, ScoreInput } from "./report/types.js";
 export { createReranker, DEFAULT_PROVIDER } from "./rerank/client.js";
+export { dialects, getDialect } from "./rerank/dialects/index.js";
 export { KNOWN_ANSWER } from "./rerank/known-answer.js";
-export { dialects, getDialect } from "./rerank/providers/index.js";
 export { DEFAULT_QWEN3_INSTRUCTION, qwen3Document, qwen3Query } from "./rerank/qwen3.js";
 // Rerank client
 export type * from "./rerank/types.js";

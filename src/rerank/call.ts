@@ -5,14 +5,15 @@
  */
 import { ApiError } from "../errors.js";
 import type { Credentials } from "./credentials.js";
+import { extractErrorMessage } from "./dialects/common.js";
 import { describeNetworkError, type HttpAnswer, type HttpTransport } from "./http.js";
 import { plural } from "./normalize.js";
-import { extractErrorMessage } from "./providers/common.js";
 import { backoffDelayMs, isRetryableStatus, MAX_RETRY_AFTER_MS, retryAfterMs, sleep } from "./retry.js";
 import type { BuiltRequest, Dialect } from "./types.js";
 
 export interface CallPolicy {
-  provider: string;
+  /** The dialect's name, as error messages show it. */
+  dialect: string;
   /** Origin of the endpoint, for messages (never the path or query, which may hold tokens). */
   origin: string;
   retries: number;
@@ -38,7 +39,7 @@ export async function callWithRetries(
 ): Promise<CallOutcome> {
   const body = JSON.stringify(payload.body);
   const latencies: number[] = [];
-  const { provider } = policy;
+  const name = policy.dialect;
 
   for (let attempt = 1; ; attempt++) {
     const headers = {
@@ -57,7 +58,7 @@ export async function callWithRetries(
       if (!failure.retryable || attempt > policy.retries) {
         throw new ApiError(
           credentials.redact(
-            `${provider} ${policy.origin}: ${failure.description} (after ${plural(attempt, "attempt")})`,
+            `${name} ${policy.origin}: ${failure.description} (after ${plural(attempt, "attempt")})`,
           ),
           {
             kind: failure.kind,
@@ -81,7 +82,7 @@ export async function callWithRetries(
     if (answer.status >= 200 && answer.status < 300) {
       if (parsedBody === undefined) {
         const problem = `answer malformed: field 'body': HTTP ${answer.status} answer is not JSON`;
-        throw new ApiError(`${provider} ${problem} (after ${plural(attempt, "attempt")})`, {
+        throw new ApiError(`${name} ${problem} (after ${plural(attempt, "attempt")})`, {
           kind: "malformed",
           retryable: false,
           field: "body",
@@ -104,7 +105,7 @@ export async function callWithRetries(
     const message = credentials.redact(extracted ?? "(no error message)");
     const retryable = isRetryableStatus(answer.status, message);
     const fail = (suffix: string) =>
-      new ApiError(`${provider} ${answer.status} ${message} (${suffix}after ${plural(attempt, "attempt")})`, {
+      new ApiError(`${name} ${answer.status} ${message} (${suffix}after ${plural(attempt, "attempt")})`, {
         kind: "http",
         status: answer.status,
         retryable,

@@ -2,7 +2,7 @@
  * `createReranker(config)`: the rerank client for a provider named in config (regolo by default).
  * Everything downstream sees only RerankResult (api-dialects.md §18).
  */
-import { getDialect } from "./providers/index.js";
+import { getDialect } from "./dialects/index.js";
 import { createRerankerForDialect } from "./reranker.js";
 import type { Reranker, RerankerConfig } from "./types.js";
 

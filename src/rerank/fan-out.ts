@@ -96,7 +96,7 @@ async function sendChunk(
     // surprise, still the answer's fault: both become one line naming the provider and attempts.
     const known = err instanceof ApiError ? err : undefined;
     const problem = known?.message ?? `answer malformed: ${(err as Error)?.message ?? String(err)}`;
-    throw new ApiError(`${policy.provider} ${problem} (after ${plural(outcome.attempts, "attempt")})`, {
+    throw new ApiError(`${policy.dialect} ${problem} (after ${plural(outcome.attempts, "attempt")})`, {
       kind: "malformed",
       retryable: false,
       field: known?.field,

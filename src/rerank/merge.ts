@@ -16,7 +16,7 @@ import type { RerankResult, RerankUsage } from "./types.js";
 export function mergeAnswers(
   plan: CallPlan,
   answers: ChunkAnswer[],
-  settings: Pick<ClientSettings, "provider" | "scoreKind" | "supportsTopN">,
+  settings: Pick<ClientSettings, "dialect" | "scoreKind" | "supportsTopN">,
   started: number,
 ): RerankResult {
   const { notes, topN } = plan;
@@ -40,7 +40,7 @@ export function mergeAnswers(
     for (const note of answer.notes) addNote(notes, note);
   }
   if (topN !== undefined && items.length > topN) {
-    if (!settings.supportsTopN) notes.push(topNClientSideNote(topN, settings.provider));
+    if (!settings.supportsTopN) notes.push(topNClientSideNote(topN, settings.dialect));
     items.length = topN;
   } else if (topN === undefined && items.length < plan.documents.length) {
     notes.push(partialAnswerNote(items.length, plan.documents.length));

@@ -44,10 +44,10 @@ export function chunkedNote(requests: number, caps: string): RerankNote {
   );
 }
 
-export function listwiseMergeNote(provider: string): RerankNote {
+export function listwiseMergeNote(dialect: string): RerankNote {
   return note(
     "merge-warning",
-    `warning: ${provider} scores documents listwise; scores from separate requests may not be comparable`,
+    `warning: ${dialect} scores documents listwise; scores from separate requests may not be comparable`,
   );
 }
 
@@ -55,8 +55,8 @@ export function overTopNNote(returned: number, topN: number): RerankNote {
   return note("over-top-n", `provider returned ${returned} items for top_n ${topN}; cut client-side`);
 }
 
-export function topNClientSideNote(topN: number, provider: string): RerankNote {
-  return note("top-n-client-side", `top_n ${topN} applied client-side (${provider} has no top_n)`);
+export function topNClientSideNote(topN: number, dialect: string): RerankNote {
+  return note("top-n-client-side", `top_n ${topN} applied client-side (${dialect} has no top_n)`);
 }
 
 export function partialAnswerNote(ranked: number, sent: number): RerankNote {

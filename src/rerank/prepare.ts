@@ -26,7 +26,8 @@ const SCORE_KINDS: ScoreKind[] = ["probability", "logit", "unknown"];
 
 /** A reranker's configuration after every check, with the dialect's defaults filled in. */
 export interface ClientSettings {
-  provider: string;
+  /** The dialect's name, as messages and notes show it. */
+  dialect: string;
   model: string;
   endpoint: URL;
   credentials: Credentials;
@@ -65,20 +66,21 @@ export interface CallPlan {
 
 /** Throws a UsageError naming the first bad setting; reads the key from the environment once. */
 export function resolveSettings(config: RerankerConfig, dialect: Dialect): ClientSettings {
-  const provider = config.provider ?? dialect.name;
+  // Users name it a provider (--provider); here it is the dialect's name, shown in messages.
+  const name = config.provider ?? dialect.name;
   if (typeof config.model !== "string" || config.model.trim() === "") {
-    throw new UsageError(`a model name is required for provider ${provider} (--model)`);
+    throw new UsageError(`a model name is required for provider ${name} (--model)`);
   }
-  const endpoint = parseEndpoint(config.endpoint ?? dialect.defaults.endpoint, provider);
+  const endpoint = parseEndpoint(config.endpoint ?? dialect.defaults.endpoint, name);
   const credentials = resolveCredentials(
-    provider,
+    name,
     dialect.defaults,
     config.apiKeyEnv,
     config.env ?? process.env,
     config.apiKeyEnv !== undefined || isPublicEndpoint(endpoint, dialect.defaults.endpoint),
   );
   const policy: CallPolicy = {
-    provider,
+    dialect: name,
     origin: endpoint.origin,
     retries: checked(config.retries, "retries", 0, true) ?? DEFAULT_RETRIES,
     baseBackoffMs: checked(config.baseBackoffMs, "baseBackoffMs", 0) ?? DEFAULT_BASE_BACKOFF_MS,
@@ -103,7 +105,7 @@ export function resolveSettings(config: RerankerConfig, dialect: Dialect): Clien
     bodyTimeoutMs: checked(config.bodyTimeoutMs, "bodyTimeoutMs", 1) ?? DEFAULT_TIMEOUTS.bodyTimeoutMs,
   };
   return {
-    provider,
+    dialect: name,
     model: config.model,
     endpoint,
     credentials,
@@ -158,7 +160,7 @@ export function planCall(
       .filter(Boolean)
       .join(" / ");
     notes.push(chunkedNote(ranges.length, caps));
-    if (!settings.pointwise) notes.push(listwiseMergeNote(settings.provider));
+    if (!settings.pointwise) notes.push(listwiseMergeNote(settings.dialect));
     else if (settings.scoreKind === "unknown") notes.push(UNKNOWN_SCORE_KIND_NOTE);
   }
   // Pointwise scores: the global top n is inside the union of each chunk's top n.

@@ -4,7 +4,7 @@
  * its dialect lands), and one redactor. The client redacts the key it sends from what servers echo
  * (credentials.ts); a run redacts every key variable's value from all it writes (run/secrets.ts).
  */
-import { dialects } from "./providers/index.js";
+import { dialects } from "./dialects/index.js";
 
 /** What a secret is replaced with, everywhere. */
 export const REDACTED = "[REDACTED]";

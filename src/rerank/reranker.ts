@@ -26,7 +26,7 @@ export function createRerankerForDialect(config: RerankerConfig, dialect: Dialec
   }
 
   return {
-    provider: settings.provider,
+    provider: settings.dialect,
     model: settings.model,
     endpoint: settings.endpoint.href,
     rerank,

@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { dialects } from "../../src/rerank/providers/index.js";
+import { dialects } from "../../src/rerank/dialects/index.js";
 import { type RunningServer, startServer } from "../../src/server/index.js";
 import { buildCli, runCli, spawnCli } from "../helpers/cli.js";
 import { CANARY_KEY, json, type LocalServer, startLocalServer } from "../rerank/local-server.js";

@@ -4,8 +4,8 @@
  */
 import { describe, expect, it } from "vitest";
 import { UsageError } from "../../src/errors.js";
+import { dialects } from "../../src/rerank/dialects/index.js";
 import { planCall, resolveSettings } from "../../src/rerank/prepare.js";
-import { dialects } from "../../src/rerank/providers/index.js";
 import type { RerankerConfig } from "../../src/rerank/types.js";
 
 const local = "http://127.0.0.1:9/rerank";

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { resolveCredentials } from "../../src/rerank/credentials.js";
-import { dialects } from "../../src/rerank/providers/index.js";
+import { dialects } from "../../src/rerank/dialects/index.js";
 import { KEY_VARIABLES, REDACTED, redactor, secretsFromEnv } from "../../src/rerank/redact.js";
 
 describe("redact", () => {

@@ -2,8 +2,8 @@ import type { ArgumentsCamelCase, Argv, CommandModule } from "yargs";
 import { ApiError, GateFailed } from "../../errors.js";
 import { summarizeLatency } from "../../metrics/latency.js";
 import { createReranker } from "../../rerank/client.js";
+import { getDialect } from "../../rerank/dialects/index.js";
 import { KNOWN_ANSWER } from "../../rerank/known-answer.js";
-import { getDialect } from "../../rerank/providers/index.js";
 import type { Reranker, RerankResult } from "../../rerank/types.js";
 import { type ClientArgs, clientOptions, numberFlag, rerankerConfig } from "./rerank.js";
 

@@ -2,7 +2,7 @@ import { readFile } from "node:fs/promises";
 import type { ArgumentsCamelCase, Argv, CommandModule } from "yargs";
 import { InputError, UsageError } from "../../errors.js";
 import { createReranker } from "../../rerank/client.js";
-import { dialects } from "../../rerank/providers/index.js";
+import { dialects } from "../../rerank/dialects/index.js";
 import type { RerankerConfig, RerankResult } from "../../rerank/types.js";
 
 /** Options shared by `rerank` and `doctor`: which endpoint, which key variable, how patient. */

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { ApiError, UsageError } from "../../../src/errors.js";
-import { generic } from "../../../src/rerank/providers/generic.js";
+import { generic } from "../../../src/rerank/dialects/generic.js";
 import type { DialectRequest } from "../../../src/rerank/types.js";
 
 const docs = ["zero", "one", "two"];

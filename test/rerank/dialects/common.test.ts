@@ -11,7 +11,7 @@ import {
   readIndexedScores,
   TextIndex,
   tokenUsage,
-} from "../../../src/rerank/providers/common.js";
+} from "../../../src/rerank/dialects/common.js";
 
 describe("extractErrorMessage", () => {
   const families: [string, unknown, string][] = [

@@ -6,7 +6,7 @@
 import { describe, expect, it } from "vitest";
 import { UsageError } from "../../../src/errors.js";
 import { createReranker } from "../../../src/rerank/client.js";
-import { getDialect } from "../../../src/rerank/providers/index.js";
+import { getDialect } from "../../../src/rerank/dialects/index.js";
 import type { RerankerConfig } from "../../../src/rerank/types.js";
 import { useRecordingServer } from "./recording-server.js";
 

@@ -5,7 +5,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { ApiError } from "../../../src/errors.js";
-import { regolo } from "../../../src/rerank/providers/regolo.js";
+import { regolo } from "../../../src/rerank/dialects/regolo.js";
 import type { DialectRequest } from "../../../src/rerank/types.js";
 
 const req = (documents: string[]): DialectRequest => ({

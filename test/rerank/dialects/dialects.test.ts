@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { ApiError } from "../../../src/errors.js";
-import { dialects, getDialect } from "../../../src/rerank/providers/index.js";
+import { dialects, getDialect } from "../../../src/rerank/dialects/index.js";
 import type { DialectRequest } from "../../../src/rerank/types.js";
 import { CASES, DOCS, MODEL, QUERY } from "./cases.js";
 

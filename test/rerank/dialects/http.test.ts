@@ -6,7 +6,7 @@ import { inspect } from "node:util";
 import { describe, expect, it } from "vitest";
 import { ApiError } from "../../../src/errors.js";
 import { createReranker } from "../../../src/rerank/client.js";
-import { getDialect } from "../../../src/rerank/providers/index.js";
+import { getDialect } from "../../../src/rerank/dialects/index.js";
 import type { Ranking } from "./cases.js";
 import { CASES, DOCS, MODEL, QUERY } from "./cases.js";
 import { useRecordingServer } from "./recording-server.js";
