@@ -3,13 +3,12 @@
  * re-judged from the folder alone (the server sees no request), a run killed half-way still gets a
  * report that says what never ran, and every user mistake is one line with exit 2.
  */
-import { spawn } from "node:child_process";
 import { readdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Report } from "../../src/report/types.js";
-import { buildCli, CLI, REPO, runCli, spawnCli } from "../helpers/cli.js";
+import { buildCli, runCli, spawnCli, startCli } from "../helpers/cli.js";
 import {
   type FixedScoreServer,
   startFixedScoreServer,
@@ -141,10 +140,8 @@ describe("report DIR", () => {
   it("after a run killed with SIGKILL half-way: exit 0, a report marked incomplete listing the tasks that never ran", async () => {
     const slow = await startFixedScoreServer({ score, delayMs: 60 });
     const out = join(dir, "killed");
-    const child = spawn(
-      process.execPath,
+    const { child, done: exited } = startCli(
       [
-        CLI,
         "run",
         "--dataset",
         csv,
@@ -159,9 +156,8 @@ describe("report DIR", () => {
         "--out",
         out,
       ],
-      { cwd: REPO, env: { PATH: process.env.PATH ?? "" }, stdio: "ignore" },
+      {},
     );
-    const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on("close", (_c, s) => resolve(s)));
     try {
       let lines = 0;
       for (let i = 0; i < 200 && lines < 6; i++) {
@@ -170,7 +166,8 @@ describe("report DIR", () => {
       }
       expect(lines).toBeGreaterThanOrEqual(6);
       child.kill("SIGKILL");
-      expect(await exited).toBe("SIGKILL");
+      expect((await exited).code).toBe(-1);
+      expect(child.signalCode).toBe("SIGKILL");
     } finally {
       await slow.close();
     }
@@ -218,7 +215,7 @@ describe("report DIR: mistakes are one line, exit 2, nothing written", () => {
       [["report", join(dir, "plain.txt")], /plain\.txt: is a file, expected a run folder$/],
       [["report", empty], /empty\/manifest\.json: no such file: not a run folder/],
       [["report", out, "--measures", "nDCG@x"], /nDCG@x/],
-      [["report", out, "--k", "0"], /--k must be a positive integer, got '0'/],
+      [["report", out, "--k", "0"], /-k must be a positive integer, got '0'/],
       [["report", out, "--qrels", join(dir, "none.qrels")], /none\.qrels: no such file/],
       [["report", out, "--out", out.replace("mistakes", "run")], /holds another run's manifest\.json/],
     ];

@@ -79,33 +79,50 @@ function newestSource(dir: string): number {
   return newest;
 }
 
-export function spawnCli(
+export interface StartedCli {
+  child: ChildProcess;
+  /** Resolves when the process has exited, with what it printed. */
+  done: Promise<SpawnedRun>;
+}
+
+/** The built CLI as a real process, from `cwd` (the repo by default), with a clean environment. */
+export function startCli(
   args: string[],
   env: Record<string, string | undefined>,
-  timeoutMs = 20_000,
-): Promise<SpawnedRun> {
-  return new Promise((resolve, reject) => {
-    const started = performance.now();
-    const child = spawn(process.execPath, [CLI, ...args], {
-      cwd: REPO,
-      env: { PATH: process.env.PATH ?? "", ...env },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
+  opts: { timeoutMs?: number; cwd?: string } = {},
+): StartedCli {
+  const started = performance.now();
+  const child = spawn(process.execPath, [CLI, ...args], {
+    cwd: opts.cwd ?? REPO,
+    env: { PATH: process.env.PATH ?? "", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const done = new Promise<SpawnedRun>((resolve, reject) => {
     let stdout = "";
     let stderr = "";
-    child.stdout.on("data", (d) => {
+    child.stdout?.on("data", (d) => {
       stdout += d;
     });
-    child.stderr.on("data", (d) => {
+    child.stderr?.on("data", (d) => {
       stderr += d;
     });
-    const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
+    const timer = setTimeout(() => child.kill("SIGKILL"), opts.timeoutMs ?? 20_000);
     child.on("error", reject);
     child.on("close", (code) => {
       clearTimeout(timer);
       resolve({ code: code ?? -1, stdout, stderr, ms: performance.now() - started });
     });
   });
+  return { child, done };
+}
+
+export function spawnCli(
+  args: string[],
+  env: Record<string, string | undefined>,
+  timeoutMs = 20_000,
+  cwd?: string,
+): Promise<SpawnedRun> {
+  return startCli(args, env, { timeoutMs, cwd }).done;
 }
 
 export interface ServeProcess {

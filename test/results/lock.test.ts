@@ -11,7 +11,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { InputError } from "../../src/errors.js";
 import { LOCK_FILE, lockFolder } from "../../src/results/lock.js";
-import { buildCli, CLI } from "../helpers/cli.js";
+import { buildCli, spawnCli } from "../helpers/cli.js";
 import {
   type FixedScoreServer,
   startFixedScoreServer,
@@ -35,24 +35,7 @@ afterAll(async () => {
   await cleanup();
 });
 
-function cli(args: string[], cwd: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLI, ...args], {
-      cwd,
-      env: { PATH: process.env.PATH ?? "" },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d) => {
-      stdout += d;
-    });
-    child.stderr.on("data", (d) => {
-      stderr += d;
-    });
-    child.on("close", (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
-}
+const cli = (args: string[], cwd: string) => spawnCli(args, {}, 20_000, cwd);
 
 const args = (extra: string[] = [], endpoint = server.endpoint) => [
   ...["run", "--dataset", csv, "--model", "m", "--endpoint", endpoint, "-j", "2", "--quiet"],

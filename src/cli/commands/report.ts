@@ -2,8 +2,10 @@ import { stat } from "node:fs/promises";
 import type { Argv, CommandModule } from "yargs";
 import { InputError, UsageError } from "../../errors.js";
 import { rebuildReport } from "../../report/rebuild.js";
+import { positiveInteger } from "../../run/option-kinds.js";
 import { collectSecrets, redactor } from "../../run/secrets.js";
 import { VERSION } from "../../version.js";
+import { listOf, once, valueOf } from "../flags.js";
 import { printSummary } from "./run.js";
 
 interface ReportArgs {
@@ -53,15 +55,11 @@ export const reportCommand: CommandModule<object, ReportArgs> = {
     const info = await stat(argv.dir).catch(() => undefined);
     if (!info) throw new InputError("no such folder", { file: argv.dir });
     if (!info.isDirectory()) throw new InputError("is a file, expected a run folder", { file: argv.dir });
-    const out = single("--out", argv.out);
-    const qrels = single("--qrels", argv.qrels);
+    const out = text("--out", argv.out);
+    const qrels = text("--qrels", argv.qrels);
     const { report, outDir } = await rebuildReport(argv.dir, {
-      measures: list("--measures", argv.measures),
-      k: list("--k", argv.k)?.map((p) => {
-        const n = Number(p);
-        if (!Number.isInteger(n) || n < 1) throw new UsageError(`--k must be a positive integer, got '${p}'`);
-        return n;
-      }),
+      measures: argv.measures && listOf("--measures", argv.measures),
+      k: argv.k && listOf("-k", argv.k).map((p) => valueOf<number>(positiveInteger, "-k", p)),
       ...(qrels !== undefined ? { qrels } : {}),
       ...(out !== undefined ? { out } : {}),
       redactFor: (manifest) =>
@@ -72,19 +70,8 @@ export const reportCommand: CommandModule<object, ReportArgs> = {
   },
 };
 
-function single(flag: string, value: unknown): string | undefined {
-  if (Array.isArray(value)) throw new UsageError(`${flag} was given ${value.length} times; give it once`);
-  if (value === "") throw new UsageError(`${flag} needs a value`);
-  return value as string | undefined;
-}
-
-/** Repeatable and comma-separated alike: --measures a,b equals --measures a --measures b. */
-function list(flag: string, values: string[] | undefined): string[] | undefined {
-  if (values === undefined) return undefined;
-  const out = values
-    .flatMap((v) => String(v).split(","))
-    .map((s) => s.trim())
-    .filter(Boolean);
-  if (out.length === 0) throw new UsageError(`${flag} needs a value`);
-  return out;
+function text(flag: string, value: unknown): string | undefined {
+  const v = once(flag, value);
+  if (v === "") throw new UsageError(`${flag} needs a value`);
+  return v as string | undefined;
 }

@@ -6,6 +6,7 @@ import type { Report } from "../../report/types.js";
 import { loadRunConfig, type RunFlags, resolveRunOptions } from "../../run/config.js";
 import { runEvaluation } from "../../run/index.js";
 import { RUN_FLAGS, type RunFlagDef, type Scope } from "../../run/options.js";
+import { listOf, once } from "../flags.js";
 
 /**
  * The arguments as yargs parses them: it adds a camelCase copy of every dashed flag (topN for
@@ -117,27 +118,10 @@ export function toFlags(a: Record<string, unknown>): RunFlags {
 
 function fromArgv(f: RunFlagDef, value: unknown): unknown {
   const flag = `--${f.flag}`;
-  if (f.def.repeat) {
-    const texts = (value as unknown[]).map(String);
-    // Repeatable lists also take comma-separated values: --top-n 3,10 equals --top-n 3 --top-n 10.
-    // A key=value pair keeps its commas (a JSON value may hold some).
-    const parts = (f.def.repeat === "list" ? texts.flatMap((t) => t.split(",")) : texts)
-      .map((s) => s.trim())
-      .filter(Boolean);
-    if (parts.length === 0) throw new UsageError(`${flag} needs a value`);
-    return parts;
-  }
+  // A key=value pair keeps its commas (a JSON value may hold some).
+  if (f.def.repeat) return listOf(flag, value as unknown[], f.def.repeat === "list");
   const v = once(flag, value);
   if (v !== "") return v;
   if (f.def.kind.bare !== undefined) return f.def.kind.bare;
   throw new UsageError(`${flag} needs a value`);
-}
-
-/**
- * yargs turns a repeated single-value flag into an array; taking the first or the last would
- * silently drop what the user typed, so say which flag was repeated instead.
- */
-function once(flag: string, value: unknown): unknown {
-  if (!Array.isArray(value)) return value;
-  throw new UsageError(`${flag} was given ${value.length} times (${value.join(", ")}); give it once`);
 }
