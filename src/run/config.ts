@@ -2,14 +2,16 @@
  * The run configuration: a YAML or JSON file and command-line flags over it. Both are checked by
  * the one schema generated from RUN_OPTIONS (options.ts): the file when it is read, then the file
  * and flags once merged, so a value is judged the same way wherever it was written. Relative paths
- * stay relative to the working directory (like the flags), so `examples/demo.yaml` can name
- * `datasets/capitals.csv` and be run from the repository root.
+ * in a config file are relative to the file's folder (as tsconfig and docker compose read theirs),
+ * so a config runs the same from any working directory; flags stay relative to the working directory.
  */
 import { readFile, stat } from "node:fs/promises";
+import { dirname, isAbsolute, join } from "node:path";
 import { LineCounter, parseDocument } from "yaml";
 import type { z } from "zod";
 import { InputError, UsageError } from "../errors.js";
 import { type FlagOrigins, fill, isRecord, mergeFlags } from "./merge-flags.js";
+import type { Kind } from "./option-kinds.js";
 import {
   type DatasetEntry,
   MODEL_KEYS,
@@ -18,6 +20,7 @@ import {
   type RunConfigFile,
   RunConfigSchema,
   type RunFlags,
+  type RunOptionKey,
 } from "./options.js";
 
 export type { DatasetEntry, ModelEntry, RunConfigFile, RunFlags };
@@ -68,7 +71,7 @@ export async function loadRunConfig(path: string): Promise<RunConfigFile> {
   }
   const input: unknown = doc.toJS();
   const result = RunConfigSchema.safeParse(input);
-  if (result.success) return result.data;
+  if (result.success) return rebasePaths(result.data, dirname(path));
   const { path: at, field, message, got } = explain(result.error, input);
   // The deepest node of the path that the file has: a value the schema reshaped still has a line.
   let line: number | undefined;
@@ -77,6 +80,29 @@ export async function loadRunConfig(path: string): Promise<RunConfigFile> {
     if (node?.range) line = lineCounter.linePos(node.range[0]).line;
   }
   throw new InputError(message + got, { file: path, line, field });
+}
+
+/** The file's relative paths (the options whose kind is a path) made relative to `base` instead. */
+function rebasePaths(c: RunConfigFile, base: string): RunConfigFile {
+  const rebase = (key: RunOptionKey, value: unknown) => {
+    const isPath = (RUN_OPTIONS[key].kind as Kind).isPath;
+    return typeof value === "string" && isPath?.(value) && !isAbsolute(value) ? join(base, value) : value;
+  };
+  const out: Record<string, unknown> = { ...c };
+  for (const key of Object.keys(RUN_OPTIONS) as RunOptionKey[]) {
+    const scope = RUN_OPTIONS[key].scope;
+    if (scope === "top" && out[key] !== undefined) out[key] = rebase(key, out[key]);
+  }
+  if (typeof c.dataset === "string") out.dataset = rebase("dataset", c.dataset);
+  else {
+    const dataset: Record<string, unknown> = { ...c.dataset, path: rebase("dataset", c.dataset.path) };
+    for (const key of Object.keys(RUN_OPTIONS) as RunOptionKey[]) {
+      if (RUN_OPTIONS[key].scope === "dataset" && dataset[key] !== undefined)
+        dataset[key] = rebase(key, dataset[key]);
+    }
+    out.dataset = dataset;
+  }
+  return out as RunConfigFile;
 }
 
 /**

@@ -16,6 +16,12 @@ export interface Kind<S extends z.ZodType = z.ZodType> {
   switch?: true;
   /** The value of the flag given bare; without one a bare flag is a forgotten value. */
   bare?: unknown;
+  /**
+   * A path in the file system: in a config file it is relative to the file's folder (as tsconfig
+   * and docker compose read theirs), on the command line to the working directory. Says whether
+   * a given value is a path at all ('qrels' names the judged pool, not a file).
+   */
+  isPath?: (value: string) => boolean;
 }
 
 const kind = <S extends z.ZodType>(k: Kind<S>): Kind<S> => k;
@@ -41,6 +47,8 @@ export const integer = numberKind("an integer", Number.isInteger);
 
 export const nonEmptyText = z.string({ error: "must be text" }).min(1, { error: "must not be empty" });
 export const text = (label: string) => kind({ schema: nonEmptyText, label, read: asText });
+export const path = (label: string, isPath: (value: string) => boolean = () => true) =>
+  kind({ schema: nonEmptyText, label, read: asText, isPath });
 
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 export const envName = kind({

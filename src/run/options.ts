@@ -16,6 +16,7 @@ import {
   nonEmptyText,
   nonNegativeInteger,
   onOff,
+  path,
   positiveInteger,
   positiveNumber,
   providerOptions,
@@ -60,7 +61,7 @@ export const RUN_OPTIONS = {
   quiet: { scope: "command", kind: onOff, description: "no progress output" },
   dataset: {
     scope: "structure",
-    kind: text("path"),
+    kind: path("path"),
     description:
       "CSV file, BEIR folder, TREC qrels or MTEB JSONL; a path other than the config's drops its dataset settings",
   },
@@ -72,7 +73,7 @@ export const RUN_OPTIONS = {
   split: { scope: "dataset", kind: text("name"), description: "BEIR qrels split (default test)" },
   candidates: {
     scope: "dataset",
-    kind: text("path or 'qrels'"),
+    kind: path("path or 'qrels'", (v) => v !== "qrels"),
     description: "a TREC run as candidate lists, or 'qrels' (judged pool, optimistic)",
   },
   depth: { scope: "dataset", kind: positiveInteger, description: "keep the top N candidates per query" },
@@ -166,7 +167,7 @@ export const RUN_OPTIONS = {
   },
   out: {
     scope: "top",
-    kind: text("folder"),
+    kind: path("folder"),
     description: "output folder (default reports/<dataset>-<timestamp>)",
   },
   maxFailures: {

@@ -308,7 +308,7 @@ describe("rerank-eval run (CLI)", () => {
       expect(pkg.scripts.start).toBe("node dist/cli/main.js run --config examples/demo.yaml");
       expect(pkg.scripts.prestart).toMatch(/build/);
       const demo = await readFile("examples/demo.yaml", "utf8");
-      expect(demo).toMatch(/^out: reports\/demo$/m);
+      expect(demo).toMatch(/^out: \.\.\/reports\/demo$/m);
       const { execFileSync } = await import("node:child_process");
       const git = (...args: string[]) => execFileSync("git", args, { encoding: "utf8" });
       expect(git("ls-files", "reports").trim()).toBe("reports/.gitkeep");

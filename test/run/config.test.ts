@@ -17,6 +17,33 @@ async function configFile(name: string, text: string): Promise<string> {
 }
 
 describe("loadRunConfig", () => {
+  it("resolves the file's paths against its own folder; absolute paths, 'qrels' and flags are left as they are", async () => {
+    const { mkdir } = await import("node:fs/promises");
+    await mkdir(join(dir, "sub"), { recursive: true });
+    const path = await configFile(
+      "sub/paths.yaml",
+      [
+        "dataset: { path: ../data/set.csv, candidates: runs/bm25.trec }",
+        "models: [bm25]",
+        "out: /abs/out",
+      ].join("\n"),
+    );
+    const o = resolveRunOptions(await loadRunConfig(path), {});
+    expect(o.dataset).toEqual({
+      path: join(dir, "data/set.csv"),
+      candidates: join(dir, "sub/runs/bm25.trec"),
+    });
+    expect(o.out).toBe("/abs/out");
+    const pool = await configFile(
+      "sub/pool.yaml",
+      "dataset: { path: set.csv, candidates: qrels }\nmodels: [m]\n",
+    );
+    expect(resolveRunOptions(await loadRunConfig(pool), {}).dataset.candidates).toBe("qrels");
+    // A flag is the user's own typing in the working directory: not rebased.
+    const flagged = resolveRunOptions(await loadRunConfig(pool), { out: "here", dataset: "mine.csv" });
+    expect([flagged.out, flagged.dataset.path]).toEqual(["here", "mine.csv"]);
+  });
+
   it("reads the issue's YAML example", async () => {
     const path = await configFile(
       "eval.yaml",
@@ -33,7 +60,8 @@ describe("loadRunConfig", () => {
     );
     const cfg = await loadRunConfig(path);
     const o = resolveRunOptions(cfg, {});
-    expect(o.dataset).toEqual({ path: "datasets/capitals.csv" });
+    // Relative to the config file's folder, not the working directory.
+    expect(o.dataset).toEqual({ path: join(dir, "datasets/capitals.csv") });
     expect(o.models.map((m) => [m.name, m.model, m.provider, m.endpoint, m.apiKeyEnv])).toEqual([
       ["bm25", "bm25", "regolo", "embedded", undefined],
       ["Qwen3-Reranker-4B", "Qwen3-Reranker-4B", "regolo", undefined, "REGOLO_API_KEY"],
@@ -41,7 +69,7 @@ describe("loadRunConfig", () => {
     expect(o.topN).toEqual([3, 10]);
     expect(o.k).toEqual([1, 3, 5, 10]);
     expect(o.concurrency).toBe(8);
-    expect(o.out).toBe("reports/demo");
+    expect(o.out).toBe(join(dir, "reports/demo"));
     expect(o.maxFailures).toBe(0);
   });
 
@@ -51,7 +79,7 @@ describe("loadRunConfig", () => {
       JSON.stringify({ dataset: "set.csv", models: ["bm25"], topN: 5, k: 10 }),
     );
     const o = resolveRunOptions(await loadRunConfig(path), {});
-    expect(o.dataset.path).toBe("set.csv");
+    expect(o.dataset.path).toBe(join(dir, "set.csv"));
     expect(o.topN).toEqual([5]);
     expect(o.k).toEqual([10]);
     expect(o.concurrency).toBe(8);
