@@ -111,16 +111,44 @@ function rebasePaths(c: RunConfigFile, base: string): RunConfigFile {
  * typed; one from the file is an InputError naming its field.
  */
 export function resolveRunOptions(file: RunConfigFile | undefined, flags: RunFlags): RunOptions {
+  return resolve(file, flags, "cli");
+}
+
+/**
+ * A run's options as the library takes them: the config file's shape, every field optional but
+ * the dataset and the models, with the CLI's defaults, checked by the same schema; errors name
+ * the option (`field 'topN'`), never a flag. Options already resolved pass through unchanged.
+ */
+export function runOptionsOf(config: RunConfig | RunOptions): RunOptions {
+  if (RESOLVED in config) return config as RunOptions;
+  return resolve(config as RunConfigFile, {}, "library");
+}
+
+/** The library's input: what a config file holds, as an object. */
+export type RunConfig = z.input<typeof RunConfigSchema>;
+
+/** Marks options that came out of resolve(), so runOptionsOf does not check them twice. */
+const RESOLVED = Symbol("rerank-eval resolved run options");
+
+function resolve(file: RunConfigFile | undefined, flags: RunFlags, from: "cli" | "library"): RunOptions {
   const { merged, origins } = mergeFlags(file, flags);
   const dataset = merged.dataset as unknown;
   const datasetPath = typeof dataset === "object" ? (dataset as { path?: unknown } | null)?.path : dataset;
   if (!datasetPath)
-    throw new UsageError("no dataset: pass --dataset PATH or --config FILE with a 'dataset' entry");
+    throw from === "cli"
+      ? new UsageError("no dataset: pass --dataset PATH or --config FILE with a 'dataset' entry")
+      : new InputError("is required (a path, or {path, format, candidates, …})", { field: "dataset" });
   if (merged.models === undefined || (Array.isArray(merged.models) && merged.models.length === 0))
-    throw new UsageError("no model: pass --model NAME (repeatable) or list 'models' in the config");
+    throw from === "cli"
+      ? new UsageError("no model: pass --model NAME (repeatable) or list 'models' in the config")
+      : new InputError("needs at least one model (a name, or {name, provider, endpoint, …})", {
+          field: "models",
+        });
   const result = RunConfigSchema.safeParse(merged);
   if (!result.success) throw mergedError(result.error, merged, origins);
-  return effectiveOptions(result.data);
+  const options = effectiveOptions(result.data);
+  Object.defineProperty(options, RESOLVED, { value: true, enumerable: false });
+  return options;
 }
 
 function effectiveOptions(c: RunConfigFile): RunOptions {

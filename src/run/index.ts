@@ -10,7 +10,7 @@ import type { Report } from "../report/types.js";
 import { writeReport } from "../report/write.js";
 import { collateRecords, rerankWindowSeconds } from "../results/collate.js";
 import { VERSION } from "../version.js";
-import type { RunOptions } from "./config.js";
+import { type RunConfig, type RunOptions, runOptionsOf } from "./config.js";
 import { executeTasks } from "./execute.js";
 import { tasksOf } from "./plan.js";
 import { type Prepared, prepareRun } from "./prepare.js";
@@ -30,7 +30,12 @@ export interface RunOutcome {
   outDir: string;
 }
 
-export async function runEvaluation(options: RunOptions, io: RunIo = {}): Promise<RunOutcome> {
+/**
+ * A whole run. `config` is what a config file holds (dataset and models required, everything else
+ * defaulted as the CLI does), or options already resolved by resolveRunOptions.
+ */
+export async function runEvaluation(config: RunConfig | RunOptions, io: RunIo = {}): Promise<RunOutcome> {
+  const options = runOptionsOf(config);
   const started = performance.now();
   const startedAt = new Date().toISOString();
   const env = io.env ?? process.env;
