@@ -4,6 +4,7 @@
  * write (the renderers). The CLI is a thin shell around this; `report DIR` runs the last two on a
  * folder.
  */
+import { count } from "../datasets/parts.js";
 import { parseMeasures } from "../metrics/index.js";
 import { buildReport, defaultMeasures, headlineMeasures } from "../report/model.js";
 import type { Report } from "../report/types.js";
@@ -71,9 +72,10 @@ async function executeScoreWrite(
   let records: Awaited<ReturnType<typeof executeTasks>>["records"];
   let cpuSeconds: number;
   try {
-    const tasks = plan.queries.length * plan.variants.filter((v) => v.kind === "rerank").length;
+    const rerankVariants = plan.variants.filter((v) => v.kind === "rerank").length;
     const progress = createProgress({
-      total: tasks,
+      total: plan.queries.length * rerankVariants,
+      what: `${count(rerankVariants, "variant")} × ${count(plan.queries.length, "query", "queries")}`,
       stream: io.progressStream ?? process.stderr,
       quiet: io.quiet,
     });

@@ -10,7 +10,10 @@ export interface Progress {
 }
 
 export interface ProgressOptions {
+  /** Tasks: (variant, query) pairs that call the API. */
   total: number;
+  /** What the tasks are, said once at the start: "4 variants × 22 queries". */
+  what?: string;
   stream: NodeJS.WritableStream & { isTTY?: boolean };
   /** Force the plain-lines mode (or the bar) instead of asking the stream. */
   tty?: boolean;
@@ -21,6 +24,8 @@ export interface ProgressOptions {
 
 export function createProgress(opts: ProgressOptions): Progress {
   if (opts.quiet || opts.total === 0) return { tick: () => {}, stop: () => {} };
+  // The counts are tasks, not queries: said once, so "9/88" is not read as 9 of 88 queries.
+  if (opts.what) opts.stream.write(`rerank: ${opts.total} tasks (${opts.what})\n`);
   return (opts.tty ?? opts.stream.isTTY === true) ? barProgress(opts) : lineProgress(opts);
 }
 
@@ -28,7 +33,7 @@ function barProgress({ total, stream }: ProgressOptions): Progress {
   const bar = new cliProgress.SingleBar(
     {
       stream,
-      format: "rerank {bar} {value}/{total} | {rate} q/s | ETA {eta_formatted} | errors {errors}",
+      format: "rerank {bar} {value}/{total} tasks | {rate} tasks/s | ETA {eta_formatted} | errors {errors}",
       hideCursor: true,
       etaBuffer: 100,
       fps: 10,
@@ -87,7 +92,7 @@ function lineProgress({ total, stream, intervalMs = 2000 }: ProgressOptions): Pr
     const eta = rate > 0 ? (total - done) / rate : 0;
     const pct = ((100 * done) / total).toFixed(0);
     stream.write(
-      `rerank: ${done}/${total} (${pct}%) ${rate.toFixed(1)} q/s, ETA ${eta.toFixed(0)} s, errors ${errors}\n`,
+      `rerank: ${done}/${total} tasks (${pct}%) ${rate.toFixed(1)} tasks/s, ETA ${eta.toFixed(0)} s, errors ${errors}\n`,
     );
   };
   return {

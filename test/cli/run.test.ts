@@ -289,9 +289,11 @@ describe("rerank-eval run (CLI)", () => {
     for (const id of ["bm25.top3", "bm25.top10", "tfidf.top3", "tfidf.top10"])
       expect(r.stdout).toContain(`| ${id}`);
     // Not a terminal: plain progress lines, no bar redraws.
-    expect(r.stderr).toMatch(/^rerank: \d+\/88 /m);
+    // The counts are (variant, query) tasks, said once: 22 queries is not 88.
+    expect(r.stderr).toMatch(/^rerank: 88 tasks \(4 variants × 22 queries\)$/m);
+    expect(r.stderr).toMatch(/^rerank: \d+\/88 tasks /m);
     expect(r.stderr).not.toContain("\r");
-    expect(r.stderr).toMatch(/^rerank: 88\/88 \(100%\) .*errors 0\n$/m);
+    expect(r.stderr).toMatch(/^rerank: 88\/88 tasks \(100%\) .*errors 0\n$/m);
     const md = await readFile(join(out, "report.md"), "utf8");
     expect(md).toContain("## top_n");
     // The demo's own settings: the shipped CSV, two real scorers of the embedded server, top_n 3 and 10.

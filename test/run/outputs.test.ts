@@ -49,7 +49,7 @@ describe("progress of a run", () => {
       }
       expect(seen.at(-1)).toEqual([20, 20]);
       expect(text).not.toMatch(/ETA -/);
-      if (!tty) expect(text.trim().split("\n").at(-1)).toMatch(/^rerank: 20\/20 \(100%\) /);
+      if (!tty) expect(text.trim().split("\n").at(-1)).toMatch(/^rerank: 20\/20 tasks \(100%\) /);
     }
   });
 });

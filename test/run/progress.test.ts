@@ -22,8 +22,8 @@ describe("progress", () => {
     p.stop();
     const lines = out.text().trim().split("\n");
     expect(lines).toHaveLength(10); // 9 deciles before the end, then the final line
-    expect(lines[0]).toMatch(/^rerank: 5\/50 \(10%\) [\d.]+ q\/s, ETA \d+ s, errors 1$/);
-    expect(lines.at(-1)).toMatch(/^rerank: 50\/50 \(100%\) .* errors 5$/);
+    expect(lines[0]).toMatch(/^rerank: 5\/50 tasks \(10%\) [\d.]+ tasks\/s, ETA \d+ s, errors 1$/);
+    expect(lines.at(-1)).toMatch(/^rerank: 50\/50 tasks \(100%\) .* errors 5$/);
     expect(out.text()).not.toContain("\r");
   });
 
@@ -36,7 +36,7 @@ describe("progress", () => {
     p.tick(false);
     p.stop();
     const text = out.text();
-    expect(text).toMatch(/rerank .* 4\/4 \| [\d.]+ q\/s \| ETA \S+ \| errors 1/);
+    expect(text).toMatch(/rerank .* 4\/4 tasks \| [\d.]+ tasks\/s \| ETA \S+ \| errors 1/);
   });
 
   it("quiet, or nothing to do: no output", () => {
