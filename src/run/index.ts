@@ -83,7 +83,7 @@ async function executeScoreWrite(
       ({ records, cpuSeconds } = await executeTasks({
         tasks: tasksOf(plan),
         rerankers: prepared.rerankers,
-        concurrency: options.concurrency,
+        concurrency: prepared.options.concurrency,
         rps: options.rps,
         sink: (r) => prepared.writer.append(r),
         progress,

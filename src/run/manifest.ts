@@ -21,6 +21,8 @@ export interface ManifestInput {
   /** Model name → the endpoint its calls go to ("embedded", or the URL in use). */
   endpoints: Map<string, string>;
   createdAt: string;
+  /** Findings of the run's own (a concurrency cut), after the dataset's and the plan's. */
+  warnings?: string[];
 }
 
 export function buildManifest(input: ManifestInput): Manifest {
@@ -36,6 +38,7 @@ export function buildManifest(input: ManifestInput): Manifest {
     warnings.push(
       `${badIds} query or document ids are empty or contain whitespace: the TREC files cannot represent them`,
     );
+  warnings.push(...(input.warnings ?? []));
   return {
     schemaVersion: MANIFEST_SCHEMA_VERSION,
     tool: { name: "rerank-eval", version: VERSION },

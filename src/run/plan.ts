@@ -149,3 +149,23 @@ export function* tasksOf(plan: Plan): Generator<Task> {
     for (const variant of plan.variants) yield { key: taskKey(variant.id, query.qid), variant, query };
   }
 }
+
+/** Above this, a run would open more sockets than most systems allow a process (ulimit -n 1024). */
+export const MAX_CONCURRENCY = 1000;
+
+/**
+ * The concurrency a run actually uses: never more than its API tasks (the rest would idle, and the
+ * report would claim a load that never happened) nor MAX_CONCURRENCY; a cut is said once.
+ */
+export function effectiveConcurrency(
+  requested: number,
+  tasks: number,
+): { concurrency: number; warning?: string } {
+  const cap = Math.min(MAX_CONCURRENCY, Math.max(tasks, 1));
+  if (requested <= cap) return { concurrency: requested };
+  const why =
+    cap === MAX_CONCURRENCY && tasks > MAX_CONCURRENCY
+      ? `more requests in flight than most systems allow a process; the cap is ${MAX_CONCURRENCY}`
+      : `more than the run's ${tasks} API tasks`;
+  return { concurrency: cap, warning: `concurrency ${requested} is ${why}: ran at ${cap}` };
+}

@@ -26,7 +26,7 @@ import { type FolderLock, lockFolder } from "../results/lock.js";
 import type { Manifest } from "../results/manifest.js";
 import type { ModelSpec, RunOptions } from "./config.js";
 import { buildManifest } from "./manifest.js";
-import { type Plan, planRun } from "./plan.js";
+import { effectiveConcurrency, type Plan, planRun } from "./plan.js";
 import { safeEndpoint } from "./secrets.js";
 
 /** The dialects the embedded server answers, and where (src/server/index.ts). */
@@ -36,6 +36,8 @@ const EMBEDDED_ROUTES: Record<string, string> = { regolo: "/rerank", cohere: "/v
 const EMBEDDED_KEY_VAR = "RERANK_EVAL_EMBEDDED_KEY";
 
 export interface Prepared {
+  /** The options as the run applies them (concurrency cut to what the run can use). */
+  options: RunOptions;
   evalSet: EvalSet;
   plan: Plan;
   manifest: Manifest;
@@ -85,7 +87,17 @@ export async function prepareRun(input: PrepareInput): Promise<Prepared> {
         m.endpoint === "embedded" ? "embedded" : safeEndpoint(rerankers.get(m.name)?.endpoint ?? ""),
       ]),
     );
-    const manifest = buildManifest({ ...input, evalSet, plan, endpoints });
+    const apiTasks = plan.queries.length * plan.variants.filter((v) => v.kind === "rerank").length;
+    const { concurrency, warning } = effectiveConcurrency(options.concurrency, apiTasks);
+    const effective = { ...options, concurrency };
+    const manifest = buildManifest({
+      ...input,
+      options: effective,
+      evalSet,
+      plan,
+      endpoints,
+      warnings: warning ? [warning] : [],
+    });
     folder = await takeFolder(options.out, evalSet.name);
     const { outDir, lock } = folder;
     let writer: ResultsWriter;
@@ -101,6 +113,7 @@ export async function prepareRun(input: PrepareInput): Promise<Prepared> {
       throw outputError(err, outDir);
     }
     return {
+      options: effective,
       evalSet,
       plan,
       manifest,

@@ -1,5 +1,6 @@
 import { join } from "node:path";
 import type { Argv, CommandModule, Options } from "yargs";
+import { count } from "../../datasets/parts.js";
 import { TooManyFailures, UsageError } from "../../errors.js";
 import { headlineTable } from "../../report/markdown.js";
 import type { Report } from "../../report/types.js";
@@ -88,7 +89,10 @@ export const runCommand: CommandModule<object, RunArgs> = {
   },
 };
 
-/** The headline table and where the report is: what a run (or a rebuilt report) leaves on stdout. */
+/**
+ * The headline table, the report's warnings (on stderr, once, with their count: 0.1 kept them
+ * inside report.md) and, last, where the report is: what a run or a rebuilt report leaves behind.
+ */
 export function printSummary(report: Report, outDir: string): void {
   const c = report.candidates;
   const incomplete = report.incomplete
@@ -98,9 +102,14 @@ export function printSummary(report: Report, outDir: string): void {
     `\n${headlineTable(report)}\n\n` +
       `${report.dataset.queries} queries, candidate ceiling ${c.ceiling.measure} = ${c.ceiling.mean.toFixed(4)}` +
       `${c.optimistic ? " (judged pool: optimistic)" : ""}; rerank phase ${report.timing.rerankSeconds.toFixed(2)} s\n` +
-      incomplete +
-      `report: ${join(outDir, "report.md")}\n`,
+      incomplete,
   );
+  const n = report.warnings.length;
+  if (n > 0) {
+    const lines = report.warnings.map((w) => `  - ${w.replace(/\s*\n\s*/g, " ")}\n`).join("");
+    process.stderr.write(`rerank-eval: ${count(n, "warning")} (also in report.md):\n${lines}`);
+  }
+  process.stdout.write(`report: ${join(outDir, "report.md")}\n`);
 }
 
 /**
