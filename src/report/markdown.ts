@@ -107,9 +107,7 @@ function missingTasks(report: Report): string[] {
     "",
   ];
   for (const [variant, qids] of byVariant) {
-    const shown = qids.slice(0, 50).map((q) => `\`${q}\``);
-    const more = qids.length > 50 ? `, … (${qids.length - 50} more in report.json)` : "";
-    lines.push(`- ${variant} (${qids.length}): ${shown.join(", ")}${more}`);
+    lines.push(`- ${variant} (${qids.length}): ${listed(qids)}`);
   }
   lines.push("", "</details>");
   return lines;
@@ -186,15 +184,34 @@ function topNTable(report: Report): string | undefined {
 function ceilingText(report: Report): string {
   const c = report.candidates;
   const depth = c.depth !== null ? ` (cut at depth ${c.depth})` : "";
+  const missing = c.missingDocuments
+    ? ` ${c.missingDocuments} candidates named documents without text and were skipped.`
+    : "";
+  const blame =
+    "No reranker can recall more than its candidates hold, so a low ceiling is the first stage's fault, not the reranker's.";
+  const found = `${c.ceiling.relevantInCandidates} of ${c.ceiling.relevantTotal} relevant documents are candidates`;
+  const none = c.ceiling.queriesWithoutRelevant;
+  const skipped = report.withoutRelevant.skipped && report.withoutRelevant.count > 0;
+  const left = skipped
+    ? ` ${report.withoutRelevant.count} queries without a relevant document were left out (--skip-queries-without-relevant): ${listed(report.withoutRelevant.queries)}.`
+    : "";
+  if (none === 0)
+    return `${c.ceiling.measure} of the candidate lists${depth}: **${fmt(c.ceiling.mean)}** — ${found}; 0 queries have no relevant document. ${blame}${left}${missing}`;
+  // The mean over all queries counts those without a relevant document as 0: say both, or the
+  // line contradicts itself ("0.9000 — 435 of 435 relevant documents are candidates").
+  const scored = report.dataset.queries;
   return (
-    `${c.ceiling.measure} of the candidate lists${depth}: **${fmt(c.ceiling.mean)}** — ` +
-    `${c.ceiling.relevantInCandidates} of ${c.ceiling.relevantTotal} relevant documents are candidates; ` +
-    `${c.ceiling.queriesWithoutRelevant} queries have no relevant document. No reranker can recall more ` +
-    "than its candidates hold, so a low ceiling is the first stage's fault, not the reranker's." +
-    (c.missingDocuments
-      ? ` ${c.missingDocuments} candidates named documents without text and were skipped.`
-      : "")
+    `${c.ceiling.measure} of the candidate lists${depth}: **${fmt(c.ceiling.meanWithRelevant)}** over the ` +
+    `${scored - none} queries that have a relevant document (${found}). ${none} of the ${scored} queries have ` +
+    `none: they score 0 in every measure whatever the ranking, so over all ${scored} the ceiling is ` +
+    `${fmt(c.ceiling.mean)}, and no mean in this report can exceed ${fmt((scored - none) / scored)}. ${blame}${missing}`
   );
+}
+
+/** Ids in backticks, the first 50, then how many more report.json holds. */
+function listed(ids: string[]): string {
+  const shown = ids.slice(0, 50).map((q) => `\`${q}\``);
+  return `${shown.join(", ")}${ids.length > 50 ? `, … (${ids.length - 50} more in report.json)` : ""}`;
 }
 
 function qualityTable(report: Report): string {
@@ -236,10 +253,7 @@ function failuresText(report: Report): string {
   ];
   for (const v of report.variants) {
     if (v.failures.count === 0) continue;
-    const shown = v.failures.queries.slice(0, 50).map((q) => `\`${q}\``);
-    const more =
-      v.failures.queries.length > 50 ? `, … (${v.failures.queries.length - 50} more in report.json)` : "";
-    lines.push(`- ${v.id}: ${shown.join(", ")}${more}`);
+    lines.push(`- ${v.id}: ${listed(v.failures.queries)}`);
     for (const [kind, message] of Object.entries(v.failures.examples)) {
       lines.push(`  - ${kind}, e.g. \`${message.replaceAll("`", "'")}\``);
     }

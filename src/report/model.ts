@@ -91,6 +91,7 @@ export function buildReport(input: ScoreInput): Report {
       documentsPerSecond: rerankSeconds > 0 ? sum(rerankRecords.map((r) => r.candidates)) / rerankSeconds : 0,
     },
     failures: { count: totalFailures, maxFailures, exceeded: totalFailures > maxFailures },
+    withoutRelevant: { count: manifest.withoutRelevant.queries.length, ...manifest.withoutRelevant },
     incomplete: missing.length
       ? { tasks: manifest.variants.length * manifest.queries.length, missing }
       : null,
@@ -236,6 +237,7 @@ export function candidateCeiling(qrels: Qrels, queries: { qid: string; docIds: s
   return {
     measure: `R@${depth}`,
     mean: queries.length ? recallSum / queries.length : 0,
+    meanWithRelevant: queries.length > noRelevant ? recallSum / (queries.length - noRelevant) : 0,
     relevantInCandidates,
     relevantTotal,
     queriesWithoutRelevant: noRelevant,

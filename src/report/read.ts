@@ -48,10 +48,25 @@ export function parseReport(value: unknown, file: string): Report {
  */
 function migrateV1(v1: Record<string, unknown>): Record<string, unknown> {
   const variants = Array.isArray(v1.variants) ? v1.variants : [];
+  type V1Candidates = { ceiling?: { mean?: number; queriesWithoutRelevant?: number } };
+  const candidates = (v1.candidates ?? {}) as V1Candidates;
+  const without = candidates.ceiling?.queriesWithoutRelevant ?? 0;
+  const queries = (v1.dataset as { queries?: number } | undefined)?.queries ?? 0;
+  const mean = candidates.ceiling?.mean ?? 0;
   return {
     ...v1,
     schemaVersion: REPORT_SCHEMA_VERSION,
     incomplete: null,
+    config: { skipQueriesWithoutRelevant: false, ...(v1.config as object) },
+    // Version 1 counted the queries without a relevant document but did not name them.
+    withoutRelevant: { count: without, skipped: false, queries: [] },
+    candidates: {
+      ...candidates,
+      ceiling: {
+        ...candidates.ceiling,
+        meanWithRelevant: queries > without ? (mean * queries) / (queries - without) : 0,
+      },
+    },
     variants: variants.map((variant: Record<string, unknown>) => {
       const notes = (variant?.notes ?? {}) as Record<string, number>;
       const migrated = Object.fromEntries(

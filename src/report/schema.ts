@@ -91,7 +91,10 @@ export const ReportSchema = z.object({
   candidates: CandidatesInfoSchema.extend({
     ceiling: z.object({
       measure: z.string(),
+      /** Over every evaluated query, as the R@k of the results (0 for a query without relevant documents). */
       mean: z.number(),
+      /** Over the queries that have a relevant document: what the candidates hold of what can be found. */
+      meanWithRelevant: z.number(),
       relevantInCandidates: count,
       relevantTotal: count,
       queriesWithoutRelevant: count,
@@ -107,6 +110,8 @@ export const ReportSchema = z.object({
   incomplete: z
     .object({ tasks: count, missing: z.array(z.object({ variant: z.string(), qid: z.string() })) })
     .nullable(),
+  /** Queries without a relevant document: how many, whether they were left out, and which. */
+  withoutRelevant: z.object({ count, skipped: z.boolean(), queries: z.array(z.string()) }),
   variants: z.array(ReportVariantSchema),
   warnings: z.array(z.string()),
 });

@@ -43,6 +43,7 @@ export const RunConfigRecordSchema = z.object({
   sample: z.number().int().positive().nullable(),
   seed: z.number().int(),
   complete: z.boolean(),
+  skipQueriesWithoutRelevant: z.boolean(),
 });
 
 export const CandidatesInfoSchema = z.object({
@@ -88,6 +89,11 @@ export const ManifestSchema = z.object({
     maxFailures: count,
   }),
   variants: z.array(ManifestVariantSchema).min(1),
+  /**
+   * Judged queries without a relevant document (grade >= 1): every measure is 0 for them whatever
+   * the ranking. Skipped (listed, not sent, not scored) or planned like the others.
+   */
+  withoutRelevant: z.object({ skipped: z.boolean(), queries: z.array(z.string()) }),
   /** In plan order: the order of run files and failure lists. */
   queries: z.array(z.object({ qid: z.string(), candidates: z.array(z.string()) })),
   /** Findings of loading and planning (missing documents, unjudged queries, …). */

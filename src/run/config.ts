@@ -48,6 +48,8 @@ export interface RunOptions {
   seed: number;
   /** trec_eval -c (default true): a failed query counts 0 instead of leaving the mean. */
   complete: boolean;
+  /** Queries without a relevant document are listed, not sent and not scored. */
+  skipQueriesWithoutRelevant: boolean;
 }
 
 /** Read and validate a config file. Errors name the file, the line when known, and the field path. */
@@ -147,8 +149,8 @@ function resolve(file: RunConfigFile | undefined, flags: RunFlags, from: "cli" |
   const result = RunConfigSchema.safeParse(merged);
   if (!result.success) throw mergedError(result.error, merged, origins);
   const options = effectiveOptions(result.data);
-  Object.defineProperty(options, RESOLVED, { value: true, enumerable: false });
-  return options;
+  // A symbol key: no JSON, no Object.keys, but it survives a spread ({...options, out}).
+  return Object.assign(options, { [RESOLVED]: true });
 }
 
 function effectiveOptions(c: RunConfigFile): RunOptions {
@@ -168,6 +170,8 @@ function effectiveOptions(c: RunConfigFile): RunOptions {
     maxFailures: c.maxFailures ?? RUN_OPTIONS.maxFailures.default,
     seed: c.seed ?? RUN_OPTIONS.seed.default,
     complete: c.complete ?? RUN_OPTIONS.complete.default,
+    skipQueriesWithoutRelevant:
+      c.skipQueriesWithoutRelevant ?? RUN_OPTIONS.skipQueriesWithoutRelevant.default,
     ...defined({ rps: c.rps, measures: asList(c.measures), out: c.out, sample: c.sample }),
   };
 }

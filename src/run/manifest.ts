@@ -38,6 +38,17 @@ export function buildManifest(input: ManifestInput): Manifest {
     warnings.push(
       `${badIds} query or document ids are empty or contain whitespace: the TREC files cannot represent them`,
     );
+  const none = plan.withoutRelevant.queries.length;
+  if (none && plan.withoutRelevant.skipped)
+    warnings.push(
+      `${none} ${none === 1 ? "query has" : "queries have"} no relevant document and ${none === 1 ? "was" : "were"} left out (--skip-queries-without-relevant); report.json lists them`,
+    );
+  else if (none)
+    warnings.push(
+      `${none} of ${qids.length} queries have no relevant document: they score 0 in every measure whatever ` +
+        `the ranking, so no mean can exceed ${((qids.length - none) / qids.length).toFixed(4)} ` +
+        "(--skip-queries-without-relevant leaves them out and lists them)",
+    );
   warnings.push(...(input.warnings ?? []));
   return {
     schemaVersion: MANIFEST_SCHEMA_VERSION,
@@ -82,6 +93,7 @@ export function buildManifest(input: ManifestInput): Manifest {
         options: (safeConfigValue(m?.options ?? {}) as Record<string, unknown>) ?? {},
       };
     }),
+    withoutRelevant: plan.withoutRelevant,
     queries: plan.queries.map((q) => ({ qid: q.qid, candidates: q.docIds })),
     warnings,
   };
@@ -109,6 +121,7 @@ function configRecord(o: RunOptions, measures: string[]): RunConfigRecord {
     sample: o.sample ?? null,
     seed: o.seed,
     complete: o.complete,
+    skipQueriesWithoutRelevant: o.skipQueriesWithoutRelevant,
   };
 }
 

@@ -132,6 +132,13 @@ export const RUN_OPTIONS = {
   },
   sample: { scope: "top", kind: positiveInteger, description: "evaluate a reproducible subset of N queries" },
   seed: { scope: "top", kind: integer, default: 0, description: "seed of --sample" },
+  skipQueriesWithoutRelevant: {
+    scope: "top",
+    kind: onOff,
+    default: false,
+    description:
+      "leave out (and list) the queries that have no relevant document: they score 0 whatever the ranking, so they only lower every mean",
+  },
   topN: {
     scope: "top",
     repeat: "list",

@@ -30,6 +30,8 @@ export interface Plan {
   queries: PlannedQuery[];
   /** Judged queries of the dataset before sampling. */
   judgedQueries: number;
+  /** Queries without a relevant document: left out and listed, or planned (and scoring 0). */
+  withoutRelevant: { skipped: boolean; queries: string[] };
   sample?: { size: number; seed: number; of: number };
   /** The cut applied to every candidate list, when one was asked for. */
   depth?: number;
@@ -49,6 +51,7 @@ export interface PlanInput {
   depth?: number;
   sample?: number;
   seed: number;
+  skipWithoutRelevant?: boolean;
 }
 
 export function planRun(input: PlanInput): Plan {
@@ -62,7 +65,14 @@ export function planRun(input: PlanInput): Plan {
   }
   // Queries come from the qrels (metrics.md): ranked-but-unjudged queries would not be scored anyway.
   const judged = [...evalSet.qrels.keys()].filter((qid) => evalSet.queries.has(qid));
-  const chosen = input.sample !== undefined ? sampleQueries(judged, input.sample, input.seed) : judged;
+  // A query whose judgements hold no relevant document scores 0 in every measure, whatever the ranking.
+  const withoutRelevant = judged.filter(
+    (qid) => ![...(evalSet.qrels.get(qid)?.values() ?? [])].some((g) => g >= 1),
+  );
+  const skipped = new Set(input.skipWithoutRelevant ? withoutRelevant : []);
+  const scored = skipped.size ? judged.filter((qid) => !skipped.has(qid)) : judged;
+  const chosen = input.sample !== undefined ? sampleQueries(scored, input.sample, input.seed) : scored;
+  const kept = new Set(chosen);
 
   let missingDocuments = 0;
   let maxCandidates = 0;
@@ -103,8 +113,13 @@ export function planRun(input: PlanInput): Plan {
     variants,
     queries,
     judgedQueries: judged.length,
+    withoutRelevant: {
+      skipped: input.skipWithoutRelevant === true,
+      // The ones among the planned queries, or all that were left out.
+      queries: input.skipWithoutRelevant ? withoutRelevant : withoutRelevant.filter((q) => kept.has(q)),
+    },
     ...(input.sample !== undefined
-      ? { sample: { size: queries.length, seed: input.seed, of: judged.length } }
+      ? { sample: { size: queries.length, seed: input.seed, of: scored.length } }
       : {}),
     ...(input.depth !== undefined ? { depth: input.depth } : {}),
     maxCandidates,

@@ -70,6 +70,7 @@ export async function prepareRun(input: PrepareInput): Promise<Prepared> {
     depth: options.dataset.depth,
     sample: options.sample,
     seed: options.seed,
+    skipWithoutRelevant: options.skipQueriesWithoutRelevant,
   });
   const server = await startEmbeddedServer(options.models);
   const rerankers = new Map<string, Reranker>();

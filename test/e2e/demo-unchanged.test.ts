@@ -3,7 +3,8 @@
  * report.md equal what rerank-eval 0.1.0 wrote (test/fixtures/demo-v0.1) in everything but timing
  * and the deliberate changes, each named here:
  * - schemaVersion 2 (notes counted by code, `incomplete`), and "report schema 2" in report.md;
- * - the configuration records the dataset path made absolute;
+ * - the configuration records the dataset path made absolute, and the new
+ *   skipQueriesWithoutRelevant (false); `withoutRelevant` and the ceiling's meanWithRelevant are new;
  * - the notes column reads the same, built from typed notes.
  */
 import { readFile } from "node:fs/promises";
@@ -64,11 +65,19 @@ describe("the demo report after the reshaping", () => {
     expect(now.schemaVersion).toBe(2);
     expect(now.incomplete).toBeNull();
     expect(now.config.dataset.path).toBe(resolve("datasets/capitals.csv"));
+    expect(now.withoutRelevant).toEqual({ count: 0, skipped: false, queries: [] });
+    expect(now.candidates.ceiling.meanWithRelevant).toBe(now.candidates.ceiling.mean);
     const asV1 = {
       ...now,
       schemaVersion: 1,
       incomplete: undefined,
-      config: { ...now.config, dataset: { ...now.config.dataset, path: "datasets/capitals.csv" } },
+      withoutRelevant: undefined,
+      candidates: { ...now.candidates, ceiling: { ...now.candidates.ceiling, meanWithRelevant: undefined } },
+      config: {
+        ...now.config,
+        dataset: { ...now.config.dataset, path: "datasets/capitals.csv" },
+        skipQueriesWithoutRelevant: undefined,
+      },
       variants: now.variants.map((v) => ({
         ...v,
         notes: Object.fromEntries(Object.values(v.notes).flatMap((n) => Object.entries(n.details))),
@@ -84,6 +93,8 @@ describe("the demo report after the reshaping", () => {
         .replace("report schema 1", "report schema 2")
         .replace("  path: datasets/capitals.csv", `  path: ${resolve("datasets/capitals.csv")}`),
     );
+    // The configuration block gains the new setting, after `complete`.
+    expected.splice(expected.indexOf("complete: true") + 1, 0, "skipQueriesWithoutRelevant: false");
     expect(untimedMarkdown(md)).toEqual(expected);
   });
 });

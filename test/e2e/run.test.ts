@@ -144,7 +144,12 @@ afterAll(async () => {
 
 describe("run end to end against fixed scores", () => {
   it("exits 0 and prints the headline table and the report path", () => {
-    expect(run.stderr).toBe("");
+    // q3 has no relevant document: the one warning, said on stderr.
+    expect(run.stderr).toBe(
+      "rerank-eval: 1 warning (also in report.md):\n" +
+        "  - 1 of 3 queries have no relevant document: they score 0 in every measure whatever the ranking, " +
+        "so no mean can exceed 0.6667 (--skip-queries-without-relevant leaves them out and lists them)\n",
+    );
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/\| variant\s+\|\s+nDCG@3/);
     expect(run.stdout).toContain(join(dir, "out", "report.md"));

@@ -51,6 +51,7 @@ export function manifest(
       sample: null,
       seed: 0,
       complete: true,
+      skipQueriesWithoutRelevant: false,
     },
     dataset: {
       name: "tiny",
@@ -78,6 +79,7 @@ export function manifest(
       maxFailures: 0,
     },
     variants,
+    withoutRelevant: { skipped: false, queries: [] },
     queries,
     warnings: [],
   };

@@ -36,6 +36,7 @@ describe("report model", () => {
     expect(c).toEqual({
       measure: "R@3",
       mean: 0.75,
+      meanWithRelevant: 0.75,
       relevantInCandidates: 2,
       relevantTotal: 3,
       queriesWithoutRelevant: 0,

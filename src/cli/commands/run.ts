@@ -100,7 +100,7 @@ export function printSummary(report: Report, outDir: string): void {
     : "";
   process.stdout.write(
     `\n${headlineTable(report)}\n\n` +
-      `${report.dataset.queries} queries, candidate ceiling ${c.ceiling.measure} = ${c.ceiling.mean.toFixed(4)}` +
+      `${report.dataset.queries} queries, candidate ceiling ${ceiling(report)}` +
       `${c.optimistic ? " (judged pool: optimistic)" : ""}; rerank phase ${report.timing.rerankSeconds.toFixed(2)} s\n` +
       incomplete,
   );
@@ -110,6 +110,14 @@ export function printSummary(report: Report, outDir: string): void {
     process.stderr.write(`rerank-eval: ${count(n, "warning")} (also in report.md):\n${lines}`);
   }
   process.stdout.write(`report: ${join(outDir, "report.md")}\n`);
+}
+
+/** R@depth of the candidates, over the queries that have something to find when some have nothing. */
+function ceiling(report: Report): string {
+  const c = report.candidates.ceiling;
+  if (c.queriesWithoutRelevant === 0) return `${c.measure} = ${c.mean.toFixed(4)}`;
+  const withRelevant = report.dataset.queries - c.queriesWithoutRelevant;
+  return `${c.measure} = ${c.meanWithRelevant.toFixed(4)} over the ${withRelevant} queries with a relevant document`;
 }
 
 /**
