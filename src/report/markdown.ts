@@ -23,22 +23,44 @@ const ms = (x: number | undefined) => (x === undefined ? "—" : x.toFixed(1));
 /**
  * Variants × measures with the best value of each column in bold: every variant that PRINTS the best
  * value, since two means 1e-16 apart show the same digits and bolding one of them would mislead.
+ * Only variants that evaluated the same queries compete: a mean over other queries (one that counts
+ * failed or never-run queries as 0, or leaves them out) is not comparable, so it is never bold and
+ * says how many of its queries did not evaluate.
  */
 export function headlineTable(report: Report, measures = report.headline): string {
-  const best = measures.map((m) => fmt(Math.max(...report.variants.map((v) => v.metrics[m]?.mean ?? 0))));
-  const rows = report.variants.map((v) => [
-    v.id,
-    ...measures.map((m, i) => {
-      const x = fmt(v.metrics[m]?.mean ?? 0);
-      return report.variants.length > 1 && x === best[i] ? `**${x}**` : x;
-    }),
-    String(v.failures.count),
-  ]);
+  const { peers, lost } = comparable(report);
+  const best = measures.map((m) =>
+    fmt(Math.max(...report.variants.filter((v) => peers.has(v.id)).map((v) => v.metrics[m]?.mean ?? 0))),
+  );
+  const mark = report.conventions.complete ? "failed" : "left out";
+  const rows = report.variants.map((v) => {
+    const n = lost.get(v.id) ?? 0;
+    return [
+      v.id,
+      ...measures.map((m, i) => {
+        const x = fmt(v.metrics[m]?.mean ?? 0);
+        if (n > 0) return `${x} (${n} ${mark})`;
+        return peers.size > 1 && peers.has(v.id) && x === best[i] ? `**${x}**` : x;
+      }),
+      String(v.failures.count),
+    ];
+  });
   return markdownTable(["variant", ...measures, "failed"], rows, [
     "left",
     ...measures.map(() => "right" as const),
     "right",
   ]);
+}
+
+/**
+ * The variants whose means are over the same queries: those with no failed or never-run query.
+ * `lost` is each variant's count of such queries (failures plus tasks that never ran).
+ */
+function comparable(report: Report): { peers: Set<string>; lost: Map<string, number> } {
+  const lost = new Map<string, number>();
+  for (const v of report.variants) if (v.failures.count) lost.set(v.id, v.failures.count);
+  for (const t of report.incomplete?.missing ?? []) lost.set(t.variant, (lost.get(t.variant) ?? 0) + 1);
+  return { peers: new Set(report.variants.filter((v) => !lost.has(v.id)).map((v) => v.id)), lost };
 }
 
 export function renderMarkdown(report: Report): string {
@@ -57,7 +79,7 @@ export function renderMarkdown(report: Report): string {
   if (report.candidates.optimistic) out.push(OPTIMISTIC, "");
   out.push("## Results", "", headlineTable(report), "");
   out.push(
-    `Best value per column in **bold**. ${report.conventions.complete ? "Failed queries count 0 in every measure." : "Failed queries are left out of the means (--no-complete)."} All measures are in the table at the end.`,
+    `Best value per column in **bold**${boldScope(report)}. ${report.conventions.complete ? "Failed queries count 0 in every measure." : "Failed queries are left out of the means (--no-complete)."} All measures are in the table at the end.`,
     "",
   );
   out.push("## Latency and throughput", "", latencyTable(report), "");
@@ -111,6 +133,17 @@ function missingTasks(report: Report): string[] {
   }
   lines.push("", "</details>");
   return lines;
+}
+
+/** Said only when some variant's mean is not over every query (and so not compared). */
+function boldScope(report: Report): string {
+  const { lost } = comparable(report);
+  if (lost.size === 0) return "";
+  const mark = report.conventions.complete ? "failed" : "left out";
+  return (
+    `, among the variants that evaluated every query; a mean marked "(n ${mark})" is over other ` +
+    "queries than theirs, so it is not compared"
+  );
 }
 
 const OPTIMISTIC =

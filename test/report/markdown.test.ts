@@ -20,6 +20,22 @@ describe("report.md", () => {
     expect(row("y.top3")).toMatch(/\|\s+1 \|$/); // one failed query
   });
 
+  it("bolds only among variants that evaluated the same queries; a mean with failures says so and is never bold", () => {
+    const r = report();
+    // y.top3 failed q2 (scored 0 there): even with the highest mean it is not compared with the others.
+    const y3 = r.variants.find((v) => v.id === "y.top3");
+    if (!y3) throw new Error("fixture");
+    y3.metrics["RR@10"] = { mean: 1.5 };
+    const table = headlineTable(r, ["RR@10"]);
+    const row = (id: string) => table.split("\n").find((l) => l.startsWith(`| ${id} `)) ?? "";
+    expect(row("y.top3")).toContain("1.5000 (1 failed)");
+    expect(row("y.top3")).not.toContain("**");
+    expect(row("x.top2")).toContain("**1.0000**");
+    expect(renderMarkdown(r)).toContain('a mean marked "(n failed)" is over other queries than theirs');
+    r.conventions.complete = false;
+    expect(headlineTable(r, ["RR@10"])).toContain("1.5000 (1 left out)");
+  });
+
   it("bolds every variant that prints the best value, even when the means differ in the last bits", () => {
     const r = report({ vs: [variants[0], variants[1]] });
     const [a, b] = r.variants;
