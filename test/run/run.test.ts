@@ -88,8 +88,9 @@ describe("runEvaluation", () => {
       for (let i = 0; i < 60 && !finished; i++) {
         await sleep(25);
         const text = await readFile(join(out, "results.jsonl"), "utf8").catch(() => "");
+        // Until the run has prepared its folder, the earlier run's file is still there.
         const lines = text.split("\n").filter(Boolean);
-        if (lines.length > 0 && !finished) {
+        if (lines.length > 0 && lines[0] !== "from an earlier run" && !finished) {
           linesSeenEarly = lines.length;
           JSON.parse(lines[0]); // a whole line, not a fragment
           // Mid-run, nothing from the earlier run may pass for this run's report: only this run's record.
