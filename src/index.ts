@@ -51,7 +51,7 @@ export type * from "./rerank/types.js";
 // The run folder
 export type { Manifest, ManifestVariant, ResultRecord } from "./results/index.js";
 export { collateRecords, ManifestSchema, readManifest, readResults, taskKey } from "./results/index.js";
-export type { ModelSpec, RunFlags, RunOptions } from "./run/config.js";
+export type { ModelSpec, RunConfig, RunFlags, RunOptions } from "./run/config.js";
 export { loadRunConfig, resolveRunOptions } from "./run/config.js";
 export type { RunIo, RunOutcome } from "./run/index.js";
 // Runs and reports
