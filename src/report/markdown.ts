@@ -4,6 +4,8 @@
  * order everywhere).
  */
 import { stringify } from "yaml";
+import { count } from "../datasets/parts.js";
+import { primaryMeasure } from "./model.js";
 import type { Report, ReportVariant } from "./types.js";
 
 type Align = "left" | "right";
@@ -87,6 +89,8 @@ export function renderMarkdown(report: Report): string {
   if (topN) out.push("## top_n", "", topN, "");
   out.push("## Candidate ceiling", "", ceilingText(report), "");
   out.push("## Failures, ties and notes", "", qualityTable(report), "", failuresText(report), "");
+  const diffs = diffsText(report);
+  if (diffs.length) out.push("## Where the variants differ most from the baseline", "", ...diffs, "");
   out.push("## Conventions", "", ...conventions(report), "");
   out.push("## Dataset and configuration", "");
   out.push(`- Dataset \`${d.path}\`, fingerprint \`sha256:${d.fingerprint}\``);
@@ -133,6 +137,49 @@ function missingTasks(report: Report): string[] {
   }
   lines.push("", "</details>");
   return lines;
+}
+
+/**
+ * Per variant, collapsed: the queries with the largest |Δ| from the baseline on the headline measure,
+ * both top-k lists side by side with grades (— unjudged) and what moved.
+ */
+function diffsText(report: Report): string[] {
+  const out: string[] = [];
+  for (const d of report.rankingDiffs) {
+    if (d.queries.length === 0) continue;
+    out.push(
+      `<details><summary>${d.variant} vs ${d.baseline}: the ${count(d.queries.length, "query", "queries")} with the largest |Δ ${d.measure}|</summary>`,
+      "",
+    );
+    for (const q of d.queries) {
+      out.push(`\`${q.qid}\`: Δ ${d.measure} ${q.delta >= 0 ? "+" : ""}${fmt(q.delta)}`, "");
+      const rows = Array.from({ length: Math.max(q.baseline.length, q.variant.length) }, (_, i) => {
+        const [b, v] = [q.baseline[i], q.variant[i]];
+        const cell = (e: typeof b) =>
+          e ? [`\`${e.docId}\``, e.grade === null ? "—" : String(e.grade), e.tag] : ["", "", ""];
+        return [String(i + 1), ...cell(b), ...cell(v)];
+      });
+      out.push(
+        markdownTable(["rank", d.baseline, "grade", "", d.variant, "grade", ""], rows, [
+          "right",
+          "left",
+          "right",
+          "left",
+          "left",
+          "right",
+          "left",
+        ]),
+        "",
+      );
+    }
+    out.push("</details>", "");
+  }
+  if (out.length)
+    out.unshift(
+      "Grades from the judgements (— unjudged); a new hit is a relevant document the baseline's top k lacked, a lost hit one it had.",
+      "",
+    );
+  return out;
 }
 
 /** Said only when some variant's mean is not over every query (and so not compared). */
@@ -201,8 +248,7 @@ function topNTable(report: Report): string | undefined {
   }
   const tops = [...new Set([...byModel.values()].flat().map((v) => v.topN as number))].sort((a, b) => a - b);
   if (tops.length < 2) return undefined;
-  const kmax = Math.max(...report.config.k);
-  const measure = report.measures.includes(`nDCG@${kmax}`) ? `nDCG@${kmax}` : report.headline[0];
+  const measure = primaryMeasure(report.measures, report.config.k, report.headline);
   const headers = ["model", ...tops.flatMap((n) => [`${measure} @top_n=${n}`, `p95 ms @top_n=${n}`])];
   const rows = [...byModel].map(([name, vs]) => [
     name,

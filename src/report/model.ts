@@ -4,10 +4,13 @@
  * as the run built it. Per-query metric vectors are kept so significance tests need no raw
  * results later.
  */
+
+import { UsageError } from "../errors.js";
 import type { LatencySummary, Qrels, Run } from "../metrics/index.js";
 import { scoreRun, summarizeLatency, tiesInTopK } from "../metrics/index.js";
-import type { ManifestVariant } from "../results/manifest.js";
+import type { Manifest, ManifestVariant } from "../results/manifest.js";
 import type { ResultRecord } from "../results/record.js";
+import { rankingDiff } from "./diffs.js";
 import { REPORT_SCHEMA_VERSION } from "./schema.js";
 import type { Report, ReportVariant, ScoreInput } from "./types.js";
 
@@ -54,6 +57,9 @@ export function buildReport(input: ScoreInput): Report {
     return { ...base, ...callFigures(recs) };
   });
 
+  const baseline = baselineOf(manifest, input.baseline);
+  const primary = primaryMeasure(measures, input.ks, input.headline);
+  const byId = new Map(variants.map((v) => [v.id, v]));
   const rerankRecords = manifest.variants
     .filter((v) => v.kind === "rerank")
     .flatMap((v) => byVariant.get(v.id) ?? []);
@@ -92,12 +98,53 @@ export function buildReport(input: ScoreInput): Report {
     },
     failures: { count: totalFailures, maxFailures, exceeded: totalFailures > maxFailures },
     withoutRelevant: { count: manifest.withoutRelevant.queries.length, ...manifest.withoutRelevant },
+    baseline,
+    rankingDiffs: baseline
+      ? variants
+          .filter((v) => v.id !== baseline)
+          .map((v) =>
+            rankingDiff({
+              baseline,
+              variant: v.id,
+              measure: primary,
+              basePerQuery: byId.get(baseline)?.perQuery[primary] ?? {},
+              variantPerQuery: v.perQuery[primary] ?? {},
+              baseRecords: byVariant.get(baseline) ?? [],
+              variantRecords: byVariant.get(v.id) ?? [],
+              qrels,
+              k: tieK,
+              n: DIFF_QUERIES,
+            }),
+          )
+      : [],
     incomplete: missing.length
       ? { tasks: manifest.variants.length * manifest.queries.length, missing }
       : null,
     variants,
     warnings,
   };
+}
+
+/** The one measure a variant is judged by first: nDCG at the largest cut-off, else the headline's first. */
+export function primaryMeasure(measures: string[], ks: number[], headline: string[]): string {
+  const ndcg = `nDCG@${Math.max(...ks)}`;
+  return measures.includes(ndcg) ? ndcg : (headline[0] ?? measures[0]);
+}
+
+/** Queries shown per variant in the ranking diffs: the largest differences from the baseline. */
+const DIFF_QUERIES = 5;
+
+/**
+ * The variant the others are compared with: asked for, else the first stage (the order the
+ * reranker was given), else the first listed. None when there is nothing to compare.
+ */
+export function baselineOf(manifest: Manifest, asked?: string): string | null {
+  const ids = manifest.variants.map((v) => v.id);
+  const wanted = asked ?? manifest.scoring.baseline ?? undefined;
+  if (wanted !== undefined && !ids.includes(wanted))
+    throw new UsageError(`baseline '${wanted}' is not a variant of this run; it has ${ids.join(", ")}`);
+  if (ids.length < 2) return null;
+  return wanted ?? manifest.variants.find((v) => v.kind === "first-stage")?.id ?? ids[0];
 }
 
 function variantIdentity(v: ManifestVariant) {

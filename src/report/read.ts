@@ -57,6 +57,8 @@ function migrateV1(v1: Record<string, unknown>): Record<string, unknown> {
     ...v1,
     schemaVersion: REPORT_SCHEMA_VERSION,
     incomplete: null,
+    baseline: null,
+    rankingDiffs: [],
     config: { skipQueriesWithoutRelevant: false, ...(v1.config as object) },
     // Version 1 counted the queries without a relevant document but did not name them.
     withoutRelevant: { count: without, skipped: false, queries: [] },

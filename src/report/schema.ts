@@ -58,6 +58,29 @@ export const ReportVariantSchema = z.object({
   notes: z.record(z.string(), NoteCountSchema),
 });
 
+const DiffEntrySchema = z.object({
+  rank: z.number().int().positive(),
+  docId: z.string(),
+  grade: z.number().int().nullable(),
+  tag: z.enum(["promoted", "demoted", "new hit", "lost hit", ""]),
+});
+
+/** The queries where a variant and the baseline differ most, their top-k lists side by side. */
+export const RankingDiffSchema = z.object({
+  baseline: z.string(),
+  variant: z.string(),
+  measure: z.string(),
+  k: z.number().int().positive(),
+  queries: z.array(
+    z.object({
+      qid: z.string(),
+      delta: z.number(),
+      baseline: z.array(DiffEntrySchema),
+      variant: z.array(DiffEntrySchema),
+    }),
+  ),
+});
+
 export const ReportTimingSchema = z.object({
   /** Wall time from the first request to the last answer. */
   rerankSeconds: z.number(),
@@ -110,6 +133,9 @@ export const ReportSchema = z.object({
   incomplete: z
     .object({ tasks: count, missing: z.array(z.object({ variant: z.string(), qid: z.string() })) })
     .nullable(),
+  /** The variant every other is compared with: the first stage when there is one, else the first listed. */
+  baseline: z.string().nullable(),
+  rankingDiffs: z.array(RankingDiffSchema),
   /** Queries without a relevant document: how many, whether they were left out, and which. */
   withoutRelevant: z.object({ count, skipped: z.boolean(), queries: z.array(z.string()) }),
   variants: z.array(ReportVariantSchema),

@@ -23,4 +23,6 @@ export interface ScoreInput {
   timing: ReportTiming;
   /** Findings beyond the manifest's own warnings (a re-scoring's, say). */
   warnings: string[];
+  /** The variant to compare with, when not the manifest's (`report --baseline`). */
+  baseline?: string;
 }

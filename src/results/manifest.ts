@@ -87,6 +87,8 @@ export const ManifestSchema = z.object({
     k: z.array(z.number().int().positive()).min(1),
     complete: z.boolean(),
     maxFailures: count,
+    /** The variant the others are compared with; null: the first stage if there is one, else the first. */
+    baseline: z.string().nullable(),
   }),
   variants: z.array(ManifestVariantSchema).min(1),
   /**

@@ -50,6 +50,8 @@ export interface RunOptions {
   complete: boolean;
   /** Queries without a relevant document are listed, not sent and not scored. */
   skipQueriesWithoutRelevant: boolean;
+  /** The variant the others are compared with (default: first-stage, else the first). */
+  baseline?: string;
 }
 
 /** Read and validate a config file. Errors name the file, the line when known, and the field path. */
@@ -172,7 +174,13 @@ function effectiveOptions(c: RunConfigFile): RunOptions {
     complete: c.complete ?? RUN_OPTIONS.complete.default,
     skipQueriesWithoutRelevant:
       c.skipQueriesWithoutRelevant ?? RUN_OPTIONS.skipQueriesWithoutRelevant.default,
-    ...defined({ rps: c.rps, measures: asList(c.measures), out: c.out, sample: c.sample }),
+    ...defined({
+      rps: c.rps,
+      measures: asList(c.measures),
+      out: c.out,
+      sample: c.sample,
+      baseline: c.baseline,
+    }),
   };
 }
 

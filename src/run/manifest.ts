@@ -79,6 +79,7 @@ export function buildManifest(input: ManifestInput): Manifest {
       k: options.k,
       complete: options.complete,
       maxFailures: options.maxFailures,
+      baseline: options.baseline ?? null,
     },
     variants: plan.variants.map((v) => {
       const m = v.model;

@@ -132,6 +132,12 @@ export const RUN_OPTIONS = {
   },
   sample: { scope: "top", kind: positiveInteger, description: "evaluate a reproducible subset of N queries" },
   seed: { scope: "top", kind: integer, default: 0, description: "seed of --sample" },
+  baseline: {
+    scope: "top",
+    kind: text("variant id"),
+    description:
+      "the variant every other is compared with, e.g. bm25.top10 (default: first-stage when there is one, else the first listed)",
+  },
   skipQueriesWithoutRelevant: {
     scope: "top",
     kind: onOff,

@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { loadEvalSet } from "../datasets/index.js";
 import type { EvalSet } from "../datasets/types.js";
 import { UsageError } from "../errors.js";
+import { baselineOf } from "../report/model.js";
 import { RENDERED_FILES } from "../report/write.js";
 import { createReranker } from "../rerank/client.js";
 import type { Reranker, RerankerConfig } from "../rerank/types.js";
@@ -99,6 +100,8 @@ export async function prepareRun(input: PrepareInput): Promise<Prepared> {
       endpoints,
       warnings: warning ? [warning] : [],
     });
+    // A misspelt --baseline fails now, not after the paid calls.
+    baselineOf(manifest);
     folder = await takeFolder(options.out, evalSet.name);
     const { outDir, lock } = folder;
     let writer: ResultsWriter;

@@ -5,7 +5,8 @@
  * - schemaVersion 2 (notes counted by code, `incomplete`), and "report schema 2" in report.md;
  * - the configuration records the dataset path made absolute, and the new
  *   skipQueriesWithoutRelevant (false); `withoutRelevant` and the ceiling's meanWithRelevant are new;
- * - the notes column reads the same, built from typed notes.
+ * - the notes column reads the same, built from typed notes;
+ * - new: `baseline`, `rankingDiffs` and their section "Where the variants differ most from the baseline".
  */
 import { readFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
@@ -65,6 +66,8 @@ describe("the demo report after the reshaping", () => {
     expect(now.schemaVersion).toBe(2);
     expect(now.incomplete).toBeNull();
     expect(now.config.dataset.path).toBe(resolve("datasets/capitals.csv"));
+    expect(now.baseline).toBe("bm25.top3");
+    expect(now.rankingDiffs.map((d) => d.variant)).toEqual(["bm25.top10", "tfidf.top3", "tfidf.top10"]);
     expect(now.withoutRelevant).toEqual({ count: 0, skipped: false, queries: [] });
     expect(now.candidates.ceiling.meanWithRelevant).toBe(now.candidates.ceiling.mean);
     const asV1 = {
@@ -72,6 +75,8 @@ describe("the demo report after the reshaping", () => {
       schemaVersion: 1,
       incomplete: undefined,
       withoutRelevant: undefined,
+      baseline: undefined,
+      rankingDiffs: undefined,
       candidates: { ...now.candidates, ceiling: { ...now.candidates.ceiling, meanWithRelevant: undefined } },
       config: {
         ...now.config,
@@ -86,7 +91,10 @@ describe("the demo report after the reshaping", () => {
     expect(Object.keys(now.variants[1].notes)).toEqual(["clamped"]);
     expect(untimed(JSON.parse(JSON.stringify(asV1)))).toEqual(untimed(before));
 
-    const md = await readFile(join(out, "report.md"), "utf8");
+    const full = await readFile(join(out, "report.md"), "utf8");
+    const diffs = full.indexOf("## Where the variants differ most from the baseline");
+    expect(diffs).toBeGreaterThan(0);
+    const md = full.slice(0, diffs) + full.slice(full.indexOf("## Conventions"));
     const mdBefore = await readFile(join(FIXTURE, "report.md"), "utf8");
     const expected = untimedMarkdown(mdBefore).map((line) =>
       line

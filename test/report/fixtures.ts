@@ -77,6 +77,7 @@ export function manifest(
       k: [3],
       complete: true,
       maxFailures: 0,
+      baseline: null,
     },
     variants,
     withoutRelevant: { skipped: false, queries: [] },
