@@ -24,6 +24,8 @@ export interface RebuildOptions {
   k?: number[];
   /** Judgements to score against instead of the folder's qrels.txt. */
   qrels?: string;
+  /** The variant to compare the others with, instead of the run's. */
+  baseline?: string;
   /** Folder to write into instead of the run folder itself. */
   out?: string;
   /** The last guard on every text written: made from the run's manifest (its key variables). */
@@ -65,6 +67,7 @@ export async function rebuildReport(dir: string, opts: RebuildOptions): Promise<
     toolVersion: opts.toolVersion,
     timing: await rebuiltTiming(dir, manifest, records),
     warnings,
+    ...(opts.baseline !== undefined ? { baseline: opts.baseline } : {}),
   });
   const outDir = opts.out ?? dir;
   if (opts.out !== undefined) await prepareOutputFolder(opts.out);

@@ -115,6 +115,11 @@ describe("report DIR", () => {
     }
     // top_n 5 returns five documents: nDCG@20 differs between the variants, so the check has teeth.
     expect(report.variants[0].metrics["nDCG@20"].mean).not.toBe(report.variants[1].metrics["nDCG@20"].mean);
+    const out4 = join(dir, "other-baseline");
+    expect((await runCli(["report", out, "--baseline", "m.top20", "--out", out4])).code).toBe(0);
+    const againstTop20 = await readJson(join(out4, "report.json"));
+    expect([original.baseline, againstTop20.baseline]).toEqual(["m.top5", "m.top20"]);
+    expect(againstTop20.rankingDiffs.map((d) => d.variant)).toEqual(["m.top5"]);
     expect(server.requests).toBe(requests);
   });
 
@@ -217,6 +222,7 @@ describe("report DIR: mistakes are one line, exit 2, nothing written", () => {
       [["report", out, "--measures", "nDCG@x"], /nDCG@x/],
       [["report", out, "--k", "0"], /-k must be a positive integer, got '0'/],
       [["report", out, "--qrels", join(dir, "none.qrels")], /none\.qrels: no such file/],
+      [["report", out, "--baseline", "nope"], /baseline 'nope' is not a variant of this run; it has m\.top5, m\.top20/],
       [["report", out, "--out", out.replace("mistakes", "run")], /holds another run's manifest\.json/],
     ];
     for (const [argv, message] of cases) {

@@ -13,6 +13,7 @@ interface ReportArgs {
   measures?: string[];
   k?: string[];
   qrels?: string;
+  baseline?: string;
   out?: string;
 }
 
@@ -41,6 +42,10 @@ export const reportCommand: CommandModule<object, ReportArgs> = {
         type: "string",
         describe: "score against these TREC qrels instead of the folder's qrels.txt",
       })
+      .option("baseline", {
+        type: "string",
+        describe: "the variant the others are compared with (replaces the run's)",
+      })
       .option("out", { type: "string", describe: "write into this folder instead of the run folder" })
       .example("$0 report reports/demo", "rebuild the demo's reports from its folder")
       .example(
@@ -57,10 +62,12 @@ export const reportCommand: CommandModule<object, ReportArgs> = {
     if (!info.isDirectory()) throw new InputError("is a file, expected a run folder", { file: argv.dir });
     const out = text("--out", argv.out);
     const qrels = text("--qrels", argv.qrels);
+    const baseline = text("--baseline", argv.baseline);
     const { report, outDir } = await rebuildReport(argv.dir, {
       measures: argv.measures && listOf("--measures", argv.measures),
       k: argv.k && listOf("-k", argv.k).map((p) => valueOf<number>(positiveInteger, "-k", p)),
       ...(qrels !== undefined ? { qrels } : {}),
+      ...(baseline !== undefined ? { baseline } : {}),
       ...(out !== undefined ? { out } : {}),
       redactFor: (manifest) =>
         redactor(collectSecrets(manifest.config.models as { apiKeyEnv?: string }[], process.env)),
