@@ -87,6 +87,7 @@ export function renderMarkdown(report: Report): string {
   out.push("## Latency and throughput", "", latencyTable(report), "");
   const topN = topNTable(report);
   if (topN) out.push("## top_n", "", topN, "");
+  out.push("## Quality, latency and cost", "", frontText(report), "");
   out.push("## Candidate ceiling", "", ceilingText(report), "");
   out.push("## Failures, ties and notes", "", qualityTable(report), "", failuresText(report), "");
   const diffs = diffsText(report);
@@ -258,6 +259,54 @@ function topNTable(report: Report): string | undefined {
     }),
   ]);
   return markdownTable(headers, rows, ["left", ...headers.slice(1).map(() => "right" as const)]);
+}
+
+/** Each variant on the three axes a choice weighs, the ones no other beats marked. */
+function frontText(report: Report): string {
+  const f = report.front;
+  const onFront = new Set(f.variants);
+  const priced = report.variants.some((v) => v.cost);
+  const money = (x: number | null | undefined, currency = "") =>
+    x === null || x === undefined ? "—" : `${x.toFixed(x < 1 ? 4 : 2)}${currency ? ` ${currency}` : ""}`;
+  const rows = report.variants.map((v) => [
+    v.id,
+    fmt(v.metrics[f.measure]?.mean ?? 0),
+    v.kind === "first-stage" ? "0.0" : ms(v.latency?.query?.p95),
+    ...(priced
+      ? [
+          v.kind === "first-stage" ? "0" : money(v.cost?.per1kQueries, v.cost?.currency),
+          money(v.cost?.perPlus001, v.cost?.currency),
+        ]
+      : []),
+    onFront.has(v.id) ? "yes" : "",
+  ]);
+  const headers = [
+    "variant",
+    f.measure,
+    "p95 ms",
+    ...(priced ? ["cost / 1k queries", `cost of +0.01 ${f.measure} / 1k`] : []),
+    "on the front",
+  ];
+  const table = markdownTable(headers, rows, [
+    "left",
+    ...headers.slice(1, -1).map(() => "right" as const),
+    "left",
+  ]);
+  const axes = f.axes.join(", ");
+  // Variants counted alike (the same model at several top_n, usually) are named together.
+  const byBasis = new Map<string, string[]>();
+  for (const v of report.variants) {
+    if (!v.cost) continue;
+    const key = v.cost.basis.join(", ");
+    byBasis.set(key, [...(byBasis.get(key) ?? []), v.id]);
+  }
+  const basis = [...byBasis].map(([text, ids]) => `${ids.join(", ")}: ${text}`).join("; ");
+  return (
+    `${table}\n\nOn the front: no other variant is at least as good on ${axes} and better on one.` +
+    (priced
+      ? ` Cost from each model's price (${basis}); +0.01 is over the baseline ${report.baseline}.`
+      : " No model has a price (`price: {perSearchUnit, per1kRequests or perMillionTokens}` in the config adds cost).")
+  );
 }
 
 function ceilingText(report: Report): string {

@@ -10,6 +10,7 @@ import type { LatencySummary, Qrels, Run } from "../metrics/index.js";
 import { scoreRun, summarizeLatency, tiesInTopK } from "../metrics/index.js";
 import type { Manifest, ManifestVariant } from "../results/manifest.js";
 import type { ResultRecord } from "../results/record.js";
+import { costPerPlus001, type FrontPoint, front, variantCost } from "./cost.js";
 import { rankingDiff } from "./diffs.js";
 import { REPORT_SCHEMA_VERSION } from "./schema.js";
 import type { Report, ReportVariant, ScoreInput } from "./types.js";
@@ -52,13 +53,14 @@ export function buildReport(input: ScoreInput): Report {
       failures: failureFigures(recs),
     };
     if (variant.kind === "first-stage") {
-      return { ...base, latency: null, throughput: null, usage: {}, calls: null, notes: {} };
+      return { ...base, latency: null, throughput: null, usage: {}, calls: null, notes: {}, cost: null };
     }
-    return { ...base, ...callFigures(recs) };
+    return { ...base, ...callFigures(recs), cost: variantCost(variant.price, recs) };
   });
 
   const baseline = baselineOf(manifest, input.baseline);
   const primary = primaryMeasure(measures, input.ks, input.headline);
+  priceQuality(variants, baseline, primary);
   const byId = new Map(variants.map((v) => [v.id, v]));
   const rerankRecords = manifest.variants
     .filter((v) => v.kind === "rerank")
@@ -99,6 +101,7 @@ export function buildReport(input: ScoreInput): Report {
     failures: { count: totalFailures, maxFailures, exceeded: totalFailures > maxFailures },
     withoutRelevant: { count: manifest.withoutRelevant.queries.length, ...manifest.withoutRelevant },
     baseline,
+    front: { measure: primary, ...front(variants.map((v) => frontPoint(v, primary))) },
     rankingDiffs: baseline
       ? variants
           .filter((v) => v.id !== baseline)
@@ -129,6 +132,29 @@ export function buildReport(input: ScoreInput): Report {
 export function primaryMeasure(measures: string[], ks: number[], headline: string[]): string {
   const ndcg = `nDCG@${Math.max(...ks)}`;
   return measures.includes(ndcg) ? ndcg : (headline[0] ?? measures[0]);
+}
+
+/** Each priced variant's cost of +0.01 of the primary measure over the baseline (the first stage costs nothing). */
+function priceQuality(variants: ReportVariant[], baseline: string | null, measure: string): void {
+  const base = variants.find((v) => v.id === baseline);
+  if (!base) return;
+  const basePer1k = base.kind === "first-stage" ? 0 : (base.cost?.per1kQueries ?? null);
+  for (const v of variants) {
+    if (!v.cost || v === base) continue;
+    const delta = (v.metrics[measure]?.mean ?? 0) - (base.metrics[measure]?.mean ?? 0);
+    v.cost.perPlus001 = costPerPlus001(v.cost.per1kQueries, basePer1k, delta);
+  }
+}
+
+/** A variant on the three axes: the first stage answers instantly and for free. */
+function frontPoint(v: ReportVariant, measure: string): FrontPoint {
+  const free = v.kind === "first-stage";
+  return {
+    id: v.id,
+    quality: v.metrics[measure]?.mean ?? 0,
+    p95: free ? 0 : (v.latency?.query?.p95 ?? Number.POSITIVE_INFINITY),
+    cost: free ? 0 : (v.cost?.per1kQueries ?? null),
+  };
 }
 
 /** Queries shown per variant in the ranking diffs: the largest differences from the baseline. */

@@ -59,6 +59,8 @@ function migrateV1(v1: Record<string, unknown>): Record<string, unknown> {
     incomplete: null,
     baseline: null,
     rankingDiffs: [],
+    // No front in version 1: it is a list of what was compared, and nothing was.
+    front: { measure: "", axes: [], variants: [] },
     config: { skipQueriesWithoutRelevant: false, ...(v1.config as object) },
     // Version 1 counted the queries without a relevant document but did not name them.
     withoutRelevant: { count: without, skipped: false, queries: [] },
@@ -74,7 +76,7 @@ function migrateV1(v1: Record<string, unknown>): Record<string, unknown> {
       const migrated = Object.fromEntries(
         Object.entries(notes).map(([text, n]) => [text, { queries: n, details: { [text]: n } }]),
       );
-      return { ...variant, notes: migrated };
+      return { ...variant, notes: migrated, cost: null };
     }),
   };
 }

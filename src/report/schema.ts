@@ -56,6 +56,16 @@ export const ReportVariantSchema = z.object({
   calls: z.object({ attempts: count, requests: count, retriedQueries: count }).nullable(),
   /** Client notes by code (clamped, chunked, unsorted, …): queries with each, and their wordings. */
   notes: z.record(z.string(), NoteCountSchema),
+  /** From the model's price (null without one): the run's total, per 1,000 answered queries, per +0.01. */
+  cost: z
+    .object({
+      currency: z.string(),
+      total: z.number().nullable(),
+      per1kQueries: z.number().nullable(),
+      perPlus001: z.number().nullable(),
+      basis: z.array(z.string()),
+    })
+    .nullable(),
 });
 
 const DiffEntrySchema = z.object({
@@ -136,6 +146,8 @@ export const ReportSchema = z.object({
   /** The variant every other is compared with: the first stage when there is one, else the first listed. */
   baseline: z.string().nullable(),
   rankingDiffs: z.array(RankingDiffSchema),
+  /** The variants no other beats on quality (the primary measure), p95 latency and cost at once. */
+  front: z.object({ measure: z.string(), axes: z.array(z.string()), variants: z.array(z.string()) }),
   /** Queries without a relevant document: how many, whether they were left out, and which. */
   withoutRelevant: z.object({ count, skipped: z.boolean(), queries: z.array(z.string()) }),
   variants: z.array(ReportVariantSchema),

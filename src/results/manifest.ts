@@ -71,6 +71,15 @@ export const ManifestVariantSchema = z.object({
   topN: z.number().int().positive().nullable(),
   /** Provider options as configured, secret-looking fields blanked. */
   options: z.record(z.string(), z.unknown()),
+  /** What the model costs as billed (perSearchUnit, per1kRequests, perMillionTokens, currency), if given. */
+  price: z
+    .object({
+      perSearchUnit: z.number().min(0).optional(),
+      per1kRequests: z.number().min(0).optional(),
+      perMillionTokens: z.number().min(0).optional(),
+      currency: z.string().optional(),
+    })
+    .nullable(),
 });
 
 export const ManifestSchema = z.object({

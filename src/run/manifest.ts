@@ -92,6 +92,7 @@ export function buildManifest(input: ManifestInput): Manifest {
         endpoint: m ? (input.endpoints.get(m.name) ?? null) : null,
         topN: v.topN ?? null,
         options: (safeConfigValue(m?.options ?? {}) as Record<string, unknown>) ?? {},
+        price: m?.price ?? null,
       };
     }),
     withoutRelevant: plan.withoutRelevant,

@@ -98,3 +98,28 @@ function readPair(pair: string, flag: string): [string, unknown] {
     return [pair.slice(0, eq), value]; // not JSON: a plain string such as a field path
   }
 }
+
+const PRICE_UNITS = ["perSearchUnit", "per1kRequests", "perMillionTokens"] as const;
+const amount = z.number({ error: "must be a number" }).min(0, { error: "must be >= 0" }).optional();
+
+/**
+ * What a model costs, as its provider bills it: per search unit (Cohere: one query with up to 100
+ * documents), per 1,000 requests, or per million tokens; any mix, in one currency.
+ */
+export const price = kind({
+  schema: z
+    .strictObject(
+      {
+        perSearchUnit: amount,
+        per1kRequests: amount,
+        perMillionTokens: amount,
+        currency: z.string().min(1).optional(),
+      },
+      { error: `must be a map of ${PRICE_UNITS.join(", ")} (and currency)` },
+    )
+    .refine((p) => PRICE_UNITS.some((u) => p[u] !== undefined), {
+      error: `needs one of ${PRICE_UNITS.join(", ")}`,
+    }),
+  label: `${PRICE_UNITS.join("|")}=N`,
+  read: readPair,
+});

@@ -19,6 +19,7 @@ import {
   path,
   positiveInteger,
   positiveNumber,
+  price,
   providerOptions,
   text,
 } from "./option-kinds.js";
@@ -129,6 +130,13 @@ export const RUN_OPTIONS = {
     kind: providerOptions,
     description:
       "provider option, value read as JSON when it parses (e.g. truncate=END); merged key by key over the config's",
+  },
+  price: {
+    scope: "model",
+    repeat: "pairs",
+    kind: price,
+    description:
+      "what the model costs, as billed: perSearchUnit=2 (Cohere: a query of up to 100 documents), per1kRequests=N or perMillionTokens=N; gives cost per 1,000 queries",
   },
   sample: { scope: "top", kind: positiveInteger, description: "evaluate a reproducible subset of N queries" },
   seed: { scope: "top", kind: integer, default: 0, description: "seed of --sample" },

@@ -222,7 +222,10 @@ describe("report DIR: mistakes are one line, exit 2, nothing written", () => {
       [["report", out, "--measures", "nDCG@x"], /nDCG@x/],
       [["report", out, "--k", "0"], /-k must be a positive integer, got '0'/],
       [["report", out, "--qrels", join(dir, "none.qrels")], /none\.qrels: no such file/],
-      [["report", out, "--baseline", "nope"], /baseline 'nope' is not a variant of this run; it has m\.top5, m\.top20/],
+      [
+        ["report", out, "--baseline", "nope"],
+        /baseline 'nope' is not a variant of this run; it has m\.top5, m\.top20/,
+      ],
       [["report", out, "--out", out.replace("mistakes", "run")], /holds another run's manifest\.json/],
     ];
     for (const [argv, message] of cases) {

@@ -6,7 +6,8 @@
  * - the configuration records the dataset path made absolute, and the new
  *   skipQueriesWithoutRelevant (false); `withoutRelevant` and the ceiling's meanWithRelevant are new;
  * - the notes column reads the same, built from typed notes;
- * - new: `baseline`, `rankingDiffs` and their section "Where the variants differ most from the baseline".
+ * - new: `baseline`, `rankingDiffs` and their section "Where the variants differ most from the baseline";
+ *   `front`, `cost` and the section "Quality, latency and cost".
  */
 import { readFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
@@ -77,6 +78,7 @@ describe("the demo report after the reshaping", () => {
       withoutRelevant: undefined,
       baseline: undefined,
       rankingDiffs: undefined,
+      front: undefined,
       candidates: { ...now.candidates, ceiling: { ...now.candidates.ceiling, meanWithRelevant: undefined } },
       config: {
         ...now.config,
@@ -86,6 +88,7 @@ describe("the demo report after the reshaping", () => {
       variants: now.variants.map((v) => ({
         ...v,
         notes: Object.fromEntries(Object.values(v.notes).flatMap((n) => Object.entries(n.details))),
+        cost: undefined,
       })),
     };
     expect(Object.keys(now.variants[1].notes)).toEqual(["clamped"]);
@@ -94,7 +97,13 @@ describe("the demo report after the reshaping", () => {
     const full = await readFile(join(out, "report.md"), "utf8");
     const diffs = full.indexOf("## Where the variants differ most from the baseline");
     expect(diffs).toBeGreaterThan(0);
-    const md = full.slice(0, diffs) + full.slice(full.indexOf("## Conventions"));
+    const cut = (text: string, from: string, to: string) =>
+      text.slice(0, text.indexOf(from)) + text.slice(text.indexOf(to));
+    const md = cut(
+      full.slice(0, diffs) + full.slice(full.indexOf("## Conventions")),
+      "## Quality, latency and cost",
+      "## Candidate ceiling",
+    );
     const mdBefore = await readFile(join(FIXTURE, "report.md"), "utf8");
     const expected = untimedMarkdown(mdBefore).map((line) =>
       line

@@ -22,6 +22,7 @@ export function variant(
     endpoint: "embedded",
     topN,
     options: {},
+    price: null,
   };
 }
 

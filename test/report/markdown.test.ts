@@ -6,7 +6,13 @@ import { report, variants } from "./fixtures.js";
 function timingFree(md: string): string {
   return md
     .split("\n## ")
-    .filter((s) => !s.startsWith("Latency") && !s.startsWith("top_n") && !s.startsWith("# "))
+    .filter(
+      (s) =>
+        !s.startsWith("Latency") &&
+        !s.startsWith("top_n") &&
+        !s.startsWith("Quality, latency") &&
+        !s.startsWith("# "),
+    )
     .join("\n## ");
 }
 
