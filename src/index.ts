@@ -56,9 +56,13 @@ export { loadRunConfig, resolveRunOptions } from "./run/config.js";
 export type { RunIo, RunOutcome } from "./run/index.js";
 // Runs and reports
 export { runEvaluation } from "./run/index.js";
+export type { ProgressStream } from "./run/progress.js";
 export type { RunningServer, ServerOptions } from "./server/index.js";
 // Embedded reference server
 export { MODELS, startServer } from "./server/index.js";
-export type { Qrels, Ranking, Run } from "./trec/index.js";
-export { rankedCandidates, readQrels, readRun } from "./trec/index.js";
+// From the files, not trec/index.js: that one also re-exports the line reader, whose declarations
+// name Buffer and node:stream, and would make every consumer need @types/node.
+export { readQrels } from "./trec/qrels.js";
+export { rankedCandidates, readRun } from "./trec/run.js";
+export type { Qrels, Ranking, Run } from "./trec/types.js";
 export { VERSION } from "./version.js";

@@ -15,12 +15,12 @@ import { type RunConfig, type RunOptions, runOptionsOf } from "./config.js";
 import { executeTasks } from "./execute.js";
 import { tasksOf } from "./plan.js";
 import { type Prepared, prepareRun } from "./prepare.js";
-import { createProgress } from "./progress.js";
+import { createProgress, type ProgressStream } from "./progress.js";
 import { collectSecrets, redactor } from "./secrets.js";
 
 export interface RunIo {
   /** Where progress goes (stderr by default). */
-  progressStream?: NodeJS.WritableStream & { isTTY?: boolean };
+  progressStream?: ProgressStream;
   quiet?: boolean;
   env?: Record<string, string | undefined>;
 }

@@ -9,12 +9,23 @@ export interface Progress {
   stop(): void;
 }
 
+/**
+ * Where progress goes: all that the bar (cli-progress calls write, directly and through readline's
+ * cursor helpers, and reads isTTY and columns) and the plain lines use. Not NodeJS.WritableStream,
+ * so the public types need no @types/node; process.stderr is one.
+ */
+export interface ProgressStream {
+  write(chunk: string): unknown;
+  isTTY?: boolean;
+  columns?: number;
+}
+
 export interface ProgressOptions {
   /** Tasks: (variant, query) pairs that call the API. */
   total: number;
   /** What the tasks are, said once at the start: "4 variants × 22 queries". */
   what?: string;
-  stream: NodeJS.WritableStream & { isTTY?: boolean };
+  stream: ProgressStream;
   /** Force the plain-lines mode (or the bar) instead of asking the stream. */
   tty?: boolean;
   quiet?: boolean;
@@ -32,7 +43,7 @@ export function createProgress(opts: ProgressOptions): Progress {
 function barProgress({ total, stream }: ProgressOptions): Progress {
   const bar = new cliProgress.SingleBar(
     {
-      stream,
+      stream: stream as NodeJS.WritableStream,
       format: "rerank {bar} {value}/{total} tasks | {rate} tasks/s | ETA {eta_formatted} | errors {errors}",
       hideCursor: true,
       etaBuffer: 100,
