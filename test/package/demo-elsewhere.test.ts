@@ -5,7 +5,7 @@
  */
 import { spawn } from "node:child_process";
 import { chmod, cp, mkdir, readFile, realpath, symlink } from "node:fs/promises";
-import { dirname, join } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Report } from "../../src/report/types.js";
 import { buildCli, REPO } from "../helpers/cli.js";
@@ -43,11 +43,11 @@ function run(command: string, args: string[], cwd: string): Promise<Ran> {
 }
 
 /** The run's report.json, found through the `report: …/report.md` line the CLI prints. */
-async function reportOf(ran: Ran): Promise<Report> {
+async function reportOf(ran: Ran, cwd: string): Promise<Report> {
   expect(ran.code, `exit ${ran.code}\n${ran.stdout}\n${ran.stderr}`).toBe(0);
   const md = /^report: (.+report\.md)$/m.exec(ran.stdout)?.[1];
   expect(md, ran.stdout).toBeDefined();
-  return JSON.parse(await readFile(join(dirname(md as string), "report.json"), "utf8")) as Report;
+  return JSON.parse(await readFile(resolve(cwd, dirname(md as string), "report.json"), "utf8")) as Report;
 }
 
 /** What the demo is: the shipped capitals set, bm25 and tfidf at top_n 3 and 10. */
@@ -78,7 +78,7 @@ describe("the demo config from another working directory", () => {
       [join(clone, "dist", "cli", "main.js"), "run", "--config", join(clone, "examples", "demo.yaml")],
       elsewhere,
     );
-    await expectTheDemo(await reportOf(ran), join(clone, "datasets"));
+    await expectTheDemo(await reportOf(ran, elsewhere), join(clone, "datasets"));
   }, 60_000);
 
   it("the packed tarball installed into a project, run from the project's folder", async () => {
@@ -94,6 +94,6 @@ describe("the demo config from another working directory", () => {
     await chmod(join(installed, "dist", "cli", "main.js"), 0o755);
 
     const ran = await run(bin, ["run", "--config", "node_modules/rerank-eval/examples/demo.yaml"], project);
-    await expectTheDemo(await reportOf(ran), join(installed, "datasets"));
+    await expectTheDemo(await reportOf(ran, project), join(installed, "datasets"));
   }, 60_000);
 });
