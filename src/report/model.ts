@@ -101,6 +101,10 @@ export function buildReport(input: ScoreInput): Report {
     failures: { count: totalFailures, maxFailures, exceeded: totalFailures > maxFailures },
     withoutRelevant: { count: manifest.withoutRelevant.queries.length, ...manifest.withoutRelevant },
     baseline,
+    comparisons: [],
+    groups: null,
+    power: null,
+    significance: SIGNIFICANCE,
     front: { measure: primary, ...front(variants.map((v) => frontPoint(v, primary))) },
     rankingDiffs: baseline
       ? variants
@@ -157,6 +161,16 @@ function frontPoint(v: ReportVariant, measure: string): FrontPoint {
   };
 }
 
+/** How every report computes its statistics (fixed seed: the same inputs give the same report). */
+const SIGNIFICANCE = {
+  alpha: 0.05,
+  correction: "holm",
+  ciMethod: "percentile bootstrap over queries",
+  resamples: 10_000,
+  permutations: 10_000,
+  seed: 42,
+} as const;
+
 /** Queries shown per variant in the ranking diffs: the largest differences from the baseline. */
 const DIFF_QUERIES = 5;
 
@@ -207,10 +221,10 @@ function rankingFigures(
     if (tiesInTopK(ranking, tieK)) ties++;
   }
   const evaluation = scoreRun(qrels, run, measures, { complete });
-  const metrics: Record<string, { mean: number }> = {};
+  const metrics: ReportVariant["metrics"] = {};
   const perQuery: Record<string, Record<string, number>> = {};
   for (const m of evaluation.measures) {
-    metrics[m] = { mean: evaluation.mean[m] };
+    metrics[m] = { mean: evaluation.mean[m], ci95: null };
     // Keyed by query id, and any string is a valid id ("__proto__" would not be stored on a plain object).
     const column: Record<string, number> = Object.create(null);
     for (const qid of qids) {

@@ -59,6 +59,18 @@ function migrateV1(v1: Record<string, unknown>): Record<string, unknown> {
     incomplete: null,
     baseline: null,
     rankingDiffs: [],
+    // Version 1 had no statistics: none are made up on reading.
+    comparisons: [],
+    groups: null,
+    power: null,
+    significance: {
+      alpha: 0.05,
+      correction: "holm",
+      ciMethod: "none",
+      resamples: 0,
+      permutations: 0,
+      seed: 0,
+    },
     // No front in version 1: it is a list of what was compared, and nothing was.
     front: { measure: "", axes: [], variants: [] },
     config: { skipQueriesWithoutRelevant: false, ...(v1.config as object) },
@@ -76,7 +88,13 @@ function migrateV1(v1: Record<string, unknown>): Record<string, unknown> {
       const migrated = Object.fromEntries(
         Object.entries(notes).map(([text, n]) => [text, { queries: n, details: { [text]: n } }]),
       );
-      return { ...variant, notes: migrated, cost: null };
+      const metrics = Object.fromEntries(
+        Object.entries((variant?.metrics ?? {}) as Record<string, { mean: number }>).map(([m, x]) => [
+          m,
+          { mean: x.mean, ci95: null },
+        ]),
+      );
+      return { ...variant, metrics, notes: migrated, cost: null };
     }),
   };
 }

@@ -35,7 +35,11 @@ export const ReportVariantSchema = z.object({
   /** The endpoint as configured ("embedded" for the in-process server), without credentials. */
   endpoint: z.string().nullable(),
   topN: z.number().int().positive().nullable(),
-  metrics: z.record(z.string(), z.object({ mean: z.number() })),
+  /** Per measure: the mean over the evaluated queries and its 95 % bootstrap interval (null for one query). */
+  metrics: z.record(
+    z.string(),
+    z.object({ mean: z.number(), ci95: z.tuple([z.number(), z.number()]).nullable() }),
+  ),
   /** measure → qid → value, every evaluated query (failures at 0 under the complete convention). */
   perQuery: z.record(z.string(), z.record(z.string(), z.number())),
   latency: z
@@ -91,6 +95,36 @@ export const RankingDiffSchema = z.object({
   ),
 });
 
+const pValue = z.number().min(0).max(1);
+
+/** One variant against the baseline on one measure, over the queries both evaluated. */
+export const ComparisonSchema = z.object({
+  baseline: z.string(),
+  variant: z.string(),
+  measure: z.string(),
+  /** Mean of variant − baseline per query. */
+  delta: z.number(),
+  ci95: z.tuple([z.number(), z.number()]).nullable(),
+  pRandomization: pValue.nullable(),
+  pTTest: pValue.nullable(),
+  /** Holm (or Benjamini–Hochberg) over every comparison of the report. */
+  pAdjusted: pValue.nullable(),
+  /** delta / SD of the per-query differences; null when they do not vary. */
+  effectSize: z.number().nullable(),
+  wins: count,
+  ties: count,
+  losses: count,
+  /** Share of the queries where the variant is worse than the baseline. */
+  harmRate: z.number().min(0).max(1),
+  queries: count,
+  /** The smallest difference these queries detect at α 0.05, power 0.8; null when the differences do not vary. */
+  mde: z.number().nullable(),
+  /** Queries needed to detect a difference of 0.01 at α 0.05, power 0.8. */
+  queriesFor001: z.number().nullable(),
+  /** pAdjusted < alpha. */
+  significant: z.boolean(),
+});
+
 export const ReportTimingSchema = z.object({
   /** Wall time from the first request to the last answer. */
   rerankSeconds: z.number(),
@@ -143,6 +177,25 @@ export const ReportSchema = z.object({
   incomplete: z
     .object({ tasks: count, missing: z.array(z.object({ variant: z.string(), qid: z.string() })) })
     .nullable(),
+  /** Every variant against the baseline on every headline measure (empty with one variant). */
+  comparisons: z.array(ComparisonSchema),
+  /** All variants together on the primary measure: variants sharing a letter are not distinguishable. */
+  groups: z
+    .object({ measure: z.string(), method: z.string(), letters: z.record(z.string(), z.string()) })
+    .nullable(),
+  /** How sensitive this set of queries is, on the primary measure (the largest MDE of the comparisons). */
+  power: z
+    .object({ measure: z.string(), mde: z.number().nullable(), queriesFor001: z.number().nullable() })
+    .nullable(),
+  /** How the statistics were computed, so a reader can reproduce them. */
+  significance: z.object({
+    alpha: z.number(),
+    correction: z.enum(["holm", "bh"]),
+    ciMethod: z.string(),
+    resamples: z.number().int(),
+    permutations: z.number().int(),
+    seed: z.number().int(),
+  }),
   /** The variant every other is compared with: the first stage when there is one, else the first listed. */
   baseline: z.string().nullable(),
   rankingDiffs: z.array(RankingDiffSchema),

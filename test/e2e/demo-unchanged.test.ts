@@ -7,7 +7,8 @@
  *   skipQueriesWithoutRelevant (false); `withoutRelevant` and the ceiling's meanWithRelevant are new;
  * - the notes column reads the same, built from typed notes;
  * - new: `baseline`, `rankingDiffs` and their section "Where the variants differ most from the baseline";
- *   `front`, `cost` and the section "Quality, latency and cost".
+ *   `front`, `cost` and the section "Quality, latency and cost"; the statistics (intervals,
+ *   comparisons, groups, power, significance).
  */
 import { readFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
@@ -79,6 +80,10 @@ describe("the demo report after the reshaping", () => {
       baseline: undefined,
       rankingDiffs: undefined,
       front: undefined,
+      comparisons: undefined,
+      groups: undefined,
+      power: undefined,
+      significance: undefined,
       candidates: { ...now.candidates, ceiling: { ...now.candidates.ceiling, meanWithRelevant: undefined } },
       config: {
         ...now.config,
@@ -89,6 +94,8 @@ describe("the demo report after the reshaping", () => {
         ...v,
         notes: Object.fromEntries(Object.values(v.notes).flatMap((n) => Object.entries(n.details))),
         cost: undefined,
+        // Means unchanged; their intervals are new.
+        metrics: Object.fromEntries(Object.entries(v.metrics).map(([m, x]) => [m, { mean: x.mean }])),
       })),
     };
     expect(Object.keys(now.variants[1].notes)).toEqual(["clamped"]);

@@ -31,7 +31,7 @@ describe("report.md", () => {
     // y.top3 failed q2 (scored 0 there): even with the highest mean it is not compared with the others.
     const y3 = r.variants.find((v) => v.id === "y.top3");
     if (!y3) throw new Error("fixture");
-    y3.metrics["RR@10"] = { mean: 1.5 };
+    y3.metrics["RR@10"] = { mean: 1.5, ci95: null };
     const table = headlineTable(r, ["RR@10"]);
     const row = (id: string) => table.split("\n").find((l) => l.startsWith(`| ${id} `)) ?? "";
     expect(row("y.top3")).toContain("1.5000 (1 failed)");
@@ -45,8 +45,8 @@ describe("report.md", () => {
   it("bolds every variant that prints the best value, even when the means differ in the last bits", () => {
     const r = report({ vs: [variants[0], variants[1]] });
     const [a, b] = r.variants;
-    a.metrics.AP = { mean: 0.1 + 0.2 };
-    b.metrics.AP = { mean: 0.3 };
+    a.metrics.AP = { mean: 0.1 + 0.2, ci95: null };
+    b.metrics.AP = { mean: 0.3, ci95: null };
     const table = headlineTable(r, ["AP"]);
     expect(table).toMatch(/^\| x\.top2 +\| \*\*0\.3000\*\* \|/m);
     expect(table).toMatch(/^\| x\.top3 +\| \*\*0\.3000\*\* \|/m);
