@@ -82,6 +82,7 @@ export function resolveSettings(config: RerankerConfig, dialect: Dialect): Clien
   const policy: CallPolicy = {
     dialect: name,
     origin: endpoint.origin,
+    endpoint: endpoint.href,
     retries: checked(config.retries, "retries", 0, true) ?? DEFAULT_RETRIES,
     baseBackoffMs: checked(config.baseBackoffMs, "baseBackoffMs", 0) ?? DEFAULT_BASE_BACKOFF_MS,
     maxBackoffMs: checked(config.maxBackoffMs, "maxBackoffMs", 0) ?? DEFAULT_MAX_BACKOFF_MS,
