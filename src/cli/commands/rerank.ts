@@ -2,6 +2,7 @@ import { readFile } from "node:fs/promises";
 import type { ArgumentsCamelCase, Argv, CommandModule } from "yargs";
 import { InputError, UsageError } from "../../errors.js";
 import { createReranker } from "../../rerank/client.js";
+import { NAME_NOT_KEY } from "../../rerank/credentials.js";
 import { dialects } from "../../rerank/dialects/index.js";
 import type { RerankerConfig, RerankResult } from "../../rerank/types.js";
 
@@ -40,7 +41,10 @@ export function clientOptions<T>(y: Argv<T>): Argv<T & ClientArgs> {
       describe: "full URL of the rerank route (default: the provider's)",
     })
     .option("model", { type: "string", demandOption: true, describe: "model name sent to the API" })
-    .option("api-key-env", { type: "string", describe: "environment variable holding the key" })
+    .option("api-key-env", {
+      type: "string",
+      describe: "NAME of the environment variable holding the key (e.g. COHERE_API_KEY), not the key",
+    })
     .option("retries", {
       type: "number",
       describe: "retries after the first attempt (default 3; 0 disables)",
@@ -67,6 +71,9 @@ export function clientOptions<T>(y: Argv<T>): Argv<T & ClientArgs> {
 
 export function rerankerConfig(args: ClientArgs): RerankerConfig {
   const timeout = numberFlag(args.timeoutMs, "--timeout-ms", { above: 0 });
+  // Named as typed; the library's own check would say "apiKeyEnv (--api-key-env)".
+  if (args.apiKeyEnv !== undefined && !/^[A-Za-z_][A-Za-z0-9_]*$/.test(args.apiKeyEnv))
+    throw new UsageError(`--api-key-env ${NAME_NOT_KEY}`);
   return {
     provider: args.provider,
     endpoint: args.endpoint,
