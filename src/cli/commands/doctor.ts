@@ -178,6 +178,16 @@ function scoreRange(result: RerankResult): Check {
       detail: `scores ${range} outside [0, 1] for a probability-scored dialect`,
     };
   }
+  if (result.scoreKind === "unknown")
+    return {
+      name,
+      ...pass(`scores in ${range}; kind unknown (not documented for this endpoint), so no range to check`),
+    };
+  if (result.scoreKind === "relative")
+    return {
+      name,
+      ...pass(`relative scores in ${range}; they only order one call's documents, so no range to check`),
+    };
   return { name, ...pass(`${result.scoreKind} scores in ${range}`) };
 }
 

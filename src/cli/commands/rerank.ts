@@ -4,7 +4,7 @@ import { InputError, UsageError } from "../../errors.js";
 import { createReranker } from "../../rerank/client.js";
 import { NAME_NOT_KEY } from "../../rerank/credentials.js";
 import { dialects } from "../../rerank/dialects/index.js";
-import type { RerankerConfig, RerankResult } from "../../rerank/types.js";
+import type { RerankerConfig, RerankResult, ScoreKind } from "../../rerank/types.js";
 
 /** Options shared by `rerank` and `doctor`: which endpoint, which key variable, how patient. */
 export interface ClientArgs {
@@ -227,12 +227,20 @@ function table(result: RerankResult, documents: string[], provider: string): str
     : "";
   out.push(
     "",
-    `${provider}: ${result.items.length} of ${documents.length} documents ranked (${result.scoreKind} scores), ` +
+    `${provider}: ${result.items.length} of ${documents.length} documents ranked (${KIND_WORDS[result.scoreKind]}), ` +
       `${result.requests} request(s), ${result.attempts} attempt(s), ${Math.round(result.latencyMs)} ms${usage}`,
   );
   for (const note of result.notes) out.push(`note: ${note.detail}`);
   return `${out.join("\n")}\n`;
 }
+
+/** How the table names the scores: "unknown scores" would read as if the scores were unknown. */
+const KIND_WORDS: Record<ScoreKind, string> = {
+  probability: "probability scores",
+  logit: "logit scores",
+  relative: "relative scores: they only order these documents",
+  unknown: "scores of unknown kind",
+};
 
 function formatScore(score: number): string {
   return Math.abs(score) >= 1e6 || (score !== 0 && Math.abs(score) < 1e-4)
