@@ -78,6 +78,8 @@ export interface Reranker {
   readonly provider: string;
   readonly model: string;
   readonly endpoint: string;
+  /** The variable the key is read from (a name, safe to print); undefined when no key is sent. */
+  readonly apiKeyEnv?: string;
   rerank(query: string, documents: string[], options?: RerankOptions): Promise<RerankResult>;
   close(): Promise<void>;
 }

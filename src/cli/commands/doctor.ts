@@ -4,6 +4,7 @@ import { summarizeLatency } from "../../metrics/latency.js";
 import { getDialect } from "../../rerank/dialects/index.js";
 import { KNOWN_ANSWER } from "../../rerank/known-answer.js";
 import type { Reranker, RerankResult } from "../../rerank/types.js";
+import { explainRefusal } from "./doctor-refusal.js";
 import { type ClientArgs, clientOptions, numberFlag, withReranker } from "./rerank.js";
 
 /**
@@ -67,7 +68,10 @@ async function probe(reranker: Reranker, args: DoctorArgs): Promise<Check[]> {
   try {
     first = await reranker.rerank(query, docs);
   } catch (err) {
-    // Unreachable or refusing endpoints cannot be probed at all: exit 3 via the CLI's ApiError mapping.
+    // Unreachable or refusing endpoints cannot be probed at all: exit 3 via the CLI's ApiError
+    // mapping, with what doctor can find out about a refusal (the key, the dialect) in the message.
+    if (err instanceof ApiError && err.kind === "http")
+      throw await explainRefusal(err, reranker, query, docs);
     if (!(err instanceof ApiError) || err.kind !== "malformed") throw err;
     return [
       { name: "answer contract", status: "FAIL", detail: err.message },
