@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { realpathSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import yargs from "yargs";
+import yargs, { type CommandModule } from "yargs";
 import { hideBin } from "yargs/helpers";
 import { ApiError, GateFailed, InputError, Interrupted, TooManyFailures, UsageError } from "../errors.js";
 import { VERSION } from "../version.js";
@@ -11,6 +11,7 @@ import { reportCommand } from "./commands/report.js";
 import { rerankCommand } from "./commands/rerank.js";
 import { runCommand } from "./commands/run.js";
 import { serveCommand } from "./commands/serve.js";
+import { explainUsageFailure } from "./suggest.js";
 
 /**
  * Exit codes (design.md), decided here and nowhere else: commands and the library throw typed
@@ -56,27 +57,41 @@ const ERRORS: readonly ErrorRow<Error>[] = [
 ];
 
 /** Runs the CLI and returns its exit code (see EXIT); it never calls process.exit itself. */
+const COMMANDS = [evaluateCommand, rerankCommand, doctorCommand, serveCommand, runCommand, reportCommand];
+/** "report <dir>" → "report". */
+const COMMAND_NAMES = COMMANDS.map((c) => String(c.command).split(" ", 1)[0]);
+
+/** The options yargs knows at the point of failure: the failing command's and the global ones. */
+function knownOptions(parser: unknown): string[] {
+  // Not in yargs's typings, but public on the instance since yargs 3: { key: {name: true}, alias: {name: [..]} }.
+  const get = (parser as { getOptions?: () => { key?: object; alias?: Record<string, string[]> } })
+    .getOptions;
+  if (typeof get !== "function") return [];
+  const { key = {}, alias = {} } = get.call(parser);
+  return [...Object.keys(key), ...Object.keys(alias), ...Object.values(alias).flat()];
+}
+
 export async function main(argv: string[]): Promise<number> {
   const debug = argv.includes("--debug");
   let usageFailure: string | undefined;
   try {
-    await yargs(argv)
+    const parser = yargs(argv);
+    await parser
       .scriptName("rerank-eval")
       .version(VERSION)
       .option("debug", { type: "boolean", describe: "print stack traces for errors", global: true })
-      .command(evaluateCommand)
-      .command(rerankCommand)
-      .command(doctorCommand)
-      .command(serveCommand)
-      .command(runCommand)
-      .command(reportCommand)
+      .command(COMMANDS as CommandModule[])
       .demandCommand(1, "name a command: run, report, evaluate, rerank, doctor or serve")
       .strict()
       .wrap(Math.min(110, process.stdout.columns ?? 110))
       .fail((msg, err) => {
         if (err) throw err;
-        usageFailure = msg;
-        throw new UsageError(msg);
+        usageFailure = explainUsageFailure(msg, {
+          argv,
+          commands: COMMAND_NAMES,
+          options: knownOptions(parser),
+        });
+        throw new UsageError(usageFailure);
       })
       .parseAsync();
   } catch (err) {

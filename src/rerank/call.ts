@@ -16,6 +16,8 @@ export interface CallPolicy {
   dialect: string;
   /** Origin of the endpoint, for messages (never the path or query, which may hold tokens). */
   origin: string;
+  /** The endpoint's full URL: only to resolve a relative redirect, never printed whole. */
+  endpoint: string;
   retries: number;
   baseBackoffMs: number;
   maxBackoffMs: number;
@@ -98,6 +100,21 @@ export async function callWithRetries(
       };
     }
 
+    if (answer.status >= 300 && answer.status < 400) {
+      throw new ApiError(
+        credentials.redact(
+          `${name} ${answer.status} ${redirectProblem(answer.headers.location, policy.endpoint)} (after ${plural(attempt, "attempt")})`,
+        ),
+        {
+          kind: "http",
+          status: answer.status,
+          retryable: false,
+          attempts: attempt,
+          attemptLatenciesMs: latencies,
+        },
+      );
+    }
+
     // A body that is not JSON (a gateway's HTML, axum's plain-text 422) is passed as text.
     const extracted = (dialect.errorMessage ?? extractErrorMessage)(
       parsedBody ? parsedBody.value : answer.text,
@@ -134,6 +151,24 @@ async function pause(ms: number, signal: AbortSignal | undefined, attempt: numbe
       attemptLatenciesMs: latencies,
     });
   }
+}
+
+/**
+ * undici does not follow redirects, and the client must not: the Authorization header would go to
+ * wherever the Location points. The user is shown where it points (resolved against the endpoint;
+ * without credentials, and with any query, which may hold a token, elided) and moves there knowingly.
+ */
+function redirectProblem(location: string | string[] | undefined, endpoint: string): string {
+  const given = Array.isArray(location) ? location[0] : location;
+  if (!given) return "redirect without a Location header";
+  let target: string;
+  try {
+    const url = new URL(given, endpoint);
+    target = `${url.origin}${url.pathname}${url.search ? "?…" : ""}`;
+  } catch {
+    target = "a Location that is not a URL";
+  }
+  return `redirects to ${target}; redirects are not followed (they could take the key elsewhere): give that URL as the endpoint`;
 }
 
 function parseJson(text: string): { value: unknown } | undefined {

@@ -19,6 +19,23 @@ export interface Credentials {
 
 const NO_KEY: Credentials = { authHeaders: () => ({}), redact: (text) => text };
 
+/** What messages say instead of repeating a value given where a variable's name belongs. */
+export const NAME_NOT_KEY =
+  "takes the NAME of an environment variable (e.g. COHERE_API_KEY), not the key itself; the value given is not shown";
+
+const VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/**
+ * The name as messages may show it, or undefined. Users paste the key itself where the variable's
+ * name belongs, and a key can be a valid name (AbCdEf0123…), so only a name that looks like one by
+ * convention is repeated: upper case, digits and underscores, with an underscore or no digit at all
+ * (MY_KEY, REGOLO_API_KEY, TOKEN), which a mixed-case or all-caps-and-digits key is not.
+ */
+export function printableVariable(name: string | undefined): string | undefined {
+  if (name === undefined || name.length > 64 || !/^[A-Z_][A-Z0-9_]*$/.test(name)) return undefined;
+  return name.includes("_") || !/[0-9]/.test(name) ? name : undefined;
+}
+
 /**
  * `keyRequired`: a missing key is a usage error (the provider's public endpoint, or a variable the
  * user named). Against an endpoint of the user's own (a local server, a proxy) the conventional
@@ -34,14 +51,19 @@ export function resolveCredentials(
 ): Credentials {
   const variable = apiKeyEnv ?? defaults.apiKeyEnv;
   if (variable === undefined) return NO_KEY;
-  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(variable)) {
-    throw new UsageError(`'${variable}' is not a valid environment variable name (--api-key-env)`);
-  }
+  // Only the user's own value can be a pasted key; the dialects' defaults are names.
+  if (!VARIABLE_NAME.test(variable)) throw new UsageError(`apiKeyEnv (--api-key-env) ${NAME_NOT_KEY}`);
   const value = env[variable]?.trim();
   if (!value) {
     if (!keyRequired) return NO_KEY;
+    const shown = apiKeyEnv === undefined ? variable : printableVariable(variable);
+    if (shown === undefined) {
+      throw new UsageError(
+        `the ${provider} API needs a key, but the variable apiKeyEnv (--api-key-env) names is not set; it ${NAME_NOT_KEY}`,
+      );
+    }
     const hint = apiKeyEnv ? "" : " (or name another variable with --api-key-env)";
-    throw new UsageError(`the ${provider} API needs a key: set the environment variable ${variable}${hint}`);
+    throw new UsageError(`the ${provider} API needs a key: set the environment variable ${shown}${hint}`);
   }
   const headerName = defaults.auth === "bearer" ? "authorization" : defaults.auth.header;
   const headerValue = defaults.auth === "bearer" ? `Bearer ${value}` : value;

@@ -177,6 +177,15 @@ const NETWORK_WORDING: Record<string, string> = {
   UND_ERR_SOCKET: "connection closed by the server",
   ENOTFOUND: "host not found",
   EAI_AGAIN: "DNS lookup failed (temporary)",
+  // Every concurrent request holds a socket, so a high -j meets the descriptor limit: say what to change.
+  EMFILE: "too many open files",
+  ENFILE: "too many open files on the system",
+};
+
+/** Appended to the code: the two ways out of running short of file descriptors. */
+const DESCRIPTOR_ADVICE: Record<string, string> = {
+  EMFILE: "lower the concurrency (-j) or raise the limit (ulimit -n)",
+  ENFILE: "lower the concurrency (-j) or close other programs' files",
 };
 
 /** Certificate verification failures (OpenSSL's names and Node's own TLS codes). */
@@ -214,9 +223,10 @@ export function describeNetworkError(err: unknown, signal?: AbortSignal): Networ
     };
   }
   const wording = code ? (NETWORK_WORDING[code] ?? "network error") : "network error";
+  const advice = code ? DESCRIPTOR_ADVICE[code] : undefined;
   return {
     kind: "network",
     retryable: code === undefined || isRetryableNetworkCode(code),
-    description: code ? `${wording} (${code})` : wording,
+    description: `${wording}${code ? ` (${code})` : ""}${advice ? `: ${advice}` : ""}`,
   };
 }

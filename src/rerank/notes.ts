@@ -27,6 +27,13 @@ export const UNKNOWN_SCORE_KIND_NOTE: RerankNote = Object.freeze(
   note("merge-warning", "warning: score kind unknown; merging separate requests assumes comparable scores"),
 );
 
+export const RELATIVE_SCORE_KIND_NOTE: RerankNote = Object.freeze(
+  note(
+    "merge-warning",
+    "warning: relative scores only order one request's documents; merging separate requests compares unlike scores",
+  ),
+);
+
 export function emptySkippedNote(skipped: readonly number[]): RerankNote {
   const shown = `${skipped.slice(0, 10).join(", ")}${skipped.length > 10 ? ", …" : ""}`;
   return note("empty-skipped", `${plural(skipped.length, "empty document")} skipped (index ${shown})`);

@@ -16,13 +16,14 @@ import {
   emptySkippedNote,
   listwiseMergeNote,
   QWEN3_NOTE,
+  RELATIVE_SCORE_KIND_NOTE,
   UNKNOWN_SCORE_KIND_NOTE,
 } from "./notes.js";
 import { qwen3Document, qwen3Instruction, qwen3Query } from "./qwen3.js";
 import { DEFAULT_BASE_BACKOFF_MS, DEFAULT_MAX_BACKOFF_MS, DEFAULT_RETRIES } from "./retry.js";
 import type { Dialect, DialectRequest, RerankerConfig, RerankNote, ScoreKind } from "./types.js";
 
-const SCORE_KINDS: ScoreKind[] = ["probability", "logit", "unknown"];
+const SCORE_KINDS: ScoreKind[] = ["probability", "logit", "relative", "unknown"];
 
 /** A reranker's configuration after every check, with the dialect's defaults filled in. */
 export interface ClientSettings {
@@ -82,6 +83,7 @@ export function resolveSettings(config: RerankerConfig, dialect: Dialect): Clien
   const policy: CallPolicy = {
     dialect: name,
     origin: endpoint.origin,
+    endpoint: endpoint.href,
     retries: checked(config.retries, "retries", 0, true) ?? DEFAULT_RETRIES,
     baseBackoffMs: checked(config.baseBackoffMs, "baseBackoffMs", 0) ?? DEFAULT_BASE_BACKOFF_MS,
     maxBackoffMs: checked(config.maxBackoffMs, "maxBackoffMs", 0) ?? DEFAULT_MAX_BACKOFF_MS,
@@ -112,7 +114,8 @@ export function resolveSettings(config: RerankerConfig, dialect: Dialect): Clien
     policy,
     timeouts,
     options,
-    scoreKind: (options.scoreKind as ScoreKind | undefined) ?? dialect.defaults.scoreKind,
+    scoreKind:
+      (options.scoreKind as ScoreKind | undefined) ?? documentedScoreKind(dialect, config.model, endpoint),
     maxDocs,
     maxBytes,
     instruction: qwen3Instruction(config.qwen3Instruction),
@@ -162,6 +165,7 @@ export function planCall(
     notes.push(chunkedNote(ranges.length, caps));
     if (!settings.pointwise) notes.push(listwiseMergeNote(settings.dialect));
     else if (settings.scoreKind === "unknown") notes.push(UNKNOWN_SCORE_KIND_NOTE);
+    else if (settings.scoreKind === "relative") notes.push(RELATIVE_SCORE_KIND_NOTE);
   }
   // Pointwise scores: the global top n is inside the union of each chunk's top n.
   const cut = settings.supportsTopN ? topN : undefined;
@@ -171,6 +175,18 @@ export function planCall(
     topN: cut === undefined ? undefined : Math.min(cut, end - start),
   }));
   return { notes, topN, documents: sentDocs, originalIndex, base, requests };
+}
+
+/**
+ * A provider documents what its own service returns. Another server speaking the dialect (a proxy,
+ * a self-hosted model, `rerank-eval serve`) may return anything, so there the kind is unknown unless
+ * the user says (option scoreKind). Dialects with no service of their own (TEI, vLLM, NIM, …) describe
+ * the server software, whose documented output holds wherever it runs.
+ */
+function documentedScoreKind(dialect: Dialect, model: string, endpoint: URL): ScoreKind {
+  const { endpoint: service, scoreKind, scoreKindByModel } = dialect.defaults;
+  if (service !== undefined && !isPublicEndpoint(endpoint, service)) return "unknown";
+  return scoreKindByModel?.find((k) => k.model.test(model))?.scoreKind ?? scoreKind;
 }
 
 /** The provider's own service (its default endpoint's origin), where a key is always needed. */

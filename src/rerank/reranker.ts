@@ -29,6 +29,7 @@ export function createRerankerForDialect(config: RerankerConfig, dialect: Dialec
     provider: settings.dialect,
     model: settings.model,
     endpoint: settings.endpoint.href,
+    apiKeyEnv: credentials.variable,
     rerank,
     close: () => transport.close(),
   };

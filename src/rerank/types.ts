@@ -3,7 +3,15 @@
  * dialect: only RerankResult.
  */
 
-export type ScoreKind = "probability" | "logit" | "unknown";
+/**
+ * What `score` means, claimed only where the provider documents it (api-dialects.md):
+ * - probability: documented in [0, 1] and comparable across calls (Cohere, regolo's Qwen3 reranker);
+ * - logit: documented as a raw logit (NVIDIA NIM), comparable across calls, sigmoid gives [0, 1];
+ * - relative: known to order one call's documents and mean nothing beyond it (the embedded server's
+ *   scorers: BM25 and TF-IDF take their statistics from the request's own documents);
+ * - unknown: nothing documented for this endpoint (a range not stated, a server of the user's own).
+ */
+export type ScoreKind = "probability" | "logit" | "relative" | "unknown";
 
 /**
  * What the client noticed about an answer or did to a call, typed so doctor and the report count by
@@ -70,6 +78,8 @@ export interface Reranker {
   readonly provider: string;
   readonly model: string;
   readonly endpoint: string;
+  /** The variable the key is read from (a name, safe to print); undefined when no key is sent. */
+  readonly apiKeyEnv?: string;
   rerank(query: string, documents: string[], options?: RerankOptions): Promise<RerankResult>;
   close(): Promise<void>;
 }
@@ -143,7 +153,13 @@ export interface DialectDefaults {
   supportsTopN: boolean;
   maxDocsPerRequest?: number;
   maxRequestBytes?: number;
+  /**
+   * What the provider documents for its service (the `endpoint` above, when there is one; another
+   * server speaking the dialect gets "unknown"), for a model that `scoreKindByModel` does not name.
+   */
   scoreKind: ScoreKind;
+  /** Models whose documented kind differs from `scoreKind` (regolo documents its Qwen3 reranker's). */
+  scoreKindByModel?: readonly { model: RegExp; scoreKind: ScoreKind }[];
   /** Pointwise models can be merged across chunks by score. */
   pointwise: boolean;
 }

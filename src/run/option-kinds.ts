@@ -4,7 +4,8 @@
  * that "<flag or field> <message>" reads as a sentence.
  */
 import { z } from "zod";
-import { UsageError } from "../errors.js";
+import { InputError, UsageError } from "../errors.js";
+import { NAME_NOT_KEY } from "../rerank/credentials.js";
 
 /** What a value is: its schema, its label in --help, and how the text of a flag becomes one. */
 export interface Kind<S extends z.ZodType = z.ZodType> {
@@ -51,12 +52,22 @@ export const path = (label: string, isPath: (value: string) => boolean = () => t
   kind({ schema: nonEmptyText, label, read: asText, isPath });
 
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/**
+ * apiKeyEnv's kind. Users put the key itself where its variable's name belongs, so a bad value is
+ * never repeated: the flag is refused by `read`, before the schema (whose issues config.ts shows
+ * with ", got <value>"), and a config file's value by the schema throwing its own error instead of
+ * raising an issue; that error cannot name the file and line, which the value would have cost.
+ */
 export const envName = kind({
-  schema: z
-    .string({ error: "must be an environment variable name" })
-    .regex(ENV_NAME, { error: "must be an environment variable name" }),
+  schema: z.custom<string>((value) => {
+    if (typeof value === "string" && ENV_NAME.test(value)) return true;
+    throw new InputError(NAME_NOT_KEY, { field: "apiKeyEnv" });
+  }),
   label: "variable name",
-  read: asText,
+  read: (text, flag) => {
+    if (!ENV_NAME.test(text)) throw new UsageError(`${flag} ${NAME_NOT_KEY}`);
+    return text;
+  },
 });
 
 const FORMATS = ["csv", "beir", "trec", "mteb"] as const;

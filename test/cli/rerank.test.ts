@@ -46,6 +46,13 @@ describe("rerank-eval rerank", () => {
     expect(run.stdout).toMatch(/3 of 3 documents ranked .* 1 request\(s\), 1 attempt\(s\)/);
   });
 
+  it("does not call serve's BM25 scores probabilities", async () => {
+    const run = await runCli([...base(), ...DOCS.flatMap((d) => ["--doc", d])], KEY_ENV);
+    expect(run.code).toBe(0);
+    expect(run.stdout).not.toMatch(/probability/);
+    expect(run.stdout).toMatch(/^regolo: 3 of 3 documents ranked \(scores of unknown kind\), /m);
+  });
+
   it("prints each note's sentence on a line of its own in the table output", async () => {
     const run = await runCli([...base(), "--top-n", "9", ...DOCS.flatMap((d) => ["--doc", d])], KEY_ENV);
     expect(run.code).toBe(0);

@@ -97,7 +97,7 @@ describe("rerank-eval run (CLI)", () => {
       [["--measures", "nDCG@10,Bogus@3"], /Bogus@3/],
       [["--format", "xml"], /--format must be one of csv, beir, trec, mteb/],
       [["--candidates", join(dir, "missing.trec")], /missing\.trec/],
-      [["--api-key-env", "not-a-var"], /--api-key-env must be an environment variable name, got 'not-a-var'/],
+      [["--api-key-env", "not-a-var"], /--api-key-env takes the NAME of an environment variable/],
       [["--max-failures", "-1"], /--max-failures must be an integer >= 0/],
       [["--max-failures"], /--max-failures needs a value/],
       [["--api-key-env", "A", "--api-key-env", "B"], /--api-key-env was given 2 times \(A, B\)/],

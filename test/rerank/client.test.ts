@@ -256,7 +256,7 @@ describe("configuration", () => {
     expect(tei({ baseBackoffMs: -5 })).toThrowError(/^baseBackoffMs must be a number >= 0, got -5$/);
     // A typo must not silently fall back to the dialect's score kind.
     expect(tei({ options: { scoreKind: "logits" } })).toThrowError(
-      /^option scoreKind must be one of probability, logit, unknown, got "logits"$/,
+      /^option scoreKind must be one of probability, logit, relative, unknown, got "logits"$/,
     );
   });
 

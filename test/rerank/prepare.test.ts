@@ -26,7 +26,8 @@ describe("planCall", () => {
       { start: 10, end: 20, topN: 7 },
       { start: 20, end: 25, topN: 5 },
     ]);
-    expect(p.notes.map((n) => n.code)).toEqual(["chunked"]);
+    // regolo's dialect at an endpoint that is not regolo's service: scores of unknown kind, merge flagged.
+    expect(p.notes.map((n) => n.code)).toEqual(["chunked", "merge-warning"]);
   });
 
   it("sends no top_n to an API without one, but keeps the clamped cut for the merge", () => {

@@ -297,7 +297,10 @@ describe("one schema for the file and the flags", () => {
       [{ maxDocsPerRequest: "2.5" }, "--max-docs-per-request must be a positive integer, got '2.5'"],
       [{ maxRequestBytes: "big" }, "--max-request-bytes must be a positive integer, got 'big'"],
       [{ retries: "-1" }, "--retries must be an integer >= 0, got '-1'"],
-      [{ apiKeyEnv: "not a var" }, "--api-key-env must be an environment variable name, got 'not a var'"],
+      [
+        { apiKeyEnv: "not a var" },
+        "--api-key-env takes the NAME of an environment variable (e.g. COHERE_API_KEY), not the key itself; the value given is not shown",
+      ],
       [{ option: ["truncate"] }, "--option must be key=value, got 'truncate'"],
       [{ model: ["a", ""] }, "--model must not be empty, got ''"],
     ];

@@ -1,11 +1,11 @@
 import type { ArgumentsCamelCase, Argv, CommandModule } from "yargs";
 import { ApiError, GateFailed } from "../../errors.js";
 import { summarizeLatency } from "../../metrics/latency.js";
-import { createReranker } from "../../rerank/client.js";
 import { getDialect } from "../../rerank/dialects/index.js";
 import { KNOWN_ANSWER } from "../../rerank/known-answer.js";
 import type { Reranker, RerankResult } from "../../rerank/types.js";
-import { type ClientArgs, clientOptions, numberFlag, rerankerConfig } from "./rerank.js";
+import { explainRefusal } from "./doctor-refusal.js";
+import { type ClientArgs, clientOptions, numberFlag, withReranker } from "./rerank.js";
 
 /**
  * `rerank-eval doctor`: a conformance probe for a live endpoint. A reranker can answer 200 with a
@@ -48,20 +48,17 @@ export const doctorCommand: CommandModule<object, DoctorArgs> = {
       ) as unknown as Argv<DoctorArgs>,
   handler: async (args: ArgumentsCamelCase<DoctorArgs>) => {
     const latencyCalls = numberFlag(args.latencyCalls, "--latency-calls", { min: 1, integer: true }) ?? 5;
-    const reranker = createReranker(rerankerConfig(args));
-    try {
+    await withReranker(args, {}, async (reranker) => {
       const checks = await probe(reranker, { ...args, latencyCalls });
       const failed = checks.some((c) => c.status === "FAIL");
       process.stdout.write(
         args.json
           ? `${JSON.stringify({ provider: reranker.provider, model: reranker.model, passed: !failed, checks })}\n`
-          : render(checks, reranker),
+          : render(checks, reranker, args.endpoint === "embedded"),
       );
       // main.ts maps GateFailed to exit 1 and prints this summary as its one line on stderr.
       if (failed) throw new GateFailed(summary(checks));
-    } finally {
-      await reranker.close();
-    }
+    });
   },
 };
 
@@ -71,7 +68,10 @@ async function probe(reranker: Reranker, args: DoctorArgs): Promise<Check[]> {
   try {
     first = await reranker.rerank(query, docs);
   } catch (err) {
-    // Unreachable or refusing endpoints cannot be probed at all: exit 3 via the CLI's ApiError mapping.
+    // Unreachable or refusing endpoints cannot be probed at all: exit 3 via the CLI's ApiError
+    // mapping, with what doctor can find out about a refusal (the key, the dialect) in the message.
+    if (err instanceof ApiError && err.kind === "http")
+      throw await explainRefusal(err, reranker, query, docs);
     if (!(err instanceof ApiError) || err.kind !== "malformed") throw err;
     return [
       { name: "answer contract", status: "FAIL", detail: err.message },
@@ -178,6 +178,16 @@ function scoreRange(result: RerankResult): Check {
       detail: `scores ${range} outside [0, 1] for a probability-scored dialect`,
     };
   }
+  if (result.scoreKind === "unknown")
+    return {
+      name,
+      ...pass(`scores in ${range}; kind unknown (not documented for this endpoint), so no range to check`),
+    };
+  if (result.scoreKind === "relative")
+    return {
+      name,
+      ...pass(`relative scores in ${range}; they only order one call's documents, so no range to check`),
+    };
   return { name, ...pass(`${result.scoreKind} scores in ${range}`) };
 }
 
@@ -219,10 +229,13 @@ function short(text: string, width = 40): string {
   return text.length > width ? `${text.slice(0, width - 1)}…` : text;
 }
 
-function render(checks: Check[], reranker: Reranker): string {
+function render(checks: Check[], reranker: Reranker, embedded: boolean): string {
   const width = Math.max(...checks.map((c) => c.name.length));
+  const url = new URL(reranker.endpoint);
+  // The route matters as much as the host (a wrong one is a common mistake); the query may hold a token.
+  const where = `${url.origin}${url.pathname}${url.search ? "?…" : ""}${embedded ? " (embedded server)" : ""}`;
   const lines = [
-    `rerank-eval doctor: ${reranker.provider} ${new URL(reranker.endpoint).origin} model ${reranker.model}`,
+    `rerank-eval doctor: ${reranker.provider} ${where} model ${reranker.model}`,
     "",
     `${"check".padEnd(width)}  result  detail`,
     ...checks.map((c) => `${c.name.padEnd(width)}  ${c.status.padEnd(6)}  ${c.detail}`),

@@ -1,9 +1,10 @@
 import { readFile } from "node:fs/promises";
 import type { ArgumentsCamelCase, Argv, CommandModule } from "yargs";
 import { InputError, UsageError } from "../../errors.js";
-import { createReranker } from "../../rerank/client.js";
+import { createReranker, DEFAULT_PROVIDER } from "../../rerank/client.js";
+import { NAME_NOT_KEY } from "../../rerank/credentials.js";
 import { dialects } from "../../rerank/dialects/index.js";
-import type { RerankerConfig, RerankResult } from "../../rerank/types.js";
+import type { Reranker, RerankerConfig, RerankResult, ScoreKind } from "../../rerank/types.js";
 
 /** Options shared by `rerank` and `doctor`: which endpoint, which key variable, how patient. */
 export interface ClientArgs {
@@ -37,10 +38,14 @@ export function clientOptions<T>(y: Argv<T>): Argv<T & ClientArgs> {
     })
     .option("endpoint", {
       type: "string",
-      describe: "full URL of the rerank route (default: the provider's)",
+      describe:
+        "full URL of the rerank route (default: the provider's), or 'embedded' (the reference server in-process; regolo or cohere)",
     })
     .option("model", { type: "string", demandOption: true, describe: "model name sent to the API" })
-    .option("api-key-env", { type: "string", describe: "environment variable holding the key" })
+    .option("api-key-env", {
+      type: "string",
+      describe: "NAME of the environment variable holding the key (e.g. COHERE_API_KEY), not the key",
+    })
     .option("retries", {
       type: "number",
       describe: "retries after the first attempt (default 3; 0 disables)",
@@ -67,6 +72,9 @@ export function clientOptions<T>(y: Argv<T>): Argv<T & ClientArgs> {
 
 export function rerankerConfig(args: ClientArgs): RerankerConfig {
   const timeout = numberFlag(args.timeoutMs, "--timeout-ms", { above: 0 });
+  // Named as typed; the library's own check would say "apiKeyEnv (--api-key-env)".
+  if (args.apiKeyEnv !== undefined && !/^[A-Za-z_][A-Za-z0-9_]*$/.test(args.apiKeyEnv))
+    throw new UsageError(`--api-key-env ${NAME_NOT_KEY}`);
   return {
     provider: args.provider,
     endpoint: args.endpoint,
@@ -78,6 +86,47 @@ export function rerankerConfig(args: ClientArgs): RerankerConfig {
     qwen3Instruction: args.qwen3Instruction ?? args.qwen3,
     options: providerOptions(args.option),
   };
+}
+
+/** The --endpoint value that starts the reference server in-process (server/embedded.ts's EMBEDDED). */
+const EMBEDDED = "embedded";
+
+/**
+ * The reranker the flags describe, handed to `use` and closed after it. `--endpoint embedded` first
+ * starts the reference server in-process, as run does (loaded only then: the client path never
+ * depends on the server), and closes it after the reranker.
+ */
+export async function withReranker<T>(
+  args: ClientArgs,
+  extra: Partial<RerankerConfig>,
+  use: (reranker: Reranker) => Promise<T>,
+): Promise<T> {
+  const config: RerankerConfig = { ...rerankerConfig(args), ...extra };
+  if (args.endpoint !== EMBEDDED) return useAndClose(createReranker(config), use);
+  const { startEmbeddedServer } = await import("../../server/embedded.js");
+  const provider = config.provider ?? DEFAULT_PROVIDER;
+  const server = await startEmbeddedServer([{ provider, model: config.model }]);
+  try {
+    const embedded = server.clientSettings(provider);
+    const reranker = createReranker({
+      ...config,
+      endpoint: embedded.endpoint,
+      // A variable the user named is still read; otherwise no key is sent to the local server.
+      ...(config.apiKeyEnv === undefined ? { env: embedded.env } : {}),
+      options: { ...embedded.options, ...config.options },
+    });
+    return await useAndClose(reranker, use);
+  } finally {
+    await server.close();
+  }
+}
+
+async function useAndClose<T>(reranker: Reranker, use: (reranker: Reranker) => Promise<T>): Promise<T> {
+  try {
+    return await use(reranker);
+  } finally {
+    await reranker.close();
+  }
 }
 
 /** `--option key=value` pairs; `null`, numbers, booleans and JSON objects keep their JSON type. */
@@ -163,24 +212,21 @@ export const rerankCommand: CommandModule<object, RerankArgs> = {
     ];
     if (documents.length === 0) throw new UsageError("no documents: give --doc (repeatable) or --docs-file");
     const topN = numberFlag(args.topN, "--top-n", { min: 1, integer: true });
-    const reranker = createReranker({
-      ...rerankerConfig(args),
+    const caps = {
       maxDocsPerRequest: numberFlag(args.maxDocsPerRequest, "--max-docs-per-request", {
         min: 1,
         integer: true,
       }),
       maxRequestBytes: numberFlag(args.maxRequestBytes, "--max-request-bytes", { min: 1, integer: true }),
-    });
-    try {
+    };
+    await withReranker(args, caps, async (reranker) => {
       const result = await reranker.rerank(String(args.query), documents, { topN });
       process.stdout.write(
         args.json
           ? `${JSON.stringify(asJson(result, documents))}\n`
           : table(result, documents, reranker.provider),
       );
-    } finally {
-      await reranker.close();
-    }
+    });
   },
 };
 
@@ -220,12 +266,20 @@ function table(result: RerankResult, documents: string[], provider: string): str
     : "";
   out.push(
     "",
-    `${provider}: ${result.items.length} of ${documents.length} documents ranked (${result.scoreKind} scores), ` +
+    `${provider}: ${result.items.length} of ${documents.length} documents ranked (${KIND_WORDS[result.scoreKind]}), ` +
       `${result.requests} request(s), ${result.attempts} attempt(s), ${Math.round(result.latencyMs)} ms${usage}`,
   );
   for (const note of result.notes) out.push(`note: ${note.detail}`);
   return `${out.join("\n")}\n`;
 }
+
+/** How the table names the scores: "unknown scores" would read as if the scores were unknown. */
+const KIND_WORDS: Record<ScoreKind, string> = {
+  probability: "probability scores",
+  logit: "logit scores",
+  relative: "relative scores: they only order these documents",
+  unknown: "scores of unknown kind",
+};
 
 function formatScore(score: number): string {
   return Math.abs(score) >= 1e6 || (score !== 0 && Math.abs(score) < 1e-4)

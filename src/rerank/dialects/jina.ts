@@ -14,7 +14,8 @@ export const jina: Dialect = {
     auth: "bearer",
     supportsTopN: true,
     // No per-request cap is published (minItems 1 only).
-    scoreKind: "probability",
+    // The spec says only "higher is more relevant", with no range (§4 Score).
+    scoreKind: "unknown",
     // jina-reranker-v3 (the current model) is listwise: a score depends on the other documents of
     // the call, so scores of separate chunks must not be merged as if comparable. v2/v1 models are
     // pointwise, but the dialect cannot see which one the endpoint serves; err on the safe side.

@@ -50,7 +50,9 @@ export const regolo: Dialect = {
     auth: "bearer",
     supportsTopN: true,
     // No published cap; the docs only ask to split large candidate sets (§1 Limits).
-    scoreKind: "probability",
+    // The docs give a meaning only to Qwen3-Reranker-4B's score: P(yes) in [0, 1] (§1 Score, §16).
+    scoreKind: "unknown",
+    scoreKindByModel: [{ model: /^qwen3-reranker-/i, scoreKind: "probability" }],
     pointwise: true,
   },
 };

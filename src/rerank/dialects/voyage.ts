@@ -28,7 +28,8 @@ export const voyage: Dialect = {
     auth: "bearer",
     supportsTopN: true,
     maxDocsPerRequest: 1000,
-    scoreKind: "probability",
+    // Range not specified; only the examples lie in [0, 1] (§5 Score).
+    scoreKind: "unknown",
     pointwise: true,
   },
 };
