@@ -7,7 +7,6 @@ import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { loadEvalSet } from "../datasets/index.js";
 import type { EvalSet } from "../datasets/types.js";
-import { UsageError } from "../errors.js";
 import { baselineOf } from "../report/model.js";
 import { RENDERED_FILES } from "../report/write.js";
 import { createReranker } from "../rerank/client.js";
@@ -25,16 +24,14 @@ import {
 } from "../results/index.js";
 import { type FolderLock, lockFolder } from "../results/lock.js";
 import type { Manifest } from "../results/manifest.js";
+import type { EmbeddedServer } from "../server/embedded.js";
 import type { ModelSpec, RunOptions } from "./config.js";
 import { buildManifest } from "./manifest.js";
 import { effectiveConcurrency, type Plan, planRun } from "./plan.js";
 import { safeEndpoint } from "./secrets.js";
 
-/** The dialects the embedded server answers, and where (src/server/index.ts). */
-const EMBEDDED_ROUTES: Record<string, string> = { regolo: "/rerank", cohere: "/v2/rerank" };
-
-/** The embedded server needs no key; a placeholder keeps the regolo dialect from asking for one. */
-const EMBEDDED_KEY_VAR = "RERANK_EVAL_EMBEDDED_KEY";
+/** server/embedded.ts's EMBEDDED, spelt here: importing it would load the server into every run. */
+const EMBEDDED_ENDPOINT = "embedded";
 
 export interface Prepared {
   /** The options as the run applies them (concurrency cut to what the run can use). */
@@ -73,7 +70,7 @@ export async function prepareRun(input: PrepareInput): Promise<Prepared> {
     seed: options.seed,
     skipWithoutRelevant: options.skipQueriesWithoutRelevant,
   });
-  const server = await startEmbeddedServer(options.models);
+  const server = await embeddedServerFor(options.models);
   const rerankers = new Map<string, Reranker>();
   const closeAll = async () => {
     await Promise.allSettled([...rerankers.values()].map((r) => r.close()));
@@ -81,8 +78,7 @@ export async function prepareRun(input: PrepareInput): Promise<Prepared> {
   };
   let folder: { outDir: string; lock: FolderLock } | undefined;
   try {
-    for (const m of options.models)
-      rerankers.set(m.name, createReranker(rerankerConfig(m, server?.url, env)));
+    for (const m of options.models) rerankers.set(m.name, createReranker(rerankerConfig(m, server, env)));
     const endpoints = new Map(
       options.models.map((m) => [
         m.name,
@@ -159,55 +155,38 @@ async function takeFolder(
 }
 
 /** Loaded only when asked for: the client path never depends on the server (design.md). */
-async function startEmbeddedServer(models: ModelSpec[]) {
-  const embedded = models.filter((m) => m.endpoint === "embedded");
-  if (embedded.length === 0) return undefined;
-  const serverModule = await import("../server/index.js");
-  const scorers: readonly string[] = serverModule.MODELS;
-  for (const m of embedded) {
-    // A misspelt scorer would otherwise fail every query (exit 3) instead of naming the mistake.
-    if (!scorers.includes(m.model))
-      throw new UsageError(
-        `model '${m.model}' is not a scorer of the embedded server; it has ${scorers.join(", ")}`,
-      );
-  }
-  return serverModule.startServer({ host: "127.0.0.1", port: 0 });
+async function embeddedServerFor(models: ModelSpec[]): Promise<EmbeddedServer | undefined> {
+  const uses = models.filter((m) => m.endpoint === EMBEDDED_ENDPOINT);
+  if (uses.length === 0) return undefined;
+  const { startEmbeddedServer } = await import("../server/embedded.js");
+  return startEmbeddedServer(uses.map((m) => ({ label: m.name, provider: m.provider, model: m.model })));
 }
 
 function rerankerConfig(
   m: ModelSpec,
-  serverUrl: string | undefined,
+  server: EmbeddedServer | undefined,
   env: Record<string, string | undefined>,
 ): RerankerConfig {
-  const embedded = m.endpoint === "embedded";
-  const embeddedRoute = EMBEDDED_ROUTES[m.provider];
-  // Running another dialect than asked would make the report name a provider that was never spoken.
-  if (embedded && embeddedRoute === undefined) {
-    throw new UsageError(
-      `model '${m.name}': the embedded server speaks ${Object.keys(EMBEDDED_ROUTES).join(" and ")}, ` +
-        `not '${m.provider}'; drop --provider or use a real endpoint`,
-    );
-  }
-  const config: RerankerConfig = {
+  const embedded = server && m.endpoint === EMBEDDED_ENDPOINT ? server.clientSettings(m.provider) : undefined;
+  return {
     provider: m.provider,
     model: m.model,
     ...(m.endpoint && !embedded ? { endpoint: m.endpoint } : {}),
-    ...(embedded ? { endpoint: `${serverUrl}${embeddedRoute}` } : {}),
     ...(m.retries !== undefined ? { retries: m.retries } : {}),
     ...(m.timeoutMs !== undefined ? { headersTimeoutMs: m.timeoutMs, bodyTimeoutMs: m.timeoutMs } : {}),
     ...(m.maxDocsPerRequest !== undefined ? { maxDocsPerRequest: m.maxDocsPerRequest } : {}),
     ...(m.maxRequestBytes !== undefined ? { maxRequestBytes: m.maxRequestBytes } : {}),
     ...(m.qwen3Instruction !== undefined ? { qwen3Instruction: m.qwen3Instruction } : {}),
-    ...(m.options ? { options: m.options } : {}),
+    ...(m.apiKeyEnv ? { apiKeyEnv: m.apiKeyEnv } : {}),
+    // The embedded server's route and score kind; the user's own options and key variable win.
+    ...(embedded
+      ? {
+          endpoint: embedded.endpoint,
+          options: { ...embedded.options, ...m.options },
+          env: m.apiKeyEnv ? env : embedded.env,
+        }
+      : { ...(m.options ? { options: m.options } : {}), env }),
   };
-  if (embedded && m.apiKeyEnv === undefined) {
-    return {
-      ...config,
-      apiKeyEnv: EMBEDDED_KEY_VAR,
-      env: { [EMBEDDED_KEY_VAR]: "embedded-server-needs-no-key" },
-    };
-  }
-  return { ...config, ...(m.apiKeyEnv ? { apiKeyEnv: m.apiKeyEnv } : {}), env };
 }
 
 function timestamp(d: Date): string {
