@@ -5,10 +5,11 @@
 import { readdir } from "node:fs/promises";
 import { join } from "node:path";
 import { InputError } from "../errors.js";
+import { agree, count } from "../text/words.js";
 import { parseGrade, readLines, readQrels } from "../trec/index.js";
 import { pathKind, requireDirectory, requireFile } from "./files.js";
 import { idField, parseJsonLine, textField } from "./jsonl.js";
-import { agree, count, type LoadedParts } from "./parts.js";
+import type { LoadedParts } from "./parts.js";
 import type { Doc } from "./types.js";
 
 /** Which corpus documents to keep: all (no candidates yet), or those in a set of ids. */

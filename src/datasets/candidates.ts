@@ -4,11 +4,12 @@
  * are dropped so that a big corpus costs memory only for what will be reranked.
  */
 import { UsageError } from "../errors.js";
+import { agree, count } from "../text/words.js";
 import { readRun } from "../trec/index.js";
 import type { KeepDocs } from "./beir.js";
 import { requireFile } from "./files.js";
 import { labelBlindOrder } from "./ids.js";
-import { agree, count, type LoadedParts } from "./parts.js";
+import type { LoadedParts } from "./parts.js";
 import type { Doc, EvalSet } from "./types.js";
 
 export type CandidatesSpec =

@@ -4,7 +4,7 @@
  * order everywhere).
  */
 import { stringify } from "yaml";
-import { count } from "../datasets/parts.js";
+import { count } from "../text/words.js";
 import { primaryMeasure } from "./model.js";
 import type { Report, ReportVariant } from "./types.js";
 

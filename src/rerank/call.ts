@@ -4,10 +4,10 @@
  * latencies; failures become one-line ApiErrors that never carry the key.
  */
 import { ApiError } from "../errors.js";
+import { count } from "../text/words.js";
 import type { Credentials } from "./credentials.js";
 import { extractErrorMessage } from "./dialects/common.js";
 import { describeNetworkError, type HttpAnswer, type HttpTransport } from "./http.js";
-import { plural } from "./normalize.js";
 import { backoffDelayMs, isRetryableStatus, MAX_RETRY_AFTER_MS, retryAfterMs, sleep } from "./retry.js";
 import type { BuiltRequest, Dialect } from "./types.js";
 
@@ -60,7 +60,7 @@ export async function callWithRetries(
       if (!failure.retryable || attempt > policy.retries) {
         throw new ApiError(
           credentials.redact(
-            `${name} ${policy.origin}: ${failure.description} (after ${plural(attempt, "attempt")})`,
+            `${name} ${policy.origin}: ${failure.description} (after ${count(attempt, "attempt")})`,
           ),
           {
             kind: failure.kind,
@@ -84,7 +84,7 @@ export async function callWithRetries(
     if (answer.status >= 200 && answer.status < 300) {
       if (parsedBody === undefined) {
         const problem = `answer malformed: field 'body': HTTP ${answer.status} answer is not JSON`;
-        throw new ApiError(`${name} ${problem} (after ${plural(attempt, "attempt")})`, {
+        throw new ApiError(`${name} ${problem} (after ${count(attempt, "attempt")})`, {
           kind: "malformed",
           retryable: false,
           field: "body",
@@ -103,7 +103,7 @@ export async function callWithRetries(
     if (answer.status >= 300 && answer.status < 400) {
       throw new ApiError(
         credentials.redact(
-          `${name} ${answer.status} ${redirectProblem(answer.headers.location, policy.endpoint)} (after ${plural(attempt, "attempt")})`,
+          `${name} ${answer.status} ${redirectProblem(answer.headers.location, policy.endpoint)} (after ${count(attempt, "attempt")})`,
         ),
         {
           kind: "http",
@@ -122,7 +122,7 @@ export async function callWithRetries(
     const message = credentials.redact(extracted ?? "(no error message)");
     const retryable = isRetryableStatus(answer.status, message);
     const fail = (suffix: string) =>
-      new ApiError(`${name} ${answer.status} ${message} (${suffix}after ${plural(attempt, "attempt")})`, {
+      new ApiError(`${name} ${answer.status} ${message} (${suffix}after ${count(attempt, "attempt")})`, {
         kind: "http",
         status: answer.status,
         retryable,
@@ -144,7 +144,7 @@ async function pause(ms: number, signal: AbortSignal | undefined, attempt: numbe
   try {
     await sleep(ms, signal);
   } catch {
-    throw new ApiError(`aborted by the caller (after ${plural(attempt, "attempt")})`, {
+    throw new ApiError(`aborted by the caller (after ${count(attempt, "attempt")})`, {
       kind: "aborted",
       retryable: false,
       attempts: attempt,

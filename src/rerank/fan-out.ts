@@ -5,11 +5,12 @@
  */
 import pLimit from "p-limit";
 import { ApiError, UsageError } from "../errors.js";
+import { count } from "../text/words.js";
 import { linkAbort } from "./abort.js";
 import { type CallPolicy, callWithRetries } from "./call.js";
 import type { Credentials } from "./credentials.js";
 import type { HttpTransport } from "./http.js";
-import { isSortedByScore, plural } from "./normalize.js";
+import { isSortedByScore } from "./normalize.js";
 import { overTopNNote, UNSORTED_NOTE } from "./notes.js";
 import type { CallPlan, PlannedRequest } from "./prepare.js";
 import type { Dialect, DialectRequest, RerankItem, RerankNote, RerankUsage } from "./types.js";
@@ -96,7 +97,7 @@ async function sendChunk(
     // surprise, still the answer's fault: both become one line naming the provider and attempts.
     const known = err instanceof ApiError ? err : undefined;
     const problem = known?.message ?? `answer malformed: ${(err as Error)?.message ?? String(err)}`;
-    throw new ApiError(`${policy.dialect} ${problem} (after ${plural(outcome.attempts, "attempt")})`, {
+    throw new ApiError(`${policy.dialect} ${problem} (after ${count(outcome.attempts, "attempt")})`, {
       kind: "malformed",
       retryable: false,
       field: known?.field,

@@ -58,7 +58,3 @@ export function addUsage(
   }
   return sum;
 }
-
-export function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? "" : "s"}`;
-}

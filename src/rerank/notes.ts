@@ -3,7 +3,7 @@
  * reports and `rerank` print, so they keep one spelling here, while doctor and the report count by
  * `code` and never parse the sentence.
  */
-import { plural } from "./normalize.js";
+import { count } from "../text/words.js";
 import type { NoteCode, RerankNote } from "./types.js";
 
 function note(code: NoteCode, detail: string): RerankNote {
@@ -36,7 +36,7 @@ export const RELATIVE_SCORE_KIND_NOTE: RerankNote = Object.freeze(
 
 export function emptySkippedNote(skipped: readonly number[]): RerankNote {
   const shown = `${skipped.slice(0, 10).join(", ")}${skipped.length > 10 ? ", …" : ""}`;
-  return note("empty-skipped", `${plural(skipped.length, "empty document")} skipped (index ${shown})`);
+  return note("empty-skipped", `${count(skipped.length, "empty document")} skipped (index ${shown})`);
 }
 
 export function clampedNote(asked: number, documents: number): RerankNote {

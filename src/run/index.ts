@@ -4,12 +4,13 @@
  * write (the renderers). The CLI is a thin shell around this; `report DIR` runs the last two on a
  * folder.
  */
-import { count } from "../datasets/parts.js";
+
 import { parseMeasures } from "../metrics/index.js";
 import { buildReport, defaultMeasures, headlineMeasures } from "../report/model.js";
 import type { Report } from "../report/types.js";
 import { writeReport } from "../report/write.js";
 import { collateRecords, rerankWindowSeconds } from "../results/collate.js";
+import { count } from "../text/words.js";
 import { VERSION } from "../version.js";
 import { type RunConfig, type RunOptions, runOptionsOf } from "./config.js";
 import { executeTasks } from "./execute.js";

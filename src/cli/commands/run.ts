@@ -1,12 +1,12 @@
 import { join } from "node:path";
 import type { Argv, CommandModule, Options } from "yargs";
-import { count } from "../../datasets/parts.js";
 import { TooManyFailures, UsageError } from "../../errors.js";
 import { headlineTable } from "../../report/markdown.js";
 import type { Report } from "../../report/types.js";
 import { loadRunConfig, type RunFlags, resolveRunOptions } from "../../run/config.js";
 import { runEvaluation } from "../../run/index.js";
 import { RUN_FLAGS, type RunFlagDef, type Scope } from "../../run/options.js";
+import { count } from "../../text/words.js";
 import { listOf, once } from "../flags.js";
 
 /**
