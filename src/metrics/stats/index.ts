@@ -1,5 +1,13 @@
 /** Statistics for comparing systems on per-query scores (metrics.md, "Comparing systems"). */
 export { type BootstrapInterval, bootstrapInterval } from "./bootstrap.js";
+export {
+  type ComparisonOptions,
+  type NamedComparison,
+  type PairedComparison,
+  pairedComparison,
+  pairedComparisons,
+} from "./compare.js";
 export { normalCdf, normalQuantile } from "./normal.js";
 export { effectSize, minimumDetectableEffect, queriesNeeded } from "./power.js";
+export { EXACT_MAX_QUERIES, exactSignFlipP, REACH_TOLERANCE } from "./randomization.js";
 export { pairedTTest, type TTest } from "./ttest.js";
