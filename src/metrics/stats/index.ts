@@ -1,4 +1,5 @@
 /** Statistics for comparing systems on per-query scores (metrics.md, "Comparing systems"). */
+export { type AdjustMethod, adjustPValues } from "./adjust.js";
 export { type BootstrapInterval, bootstrapInterval } from "./bootstrap.js";
 export {
   type ComparisonOptions,
