@@ -27,6 +27,7 @@ export {
 export { type LatencySummary, percentile, summarizeLatency } from "./latency.js";
 export { KNOWN_MEASURES, measureValue, parseMeasure, parseMeasures } from "./measures.js";
 export { type ByteJudgements, byteJudgements, judgeBlock } from "./run-block.js";
+export * from "./stats/index.js";
 export type {
   EvaluateOptions,
   EvaluationResult,
