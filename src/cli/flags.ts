@@ -23,7 +23,7 @@ export function listOf(flag: string, values: unknown[], split = true): string[] 
 }
 
 /** A flag's text read and checked as its kind: "--k must be a positive integer, got '0'". */
-export function valueOf<T>(kind: Kind, flag: string, text: string): T {
+export function flagValue<T>(kind: Kind, flag: string, text: string): T {
   const parsed = kind.schema.safeParse(kind.read(text, flag));
   if (!parsed.success) throw new UsageError(`${flag} ${parsed.error.issues[0].message}, got '${text}'`);
   return parsed.data as T;

@@ -5,7 +5,7 @@ import { rebuildReport } from "../../report/rebuild.js";
 import { positiveInteger } from "../../run/option-kinds.js";
 import { collectSecrets, redactor } from "../../run/secrets.js";
 import { VERSION } from "../../version.js";
-import { listOf, once, valueOf } from "../flags.js";
+import { flagValue, listOf, once } from "../flags.js";
 import { printSummary } from "./run.js";
 
 interface ReportArgs {
@@ -65,7 +65,7 @@ export const reportCommand: CommandModule<object, ReportArgs> = {
     const baseline = text("--baseline", argv.baseline);
     const { report, outDir } = await rebuildReport(argv.dir, {
       measures: argv.measures && listOf("--measures", argv.measures),
-      k: argv.k && listOf("-k", argv.k).map((p) => valueOf<number>(positiveInteger, "-k", p)),
+      k: argv.k && listOf("-k", argv.k).map((p) => flagValue<number>(positiveInteger, "-k", p)),
       ...(qrels !== undefined ? { qrels } : {}),
       ...(baseline !== undefined ? { baseline } : {}),
       ...(out !== undefined ? { out } : {}),
