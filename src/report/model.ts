@@ -13,6 +13,7 @@ import type { ResultRecord } from "../results/record.js";
 import { costPerPlus001, type FrontPoint, front, variantCost } from "./cost.js";
 import { rankingDiff } from "./diffs.js";
 import { REPORT_SCHEMA_VERSION } from "./schema.js";
+import { type Lost, type SignificanceOptions, significance } from "./significance.js";
 import type { Report, ReportVariant, ScoreInput } from "./types.js";
 
 /** Default measures for the cut-offs k: nDCG@k, RR@10, AP, R@k, P@k, Success@k. */
@@ -60,6 +61,16 @@ export function buildReport(input: ScoreInput): Report {
 
   const baseline = baselineOf(manifest, input.baseline);
   const primary = primaryMeasure(measures, input.ks, input.headline);
+  const lost: Lost = new Map(variants.map((v) => [v.id, new Set(v.failures.queries)]));
+  for (const t of missing) lost.get(t.variant)?.add(t.qid);
+  const sig = significance(
+    variants,
+    baseline,
+    { headline: [...new Set([...input.headline, primary])], primary },
+    qids,
+    lost,
+    SIGNIFICANCE,
+  );
   priceQuality(variants, baseline, primary);
   const byId = new Map(variants.map((v) => [v.id, v]));
   const rerankRecords = manifest.variants
@@ -101,10 +112,10 @@ export function buildReport(input: ScoreInput): Report {
     failures: { count: totalFailures, maxFailures, exceeded: totalFailures > maxFailures },
     withoutRelevant: { count: manifest.withoutRelevant.queries.length, ...manifest.withoutRelevant },
     baseline,
-    comparisons: [],
-    groups: null,
-    power: null,
-    significance: SIGNIFICANCE,
+    comparisons: sig.comparisons,
+    groups: sig.groups,
+    power: sig.power,
+    significance: { ...SIGNIFICANCE, ciMethod: "BCa paired bootstrap over queries" },
     front: { measure: primary, ...front(variants.map((v) => frontPoint(v, primary))) },
     rankingDiffs: baseline
       ? variants
@@ -162,14 +173,13 @@ function frontPoint(v: ReportVariant, measure: string): FrontPoint {
 }
 
 /** How every report computes its statistics (fixed seed: the same inputs give the same report). */
-const SIGNIFICANCE = {
+const SIGNIFICANCE: SignificanceOptions = {
   alpha: 0.05,
   correction: "holm",
-  ciMethod: "percentile bootstrap over queries",
   resamples: 10_000,
   permutations: 10_000,
   seed: 42,
-} as const;
+};
 
 /** Queries shown per variant in the ranking diffs: the largest differences from the baseline. */
 const DIFF_QUERIES = 5;

@@ -1,0 +1,152 @@
+/**
+ * The decision statistics of a report (metrics.md, "Comparing systems"): each variant against the
+ * baseline on every headline measure over the queries both evaluated (paired bootstrap interval,
+ * randomization p as the primary test, t-test as a cross-check, Holm over every comparison of the
+ * report), each variant's own 95 % interval, randomized Tukey HSD groups on the primary measure,
+ * and how sensitive the query set is (minimum detectable effect).
+ */
+import { adjustPValues, pairedComparisons, tukeyHSD } from "../metrics/index.js";
+import type { Report, ReportVariant } from "./types.js";
+
+export interface SignificanceOptions {
+  alpha: number;
+  correction: "holm" | "bh";
+  resamples: number;
+  permutations: number;
+  seed: number;
+}
+
+type Comparison = Report["comparisons"][number];
+
+export interface Significance {
+  comparisons: Comparison[];
+  groups: Report["groups"];
+  power: Report["power"];
+}
+
+/** Queries a variant has no ranking for: its failures and its tasks that never ran. */
+export type Lost = Map<string, Set<string>>;
+
+/**
+ * Fills each variant's metrics[m].ci95 (on the queries it evaluated) and returns the comparisons,
+ * groups and power. `qids` is the plan's query order; per-query vectors are read in that order.
+ */
+export function significance(
+  variants: ReportVariant[],
+  baseline: string | null,
+  measures: { headline: string[]; primary: string },
+  qids: string[],
+  lost: Lost,
+  o: SignificanceOptions,
+): Significance {
+  const base = variants.find((v) => v.id === baseline);
+  const comparisons: Comparison[] = [];
+  // Per headline measure, the pairs that share a query set go through ONE pairedComparisons call,
+  // which draws the resamples and sign patterns once for all of them. A variant's own interval is
+  // its comparison with a column of zeros (the bootstrap of its mean), on the queries it evaluated.
+  for (const m of measures.headline) {
+    const jobs = new Map<string, { qs: string[]; pairs: [string, string][] }>();
+    const add = (qs: string[], pair: [string, string]) => {
+      const key = qs.join("\u0000");
+      const job = jobs.get(key) ?? { qs, pairs: [] };
+      job.pairs.push(pair);
+      jobs.set(key, job);
+    };
+    for (const v of variants) {
+      add(
+        qids.filter((q) => !lost.get(v.id)?.has(q)),
+        [ZERO, v.id],
+      );
+      // The queries both evaluated: a failure is not a 0 the variant earned.
+      if (base && v !== base)
+        add(
+          qids.filter((q) => !lost.get(v.id)?.has(q) && !lost.get(base.id)?.has(q)),
+          [base.id, v.id],
+        );
+    }
+    for (const { qs, pairs } of jobs.values()) {
+      const scores: Record<string, number[]> = { [ZERO]: qs.map(() => 0) };
+      for (const v of variants) scores[v.id] = qs.map((q) => v.perQuery[m]?.[q] ?? 0);
+      for (const c of pairedComparisons(scores, pairs, o)) {
+        const v = variants.find((x) => x.id === c.variant) as ReportVariant;
+        if (c.base === ZERO) {
+          if (v.metrics[m]) v.metrics[m].ci95 = c.ci95;
+          continue;
+        }
+        comparisons.push({
+          baseline: c.base,
+          variant: c.variant,
+          measure: m,
+          delta: c.delta ?? 0,
+          ci95: c.ci95,
+          pRandomization: c.pRandomization,
+          pTTest: c.pTTest,
+          pAdjusted: null,
+          effectSize: c.effectSize,
+          wins: c.wins,
+          ties: c.ties,
+          losses: c.losses,
+          harmRate: c.harmRate ?? 0,
+          queries: c.queries,
+          mde: c.mde,
+          queriesFor001: c.queriesFor001,
+          significant: false,
+        });
+      }
+    }
+  }
+  if (!base) return { comparisons: [], groups: null, power: null };
+  // Plan order: variants as listed, measures as the headline has them.
+  const order = new Map(variants.map((v, i) => [v.id, i]));
+  comparisons.sort(
+    (a, b) =>
+      (order.get(a.variant) ?? 0) - (order.get(b.variant) ?? 0) ||
+      measures.headline.indexOf(a.measure) - measures.headline.indexOf(b.measure),
+  );
+  // One family: every comparison of the report.
+  const tested = comparisons.filter((c) => c.pRandomization !== null);
+  const adjusted = adjustPValues(
+    tested.map((c) => c.pRandomization as number),
+    o.correction,
+  );
+  tested.forEach((c, i) => {
+    c.pAdjusted = adjusted[i];
+    c.significant = adjusted[i] < o.alpha;
+  });
+
+  const onPrimary = comparisons.filter((c) => c.measure === measures.primary);
+  const mdes = onPrimary.map((c) => c.mde).filter((x): x is number => x !== null);
+  const needed = onPrimary.map((c) => c.queriesFor001).filter((x): x is number => x !== null);
+  return {
+    comparisons,
+    groups: tukeyGroups(variants, measures.primary, qids, lost, o),
+    power: onPrimary.length
+      ? {
+          measure: measures.primary,
+          mde: mdes.length ? Math.max(...mdes) : null,
+          queriesFor001: needed.length ? Math.max(...needed) : null,
+        }
+      : null,
+  };
+}
+
+/** A column of zeros, not a variant id (ids are [A-Za-z0-9._-]). */
+const ZERO = "\u0000zero";
+
+/** Randomized Tukey HSD over the queries every variant evaluated; none with fewer than 3 variants or 2 queries. */
+function tukeyGroups(
+  variants: ReportVariant[],
+  measure: string,
+  qids: string[],
+  lost: Lost,
+  o: SignificanceOptions,
+): Report["groups"] {
+  if (variants.length < 3) return null;
+  const qs = qids.filter((q) => variants.every((v) => !lost.get(v.id)?.has(q)));
+  if (qs.length < 2) return null;
+  const scores = Object.fromEntries(
+    variants.map((v) => [v.id, qs.map((q) => v.perQuery[measure]?.[q] ?? 0)]),
+  );
+  const t = tukeyHSD(scores, { seed: o.seed, permutations: o.permutations, alpha: o.alpha });
+  return { measure, method: t.method, letters: t.letters };
+}
