@@ -18,6 +18,8 @@ const CHUNK = 8 << 20;
 const STREAM_CHUNK = 1 << 20;
 /** '\n': every line the reader hands over ends with one (a sentinel for the scanners). */
 export const NL = 10;
+/** '#': a line that starts with one is a comment in TREC files (trec_eval skips it). */
+export const HASH = 35;
 const CR = 13;
 
 /**

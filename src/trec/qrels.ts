@@ -1,10 +1,11 @@
 /**
  * TREC qrels files (`qid iter docid grade`), streamed and parsed at byte level like runs (run.ts):
  * columns separated by any run of spaces or tabs, CRLF accepted, blank lines skipped, gzip detected
- * from the magic bytes.
+ * from the magic bytes. A line that starts with `#` is a comment, as trec_eval 10 reads qrels (a `#`
+ * anywhere else is data: `d#1` is a docid).
  */
 import { InputError } from "../errors.js";
-import { streamLines } from "./lines.js";
+import { HASH, NL, streamLines } from "./lines.js";
 import { fields } from "./scan.js";
 import type { Qrels } from "./types.js";
 
@@ -18,6 +19,11 @@ export async function readQrels(path: string): Promise<Qrels> {
   await streamLines(path, (buf, start, limit) => {
     for (let p = start; p < limit; ) {
       line++;
+      // trec_eval looks for the comment mark at the very start of the line only, not after blanks.
+      if (buf[p] === HASH) {
+        p = buf.indexOf(NL, p) + 1;
+        continue;
+      }
       p = fields(buf, p, f);
       if (f.length === 0) continue;
       const where = { file: path, line };

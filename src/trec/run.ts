@@ -2,10 +2,11 @@
  * TREC run files (`qid Q0 docid rank score tag`), streamed in big chunks and parsed at byte level: a
  * 250 MB run is never one string, and no string is made per document until a caller asks for one.
  * Columns are separated by any run of spaces or tabs; CRLF is accepted; blank lines are skipped;
- * gzip is detected from the magic bytes.
+ * gzip is detected from the magic bytes. As in trec_eval 10, a line whose first non-blank character
+ * is `#` is a comment, and whatever follows the tag column is ignored (some tools append columns).
  */
 import { InputError } from "../errors.js";
-import { NL, streamLines } from "./lines.js";
+import { HASH, NL, streamLines } from "./lines.js";
 import { trecOrder } from "./order.js";
 import {
   blockTrecOrder,
@@ -52,8 +53,8 @@ export async function scanRun(path: string, onBlock: (block: LocatedRunBlock) =>
     for (let p = start; p < limit; ) {
       line++;
       p = skipSpace(buf, p);
-      if (buf[p] === NL) {
-        p++;
+      if (buf[p] === NL || buf[p] === HASH) {
+        p = buf.indexOf(NL, p) + 1;
         continue;
       }
       const qs = p;
@@ -65,8 +66,8 @@ export async function scanRun(path: string, onBlock: (block: LocatedRunBlock) =>
       const ts = skipSpace(buf, se);
       // A missing column leaves every later start on the newline.
       if (buf[ts] === NL) fail(buf, qs, COLUMN_COUNT);
-      p = skipSpace(buf, word(buf, ts));
-      if (buf[p] !== NL) fail(buf, qs, COLUMN_COUNT);
+      p = word(buf, ts);
+      if (buf[p] !== NL) p = buf.indexOf(NL, p);
       p++;
       const score = parseScore(buf, ss, se);
       if (Number.isNaN(score)) {

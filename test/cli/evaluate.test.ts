@@ -207,6 +207,14 @@ describe("rerank-eval evaluate", () => {
     expect(r.stderr).toContain("2 judged queries have no ranking (counted at 0: --complete)");
   });
 
+  it("reads what trec_eval reads: '#' comment lines in qrels and runs, columns after the run's tag", async () => {
+    const qrels = file("# qrels v2, judged by X\nq1 0 d1 1\nq1 0 d#2 1\n");
+    const run = file("# run by bm25\nq1 Q0 d#2 1 2.0 tag extra1 extra2 extra3\nq1 Q0 d1 2 1.0 tag\n");
+    const r = await runCli(["evaluate", "--qrels", qrels, "--run", run, "-m", "P@2,RR"]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toBe("P@2\tall\t1.0000\nRR\tall\t1.0000\n");
+  });
+
   it("warns when no query is counted", async () => {
     const r = await runCli(["evaluate", "--qrels", file("a 0 d 1\n"), "--run", file("b Q0 d 1 1 t\n")]);
     expect(r.code).toBe(0);
@@ -244,10 +252,16 @@ describe("rerank-eval evaluate: bad input → exit 2, one line naming file:line,
       ":1: expected 6 columns",
     ],
     [
-      "run: too many columns",
-      () => ({ qrels: goodQrels(), run: file("q1 Q0 d1 1 2.5 t\n\nq1 Q0 d2 2 1 t t\n") }),
+      "run: too few columns after a comment line",
+      () => ({ qrels: goodQrels(), run: file("# bm25\nq1 Q0 d1 1 2.5 t\n\nq1 Q0 d2 2 1\n") }),
       "run",
-      ":3: expected 6 columns",
+      ":4: expected 6 columns",
+    ],
+    [
+      "qrels: too few columns after a comment line",
+      () => ({ qrels: file("# judged by X\nq1 0 d1\n"), run: goodRun() }),
+      "qrels",
+      ":2: expected 4 columns",
     ],
     [
       "run: non-numeric score",
