@@ -5,7 +5,7 @@
  */
 import { CsvError, parse } from "csv-parse";
 import { InputError } from "../errors.js";
-import { openInput, parseGrade, readFailure } from "../trec/index.js";
+import { checkDecodedId, openInput, parseGrade, readFailure, utf8Checker } from "../trec/index.js";
 import { requireFile } from "./files.js";
 import { docIdFromText, queryIdFromText } from "./ids.js";
 import type { LoadedParts } from "./parts.js";
@@ -61,6 +61,16 @@ export async function loadCsv(path: string, mapping: CsvColumns = {}): Promise<L
   });
   const source = await openInput(path);
   source.on("error", (err) => parser.destroy(err));
+  // csv-parse decodes for us, turning invalid bytes into U+FFFD. This listener sees each chunk before
+  // the parser does (it is added first), so a record from bad bytes always finds the flag set.
+  const utf8 = utf8Checker();
+  let fileIsUtf8 = true;
+  source.on("data", (chunk: Buffer) => {
+    fileIsUtf8 &&= utf8.push(chunk);
+  });
+  source.on("end", () => {
+    fileIsUtf8 &&= utf8.end();
+  });
   source.pipe(parser);
 
   const present = (name: string) => header.includes(name);
@@ -93,6 +103,18 @@ export async function loadCsv(path: string, mapping: CsvColumns = {}): Promise<L
       const queryId = queryIdText || queryIdFromText(queryText);
       const docIdText = present(columns.docId) ? record[columns.docId].trim() : "";
       const docId = docIdText || docIdFromText(text, title || undefined);
+
+      // Ids, given or derived from the texts, must not come from invalid bytes (trec/utf8.ts).
+      if (!fileIsUtf8) {
+        const check = (value: string, column: string) => checkDecodedId(value, false, where(column));
+        if (queryIdText) check(queryIdText, columns.queryId);
+        else check(queryText, columns.query);
+        if (docIdText) check(docIdText, columns.docId);
+        else {
+          check(text, columns.document);
+          check(title, columns.title);
+        }
+      }
 
       const knownQuery = queries.get(queryId);
       if (knownQuery === undefined) queries.set(queryId, { value: queryText, line });

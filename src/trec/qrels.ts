@@ -8,6 +8,7 @@ import { InputError } from "../errors.js";
 import { HASH, NL, streamLines } from "./lines.js";
 import { fields } from "./scan.js";
 import type { Qrels } from "./types.js";
+import { invalidIdBytes, isUtf8 } from "./utf8.js";
 
 const QRELS_COLUMNS = "`qid iter docid grade`";
 
@@ -17,6 +18,8 @@ export async function readQrels(path: string): Promise<Qrels> {
   const f: number[] = [];
   let line = 0;
   await streamLines(path, (buf, start, limit) => {
+    // Ids must be UTF-8 (utf8.ts): one check per run of lines, id by id only when it fails.
+    const checkIds = !isUtf8(buf.subarray(start, limit));
     for (let p = start; p < limit; ) {
       line++;
       // trec_eval looks for the comment mark at the very start of the line only, not after blanks.
@@ -29,6 +32,12 @@ export async function readQrels(path: string): Promise<Qrels> {
       const where = { file: path, line };
       if (f.length !== 8) {
         throw new InputError(`expected 4 columns ${QRELS_COLUMNS}, found ${f.length / 2}`, where);
+      }
+      if (checkIds) {
+        if (!isUtf8(buf.subarray(f[0], f[1])))
+          throw invalidIdBytes(buf.subarray(f[0], f[1]), { ...where, field: "qid" });
+        if (!isUtf8(buf.subarray(f[4], f[5])))
+          throw invalidIdBytes(buf.subarray(f[4], f[5]), { ...where, field: "docid" });
       }
       const qid = buf.toString("utf8", f[0], f[1]);
       const docid = buf.toString("utf8", f[4], f[5]);

@@ -18,6 +18,7 @@ import {
 } from "./run-block.js";
 import { fields, parseScore, skipSpace, word } from "./scan.js";
 import type { Ranking, Run } from "./types.js";
+import { invalidIdBytes, isUtf8 } from "./utf8.js";
 
 const COLUMN_COUNT = "expected 6 columns `qid Q0 docid rank score tag`, found %d";
 
@@ -50,6 +51,8 @@ export async function scanRun(path: string, onBlock: (block: LocatedRunBlock) =>
     throw new InputError(reason.replace("%d", String(found.length / 2)), { file: path, line, field });
   };
   await streamLines(path, (buf, start, limit) => {
+    // One native check for the whole run of lines; ids are looked at one by one only when it fails.
+    const checkIds = !isUtf8(buf.subarray(start, limit));
     for (let p = start; p < limit; ) {
       line++;
       p = skipSpace(buf, p);
@@ -72,6 +75,11 @@ export async function scanRun(path: string, onBlock: (block: LocatedRunBlock) =>
       const score = parseScore(buf, ss, se);
       if (Number.isNaN(score)) {
         fail(buf, qs, `score must be a finite number, got '${buf.toString("latin1", ss, se)}'`, "score");
+      }
+      if (checkIds) {
+        const at = (field: string) => ({ file: path, line, field });
+        if (!isUtf8(buf.subarray(qs, qe))) throw invalidIdBytes(buf.subarray(qs, qe), at("qid"));
+        if (!isUtf8(buf.subarray(ds, de))) throw invalidIdBytes(buf.subarray(ds, de), at("docid"));
       }
       let sameQuery = qe - qs === qidBytes.length;
       for (let k = 0; sameQuery && k < qidBytes.length; k++) sameQuery = buf[qs + k] === qidBytes[k];

@@ -287,6 +287,24 @@ describe("rerank-eval evaluate: bad input → exit 2, one line naming file:line,
       "run",
       ":3: field 'docid'",
     ],
+    [
+      "qrels: an id that is not UTF-8 (q\\xff1 would have matched the run's q\\xfe1 as q\\uFFFD1)",
+      () => ({
+        qrels: file(Buffer.from([0x71, 0xff, 0x31, 0x20, 0x30, 0x20, 0x64, 0x31, 0x20, 0x31, 0x0a])),
+        run: file(Buffer.from([0x71, 0xfe, 0x31, ...Buffer.from(" Q0 d1 1 2.0 t\n")])),
+      }),
+      "qrels",
+      ":1: field 'qid': 'q\\xff1' is not valid UTF-8",
+    ],
+    [
+      "run: a doc id that is not UTF-8",
+      () => ({
+        qrels: goodQrels(),
+        run: file(Buffer.from([...Buffer.from("q1 Q0 d"), 0xfe, ...Buffer.from(" 1 2 t\n")])),
+      }),
+      "run",
+      ":1: field 'docid': 'd\\xfe' is not valid UTF-8",
+    ],
     ["qrels: missing", () => ({ qrels: join(tmp, "missing"), run: goodRun() }), "qrels", ": no such file"],
     ["run: a directory", () => ({ qrels: goodQrels(), run: tmp }), "run", ": is a directory"],
   ])("%s", async (_label, make, which, message) => {
