@@ -40,6 +40,8 @@ export interface EvaluateOptions {
   complete?: boolean;
   /** Relevant means grade >= this (trec_eval -l). Default 1. */
   relevanceLevel?: number;
+  /** Score only each ranking's top N documents in trec order (trec_eval -M). Default: all. */
+  maxDocs?: number;
 }
 
 export interface EvaluationResult {

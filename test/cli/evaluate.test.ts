@@ -97,6 +97,29 @@ describe("rerank-eval evaluate", () => {
     expect(r.stdout).toBe(`AP\tall\t${expected[0]}\nRR\tall\t${expected[1]}\nP@10\tall\t${expected[2]}\n`);
   });
 
+  it("-M N (--max-docs) scores the top N by the trec order: -M 10 recip_rank is trec_eval's recip_rank@10", async () => {
+    const r = await runCli(["evaluate", "--qrels", QRELS, "--run", RUN, "-m", "RR", "-c", "-q", "-M", "10"]);
+    expect(r.code, r.stderr).toBe(0);
+    const got = r.stdout
+      .trimEnd()
+      .split("\n")
+      .map((l) => l.replace(/^RR\t/, "recip_rank@10\t"));
+    expect([...got].sort()).toEqual(expectedRows.filter((row) => row.startsWith("recip_rank@10\t")).sort());
+    const long = await runCli([
+      "evaluate",
+      "--qrels",
+      QRELS,
+      "--run",
+      RUN,
+      "-m",
+      "RR",
+      "-c",
+      "--max-docs",
+      "10",
+    ]);
+    expect(long.stdout).toBe(got.at(-1)?.replace("recip_rank@10", "RR").concat("\n"));
+  });
+
   it("--json: full precision, every counted query (judged without ranking at 0 under --complete)", async () => {
     const r = await runCli([
       "evaluate",
@@ -321,6 +344,8 @@ describe("rerank-eval evaluate: bad input → exit 2, one line naming file:line,
     [["-m", "nDCG@10,bogus@3"], "unknown measure 'bogus@3'"],
     [["-l", "1.5"], "--relevance-level must be an integer grade, got 1.5"],
     [["-l", "two"], "--relevance-level must be an integer grade, got something that is not a number"],
+    [["-M", "0"], "--max-docs must be a positive integer, got 0"],
+    [["--max-docs", "ten"], "--max-docs must be a positive integer, got something that is not a number"],
   ])("usage error %j", async (extra, message) => {
     const r = await runCli(["evaluate", "--qrels", goodQrels(), "--run", goodRun(), ...extra]);
     expect(r.code).toBe(2);

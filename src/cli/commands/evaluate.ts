@@ -17,6 +17,7 @@ interface EvaluateArgs {
   "per-query": boolean;
   complete: boolean;
   "relevance-level": number;
+  "max-docs"?: number;
   json: boolean;
 }
 
@@ -64,6 +65,11 @@ export const evaluateCommand: CommandModule<object, EvaluateArgs> = {
         default: 1,
         describe: "relevant means grade >= this (trec_eval -l); nDCG always uses the grades",
       })
+      .option("max-docs", {
+        alias: "M",
+        type: "number",
+        describe: "score only the top N documents of each ranking, in trec order (trec_eval -M)",
+      })
       .option("json", { type: "boolean", default: false, describe: "print JSON at full precision" })
       .example("$0 evaluate --qrels qrels.txt --run bm25.run", "nDCG@10, RR@10 and AP, the mean over queries")
       .example(
@@ -77,9 +83,14 @@ export const evaluateCommand: CommandModule<object, EvaluateArgs> = {
       throw new UsageError(
         `--relevance-level must be an integer grade, got ${Number.isNaN(level) ? "something that is not a number" : level}`,
       );
+    const maxDocs = argv["max-docs"];
+    if (maxDocs !== undefined && !(Number.isSafeInteger(maxDocs) && maxDocs >= 1))
+      throw new UsageError(
+        `--max-docs must be a positive integer, got ${Number.isNaN(maxDocs) ? "something that is not a number" : maxDocs}`,
+      );
     const measures = parseMeasures(argv.measures);
     const qrels = await readQrels(argv.qrels);
-    const opts = { complete: argv.complete, relevanceLevel: level };
+    const opts = { complete: argv.complete, relevanceLevel: level, maxDocs };
     const result =
       (await evaluateBlocks(qrels, measures, opts, (onBlock) => scanRun(argv.run, onBlock))) ??
       scoreRun(qrels, await readRun(argv.run), measures, opts);
