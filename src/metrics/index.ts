@@ -29,7 +29,7 @@ export {
   prepareJudgements,
 } from "./judged-ranking.js";
 export { type LatencySummary, percentile, summarizeLatency } from "./latency.js";
-export { KNOWN_MEASURES, measureValue, parseMeasure, parseMeasures } from "./measures.js";
+export { inTrecEvalOrder, KNOWN_MEASURES, measureValue, parseMeasure, parseMeasures } from "./measures.js";
 export { type ByteJudgements, byteJudgements, judgeBlock } from "./run-block.js";
 export type {
   EvaluateOptions,

@@ -14,6 +14,8 @@ export interface Measure {
   gain?: "linear" | "exp";
   /** How queries combine: the mean, or the sum for counts (trec_eval's `all` row for num_rel). */
   aggregate: "mean" | "sum";
+  /** Set when the measure was asked for by its trec_eval name: that name as trec_eval prints it (`ndcg_cut_10`). */
+  trecName?: string;
 }
 
 /**
