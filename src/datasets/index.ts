@@ -4,7 +4,7 @@
 import { basename } from "node:path";
 import { InputError, UsageError } from "../errors.js";
 import { loadBeir } from "./beir.js";
-import { applyCandidates, checkDepth, docsToKeep, resolveCandidates } from "./candidates.js";
+import { applyCandidates, checkDepth, docsToKeep, resolveCandidates, type SetLabel } from "./candidates.js";
 import { loadCsv } from "./csv.js";
 import { detectFormat } from "./detect.js";
 import { fingerprintFiles } from "./files.js";
@@ -38,13 +38,20 @@ export async function loadEvalSet(path: string, opts: LoadOptions = {}): Promise
       "a separate TREC qrels file can only judge a BEIR folder (CSV and MTEB carry their labels)",
     );
   const spec = await resolveCandidates(opts.candidates, opts.depth);
+  const label: SetLabel = { path };
+  if (format === "beir")
+    label.judgements = opts.qrels ? `qrels ${opts.qrels}` : `qrels split '${opts.split ?? "test"}'`;
   let parts: LoadedParts;
   switch (format) {
     case "csv":
       parts = await loadCsv(path, opts.columns);
       break;
     case "beir":
-      parts = await loadBeir(path, { split: opts.split, keepDocs: docsToKeep(spec), trecQrels: opts.qrels });
+      parts = await loadBeir(path, {
+        split: opts.split,
+        keepDocs: docsToKeep(spec, label),
+        trecQrels: opts.qrels,
+      });
       break;
     case "mteb":
       parts = await loadMteb(path);
@@ -57,7 +64,7 @@ export async function loadEvalSet(path: string, opts: LoadOptions = {}): Promise
         },
       );
   }
-  const chosen = applyCandidates(parts, spec, opts.depth);
+  const chosen = applyCandidates(parts, spec, label, opts.depth);
   const files = spec.kind === "run" ? [...parts.files, spec.path] : parts.files;
   const set: EvalSet = {
     name: setName(path),
