@@ -5,7 +5,7 @@
  * gzip is detected from the magic bytes. As in trec_eval 10, a line whose first non-blank character
  * is `#` is a comment, and whatever follows the tag column is ignored (some tools append columns).
  */
-import { InputError } from "../errors.js";
+import { InputError, type InputLocation } from "../errors.js";
 import { HASH, NL, streamLines } from "./lines.js";
 import { trecOrder } from "./order.js";
 import {
@@ -76,11 +76,7 @@ export async function scanRun(path: string, onBlock: (block: LocatedRunBlock) =>
       if (Number.isNaN(score)) {
         fail(buf, qs, `score must be a finite number, got '${buf.toString("latin1", ss, se)}'`, "score");
       }
-      if (checkIds) {
-        const at = (field: string) => ({ file: path, line, field });
-        if (!isUtf8(buf.subarray(qs, qe))) throw invalidIdBytes(buf.subarray(qs, qe), at("qid"));
-        if (!isUtf8(buf.subarray(ds, de))) throw invalidIdBytes(buf.subarray(ds, de), at("docid"));
-      }
+      if (checkIds) checkIdBytes(buf, qs, qe, ds, de, { file: path, line });
       let sameQuery = qe - qs === qidBytes.length;
       for (let k = 0; sameQuery && k < qidBytes.length; k++) sameQuery = buf[qs + k] === qidBytes[k];
       if (!sameQuery) {
@@ -92,6 +88,12 @@ export async function scanRun(path: string, onBlock: (block: LocatedRunBlock) =>
     }
   });
   emit();
+}
+
+/** Throws for a qid or docid that is not valid UTF-8 (kept out of the hot loop: it rarely runs). */
+function checkIdBytes(buf: Buffer, qs: number, qe: number, ds: number, de: number, at: InputLocation): void {
+  if (!isUtf8(buf.subarray(qs, qe))) throw invalidIdBytes(buf.subarray(qs, qe), { ...at, field: "qid" });
+  if (!isUtf8(buf.subarray(ds, de))) throw invalidIdBytes(buf.subarray(ds, de), { ...at, field: "docid" });
 }
 
 /** The block's id bytes as a Buffer (a view, no copy), to decode ids from. */
