@@ -6,7 +6,7 @@ import { readdir } from "node:fs/promises";
 import { join } from "node:path";
 import { InputError } from "../errors.js";
 import { agree, count } from "../text/words.js";
-import { parseGrade, readLines, readQrels } from "../trec/index.js";
+import { checkDecodedId, parseGrade, readLines, readQrels } from "../trec/index.js";
 import { pathKind, requireDirectory, requireFile } from "./files.js";
 import { idField, parseJsonLine, textField } from "./jsonl.js";
 import type { LoadedParts } from "./parts.js";
@@ -78,7 +78,7 @@ export async function loadBeir(folder: string, opts: BeirOptions = {}): Promise<
 /** `query-id <TAB> corpus-id <TAB> score`, after a header row; blank lines ignored. */
 async function readBeirQrels(file: string): Promise<Map<string, Map<string, number>>> {
   const qrels = new Map<string, Map<string, number>>();
-  for await (const [text, line] of readLines(file)) {
+  for await (const [text, line, isUtf8] of readLines(file)) {
     if (text.trim() === "") continue;
     const fields = text.split("\t");
     if (line === 1 && parseGrade(fields[2]) === undefined) continue; // the header row
@@ -90,6 +90,8 @@ async function readBeirQrels(file: string): Promise<Map<string, Map<string, numb
     const [queryId, docId, score] = fields.map((f) => f.trim());
     if (queryId === "") throw new InputError("empty id", { file, line, field: "query-id" });
     if (docId === "") throw new InputError("empty id", { file, line, field: "corpus-id" });
+    checkDecodedId(queryId, isUtf8, { file, line, field: "query-id" });
+    checkDecodedId(docId, isUtf8, { file, line, field: "corpus-id" });
     const grade = parseGrade(score);
     if (grade === undefined)
       throw new InputError(`expected an integer grade, got '${score}'`, { file, line, field: "score" });
@@ -116,10 +118,11 @@ async function readBeirQrels(file: string): Promise<Map<string, Map<string, numb
 /** Only the split's queries are kept; every line is still checked. */
 async function readQueries(file: string, qrels: Map<string, unknown>): Promise<Map<string, string>> {
   const queries = new Map<string, string>();
-  for await (const [text, line] of readLines(file)) {
+  for await (const [text, line, isUtf8] of readLines(file)) {
     if (text.trim() === "") continue;
     const obj = parseJsonLine(text, file, line);
     const id = idField(obj, "_id", file, line);
+    checkDecodedId(id, isUtf8, { file, line, field: "_id" });
     const wanted = qrels.has(id);
     const queryText = textField(obj, "text", file, line, { nonEmpty: wanted });
     if (wanted) queries.set(id, queryText);
@@ -139,13 +142,14 @@ async function readCorpus(
   for (const judged of qrels.values()) for (const docId of judged.keys()) missingJudged.add(docId);
   const docs = new Map<string, Doc>();
   const firstLine = new Map<string, number>();
-  for await (const [text, line] of readLines(file)) {
+  for await (const [text, line, isUtf8] of readLines(file)) {
     if (text.trim() === "") continue;
     if (keep !== undefined) {
       // JSON.parse is most of the time on a big corpus; a line whose leading _id is neither kept
       // nor judged is only checked for shape, since nothing downstream reads it.
       const quickId = LEADING_ID.exec(text)?.[1];
       if (quickId !== undefined && !keep.has(quickId) && !missingJudged.has(quickId)) {
+        checkDecodedId(quickId, isUtf8, { file, line, field: "_id" });
         if (!text.trimEnd().endsWith("}"))
           throw new InputError("malformed JSON (expected one JSON object per line)", { file, line });
         continue;
@@ -153,6 +157,7 @@ async function readCorpus(
     }
     const obj = parseJsonLine(text, file, line);
     const id = idField(obj, "_id", file, line);
+    checkDecodedId(id, isUtf8, { file, line, field: "_id" });
     const docText = textField(obj, "text", file, line);
     const title = textField(obj, "title", file, line, { optional: true });
     missingJudged.delete(id);

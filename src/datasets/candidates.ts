@@ -3,7 +3,7 @@
  * pool ("qrels", in a label-blind order), or the format's own lists. Documents no list references
  * are dropped so that a big corpus costs memory only for what will be reranked.
  */
-import { UsageError } from "../errors.js";
+import { InputError, UsageError } from "../errors.js";
 import { agree, count } from "../text/words.js";
 import { readRun } from "../trec/index.js";
 import type { KeepDocs } from "./beir.js";
@@ -31,14 +31,49 @@ export async function resolveCandidates(option: string | undefined, depth?: numb
   // ranking in trec order and cuts it while streaming (strings only for the documents kept); an
   // unbounded depth keeps every document, so the lists are never sorted a second time.
   const run = await readRun(option, { depth: depth ?? Number.POSITIVE_INFINITY });
+  if (run.size === 0)
+    throw new InputError("no rankings (expected lines `qid Q0 docid rank score tag`)", { file: option });
   const lists = new Map([...run].map(([queryId, ranking]) => [queryId, ranking.docIds] as const));
   return { kind: "run", path: option, lists };
 }
 
-/** For BEIR: the documents worth keeping once the qrels are known (undefined: keep all). */
-export function docsToKeep(spec: CandidatesSpec): KeepDocs | undefined {
+/** The set the candidates are for, as messages name it: its path and, when apart, its judgements. */
+export interface SetLabel {
+  path: string;
+  /** "qrels split 'test'", "qrels q.txt"; absent when the set's own file holds the labels. */
+  judgements?: string;
+}
+
+/**
+ * A run that ranks none of the set's judged queries (a dev-split run given with the test split, ids
+ * from another collection) would score every query 0 and look like a result: it is an input error
+ * that shows a few ids of each side, so the mismatch is visible at a glance.
+ */
+function requireOverlap(spec: CandidatesSpec & { kind: "run" }, judged: string[], set: SetLabel): void {
+  const judgedIds = new Set(judged);
+  if (judged.length === 0 || [...spec.lists.keys()].some((q) => judgedIds.has(q))) return;
+  throw new InputError(
+    `shares no query id with ${set.path}${set.judgements ? ` (${set.judgements})` : ""}: ` +
+      `the run ranks ${sample([...spec.lists.keys()], "query", "queries")}, the set judges ${sample(judged)}`,
+    { file: spec.path },
+  );
+}
+
+/** "3 (q1, q2, q3)", "12 queries (q1, q2, q3, …)": a count and the first few ids. */
+function sample(ids: string[], singular?: string, plural?: string): string {
+  const shown = ids.slice(0, 3).join(", ");
+  const n = singular ? count(ids.length, singular, plural) : String(ids.length);
+  return `${n} (${shown}${ids.length > 3 ? ", …" : ""})`;
+}
+
+/**
+ * For BEIR: the documents worth keeping once the qrels are known (undefined: keep all). A run that
+ * shares no query with the qrels is refused here, before the corpus (the long read) is streamed.
+ */
+export function docsToKeep(spec: CandidatesSpec, set: SetLabel): KeepDocs | undefined {
   if (spec.kind === "native") return undefined;
   return (qrels) => {
+    if (spec.kind === "run") requireOverlap(spec, [...qrels.keys()], set);
     const keep = new Set<string>();
     if (spec.kind === "qrels") {
       for (const judged of qrels.values()) for (const docId of judged.keys()) keep.add(docId);
@@ -53,7 +88,12 @@ export function docsToKeep(spec: CandidatesSpec): KeepDocs | undefined {
 type CandidateFields = Pick<EvalSet, "candidates" | "candidatesRanked" | "candidatesSource" | "docs">;
 
 /** Builds the candidate lists and prunes `docs` to what they reference; appends warnings to parts. */
-export function applyCandidates(parts: LoadedParts, spec: CandidatesSpec, depth?: number): CandidateFields {
+export function applyCandidates(
+  parts: LoadedParts,
+  spec: CandidatesSpec,
+  set: SetLabel,
+  depth?: number,
+): CandidateFields {
   const cut = (ids: string[]) => (depth === undefined ? ids : ids.slice(0, depth));
   if (spec.kind === "native") {
     if (parts.candidates === undefined) return { docs: parts.docs };
@@ -81,6 +121,9 @@ export function applyCandidates(parts: LoadedParts, spec: CandidatesSpec, depth?
     };
   }
 
+  const judged = [...parts.queries.keys()].filter((q) => parts.qrels.has(q));
+  requireOverlap(spec, judged, set);
+  const setName = `${set.path}${set.judgements ? ` (${set.judgements})` : ""}`;
   let unjudged = 0;
   let missingDocs = 0;
   const queriesMissingDocs = new Set<string>();
@@ -97,11 +140,22 @@ export function applyCandidates(parts: LoadedParts, spec: CandidatesSpec, depth?
     }
     if (present.length > 0) candidates.set(queryId, present);
   }
-  const withoutCandidates = [...parts.queries.keys()].filter((q) => parts.qrels.has(q) && !candidates.has(q));
+  // The same all-zero table from the other side: the queries match, the documents do not.
+  if (candidates.size === 0) {
+    const examples = [...queriesMissingDocs].flatMap((q) => spec.lists.get(q) ?? []).slice(0, 3);
+    throw new InputError(
+      `none of the documents it ranks for the set's queries is in ${set.path} (e.g. '${examples.join("', '")}'): ` +
+        "are the run and the set from the same collection?",
+      { file: spec.path },
+    );
+  }
+  const withoutCandidates = judged.filter((q) => !candidates.has(q));
+  // Some overlap, not all: worth a warning with the counts (the report lists warnings, and the run
+  // prints them at its end), since the means are over the judged queries whatever the run ranks.
   if (unjudged > 0)
     parts.warnings.push(
-      `${count(unjudged, "ranked query", "ranked queries")} in ${spec.path} ${agree(unjudged, "has", "have")} ` +
-        `no judgements and ${agree(unjudged, "is", "are")} left out`,
+      `${unjudged} of the ${count(spec.lists.size, "query", "queries")} ranked in ${spec.path} ` +
+        `${agree(unjudged, "has", "have")} no judgements in ${setName} and ${agree(unjudged, "is", "are")} left out`,
     );
   if (missingDocs > 0)
     parts.warnings.push(
@@ -111,7 +165,7 @@ export function applyCandidates(parts: LoadedParts, spec: CandidatesSpec, depth?
     );
   if (withoutCandidates.length > 0)
     parts.warnings.push(
-      `${count(withoutCandidates.length, "judged query", "judged queries")} ` +
+      `${withoutCandidates.length} of the ${count(judged.length, "judged query", "judged queries")} ` +
         `${agree(withoutCandidates.length, "has", "have")} no candidates in ${spec.path} ` +
         "(scored 0 when every judged query counts)",
     );

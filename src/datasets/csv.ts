@@ -5,7 +5,8 @@
  */
 import { CsvError, parse } from "csv-parse";
 import { InputError } from "../errors.js";
-import { openInput, parseGrade, readFailure } from "../trec/index.js";
+import { checkDecodedId, openInput, parseGrade, readFailure, utf8Checker } from "../trec/index.js";
+import { checkHeader, detectDelimiter } from "./csv-header.js";
 import { requireFile } from "./files.js";
 import { docIdFromText, queryIdFromText } from "./ids.js";
 import type { LoadedParts } from "./parts.js";
@@ -20,17 +21,25 @@ export const DEFAULT_CSV_COLUMNS: Required<CsvColumns> = {
   label: "label",
 };
 
-const REQUIRED: ReadonlyArray<keyof CsvColumns> = ["query", "document", "label"];
-
 interface Seen<T> {
   value: T;
   line: number;
 }
 
-export async function loadCsv(path: string, mapping: CsvColumns = {}): Promise<LoadedParts> {
+export interface CsvOptions {
+  /** Column names, when they differ from DEFAULT_CSV_COLUMNS. */
+  columns?: CsvColumns;
+  /** One character; default: a tab for .tsv, else detected from the header line. */
+  delimiter?: string;
+}
+
+export async function loadCsv(path: string, opts: CsvOptions = {}): Promise<LoadedParts> {
   await requireFile(path, "a CSV file");
+  const mapping = opts.columns ?? {};
   const columns = { ...DEFAULT_CSV_COLUMNS, ...mapping };
   const tsv = /\.tsv(\.gz)?$/i.test(path);
+  // Without detection a ';' file's header is one column named 'query;document;label'.
+  const delimiter = opts.delimiter ?? (tsv ? "\t" : await detectDelimiter(path));
   let headerError: InputError | undefined;
   let header: string[] = [];
   // Line numbers are tracked here, in parser order: csv-parse counts a CRLF as two lines, and it
@@ -42,7 +51,7 @@ export async function loadCsv(path: string, mapping: CsvColumns = {}): Promise<L
     bom: true,
     info: true,
     skip_empty_lines: true,
-    delimiter: tsv ? "\t" : ",",
+    delimiter,
     // TSV files are not quoted: a quote character there is part of the text.
     quote: tsv ? false : '"',
     columns: (names: string[]) => {
@@ -61,6 +70,16 @@ export async function loadCsv(path: string, mapping: CsvColumns = {}): Promise<L
   });
   const source = await openInput(path);
   source.on("error", (err) => parser.destroy(err));
+  // csv-parse decodes for us, turning invalid bytes into U+FFFD. This listener sees each chunk before
+  // the parser does (it is added first), so a record from bad bytes always finds the flag set.
+  const utf8 = utf8Checker();
+  let fileIsUtf8 = true;
+  source.on("data", (chunk: Buffer) => {
+    fileIsUtf8 &&= utf8.push(chunk);
+  });
+  source.on("end", () => {
+    fileIsUtf8 &&= utf8.end();
+  });
   source.pipe(parser);
 
   const present = (name: string) => header.includes(name);
@@ -93,6 +112,18 @@ export async function loadCsv(path: string, mapping: CsvColumns = {}): Promise<L
       const queryId = queryIdText || queryIdFromText(queryText);
       const docIdText = present(columns.docId) ? record[columns.docId].trim() : "";
       const docId = docIdText || docIdFromText(text, title || undefined);
+
+      // Ids, given or derived from the texts, must not come from invalid bytes (trec/utf8.ts).
+      if (!fileIsUtf8) {
+        const check = (value: string, column: string) => checkDecodedId(value, false, where(column));
+        if (queryIdText) check(queryIdText, columns.queryId);
+        else check(queryText, columns.query);
+        if (docIdText) check(docIdText, columns.docId);
+        else {
+          check(text, columns.document);
+          check(title, columns.title);
+        }
+      }
 
       const knownQuery = queries.get(queryId);
       if (knownQuery === undefined) queries.set(queryId, { value: queryText, line });
@@ -157,25 +188,6 @@ export async function loadCsv(path: string, mapping: CsvColumns = {}): Promise<L
     files: [path],
     warnings: [],
   };
-}
-
-function checkHeader(
-  path: string,
-  header: string[],
-  columns: Required<CsvColumns>,
-  mapping: CsvColumns,
-): InputError | undefined {
-  const where = (field: string) => ({ file: path, line: 1, field });
-  for (const key of Object.keys(columns) as Array<keyof CsvColumns>) {
-    const name = columns[key];
-    // Optional columns may be absent, unless the caller named them explicitly.
-    const needed = REQUIRED.includes(key) || mapping[key] !== undefined;
-    if (needed && !header.includes(name))
-      return new InputError(`missing column (header has: ${header.join(", ")})`, where(name));
-    if (header.indexOf(name) !== header.lastIndexOf(name))
-      return new InputError("column appears twice in the header", where(name));
-  }
-  return undefined;
 }
 
 function lineBreaks(value: string): number {

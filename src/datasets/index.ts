@@ -4,8 +4,9 @@
 import { basename } from "node:path";
 import { InputError, UsageError } from "../errors.js";
 import { loadBeir } from "./beir.js";
-import { applyCandidates, checkDepth, docsToKeep, resolveCandidates } from "./candidates.js";
+import { applyCandidates, checkDepth, docsToKeep, resolveCandidates, type SetLabel } from "./candidates.js";
 import { loadCsv } from "./csv.js";
+import { delimiterChar } from "./csv-header.js";
 import { detectFormat } from "./detect.js";
 import { fingerprintFiles } from "./files.js";
 import { loadMteb } from "./mteb.js";
@@ -33,18 +34,27 @@ export async function loadEvalSet(path: string, opts: LoadOptions = {}): Promise
         "and TREC qrels as its judgements if need be; or score an existing run with the evaluate command)",
       { file: path },
     );
+  if ((opts.columns !== undefined || opts.delimiter !== undefined) && format !== "csv")
+    throw new UsageError(`columns and delimiter apply to CSV sets only (${path} is ${format})`);
   if (opts.qrels !== undefined && format !== "beir")
     throw new UsageError(
       "a separate TREC qrels file can only judge a BEIR folder (CSV and MTEB carry their labels)",
     );
   const spec = await resolveCandidates(opts.candidates, opts.depth);
+  const label: SetLabel = { path };
+  if (format === "beir")
+    label.judgements = opts.qrels ? `qrels ${opts.qrels}` : `qrels split '${opts.split ?? "test"}'`;
   let parts: LoadedParts;
   switch (format) {
     case "csv":
-      parts = await loadCsv(path, opts.columns);
+      parts = await loadCsv(path, { columns: opts.columns, delimiter: delimiterOption(opts.delimiter) });
       break;
     case "beir":
-      parts = await loadBeir(path, { split: opts.split, keepDocs: docsToKeep(spec), trecQrels: opts.qrels });
+      parts = await loadBeir(path, {
+        split: opts.split,
+        keepDocs: docsToKeep(spec, label),
+        trecQrels: opts.qrels,
+      });
       break;
     case "mteb":
       parts = await loadMteb(path);
@@ -57,7 +67,7 @@ export async function loadEvalSet(path: string, opts: LoadOptions = {}): Promise
         },
       );
   }
-  const chosen = applyCandidates(parts, spec, opts.depth);
+  const chosen = applyCandidates(parts, spec, label, opts.depth);
   const files = spec.kind === "run" ? [...parts.files, spec.path] : parts.files;
   const set: EvalSet = {
     name: setName(path),
@@ -75,6 +85,15 @@ export async function loadEvalSet(path: string, opts: LoadOptions = {}): Promise
     set.candidatesSource = chosen.candidatesSource;
   }
   return set;
+}
+
+/** The delimiter as given (a character, or tab, comma, semicolon, pipe), checked here for library callers. */
+function delimiterOption(text: string | undefined): string | undefined {
+  if (text === undefined) return undefined;
+  const c = delimiterChar(text);
+  if (c.length !== 1 || '"\r\n'.includes(c))
+    throw new UsageError(`delimiter must be one character other than a quote or a line break, got '${text}'`);
+  return c;
 }
 
 function setName(path: string): string {

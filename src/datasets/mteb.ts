@@ -4,7 +4,7 @@
  * which keeps the input order does not look good for free.
  */
 import { InputError } from "../errors.js";
-import { readLines } from "../trec/index.js";
+import { checkDecodedId, readLines } from "../trec/index.js";
 import { docIdFromText, labelBlindOrder, queryIdFromText } from "./ids.js";
 import { idField, type JsonObject, parseJsonLine, textField } from "./jsonl.js";
 import type { LoadedParts } from "./parts.js";
@@ -17,12 +17,15 @@ export async function loadMteb(path: string): Promise<LoadedParts> {
   const candidates = new Map<string, string[]>();
   const queryLine = new Map<string, number>();
 
-  for await (const [text, line] of readLines(path)) {
+  for await (const [text, line, isUtf8] of readLines(path)) {
     if (text.trim() === "") continue;
     const obj = parseJsonLine(text, path, line);
     const queryText = textField(obj, "query", path, line, { nonEmpty: true });
     const queryId =
       obj.query_id === undefined ? queryIdFromText(queryText) : idField(obj, "query_id", path, line);
+    // Ids derived from texts are ids too: two texts that differ only in invalid bytes would be one.
+    const idSource = obj.query_id === undefined ? "query" : "query_id";
+    checkDecodedId(idSource === "query" ? queryText : queryId, isUtf8, { file: path, line, field: idSource });
     const earlier = queryLine.get(queryId);
     if (earlier !== undefined)
       throw new InputError(`query '${queryId}' already appears on line ${earlier}`, {
@@ -38,6 +41,7 @@ export async function loadMteb(path: string): Promise<LoadedParts> {
       ["negative", 0],
     ] as const) {
       for (const docText of documentList(obj, field, path, line)) {
+        checkDecodedId(docText, isUtf8, { file: path, line, field });
         const docId = docIdFromText(docText);
         if (judged.has(docId))
           throw new InputError(

@@ -50,6 +50,11 @@ export interface LoadOptions {
   split?: string;
   /** CSV column names, when they differ from the defaults. */
   columns?: CsvColumns;
+  /**
+   * CSV field delimiter: one character, or tab, comma, semicolon, pipe. Default: a tab for .tsv,
+   * else detected from the header line (comma, semicolon or tab).
+   */
+  delimiter?: string;
   /** A TREC run file to use as candidate lists, or "qrels" for the judged pool. */
   candidates?: string;
   /** Keep the top `depth` candidates per query (trec order) when candidates come from a run. */

@@ -1,6 +1,7 @@
 import type { Qrels, Ranking, Run } from "../trec/types.js";
 import {
   atLevel,
+  cutJudged,
   emptyJudgedRanking,
   type Judgements,
   judgeRanking,
@@ -19,6 +20,7 @@ export class RunEvaluator {
   readonly measures: Measure[];
   private readonly level: number;
   private readonly complete: boolean;
+  private readonly maxDocs: number;
   private readonly prepared = new Map<string, Judgements>();
   private readonly values = new Map<string, Float64Array>();
   private rankedWithoutJudgements = 0;
@@ -32,6 +34,7 @@ export class RunEvaluator {
     this.measures = toMeasures(measures);
     this.level = opts.relevanceLevel ?? 1;
     this.complete = opts.complete ?? true;
+    this.maxDocs = opts.maxDocs ?? Number.POSITIVE_INFINITY;
   }
 
   /** The query's judgements, prepared once per query; undefined when the qrels have none. */
@@ -72,8 +75,9 @@ export class RunEvaluator {
     return this.level;
   }
 
-  private record(qid: string, j: Judgements, jr: JudgedRanking): void {
+  private record(qid: string, j: Judgements, judged: JudgedRanking): void {
     if (this.values.has(qid)) throw new Error(`query ${qid} recorded twice`);
+    const jr = cutJudged(judged, this.maxDocs);
     const v = new Float64Array(this.measures.length);
     for (let m = 0; m < this.measures.length; m++) {
       const measure = this.measures[m];

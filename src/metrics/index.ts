@@ -25,7 +25,7 @@ export {
   prepareJudgements,
 } from "./judged-ranking.js";
 export { type LatencySummary, percentile, summarizeLatency } from "./latency.js";
-export { KNOWN_MEASURES, measureValue, parseMeasure, parseMeasures } from "./measures.js";
+export { inTrecEvalOrder, KNOWN_MEASURES, measureValue, parseMeasure, parseMeasures } from "./measures.js";
 export { type ByteJudgements, byteJudgements, judgeBlock } from "./run-block.js";
 export * from "./stats/index.js";
 export type {

@@ -116,6 +116,17 @@ export function assemble(
   };
 }
 
+/**
+ * The judged ranking of the top `depth` documents only (trec_eval -M): the ranks are trec ranks, so
+ * cutting the ranking first and judging it after gives the same thing.
+ */
+export function cutJudged(jr: JudgedRanking, depth: number): JudgedRanking {
+  if (jr.n <= depth) return jr;
+  let kept = 0;
+  while (kept < jr.ranks.length && jr.ranks[kept] <= depth) kept++;
+  return { ...jr, n: depth, ranks: jr.ranks.subarray(0, kept), grades: jr.grades.subarray(0, kept) };
+}
+
 /** The same judged ranking counted at another relevance level (ranks do not depend on it). */
 export function atLevel(jr: JudgedRanking, j: Judgements, level: number): JudgedRanking {
   return level === jr.level ? jr : { ...jr, numRel: countRelevant(j.grades, level), level };

@@ -48,14 +48,41 @@ const NO_REL = new Set<MeasureKind>(["nDCG", "Judged"]);
 export const KNOWN_MEASURES =
   "nDCG@k, nDCG, nDCG@k(exp), RR, RR@k, AP, AP@k, R@k, P@k, Success@k, Judged@k, NumRel, NumRelRet " +
   "(relevance per measure: AP(rel=2), P(rel=2)@10; trec_eval names: ndcg_cut.k, ndcg, recip_rank, map, " +
-  "map_cut.k, P.k, recall.k, success.k, num_rel, num_rel_ret)";
+  "map_cut.k, P.k, recall.k, success.k, num_rel, num_rel_ret; cut-off lists as in trec_eval: P.5,10)";
 
-/** Parses "nDCG@10,RR@10,AP" (or an array of names) into measures; duplicates are dropped. */
+/** trec_eval's cut-offs for a measure named without any (`-m P` is P_5 … P_1000). */
+const TREC_DEFAULT_CUTS: Record<string, number[]> = {
+  P: [5, 10, 15, 20, 30, 100, 200, 500, 1000],
+  recall: [5, 10, 15, 20, 30, 100, 200, 500, 1000],
+  ndcg_cut: [5, 10, 15, 20, 30, 100, 200, 500, 1000],
+  map_cut: [5, 10, 15, 20, 30, 100, 200, 500, 1000],
+  success: [1, 5, 10],
+};
+
+/**
+ * trec_eval prints measures in the order of its measure table (measures.c), not as asked, and each
+ * measure's cut-offs ascending; these are the base names of the measures it shares with us.
+ */
+const TREC_TABLE_ORDER = [
+  "num_rel",
+  "num_rel_ret",
+  "map",
+  "recip_rank",
+  "P",
+  "recall",
+  "ndcg",
+  "ndcg_cut",
+  "map_cut",
+  "success",
+];
+
+/**
+ * Parses "nDCG@10,RR@10,AP" (or an array of names) into measures; duplicates are dropped. trec_eval's
+ * spellings are read as trec_eval reads them: `P.5,10` is P_5 and P_10 (a bare number continues the
+ * cut-offs of the measure before it), and `P` alone is its default cut-offs.
+ */
 export function parseMeasures(spec: string | string[]): Measure[] {
-  const names = (Array.isArray(spec) ? spec : [spec])
-    .flatMap((s) => s.split(","))
-    .map((s) => s.trim())
-    .filter((s) => s !== "");
+  const names = (Array.isArray(spec) ? spec : [spec]).flatMap(expandTrecParams);
   if (names.length === 0) throw new UsageError("no measure given");
   const out: Measure[] = [];
   const seen = new Set<string>();
@@ -69,17 +96,50 @@ export function parseMeasures(spec: string | string[]): Measure[] {
   return out;
 }
 
+/** One comma-separated spec as single measure names, trec_eval's parameter lists spelt out. */
+function expandTrecParams(spec: string): string[] {
+  const out: string[] = [];
+  let base: string | undefined;
+  for (const piece of spec.split(",").map((s) => s.trim())) {
+    if (piece === "") continue;
+    if (base !== undefined && /^\d+$/.test(piece)) {
+      out.push(`${base}.${piece}`);
+      continue;
+    }
+    const trec = /^([A-Za-z_]+?)\.\d+$/.exec(piece);
+    base = trec && own(TREC_CUT, trec[1]) ? trec[1] : undefined;
+    const cuts = own(TREC_DEFAULT_CUTS, piece);
+    if (cuts) out.push(...cuts.map((k) => `${piece}.${k}`));
+    else out.push(piece);
+  }
+  return out;
+}
+
 export function parseMeasure(text: string): Measure {
   const trec = /^([A-Za-z_]+?)[._](\d+)$/.exec(text);
-  if (trec && TREC_CUT[trec[1]]) return make(text, TREC_CUT[trec[1]], Number(trec[2]));
-  if (TREC_PLAIN[text]) return make(text, TREC_PLAIN[text]);
+  const cutKind = trec ? own(TREC_CUT, trec[1]) : undefined;
+  if (trec && cutKind)
+    return { ...make(text, cutKind, Number(trec[2])), trecName: `${trec[1]}_${Number(trec[2])}` };
+  const plainKind = own(TREC_PLAIN, text);
+  if (plainKind) return { ...make(text, plainKind), trecName: text };
   const ir = /^([A-Za-z]+)(?:\(rel=(-?\d+)\))?(?:@(\d+))?(\(exp\))?$/.exec(text);
-  const kind = ir ? BASE[ir[1].toLowerCase()] : undefined;
+  const kind = ir ? own(BASE, ir[1].toLowerCase()) : undefined;
   if (!ir || !kind) throw new UsageError(`unknown measure '${text}' (known: ${KNOWN_MEASURES})`);
   const k = ir[3] === undefined ? undefined : Number(ir[3]);
   const rel = ir[2] === undefined ? undefined : Number(ir[2]);
   if (ir[4] && kind !== "nDCG") throw new UsageError(`measure '${text}': (exp) applies to nDCG only`);
   return make(text, kind, k, rel, ir[4] ? "exp" : undefined);
+}
+
+/** Measures named the trec_eval way, in the order trec_eval prints them: its table's, cut-offs ascending. */
+export function inTrecEvalOrder(measures: Measure[]): Measure[] {
+  const rank = (m: Measure) => TREC_TABLE_ORDER.indexOf((m.trecName ?? "").replace(/_\d+$/, ""));
+  return [...measures].sort((a, b) => rank(a) - rank(b) || (a.k ?? 0) - (b.k ?? 0));
+}
+
+/** A table lookup that never finds Object.prototype's members ('constructor' is not a measure). */
+function own<T>(table: Record<string, T>, key: string): T | undefined {
+  return Object.hasOwn(table, key) ? table[key] : undefined;
 }
 
 function make(text: string, kind: MeasureKind, k?: number, rel?: number, gain?: "exp"): Measure {

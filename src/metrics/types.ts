@@ -14,6 +14,8 @@ export interface Measure {
   gain?: "linear" | "exp";
   /** How queries combine: the mean, or the sum for counts (trec_eval's `all` row for num_rel). */
   aggregate: "mean" | "sum";
+  /** Set when the measure was asked for by its trec_eval name: that name as trec_eval prints it (`ndcg_cut_10`). */
+  trecName?: string;
 }
 
 /**
@@ -40,6 +42,8 @@ export interface EvaluateOptions {
   complete?: boolean;
   /** Relevant means grade >= this (trec_eval -l). Default 1. */
   relevanceLevel?: number;
+  /** Score only each ranking's top N documents in trec order (trec_eval -M). Default: all. */
+  maxDocs?: number;
 }
 
 export interface EvaluationResult {

@@ -4,6 +4,7 @@
  * that "<flag or field> <message>" reads as a sentence.
  */
 import { z } from "zod";
+import { delimiterChar } from "../datasets/csv-header.js";
 import { InputError, UsageError } from "../errors.js";
 import { NAME_NOT_KEY } from "../rerank/credentials.js";
 
@@ -133,4 +134,64 @@ export const price = kind({
     }),
   label: `${PRICE_UNITS.join("|")}=N`,
   read: readPair,
+});
+
+/**
+ * CSV column names: `query=question,doc_id=pid`. The keys are the CSV's own default column names
+ * (query_id, doc_id, …); the config's camelCase keys (queryId) are taken too.
+ */
+const COLUMN_KEYS: Record<string, string> = {
+  query_id: "queryId",
+  query: "query",
+  doc_id: "docId",
+  document: "document",
+  title: "title",
+  label: "label",
+};
+
+export const csvColumns = kind({
+  schema: z.strictObject({
+    queryId: z.string().optional(),
+    query: z.string().optional(),
+    docId: z.string().optional(),
+    document: z.string().optional(),
+    title: z.string().optional(),
+    label: z.string().optional(),
+  }),
+  label: "key=NAME,…",
+  read: readColumns,
+});
+
+function readColumns(text: string, flag: string): Record<string, string> {
+  const keys = Object.keys(COLUMN_KEYS).join(", ");
+  const columns: Record<string, string> = {};
+  for (const pair of text.split(",")) {
+    const eq = pair.indexOf("=");
+    const key = pair.slice(0, Math.max(eq, 0)).trim();
+    const name = pair.slice(eq + 1).trim();
+    if (eq < 1 || name === "")
+      throw new UsageError(
+        `${flag} takes KEY=NAME pairs, e.g. query=question,label=relevance; got '${pair}'`,
+      );
+    const camel = Object.hasOwn(COLUMN_KEYS, key)
+      ? COLUMN_KEYS[key]
+      : Object.values(COLUMN_KEYS).find((k) => k === key);
+    if (camel === undefined) throw new UsageError(`${flag}: unknown key '${key}' (keys: ${keys})`);
+    columns[camel] = name;
+  }
+  return columns;
+}
+
+const DELIMITER_RULE =
+  "must be one character other than a quote or a line break, or tab, comma, semicolon, pipe";
+export const delimiter = kind({
+  schema: z.string({ error: DELIMITER_RULE }).refine(
+    (s) => {
+      const c = delimiterChar(s);
+      return c.length === 1 && !'"\r\n'.includes(c);
+    },
+    { error: DELIMITER_RULE },
+  ),
+  label: "character or tab",
+  read: asText,
 });

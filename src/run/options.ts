@@ -8,6 +8,8 @@
 import { z } from "zod";
 import { DEFAULT_PROVIDER } from "../rerank/client.js";
 import {
+  csvColumns,
+  delimiter,
   envName,
   format,
   instruction,
@@ -78,6 +80,18 @@ export const RUN_OPTIONS = {
     description: "a TREC run as candidate lists, or 'qrels' (judged pool, optimistic)",
   },
   depth: { scope: "dataset", kind: positiveInteger, description: "keep the top N candidates per query" },
+  columns: {
+    scope: "dataset",
+    kind: csvColumns,
+    description:
+      "CSV column names, e.g. query=question,doc_id=pid,document=passage,label=relevance (keys query_id, query, " +
+      "doc_id, document, title, label); replaces the config's dataset.columns",
+  },
+  delimiter: {
+    scope: "dataset",
+    kind: delimiter,
+    description: "CSV field delimiter (default: detected from the header line: comma, semicolon or tab)",
+  },
   models: {
     scope: "structure",
     flag: "model",
@@ -233,19 +247,7 @@ const ModelEntrySchema = z.strictObject({
   ...fileFields("model"),
 });
 
-/** Dataset settings no flag sets: the CSV column names. */
-const columns = z
-  .strictObject({
-    queryId: z.string().optional(),
-    query: z.string().optional(),
-    docId: z.string().optional(),
-    document: z.string().optional(),
-    title: z.string().optional(),
-    label: z.string().optional(),
-  })
-  .optional();
-
-const DatasetSchema = z.strictObject({ path: nonEmptyText, ...fileFields("dataset"), columns });
+const DatasetSchema = z.strictObject({ path: nonEmptyText, ...fileFields("dataset") });
 
 /** The config file. Model settings at the top level apply to every model that leaves them out. */
 export const RunConfigSchema = z.strictObject({

@@ -18,3 +18,4 @@ export {
   RunBlockBuilder,
 } from "./run-block.js";
 export type { Qrels, Ranking, Run } from "./types.js";
+export { checkDecodedId, invalidIdBytes, showBytes, utf8Checker } from "./utf8.js";

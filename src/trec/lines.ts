@@ -6,6 +6,7 @@
  * number (readLines), and csv-parse, which must see the raw text (quoted fields span lines), gets the
  * same bytes as a stream (openInput). A UTF-8 byte order mark at the start is not part of line 1.
  */
+import { isUtf8 } from "node:buffer";
 import { createReadStream } from "node:fs";
 import { type FileHandle, open, stat } from "node:fs/promises";
 import type { Readable } from "node:stream";
@@ -18,6 +19,8 @@ const CHUNK = 8 << 20;
 const STREAM_CHUNK = 1 << 20;
 /** '\n': every line the reader hands over ends with one (a sentinel for the scanners). */
 export const NL = 10;
+/** '#': a line that starts with one is a comment in TREC files (trec_eval skips it). */
+export const HASH = 35;
 const CR = 13;
 
 /**
@@ -56,11 +59,14 @@ export async function streamLines(file: string, consume: ChunkConsumer): Promise
 }
 
 /**
- * Yields each line with its 1-based number (the JSONL and TSV loaders). Lines end at LF, CRLF or a
- * lone CR, as Node's readline splits them; a failed read is an InputError at the first line it
- * could not deliver.
+ * Yields each line with its 1-based number (the JSONL and TSV loaders), and whether its bytes are
+ * valid UTF-8: decoding replaces invalid bytes with U+FFFD, and a loader must not let two ids that
+ * differ only there become one (utf8.ts). Lines end at LF, CRLF or a lone CR, as Node's readline
+ * splits them; a failed read is an InputError at the first line it could not deliver.
  */
-export async function* readLines(file: string): AsyncGenerator<[text: string, line: number]> {
+export async function* readLines(
+  file: string,
+): AsyncGenerator<[text: string, line: number, isUtf8: boolean]> {
   const runs = lineRuns(file);
   let line = 0;
   try {
@@ -76,6 +82,8 @@ export async function* readLines(file: string): AsyncGenerator<[text: string, li
       // A view that ends with the run: searches never look at the stale bytes after it.
       const buf = next.value.buf.subarray(0, limit);
       let p = start;
+      // One check for the run; lines are checked one by one only in a run that fails it.
+      const runIsUtf8 = isUtf8(buf.subarray(start, limit));
       // CRs are rare outside CRLF files: one search usually finds none in the whole run.
       let cr = buf.indexOf(CR, p);
       while (p < limit) {
@@ -86,7 +94,7 @@ export async function* readLines(file: string): AsyncGenerator<[text: string, li
           end = cr;
           if (cr + 1 < nl) after = cr + 1; // a lone CR ends a line too
         }
-        yield [buf.toString("utf8", p, end), ++line];
+        yield [buf.toString("utf8", p, end), ++line, runIsUtf8 || isUtf8(buf.subarray(p, end))];
         p = after;
         if (cr !== -1 && cr < p) cr = buf.indexOf(CR, p);
       }

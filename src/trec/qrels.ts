@@ -1,12 +1,14 @@
 /**
  * TREC qrels files (`qid iter docid grade`), streamed and parsed at byte level like runs (run.ts):
  * columns separated by any run of spaces or tabs, CRLF accepted, blank lines skipped, gzip detected
- * from the magic bytes.
+ * from the magic bytes. A line that starts with `#` is a comment, as trec_eval 10 reads qrels (a `#`
+ * anywhere else is data: `d#1` is a docid).
  */
 import { InputError } from "../errors.js";
-import { streamLines } from "./lines.js";
+import { HASH, NL, streamLines } from "./lines.js";
 import { fields } from "./scan.js";
 import type { Qrels } from "./types.js";
+import { invalidIdBytes, isUtf8 } from "./utf8.js";
 
 const QRELS_COLUMNS = "`qid iter docid grade`";
 
@@ -16,13 +18,26 @@ export async function readQrels(path: string): Promise<Qrels> {
   const f: number[] = [];
   let line = 0;
   await streamLines(path, (buf, start, limit) => {
+    // Ids must be UTF-8 (utf8.ts): one check per run of lines, id by id only when it fails.
+    const checkIds = !isUtf8(buf.subarray(start, limit));
     for (let p = start; p < limit; ) {
       line++;
+      // trec_eval looks for the comment mark at the very start of the line only, not after blanks.
+      if (buf[p] === HASH) {
+        p = buf.indexOf(NL, p) + 1;
+        continue;
+      }
       p = fields(buf, p, f);
       if (f.length === 0) continue;
       const where = { file: path, line };
       if (f.length !== 8) {
         throw new InputError(`expected 4 columns ${QRELS_COLUMNS}, found ${f.length / 2}`, where);
+      }
+      if (checkIds) {
+        if (!isUtf8(buf.subarray(f[0], f[1])))
+          throw invalidIdBytes(buf.subarray(f[0], f[1]), { ...where, field: "qid" });
+        if (!isUtf8(buf.subarray(f[4], f[5])))
+          throw invalidIdBytes(buf.subarray(f[4], f[5]), { ...where, field: "docid" });
       }
       const qid = buf.toString("utf8", f[0], f[1]);
       const docid = buf.toString("utf8", f[4], f[5]);

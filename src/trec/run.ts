@@ -2,10 +2,11 @@
  * TREC run files (`qid Q0 docid rank score tag`), streamed in big chunks and parsed at byte level: a
  * 250 MB run is never one string, and no string is made per document until a caller asks for one.
  * Columns are separated by any run of spaces or tabs; CRLF is accepted; blank lines are skipped;
- * gzip is detected from the magic bytes.
+ * gzip is detected from the magic bytes. As in trec_eval 10, a line whose first non-blank character
+ * is `#` is a comment, and whatever follows the tag column is ignored (some tools append columns).
  */
-import { InputError } from "../errors.js";
-import { NL, streamLines } from "./lines.js";
+import { InputError, type InputLocation } from "../errors.js";
+import { HASH, NL, streamLines } from "./lines.js";
 import { trecOrder } from "./order.js";
 import {
   blockTrecOrder,
@@ -17,6 +18,7 @@ import {
 } from "./run-block.js";
 import { fields, parseScore, skipSpace, word } from "./scan.js";
 import type { Ranking, Run } from "./types.js";
+import { invalidIdBytes, isUtf8 } from "./utf8.js";
 
 const COLUMN_COUNT = "expected 6 columns `qid Q0 docid rank score tag`, found %d";
 
@@ -49,11 +51,13 @@ export async function scanRun(path: string, onBlock: (block: LocatedRunBlock) =>
     throw new InputError(reason.replace("%d", String(found.length / 2)), { file: path, line, field });
   };
   await streamLines(path, (buf, start, limit) => {
+    // One native check for the whole run of lines; ids are looked at one by one only when it fails.
+    const checkIds = !isUtf8(buf.subarray(start, limit));
     for (let p = start; p < limit; ) {
       line++;
       p = skipSpace(buf, p);
-      if (buf[p] === NL) {
-        p++;
+      if (buf[p] === NL || buf[p] === HASH) {
+        p = buf.indexOf(NL, p) + 1;
         continue;
       }
       const qs = p;
@@ -65,13 +69,14 @@ export async function scanRun(path: string, onBlock: (block: LocatedRunBlock) =>
       const ts = skipSpace(buf, se);
       // A missing column leaves every later start on the newline.
       if (buf[ts] === NL) fail(buf, qs, COLUMN_COUNT);
-      p = skipSpace(buf, word(buf, ts));
-      if (buf[p] !== NL) fail(buf, qs, COLUMN_COUNT);
+      p = word(buf, ts);
+      if (buf[p] !== NL) p = buf.indexOf(NL, p);
       p++;
       const score = parseScore(buf, ss, se);
       if (Number.isNaN(score)) {
         fail(buf, qs, `score must be a finite number, got '${buf.toString("latin1", ss, se)}'`, "score");
       }
+      if (checkIds) checkIdBytes(buf, qs, qe, ds, de, { file: path, line });
       let sameQuery = qe - qs === qidBytes.length;
       for (let k = 0; sameQuery && k < qidBytes.length; k++) sameQuery = buf[qs + k] === qidBytes[k];
       if (!sameQuery) {
@@ -83,6 +88,12 @@ export async function scanRun(path: string, onBlock: (block: LocatedRunBlock) =>
     }
   });
   emit();
+}
+
+/** Throws for a qid or docid that is not valid UTF-8 (kept out of the hot loop: it rarely runs). */
+function checkIdBytes(buf: Buffer, qs: number, qe: number, ds: number, de: number, at: InputLocation): void {
+  if (!isUtf8(buf.subarray(qs, qe))) throw invalidIdBytes(buf.subarray(qs, qe), { ...at, field: "qid" });
+  if (!isUtf8(buf.subarray(ds, de))) throw invalidIdBytes(buf.subarray(ds, de), { ...at, field: "docid" });
 }
 
 /** The block's id bytes as a Buffer (a view, no copy), to decode ids from. */

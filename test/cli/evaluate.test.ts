@@ -47,7 +47,7 @@ describe("rerank-eval evaluate", () => {
       return `${TREC_NAME.get(name)}\t${qid}\t${value}`;
     });
     // Same rows, printed the same (4 decimals, ties to even, integer counts): 28 measures × 286.
-    expect(asTrec.sort()).toEqual(expectedRows.sort());
+    expect(asTrec.sort()).toEqual([...expectedRows].sort());
     expect(lines).toHaveLength(8008);
     const qids = lines.filter((l) => l.startsWith("AP\t")).map((l) => l.split("\t")[1]);
     expect(qids.at(-1)).toBe("all");
@@ -55,26 +55,80 @@ describe("rerank-eval evaluate", () => {
     expect(perQuery).toEqual([...perQuery].sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b))));
   });
 
-  it("trec_eval names are accepted and printed as ir_measures names", async () => {
-    const names = "ndcg_cut.10,map,recip_rank,P.5,recall.100,success.10,map_cut.10,ndcg,num_rel,num_rel_ret";
-    const r = await runCli(["evaluate", "--qrels", QRELS, "--run", RUN, "-m", names, "-c"]);
-    expect(r.code).toBe(0);
-    const printed = r.stdout
-      .trimEnd()
-      .split("\n")
-      .map((l) => l.split("\t")[0]);
-    expect(printed).toEqual([
-      "nDCG@10",
-      "AP",
-      "RR",
-      "P@5",
-      "R@100",
-      "Success@10",
-      "AP@10",
-      "nDCG",
-      "NumRel",
-      "NumRelRet",
+  it("trec_eval names are printed as trec_eval prints them: printf('%-22s\\t%s\\t%6.4f'), its measure order, -c -q", async () => {
+    // Every plain measure of the fixture (trec_eval's own output, padding removed), asked in reverse.
+    const plain = EXPECTED_ROWS.map((row) => row.join("\t")).filter(
+      (row) => !row.split("\t")[0].includes("@"),
+    );
+    const names = [...new Set(plain.map((row) => row.split("\t")[0]))];
+    const asked = names.map((n) => n.replace(/_(\d+)$/, ".$1")).reverse();
+    const r = await runCli(["evaluate", "-c", "-q", ...asked.flatMap((m) => ["-m", m]), QRELS, RUN]);
+    expect(r.code, r.stderr).toBe(0);
+    const lines = r.stdout.trimEnd().split("\n");
+    for (const line of lines.slice(0, 30)) {
+      const [name, qid, value] = line.split("\t");
+      const bare = name.trimEnd();
+      expect(name).toBe(bare.padEnd(22));
+      expect(value).toMatch(bare.startsWith("num_rel") ? /^\d+$/ : /^\d\.\d{4}$/);
+      expect(qid).not.toBe("");
+    }
+    // Line for line what trec_eval printed: same rows, same order (its measure table, not ours).
+    expect(lines.map((l) => l.replace(/ +\t/, "\t"))).toEqual(plain);
+  });
+
+  it("-m repeated, comma lists and trec_eval's parameter lists (P.5,10) and default cut-offs (P)", async () => {
+    const get = async (...m: string[]) => (await runCli(["evaluate", "-c", ...m, QRELS, RUN])).stdout;
+    const row = (name: string) => expectedRows.find((l) => l.startsWith(`${name}\tall\t`))?.split("\t")[2];
+    expect(await get("-m", "ndcg_cut.10", "-m", "map")).toBe(
+      `${"map".padEnd(22)}\tall\t${row("map")}\n${"ndcg_cut_10".padEnd(22)}\tall\t${row("ndcg_cut_10")}\n`,
+    );
+    expect(await get("--measures", "ndcg_cut.10,map")).toBe(await get("-m", "ndcg_cut.10", "-m", "map"));
+    expect(await get("-m", "P.10,5")).toBe(
+      `${"P_5".padEnd(22)}\tall\t${row("P_5")}\n${"P_10".padEnd(22)}\tall\t${row("P_10")}\n`,
+    );
+    const defaults = (await get("-m", "P")).split("\n").map((l) => l.split("\t")[0].trim());
+    expect(defaults.filter(Boolean)).toEqual([
+      "P_5",
+      "P_10",
+      "P_15",
+      "P_20",
+      "P_30",
+      "P_100",
+      "P_200",
+      "P_500",
+      "P_1000",
     ]);
+    // ir_measures names keep their names, their order and today's layout; a mix keeps the order asked.
+    expect(await get("-m", "RR", "-m", "AP")).toBe(`RR\tall\t${row("recip_rank")}\nAP\tall\t${row("map")}\n`);
+    expect(await get("-m", "RR,map")).toBe(
+      `RR\tall\t${row("recip_rank")}\n${"map".padEnd(22)}\tall\t${row("map")}\n`,
+    );
+  });
+
+  it("the files as trec_eval takes them, evaluate QRELS RUN, or as --qrels and --run; not both", async () => {
+    const positional = await runCli(["evaluate", "-c", "-m", "map", QRELS, RUN]);
+    const flags = await runCli(["evaluate", "-c", "-m", "map", "--qrels", QRELS, "--run", RUN]);
+    expect(positional.code, positional.stderr).toBe(0);
+    expect(positional.stdout).toBe(flags.stdout);
+    const both = await runCli(["evaluate", QRELS, RUN, "--qrels", QRELS]);
+    expect(both.code).toBe(2);
+    expect(both.stderr).toBe(
+      `rerank-eval: error: the files are given twice, as arguments (${QRELS} ${RUN}) and as flags (--qrels ${QRELS}): ` +
+        "give either evaluate QRELS RUN, as trec_eval takes them, or --qrels and --run\n",
+    );
+    const mixed = await runCli(["evaluate", "--qrels", QRELS, RUN]);
+    expect(mixed.code).toBe(2);
+    expect(mixed.stderr).toContain("the files are given twice");
+    const one = await runCli(["evaluate", QRELS]);
+    expect(one.stderr).toBe(
+      `rerank-eval: error: no run file: give evaluate QRELS RUN (only ${QRELS} was given)\n`,
+    );
+    const none = await runCli(["evaluate"]);
+    expect(none.stderr).toContain(
+      "no qrels and run files: give evaluate QRELS RUN, or --qrels FILE --run FILE",
+    );
+    const twice = await runCli(["evaluate", "--qrels", QRELS, "--qrels", QRELS, "--run", RUN]);
+    expect(twice.stderr).toContain("--qrels was given 2 times");
   });
 
   it("--relevance-level 2 reproduces the fixture's @rel2 rows", async () => {
@@ -94,7 +148,33 @@ describe("rerank-eval evaluate", () => {
     const expected = ["map@rel2", "recip_rank@rel2", "P_10@rel2"].map(
       (m) => expectedRows.find((row) => row.startsWith(`${m}\tall\t`))?.split("\t")[2],
     );
-    expect(r.stdout).toBe(`AP\tall\t${expected[0]}\nRR\tall\t${expected[1]}\nP@10\tall\t${expected[2]}\n`);
+    expect(r.stdout).toBe(
+      `${"map".padEnd(22)}\tall\t${expected[0]}\n${"recip_rank".padEnd(22)}\tall\t${expected[1]}\n` +
+        `${"P_10".padEnd(22)}\tall\t${expected[2]}\n`,
+    );
+  });
+
+  it("-M N (--max-docs) scores the top N by the trec order: -M 10 recip_rank is trec_eval's recip_rank@10", async () => {
+    const r = await runCli(["evaluate", "--qrels", QRELS, "--run", RUN, "-m", "RR", "-c", "-q", "-M", "10"]);
+    expect(r.code, r.stderr).toBe(0);
+    const got = r.stdout
+      .trimEnd()
+      .split("\n")
+      .map((l) => l.replace(/^RR\t/, "recip_rank@10\t"));
+    expect([...got].sort()).toEqual(expectedRows.filter((row) => row.startsWith("recip_rank@10\t")).sort());
+    const long = await runCli([
+      "evaluate",
+      "--qrels",
+      QRELS,
+      "--run",
+      RUN,
+      "-m",
+      "RR",
+      "-c",
+      "--max-docs",
+      "10",
+    ]);
+    expect(long.stdout).toBe(got.at(-1)?.replace("recip_rank@10", "RR").concat("\n"));
   });
 
   it("--json: full precision, every counted query (judged without ranking at 0 under --complete)", async () => {
@@ -207,6 +287,14 @@ describe("rerank-eval evaluate", () => {
     expect(r.stderr).toContain("2 judged queries have no ranking (counted at 0: --complete)");
   });
 
+  it("reads what trec_eval reads: '#' comment lines in qrels and runs, columns after the run's tag", async () => {
+    const qrels = file("# qrels v2, judged by X\nq1 0 d1 1\nq1 0 d#2 1\n");
+    const run = file("# run by bm25\nq1 Q0 d#2 1 2.0 tag extra1 extra2 extra3\nq1 Q0 d1 2 1.0 tag\n");
+    const r = await runCli(["evaluate", "--qrels", qrels, "--run", run, "-m", "P@2,RR"]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toBe("P@2\tall\t1.0000\nRR\tall\t1.0000\n");
+  });
+
   it("warns when no query is counted", async () => {
     const r = await runCli(["evaluate", "--qrels", file("a 0 d 1\n"), "--run", file("b Q0 d 1 1 t\n")]);
     expect(r.code).toBe(0);
@@ -244,10 +332,16 @@ describe("rerank-eval evaluate: bad input → exit 2, one line naming file:line,
       ":1: expected 6 columns",
     ],
     [
-      "run: too many columns",
-      () => ({ qrels: goodQrels(), run: file("q1 Q0 d1 1 2.5 t\n\nq1 Q0 d2 2 1 t t\n") }),
+      "run: too few columns after a comment line",
+      () => ({ qrels: goodQrels(), run: file("# bm25\nq1 Q0 d1 1 2.5 t\n\nq1 Q0 d2 2 1\n") }),
       "run",
-      ":3: expected 6 columns",
+      ":4: expected 6 columns",
+    ],
+    [
+      "qrels: too few columns after a comment line",
+      () => ({ qrels: file("# judged by X\nq1 0 d1\n"), run: goodRun() }),
+      "qrels",
+      ":2: expected 4 columns",
     ],
     [
       "run: non-numeric score",
@@ -273,6 +367,24 @@ describe("rerank-eval evaluate: bad input → exit 2, one line naming file:line,
       "run",
       ":3: field 'docid'",
     ],
+    [
+      "qrels: an id that is not UTF-8 (q\\xff1 would have matched the run's q\\xfe1 as q\\uFFFD1)",
+      () => ({
+        qrels: file(Buffer.from([0x71, 0xff, 0x31, 0x20, 0x30, 0x20, 0x64, 0x31, 0x20, 0x31, 0x0a])),
+        run: file(Buffer.from([0x71, 0xfe, 0x31, ...Buffer.from(" Q0 d1 1 2.0 t\n")])),
+      }),
+      "qrels",
+      ":1: field 'qid': 'q\\xff1' is not valid UTF-8",
+    ],
+    [
+      "run: a doc id that is not UTF-8",
+      () => ({
+        qrels: goodQrels(),
+        run: file(Buffer.from([...Buffer.from("q1 Q0 d"), 0xfe, ...Buffer.from(" 1 2 t\n")])),
+      }),
+      "run",
+      ":1: field 'docid': 'd\\xfe' is not valid UTF-8",
+    ],
     ["qrels: missing", () => ({ qrels: join(tmp, "missing"), run: goodRun() }), "qrels", ": no such file"],
     ["run: a directory", () => ({ qrels: goodQrels(), run: tmp }), "run", ": is a directory"],
   ])("%s", async (_label, make, which, message) => {
@@ -289,6 +401,8 @@ describe("rerank-eval evaluate: bad input → exit 2, one line naming file:line,
     [["-m", "nDCG@10,bogus@3"], "unknown measure 'bogus@3'"],
     [["-l", "1.5"], "--relevance-level must be an integer grade, got 1.5"],
     [["-l", "two"], "--relevance-level must be an integer grade, got something that is not a number"],
+    [["-M", "0"], "--max-docs must be a positive integer, got 0"],
+    [["--max-docs", "ten"], "--max-docs must be a positive integer, got something that is not a number"],
   ])("usage error %j", async (extra, message) => {
     const r = await runCli(["evaluate", "--qrels", goodQrels(), "--run", goodRun(), ...extra]);
     expect(r.code).toBe(2);

@@ -190,9 +190,9 @@ describe("BEIR variants", () => {
     const set = await loadEvalSet(folder, { candidates: run });
     expect(set.candidates).toEqual(new Map([["q1", ["d2", "d1"]]]));
     expect(set.warnings).toEqual([
-      `2 ranked queries in ${run} have no judgements and are left out`,
+      `2 of the 3 queries ranked in ${run} have no judgements in ${folder} (qrels split 'test') and are left out`,
       `1 candidate (1 query) in ${run} references a document missing from the corpus and is dropped`,
-      `1 judged query has no candidates in ${run} (scored 0 when every judged query counts)`,
+      `1 of the 2 judged queries has no candidates in ${run} (scored 0 when every judged query counts)`,
     ]);
     expect([...set.docs.keys()].sort()).toEqual(["d1", "d2"]);
   });

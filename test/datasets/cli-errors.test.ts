@@ -87,7 +87,7 @@ const cases: Array<[string, Make]> = [
         args: [file],
         file,
         line: 1,
-        says: /^field 'label': missing column \(header has: query, document\)/,
+        says: /^no column 'label' \(map one with --columns label=NAME; header has: query, document\)/,
       };
     },
   ],

@@ -149,7 +149,13 @@ describe("CSV errors name file, line and column", () => {
       "doc_id",
       /different text than on line 2/,
     ],
-    ["missing column", "query_id,query,doc_id,document\nq,x,d,a\n", 1, "label", /missing column/],
+    [
+      "missing column",
+      "query_id,query,doc_id,document\nq,x,d,a\n",
+      1,
+      undefined,
+      /^no column 'label' \(map one with --columns label=NAME; header has: query_id, query, doc_id, document\)$/,
+    ],
     ["too many fields", `${HEADER}q,x,d1,a,1\nq,x,d2,b,1,extra\n`, 3, undefined, /fields/],
     ["unclosed quote", `${HEADER}q,x,d1,a,1\nq,x,d2,"never closed,1\n`, 3, undefined, /never closed/],
     [
@@ -201,7 +207,8 @@ describe("CSV errors name file, line and column", () => {
   it("names a mapped column that is absent", async () => {
     const file = await tmp.write("mapped-missing.csv", `${HEADER}q,x,d,a,1\n`);
     const err = await inputError(loadEvalSet(file, { columns: { title: "heading" } }));
-    expectLocated(err, file, 1, "heading");
+    expectLocated(err, file, 1);
+    expect(err.reason).toMatch(/^no column 'heading' \(mapped by --columns title=heading; /);
   });
 
   it("refuses a missing file and a folder", async () => {

@@ -103,6 +103,9 @@ describe("options", () => {
     expect(set.qrels.size).toBe(22);
     expect(set.warnings).toHaveLength(3);
     expect(set.warnings[1]).toMatch(/^1 candidate \(1 query\)/);
-    expect(set.warnings[2]).toMatch(/^21 judged queries have no candidates/);
+    expect(set.warnings[0]).toMatch(
+      /^1 of the 2 queries ranked in .* has no judgements in .*capitals.csv and is left out$/,
+    );
+    expect(set.warnings[2]).toMatch(/^21 of the 22 judged queries have no candidates/);
   });
 });

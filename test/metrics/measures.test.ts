@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { UsageError } from "../../src/errors.js";
-import { formatTrecValue, parseMeasures } from "../../src/metrics/index.js";
+import { formatTrecValue, inTrecEvalOrder, parseMeasures } from "../../src/metrics/index.js";
 
 const names = (spec: string | string[]) => parseMeasures(spec).map((m) => m.name);
 
@@ -51,6 +51,36 @@ describe("parseMeasures", () => {
     expect(parseMeasures("num_rel")[0]).toMatchObject({ kind: "NumRel", aggregate: "sum" });
   });
 
+  it("reads trec_eval's parameter lists and default cut-offs, and keeps the trec_eval name to print", () => {
+    expect(names("P.5,10,map")).toEqual(["P@5", "P@10", "AP"]);
+    expect(names(["ndcg_cut.5,10", "P.5"])).toEqual(["nDCG@5", "nDCG@10", "P@5"]);
+    expect(names("success")).toEqual(["Success@1", "Success@5", "Success@10"]);
+    expect(names("recall")).toHaveLength(9);
+    expect(parseMeasures("ndcg_cut.10,map,P_5,nDCG@10,RR").map((m) => m.trecName)).toEqual([
+      "ndcg_cut_10",
+      "map",
+      "P_5",
+      undefined,
+    ]);
+  });
+
+  it("inTrecEvalOrder: trec_eval's measure table order, cut-offs ascending", () => {
+    const ordered = inTrecEvalOrder(
+      parseMeasures("success.5,ndcg_cut.10,P.10,map_cut.5,P.5,ndcg,recall.5,map,num_rel"),
+    );
+    expect(ordered.map((m) => m.trecName)).toEqual([
+      "num_rel",
+      "map",
+      "P_5",
+      "P_10",
+      "recall_5",
+      "ndcg",
+      "ndcg_cut_10",
+      "map_cut_5",
+      "success_5",
+    ]);
+  });
+
   it("drops duplicates, alias or not", () => {
     expect(names("map,AP,ndcg_cut_10,nDCG@10")).toEqual(["AP", "nDCG@10"]);
   });
@@ -58,8 +88,10 @@ describe("parseMeasures", () => {
   it.each([
     ["foo", "unknown measure 'foo'"],
     ["nDCG@", "unknown measure 'nDCG@'"],
-    ["P", "needs a cut-off"],
+    ["Success", "needs a cut-off"],
     ["R", "needs a cut-off"],
+    ["constructor", "unknown measure 'constructor'"],
+    ["map,10", "unknown measure '10'"],
     ["P@0", "at least 1"],
     ["NumRel@10", "takes no cut-off"],
     ["nDCG(rel=2)@10", "takes no relevance level"],

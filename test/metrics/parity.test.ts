@@ -58,4 +58,30 @@ describe("trec_eval parity (fixture expected.tsv)", () => {
     // Same per-query values; only the count (the denominator) changes.
     expect(partial.mean.AP * partial.queries).toBeCloseTo(complete.mean.AP * complete.queries, 10);
   });
+
+  it("maxDocs (trec_eval -M 10) gives the fixture's recip_rank@10 rows for RR, on both paths", async () => {
+    const qrels = await readQrels(PARITY_QRELS);
+    const expected = rows.filter(([m]) => m === "recip_rank@10");
+    const check = (r: EvaluationResult) =>
+      expected.filter(
+        ([, qid, value]) => formatTrecValue(qid === "all" ? r.mean.RR : r.perQuery[qid].RR) !== value,
+      );
+    const opts = { complete: true, maxDocs: 10 };
+    expect(check(scoreRun(qrels, await readRun(PARITY_RUN), ["RR"], opts))).toEqual([]);
+    const streamed = await evaluateBlocks(qrels, ["RR"], opts, (cb) => scanRun(PARITY_RUN, cb));
+    expect(check(streamed as EvaluationResult)).toEqual([]);
+    // Without it, RR looks at the whole ranking: some queries differ.
+    expect(
+      check(scoreRun(qrels, await readRun(PARITY_RUN), ["RR"], { complete: true })).length,
+    ).toBeGreaterThan(0);
+  });
+
+  it("maxDocs N equals scoring the run cut to its top N by the trec rule, for every measure", async () => {
+    const qrels = await readQrels(PARITY_QRELS);
+    for (const n of [1, 3, 7, 20]) {
+      const cut = scoreRun(qrels, await readRun(PARITY_RUN, { depth: n }), measures, { complete: true });
+      const whole = scoreRun(qrels, await readRun(PARITY_RUN), measures, { complete: true, maxDocs: n });
+      expect(whole).toEqual(cut);
+    }
+  });
 });

@@ -10,7 +10,7 @@ import { file, inputError } from "./helpers.js";
 
 async function lines(path: string): Promise<[string, number][]> {
   const out: [string, number][] = [];
-  for await (const entry of readLines(path)) out.push(entry);
+  for await (const [text, line] of readLines(path)) out.push([text, line]);
   return out;
 }
 
@@ -81,7 +81,8 @@ describe("readLines", () => {
       let count = 0;
       let sameRows = true;
       let last: [string, number] = ["", 0];
-      for await (const entry of readLines(path)) {
+      for await (const [text, line] of readLines(path)) {
+        const entry: [string, number] = [text, line];
         count++;
         if (count <= many.length) sameRows &&= entry[0] === many[count - 1] && entry[1] === count;
         else if (count === many.length + 1) expect(entry[0] === long).toBe(true);

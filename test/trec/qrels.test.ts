@@ -29,6 +29,27 @@ describe("readQrels", () => {
     );
   });
 
+  it("skips lines that start with '#' (trec_eval's comments); a '#' elsewhere is data", async () => {
+    const path = file("# judged by X\n#qrels v2\nq1 0 d#1 1\n# q1 0 d2 1\nq1 0 d3 0\n");
+    expect(await readQrels(path)).toEqual(
+      new Map([
+        [
+          "q1",
+          new Map([
+            ["d#1", 1],
+            ["d3", 0],
+          ]),
+        ],
+      ]),
+    );
+    // Comment lines keep their numbers: the bad line is reported as line 3.
+    const err = await inputError(readQrels(file("# a\n# b\nq1 0 d1\n")));
+    expect(err.message).toContain(":3: expected 4 columns");
+    // Only the first character counts, as in trec_eval: after a blank, '#' is a query id.
+    const indented = await inputError(readQrels(file("  # note\n")));
+    expect(indented.message).toContain(":1: expected 4 columns `qid iter docid grade`, found 2");
+  });
+
   it("skips a UTF-8 byte order mark", async () => {
     const q = await readQrels(file("\uFEFFq1 0 d1 1\n"));
     expect([...q.keys()]).toEqual(["q1"]);

@@ -16,6 +16,15 @@ describe("readRun", () => {
     expect(run.get("q2")).toEqual({ docIds: ["c"], scores: Float64Array.of(7) });
   });
 
+  it("ignores what follows the tag and lines whose first non-blank is '#', as trec_eval does", async () => {
+    const run = await readRun(
+      file(
+        "# run by bm25\n  #indented comment\nq1 Q0 a 1 3 t extra 1 2 3\r\nq1 Q0 b#2 2 2 t\t#x\nq1 Q0 c 3 1 t\n",
+      ),
+    );
+    expect(run).toEqual(new Map([["q1", { docIds: ["a", "b#2", "c"], scores: Float64Array.of(3, 2, 1) }]]));
+  });
+
   it("merges a query whose lines are not contiguous", async () => {
     const run = await readRun(file("q1 Q0 a 1 3 t\nq2 Q0 x 1 1 t\nq1 Q0 b 2 2 t\n"));
     expect(run.get("q1")?.docIds).toEqual(["a", "b"]);
@@ -120,7 +129,8 @@ describe("readRun", () => {
 
   it.each([
     ["q1 Q0 d1 1 1.0\n", 1, undefined, "expected 6 columns `qid Q0 docid rank score tag`, found 5"],
-    ["q1 Q0 d1 1 1.0 t\nq1 Q0 d2 2 1.0 t x\n", 2, undefined, "found 7"],
+    ["q1 Q0 d1 1 1.0 t\nq1 Q0 d2 2 1.0\n", 2, undefined, "found 5"],
+    ["# a comment\n\nq1 Q0 d1 1 1.0\n", 3, undefined, "found 5"],
     ["q1 Q0 d1 1 abc t\n", 1, "score", "score must be a finite number, got 'abc'"],
     ["q1 Q0 d1 1 1.0 t\nq1 Q0 d2 1 inf t\n", 2, "score", "got 'inf'"],
     ["q1 Q0 d1 1 NaN t\n", 1, "score", "got 'NaN'"],
