@@ -23,35 +23,69 @@ const fmt = (x: number) => x.toFixed(4);
 const ms = (x: number | undefined) => (x === undefined ? "—" : x.toFixed(1));
 
 /**
- * Variants × measures with the best value of each column in bold: every variant that PRINTS the best
- * value, since two means 1e-16 apart show the same digits and bolding one of them would mislead.
- * Only variants that evaluated the same queries compete: a mean over other queries (one that counts
- * failed or never-run queries as 0, or leaves them out) is not comparable, so it is never bold and
- * says how many of its queries did not evaluate.
+ * Variants × measures. A difference that may be noise is not dressed up as a result:
+ * - ▲/▼ mark a mean better/worse than the baseline's beyond noise (randomization test, corrected
+ *   over every comparison of the report);
+ * - **bold** marks the best value only where it beats every other variant beyond noise (Tukey HSD
+ *   groups on the measure they were computed for; with two variants, their comparison), and only
+ *   among variants that evaluated the same queries: a mean that counts failed or never-run queries
+ *   says "(n failed)" and is not compared;
+ * - the group column gives the Tukey letters: variants sharing a letter are not distinguishable.
  */
 export function headlineTable(report: Report, measures = report.headline): string {
   const { peers, lost } = comparable(report);
-  const best = measures.map((m) =>
-    fmt(Math.max(...report.variants.filter((v) => peers.has(v.id)).map((v) => v.metrics[m]?.mean ?? 0))),
-  );
   const mark = report.conventions.complete ? "failed" : "left out";
+  const groups = report.groups;
   const rows = report.variants.map((v) => {
     const n = lost.get(v.id) ?? 0;
     return [
-      v.id,
-      ...measures.map((m, i) => {
+      v.id === report.baseline ? `${v.id} (baseline)` : v.id,
+      ...measures.map((m) => {
         const x = fmt(v.metrics[m]?.mean ?? 0);
         if (n > 0) return `${x} (${n} ${mark})`;
-        return peers.size > 1 && peers.has(v.id) && x === best[i] ? `**${x}**` : x;
+        const text = `${x}${arrow(report, v.id, m)}`;
+        return peers.has(v.id) && bestBeyondNoise(report, m, peers).has(v.id) ? `**${text}**` : text;
       }),
       String(v.failures.count),
+      ...(groups ? [groups.letters[v.id] ?? "—"] : []),
     ];
   });
-  return markdownTable(["variant", ...measures, "failed"], rows, [
-    "left",
-    ...measures.map(() => "right" as const),
-    "right",
-  ]);
+  const headers = ["variant", ...measures, "failed", ...(groups ? [`group (${groups.measure})`] : [])];
+  return markdownTable(headers, rows, ["left", ...measures.map(() => "right" as const), "right", "left"]);
+}
+
+/** " ▲" / " ▼" when the variant differs from the baseline on m beyond noise, else "". */
+function arrow(report: Report, id: string, m: string): string {
+  const c = report.comparisons.find((x) => x.variant === id && x.measure === m);
+  if (!c?.significant) return "";
+  return c.delta > 0 ? " ▲" : " ▼";
+}
+
+/**
+ * The variants printing the best value of m, when that best is beyond noise: none share a Tukey
+ * letter with any other variant (on the groups' measure), or, with exactly two variants, their
+ * comparison is significant. Elsewhere nothing is bold: a best that may be noise is not marked.
+ */
+function bestBeyondNoise(report: Report, m: string, peers: Set<string>): Set<string> {
+  const candidates = report.variants.filter((v) => peers.has(v.id));
+  if (candidates.length < 2) return new Set();
+  const top = fmt(Math.max(...candidates.map((v) => v.metrics[m]?.mean ?? 0)));
+  const best = candidates.filter((v) => fmt(v.metrics[m]?.mean ?? 0) === top);
+  const rest = candidates.filter((v) => !best.includes(v));
+  if (rest.length === 0) return new Set();
+  const g = report.groups;
+  if (g && g.measure === m) {
+    const shares = (a: string, b: string) =>
+      [...(g.letters[a] ?? "")].some((l) => (g.letters[b] ?? "").includes(l));
+    return best.every((b) => rest.every((r) => !shares(b.id, r.id)))
+      ? new Set(best.map((b) => b.id))
+      : new Set();
+  }
+  if (candidates.length === 2) {
+    const c = report.comparisons.find((x) => x.measure === m);
+    return c?.significant ? new Set(best.map((b) => b.id)) : new Set();
+  }
+  return new Set();
 }
 
 /**
@@ -81,9 +115,11 @@ export function renderMarkdown(report: Report): string {
   if (report.candidates.optimistic) out.push(OPTIMISTIC, "");
   out.push("## Results", "", headlineTable(report), "");
   out.push(
-    `Best value per column in **bold**${boldScope(report)}. ${report.conventions.complete ? "Failed queries count 0 in every measure." : "Failed queries are left out of the means (--no-complete)."} All measures are in the table at the end.`,
+    `${marksText(report)}${boldScope(report)}. ${report.conventions.complete ? "Failed queries count 0 in every measure." : "Failed queries are left out of the means (--no-complete)."} All measures are in the table at the end.`,
     "",
   );
+  const against = baselineText(report);
+  if (against) out.push("## Against the baseline", "", against, "");
   out.push("## Latency and throughput", "", latencyTable(report), "");
   const topN = topNTable(report);
   if (topN) out.push("## top_n", "", topN, "");
@@ -181,6 +217,76 @@ function diffsText(report: Report): string[] {
       "",
     );
   return out;
+}
+
+/** Each variant against the baseline on the primary measure, then what the query set can detect. */
+function baselineText(report: Report): string | undefined {
+  const m = report.power?.measure ?? report.front.measure;
+  const rows = report.comparisons
+    .filter((c) => c.measure === m)
+    .map((c) => [
+      c.variant,
+      signed(c.delta),
+      c.ci95 ? `[${signed(c.ci95[0])}, ${signed(c.ci95[1])}]` : "—",
+      p(c.pRandomization),
+      p(c.pTTest),
+      p(c.pAdjusted),
+      c.effectSize === null ? "—" : c.effectSize.toFixed(2),
+      `${c.wins}/${c.ties}/${c.losses}`,
+      `${(100 * c.harmRate).toFixed(0)} %`,
+      c.significant ? (c.delta > 0 ? "better ▲" : "worse ▼") : "not distinguishable",
+    ]);
+  if (rows.length === 0) return undefined;
+  const s = report.significance;
+  const headers = [
+    "variant",
+    `Δ ${m}`,
+    "95 % CI",
+    "p (randomization)",
+    "p (t-test)",
+    "p (corrected)",
+    "effect size",
+    "wins/ties/losses",
+    "harm",
+    "verdict",
+  ];
+  const table = markdownTable(headers, rows, [
+    "left",
+    ...headers.slice(1, -1).map(() => "right" as const),
+    "left",
+  ]);
+  const power = report.power;
+  const sensitivity =
+    power?.mde != null
+      ? ` With these ${report.dataset.queries} queries, a difference smaller than about ${fmt(power.mde)} ${m} is likely to go unnoticed (α ${s.alpha}, power 0.8); telling 0.01 apart needs about ${power.queriesFor001} queries.`
+      : "";
+  return (
+    `${table}\n\nΔ is the mean per-query difference from ${report.baseline} over the queries both evaluated; ` +
+    `the interval is a ${s.ciMethod} (${s.resamples} resamples, seed ${s.seed}); the randomization test (sign flips, exact for 20 queries or fewer) ` +
+    `gives the primary p-value, the t-test a cross-check, and the corrected p is ${s.correction === "holm" ? "Holm's" : "Benjamini–Hochberg's"} over all ` +
+    `${report.comparisons.length} comparisons of this report (every headline measure in report.json). Harm: the share of queries the variant makes worse.${sensitivity}`
+  );
+}
+
+const signed = (x: number) => `${x >= 0 ? "+" : ""}${x.toFixed(4)}`;
+const p = (x: number | null) => (x === null ? "—" : x < 0.0001 ? "<0.0001" : x.toFixed(4));
+
+/** The marks of the headline table, in plain words. */
+function marksText(report: Report): string {
+  const s = report.significance;
+  const n = report.comparisons.length;
+  const test = `paired randomization test, ${s.correction === "holm" ? "Holm" : "Benjamini–Hochberg"}-corrected over the report's ${n} comparisons, p < ${s.alpha}`;
+  const parts: string[] = [];
+  if (n)
+    parts.push(
+      `▲/▼: better/worse than the baseline ${report.baseline} beyond noise (${test}); an unmarked difference may be noise`,
+    );
+  if (report.groups)
+    parts.push(
+      `group: variants sharing a letter are not distinguishable on ${report.groups.measure} (${report.groups.method}, ${s.permutations} permutations); "a" holds the best`,
+    );
+  parts.push("**bold**: the best value, only where it beats every other variant beyond noise");
+  return `${parts.join(". ")}`;
 }
 
 /** Said only when some variant's mean is not over every query (and so not compared). */

@@ -8,7 +8,8 @@
  * - the notes column reads the same, built from typed notes;
  * - new: `baseline`, `rankingDiffs` and their section "Where the variants differ most from the baseline";
  *   `front`, `cost` and the section "Quality, latency and cost"; the statistics (intervals,
- *   comparisons, groups, power, significance).
+ *   comparisons, groups, power, significance), the "Against the baseline" section, and the results
+ *   tables' marks (▲/▼ beyond noise, Tukey groups, bold only for a best beyond noise).
  */
 import { readFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
@@ -106,12 +107,22 @@ describe("the demo report after the reshaping", () => {
     expect(diffs).toBeGreaterThan(0);
     const cut = (text: string, from: string, to: string) =>
       text.slice(0, text.indexOf(from)) + text.slice(text.indexOf(to));
-    const md = cut(
-      full.slice(0, diffs) + full.slice(full.indexOf("## Conventions")),
-      "## Quality, latency and cost",
-      "## Candidate ceiling",
+    // The results tables now say what is beyond noise (▲/▼, groups, bold only for a real best) and
+    // gain "Against the baseline": their means are checked through report.json above.
+    const tables = (text: string) =>
+      cut(
+        cut(text, "## Results", "## Latency and throughput"),
+        "<details><summary>All measures",
+        "\n</details>",
+      );
+    const md = tables(
+      cut(
+        full.slice(0, diffs) + full.slice(full.indexOf("## Conventions")),
+        "## Quality, latency and cost",
+        "## Candidate ceiling",
+      ),
     );
-    const mdBefore = await readFile(join(FIXTURE, "report.md"), "utf8");
+    const mdBefore = tables(await readFile(join(FIXTURE, "report.md"), "utf8"));
     const expected = untimedMarkdown(mdBefore).map((line) =>
       line
         .replace("report schema 1", "report schema 2")

@@ -17,13 +17,34 @@ function timingFree(md: string): string {
 }
 
 describe("report.md", () => {
-  it("bolds the best value of each headline column, every variant that reaches it", () => {
-    const table = headlineTable(report());
-    const row = (id: string) => table.split("\n").find((l) => l.startsWith(`| ${id} `)) ?? "";
-    expect(row("x.top2")).toContain("**1.0000**");
-    expect(row("x.top3")).toContain("**1.0000**");
-    expect(row("y.top3")).not.toContain("**");
-    expect(row("y.top3")).toMatch(/\|\s+1 \|$/); // one failed query
+  it("bolds the best only where it beats every other variant beyond noise (Tukey groups)", () => {
+    const r = report();
+    const row = (table: string, id: string) => table.split("\n").find((l) => l.startsWith(`| ${id} `)) ?? "";
+    for (const [id, mean] of [
+      ["x.top2", 0.9],
+      ["x.top3", 0.5],
+      ["y.top2", 0.4],
+    ] as const) {
+      const v = r.variants.find((x) => x.id === id);
+      if (v) v.metrics.AP = { mean, ci95: null };
+    }
+    // x.top2 alone in group a: its best is beyond noise.
+    r.groups = {
+      measure: "AP",
+      method: "randomized Tukey HSD",
+      letters: { "x.top2": "a", "x.top3": "b", "y.top2": "b", "y.top3": "b" },
+    };
+    let table = headlineTable(r, ["AP"]);
+    expect(row(table, "x.top2")).toContain("**0.9000**");
+    expect(row(table, "x.top3")).not.toContain("**");
+    expect(table).toContain("| group (AP)");
+    // x.top2 shares a letter with x.top3: the best may be noise, nothing is bold.
+    r.groups.letters["x.top3"] = "ab";
+    table = headlineTable(r, ["AP"]);
+    expect(table).not.toContain("**");
+    // A measure without groups and more than two variants: no bold either.
+    expect(headlineTable(r, ["RR@10"])).not.toContain("**");
+    expect(row(table, "y.top3")).toMatch(/\|\s+1 \| [a-z—]+\s+\|$/); // one failed query, then its group
   });
 
   it("bolds only among variants that evaluated the same queries; a mean with failures says so and is never bold", () => {
@@ -32,6 +53,11 @@ describe("report.md", () => {
     const y3 = r.variants.find((v) => v.id === "y.top3");
     if (!y3) throw new Error("fixture");
     y3.metrics["RR@10"] = { mean: 1.5, ci95: null };
+    r.groups = {
+      measure: "RR@10",
+      method: "randomized Tukey HSD",
+      letters: { "x.top2": "a", "x.top3": "a", "y.top2": "b", "y.top3": "c" },
+    };
     const table = headlineTable(r, ["RR@10"]);
     const row = (id: string) => table.split("\n").find((l) => l.startsWith(`| ${id} `)) ?? "";
     expect(row("y.top3")).toContain("1.5000 (1 failed)");
@@ -42,14 +68,20 @@ describe("report.md", () => {
     expect(headlineTable(r, ["RR@10"])).toContain("1.5000 (1 left out)");
   });
 
-  it("bolds every variant that prints the best value, even when the means differ in the last bits", () => {
+  it("two variants: every one that prints the best is bold when their comparison is significant, none when not; ▲/▼ mark it", () => {
     const r = report({ vs: [variants[0], variants[1]] });
     const [a, b] = r.variants;
-    a.metrics.AP = { mean: 0.1 + 0.2, ci95: null };
-    b.metrics.AP = { mean: 0.3, ci95: null };
+    a.metrics.AP = { mean: 0.3, ci95: null };
+    b.metrics.AP = { mean: 0.1 + 0.2 + 0.1, ci95: null };
+    const c = r.comparisons.find((x) => x.measure === "AP");
+    if (!c) throw new Error("fixture has a comparison on AP");
+    c.significant = false;
+    expect(headlineTable(r, ["AP"])).not.toContain("**");
+    c.significant = true;
+    c.delta = 0.1;
     const table = headlineTable(r, ["AP"]);
-    expect(table).toMatch(/^\| x\.top2 +\| \*\*0\.3000\*\* \|/m);
-    expect(table).toMatch(/^\| x\.top3 +\| \*\*0\.3000\*\* \|/m);
+    expect(table).toMatch(/^\| x\.top3 +\| \*\*0\.4000 ▲\*\* \|/m);
+    expect(table).toMatch(/^\| x\.top2 \(baseline\) +\| +0\.3000 \|/m);
   });
 
   it("a single variant has nothing to compare: no bold", () => {

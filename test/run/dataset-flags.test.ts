@@ -57,7 +57,7 @@ describe("--columns and --delimiter", () => {
     );
     const file = await loadRunConfig(path);
     expect(resolveRunOptions(file, {}).dataset).toEqual({
-      path: "x.csv",
+      path: join(dir, "x.csv"), // relative to the config file's folder
       delimiter: ";",
       columns: { query: "question", label: "relevance" },
     });
