@@ -5,7 +5,7 @@
  * report), each variant's own 95 % interval, randomized Tukey HSD groups on the primary measure,
  * and how sensitive the query set is (minimum detectable effect).
  */
-import { adjustPValues, pairedComparisons, tukeyHSD } from "../metrics/index.js";
+import { adjustPValues, meanIntervals, pairedComparisons, tukeyHSD } from "../metrics/index.js";
 import type { Report, ReportVariant } from "./types.js";
 
 export interface SignificanceOptions {
@@ -41,38 +41,25 @@ export function significance(
 ): Significance {
   const base = variants.find((v) => v.id === baseline);
   const comparisons: Comparison[] = [];
-  // Per headline measure, the pairs that share a query set go through ONE pairedComparisons call,
-  // which draws the resamples and sign patterns once for all of them. A variant's own interval is
-  // its comparison with a column of zeros (the bootstrap of its mean), on the queries it evaluated.
   for (const m of measures.headline) {
-    const jobs = new Map<string, { qs: string[]; pairs: [string, string][] }>();
-    const add = (qs: string[], pair: [string, string]) => {
-      const key = qs.join("\u0000");
-      const job = jobs.get(key) ?? { qs, pairs: [] };
-      job.pairs.push(pair);
-      jobs.set(key, job);
-    };
-    for (const v of variants) {
-      add(
-        qids.filter((q) => !lost.get(v.id)?.has(q)),
-        [ZERO, v.id],
-      );
-      // The queries both evaluated: a failure is not a 0 the variant earned.
-      if (base && v !== base)
-        add(
-          qids.filter((q) => !lost.get(v.id)?.has(q) && !lost.get(base.id)?.has(q)),
-          [base.id, v.id],
-        );
+    // Each variant's own interval, on the queries it evaluated (one resampling per query set).
+    for (const [qs, ids] of groupBy(variants, (v) => qids.filter((q) => !lost.get(v.id)?.has(q)))) {
+      const scores = Object.fromEntries(ids.map((v) => [v.id, qs.map((q) => v.perQuery[m]?.[q] ?? 0)]));
+      const intervals = meanIntervals(scores, { seed: o.seed, resamples: o.resamples });
+      for (const v of ids) if (v.metrics[m]) v.metrics[m].ci95 = intervals[v.id];
     }
-    for (const { qs, pairs } of jobs.values()) {
-      const scores: Record<string, number[]> = { [ZERO]: qs.map(() => 0) };
-      for (const v of variants) scores[v.id] = qs.map((q) => v.perQuery[m]?.[q] ?? 0);
+    if (!base) continue;
+    // Against the baseline, over the queries both evaluated (a failure is not a 0 the variant
+    // earned); the pairs that share a query set go through one pairedComparisons call, which draws
+    // the resamples and sign patterns once for all of them.
+    const others = variants.filter((v) => v !== base);
+    for (const [qs, group] of groupBy(others, (v) =>
+      qids.filter((q) => !lost.get(v.id)?.has(q) && !lost.get(base.id)?.has(q)),
+    )) {
+      const scores: Record<string, number[]> = { [base.id]: qs.map((q) => base.perQuery[m]?.[q] ?? 0) };
+      for (const v of group) scores[v.id] = qs.map((q) => v.perQuery[m]?.[q] ?? 0);
+      const pairs = group.map((v) => [base.id, v.id] as [string, string]);
       for (const c of pairedComparisons(scores, pairs, o)) {
-        const v = variants.find((x) => x.id === c.variant) as ReportVariant;
-        if (c.base === ZERO) {
-          if (v.metrics[m]) v.metrics[m].ci95 = c.ci95;
-          continue;
-        }
         comparisons.push({
           baseline: c.base,
           variant: c.variant,
@@ -130,8 +117,21 @@ export function significance(
   };
 }
 
-/** A column of zeros, not a variant id (ids are [A-Za-z0-9._-]). */
-const ZERO = "\u0000zero";
+/** Variants grouped by the query set `of` gives each (most often one group: no failures). */
+function groupBy(
+  variants: ReportVariant[],
+  of: (v: ReportVariant) => string[],
+): [string[], ReportVariant[]][] {
+  const groups = new Map<string, [string[], ReportVariant[]]>();
+  for (const v of variants) {
+    const qs = of(v);
+    const key = qs.join("\u0000");
+    const g = groups.get(key) ?? [qs, []];
+    g[1].push(v);
+    groups.set(key, g);
+  }
+  return [...groups.values()];
+}
 
 /** Randomized Tukey HSD over the queries every variant evaluated; none with fewer than 3 variants or 2 queries. */
 function tukeyGroups(

@@ -160,3 +160,33 @@ export function bootstrapInterval(
   const sums = resampleSums(columns, opts.resamples ?? 10_000, opts.seed);
   return pairInterval(sums, 2, 0, 1, columns, diffs, opts.confidence ?? 0.95);
 }
+
+/**
+ * Each system's own 95 % interval of its mean, BCa over the same resamples of the queries for all
+ * of them (drawn once: a report's intervals cost one pass, not one per system). The interval of a
+ * mean is the paired interval against a column of zeros. Null with fewer than 2 queries.
+ */
+export function meanIntervals(
+  scores: Record<string, readonly number[]>,
+  opts: { seed: number; resamples?: number; confidence?: number },
+): Record<string, [number, number] | null> {
+  const ids = Object.keys(scores);
+  const n = ids.length ? scores[ids[0]].length : 0;
+  if (n < 2) return Object.fromEntries(ids.map((id) => [id, null]));
+  const columns = [new Float64Array(n), ...ids.map((id) => Float64Array.from(scores[id]))];
+  const sums = resampleSums(columns, opts.resamples ?? 10_000, opts.seed);
+  return Object.fromEntries(
+    ids.map((id, j) => {
+      const r = pairInterval(
+        sums,
+        columns.length,
+        0,
+        j + 1,
+        columns,
+        columns[j + 1],
+        opts.confidence ?? 0.95,
+      );
+      return [id, [r.lo, r.hi]];
+    }),
+  );
+}

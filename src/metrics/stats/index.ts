@@ -1,6 +1,6 @@
 /** Statistics for comparing systems on per-query scores (metrics.md, "Comparing systems"). */
 export { type AdjustMethod, adjustPValues } from "./adjust.js";
-export { type BootstrapInterval, bootstrapInterval } from "./bootstrap.js";
+export { type BootstrapInterval, bootstrapInterval, meanIntervals } from "./bootstrap.js";
 export {
   type ComparisonOptions,
   type NamedComparison,
