@@ -42,8 +42,9 @@ export function significance(
   const base = variants.find((v) => v.id === baseline);
   const comparisons: Comparison[] = [];
   for (const m of measures.headline) {
-    // Each variant's own interval, on the queries it evaluated (one resampling per query set).
-    for (const [qs, ids] of groupBy(variants, (v) => qids.filter((q) => !lost.get(v.id)?.has(q)))) {
+    // Each variant's own interval is of the mean it reports, so over the same vector: failures at 0
+    // under the complete convention, left out without it (one resampling per query set).
+    for (const [qs, ids] of groupBy(variants, (v) => qids.filter((q) => q in (v.perQuery[m] ?? {})))) {
       const scores = Object.fromEntries(ids.map((v) => [v.id, qs.map((q) => v.perQuery[m]?.[q] ?? 0)]));
       const intervals = meanIntervals(scores, { seed: o.seed, resamples: o.resamples });
       for (const v of ids) if (v.metrics[m]) v.metrics[m].ci95 = intervals[v.id];
