@@ -33,7 +33,8 @@ const variants = Array.from({ length: VARIANTS }, (_, v) => {
     const col: Record<string, number> = {};
     let sum = 0;
     qids.forEach((q, i) => {
-      const x = Math.round(Math.min(1, Math.max(0, difficulty[i] + 0.004 * v + 0.3 * (u() - 0.5))) * 1e4) / 1e4;
+      const x =
+        Math.round(Math.min(1, Math.max(0, difficulty[i] + 0.004 * v + 0.3 * (u() - 0.5))) * 1e4) / 1e4;
       col[q] = x;
       sum += x;
     });
@@ -50,7 +51,14 @@ for (let run = 0; run < 3; run++) {
   const t = performance.now();
   const r = significance(variants, "model-0", { headline: HEADLINE, primary: "nDCG@10" }, qids, lost, opts);
   times.push((performance.now() - t) / 1000);
-  if (run === 0) console.log(`${r.comparisons.length} comparisons, groups on ${r.groups?.measure}, MDE ${r.power?.mde?.toFixed(4)}`);
+  if (run === 0)
+    console.log(
+      `${r.comparisons.length} comparisons, groups on ${r.groups?.measure}, MDE ${r.power?.mde?.toFixed(4)}`,
+    );
 }
-console.log(`${QUERIES} queries × ${VARIANTS} variants × ${HEADLINE.length} headline measures; load ${loadavg()[0].toFixed(1)} on ${cpus().length} cores`);
-console.log(`first run ${times[0].toFixed(2)} s, best of 3 ${Math.min(...times).toFixed(2)} s; target < 2 s: ${times[0] < 2 ? "met" : "MISSED"}`);
+console.log(
+  `${QUERIES} queries × ${VARIANTS} variants × ${HEADLINE.length} headline measures; load ${loadavg()[0].toFixed(1)} on ${cpus().length} cores`,
+);
+console.log(
+  `first run ${times[0].toFixed(2)} s, best of 3 ${Math.min(...times).toFixed(2)} s; target < 2 s: ${times[0] < 2 ? "met" : "MISSED"}`,
+);
