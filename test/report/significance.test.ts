@@ -81,7 +81,7 @@ describe("report statistics", () => {
       pRandomization: 1,
     });
     const raw = r.comparisons.map((c) => c.pRandomization ?? 1);
-    r.comparisons.forEach((c, i) => expect(c.pAdjusted).toBeGreaterThanOrEqual(raw[i]));
+    for (const [i, c] of r.comparisons.entries()) expect(c.pAdjusted).toBeGreaterThanOrEqual(raw[i]);
   });
 
   it("compares over the queries both evaluated: a failure is not a 0 the variant earned", () => {
