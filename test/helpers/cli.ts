@@ -85,17 +85,22 @@ export interface StartedCli {
   done: Promise<SpawnedRun>;
 }
 
-/** The built CLI as a real process, from `cwd` (the repo by default), with a clean environment. */
-export function startCli(
+/** Any command as a real process, its output captured: the one place tests spawn and collect. */
+export function startProcess(
+  command: string,
   args: string[],
-  env: Record<string, string | undefined>,
-  opts: { timeoutMs?: number; cwd?: string } = {},
+  opts: {
+    cwd?: string;
+    env?: Record<string, string | undefined>;
+    timeoutMs?: number;
+    stdin?: "ignore" | "pipe";
+  } = {},
 ): StartedCli {
   const started = performance.now();
-  const child = spawn(process.execPath, [CLI, ...args], {
+  const child = spawn(command, args, {
     cwd: opts.cwd ?? REPO,
-    env: { PATH: process.env.PATH ?? "", ...env },
-    stdio: ["ignore", "pipe", "pipe"],
+    env: opts.env ?? { PATH: process.env.PATH ?? "" },
+    stdio: [opts.stdin ?? "ignore", "pipe", "pipe"],
   });
   const done = new Promise<SpawnedRun>((resolve, reject) => {
     let stdout = "";
@@ -114,6 +119,18 @@ export function startCli(
     });
   });
   return { child, done };
+}
+
+/** The built CLI as a real process, from `cwd` (the repo by default), with a clean environment. */
+export function startCli(
+  args: string[],
+  env: Record<string, string | undefined>,
+  opts: { timeoutMs?: number; cwd?: string } = {},
+): StartedCli {
+  return startProcess(process.execPath, [CLI, ...args], {
+    ...opts,
+    env: { PATH: process.env.PATH ?? "", ...env },
+  });
 }
 
 export function spawnCli(

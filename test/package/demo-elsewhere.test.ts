@@ -3,12 +3,11 @@
  * wherever the user stands. Twice: a clone's built CLI with the config's absolute path, from another
  * folder; and the packed tarball installed into a project, run from that project's folder.
  */
-import { spawn } from "node:child_process";
 import { chmod, cp, mkdir, readFile, realpath, symlink } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Report } from "../../src/report/types.js";
-import { buildCli, REPO } from "../helpers/cli.js";
+import { buildCli, REPO, startProcess } from "../helpers/cli.js";
 import { tempDir } from "../run/helpers.js";
 import { linkRuntimeDependencies, pack, unpackInto } from "./pack.js";
 
@@ -26,21 +25,8 @@ interface Ran {
 }
 
 /** A command with a clean environment (no key: the demo needs none), from `cwd`. */
-function run(command: string, args: string[], cwd: string): Promise<Ran> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd, env: { PATH: process.env.PATH ?? "" } });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d) => {
-      stdout += d;
-    });
-    child.stderr.on("data", (d) => {
-      stderr += d;
-    });
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const run = (command: string, args: string[], cwd: string): Promise<Ran> =>
+  startProcess(command, args, { cwd, timeoutMs: 60_000 }).done;
 
 /** The run's report.json, found through the `report: …/report.md` line the CLI prints. */
 async function reportOf(ran: Ran, cwd: string): Promise<Report> {

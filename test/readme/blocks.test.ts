@@ -20,7 +20,7 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadRunConfig } from "../../src/run/config.js";
-import { buildCli, CLI, REPO } from "../helpers/cli.js";
+import { buildCli, CLI, REPO, startProcess } from "../helpers/cli.js";
 import { tempDir } from "../run/helpers.js";
 import { type CodeBlock, codeBlocks, type ShellCommand, shellCommands } from "./blocks.js";
 
@@ -117,23 +117,7 @@ interface Ran {
 }
 
 function sh(command: string, timeoutMs = 60_000): Promise<Ran> {
-  return new Promise((resolve, reject) => {
-    const child = spawn("sh", ["-c", command], { cwd: clone, env, stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d) => {
-      stdout += d;
-    });
-    child.stderr.on("data", (d) => {
-      stderr += d;
-    });
-    const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
-    child.on("error", reject);
-    child.on("close", (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
+  return startProcess("sh", ["-c", command], { cwd: clone, env, timeoutMs }).done;
 }
 
 /** The port a serve line asks for (serve's default is 8080). */

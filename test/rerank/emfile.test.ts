@@ -3,11 +3,10 @@
  * the connect fails with EMFILE. The user must read what to change (lower -j, or raise the limit),
  * not a bare system code. Provoked for real: the client runs in a child shell whose limit is 48.
  */
-import { spawn } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { describeNetworkError } from "../../src/rerank/http.js";
 import { type RunningServer, startServer } from "../../src/server/index.js";
-import { buildCli, REPO } from "../helpers/cli.js";
+import { buildCli, REPO, startProcess } from "../helpers/cli.js";
 
 const ADVICE =
   /too many open files \(EMFILE\): lower the concurrency \(-j\) or raise the limit \(ulimit -n\)/;
@@ -24,27 +23,12 @@ await r.close();
 process.stdout.write(JSON.stringify(counts));
 `;
 
-function runLimited(endpoint: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function runLimited(endpoint: string) {
   const client = `${REPO}dist/rerank/client.js`;
-  return new Promise((resolve, reject) => {
-    // exec: the limit applies to node itself. sh's $0..$3: node, the script, then its two arguments
-    // (node -e gives them as process.argv[1] and [2]).
-    const script = 'ulimit -n 48 && exec "$0" --input-type=module -e "$1" "$2" "$3"';
-    const child = spawn("sh", ["-c", script, process.execPath, CHILD, client, endpoint], {
-      env: { PATH: process.env.PATH ?? "" },
-    });
-    child.stdin.end();
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d) => {
-      stdout += d;
-    });
-    child.stderr.on("data", (d) => {
-      stderr += d;
-    });
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-  });
+  // exec: the limit applies to node itself. sh's $0..$3: node, the script, then its two arguments
+  // (node -e gives them as process.argv[1] and [2]).
+  const script = 'ulimit -n 48 && exec "$0" --input-type=module -e "$1" "$2" "$3"';
+  return startProcess("sh", ["-c", script, process.execPath, CHILD, client, endpoint]).done;
 }
 
 describe("EMFILE", () => {
