@@ -7,8 +7,11 @@ import { InputError } from "../errors.js";
 import { readLines } from "../trec/index.js";
 import type { CsvColumns } from "./types.js";
 
-/** The flag's keys (and the CSV's default column names) for each mapping key. */
-const FLAG_KEY: Record<keyof CsvColumns, string> = {
+/**
+ * The CSV's default column names, which are also the keys of --columns (query_id=…, doc_id=…), for
+ * each mapping key.
+ */
+export const DEFAULT_CSV_COLUMNS: Required<CsvColumns> = {
   queryId: "query_id",
   query: "query",
   docId: "doc_id",
@@ -16,6 +19,7 @@ const FLAG_KEY: Record<keyof CsvColumns, string> = {
   title: "title",
   label: "label",
 };
+const FLAG_KEY = DEFAULT_CSV_COLUMNS;
 
 const REQUIRED: ReadonlyArray<keyof CsvColumns> = ["query", "document", "label"];
 

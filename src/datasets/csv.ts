@@ -6,20 +6,14 @@
 import { CsvError, parse } from "csv-parse";
 import { InputError } from "../errors.js";
 import { checkDecodedId, openInput, parseGrade, readFailure, utf8Checker } from "../trec/index.js";
-import { checkHeader, detectDelimiter } from "./csv-header.js";
+import { checkHeader, DEFAULT_CSV_COLUMNS, detectDelimiter } from "./csv-header.js";
+
+export { DEFAULT_CSV_COLUMNS };
+
 import { requireFile } from "./files.js";
 import { docIdFromText, queryIdFromText } from "./ids.js";
 import type { LoadedParts } from "./parts.js";
 import type { CsvColumns, Doc } from "./types.js";
-
-export const DEFAULT_CSV_COLUMNS: Required<CsvColumns> = {
-  queryId: "query_id",
-  query: "query",
-  docId: "doc_id",
-  document: "document",
-  title: "title",
-  label: "label",
-};
 
 interface Seen<T> {
   value: T;
