@@ -4,7 +4,7 @@
  * that "<flag or field> <message>" reads as a sentence.
  */
 import { z } from "zod";
-import { delimiterChar } from "../datasets/csv-header.js";
+import { DEFAULT_CSV_COLUMNS, delimiterChar } from "../datasets/csv-header.js";
 import { InputError, UsageError } from "../errors.js";
 import { NAME_NOT_KEY } from "../rerank/credentials.js";
 
@@ -140,14 +140,9 @@ export const price = kind({
  * CSV column names: `query=question,doc_id=pid`. The keys are the CSV's own default column names
  * (query_id, doc_id, …); the config's camelCase keys (queryId) are taken too.
  */
-const COLUMN_KEYS: Record<string, string> = {
-  query_id: "queryId",
-  query: "query",
-  doc_id: "docId",
-  document: "document",
-  title: "title",
-  label: "label",
-};
+const COLUMN_KEYS: Record<string, string> = Object.fromEntries(
+  Object.entries(DEFAULT_CSV_COLUMNS).map(([key, column]) => [column, key]),
+);
 
 export const csvColumns = kind({
   schema: z.strictObject({
