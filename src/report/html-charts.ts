@@ -200,7 +200,10 @@ export function deltaCharts(report: Report): Chart[] {
         title,
         desc: `${rows.length} queries, sorted from the largest gain to the largest loss against ${baseline.id}.`,
         spec,
-        table: { head: ["query", `Δ ${measure}`], rows: rows.map((r) => [r.qid, fmt(r.delta)]) },
+        table: {
+          head: ["query", `Δ ${measure}`],
+          rows: rows.map((r) => [r.qid, `${r.delta > 0 ? "+" : ""}${fmt(r.delta)}`]),
+        },
       };
     });
 }
@@ -301,7 +304,13 @@ export function topNChart(report: Report): Chart | null {
     data: { values: rows },
     height: 220,
     encoding: {
-      x: { field: "topN", type: "quantitative", title: "top_n", axis: { tickMinStep: 1, format: "d" } },
+      x: {
+        field: "topN",
+        type: "quantitative",
+        title: "top_n",
+        scale: { zero: false, padding: 16 },
+        axis: { tickMinStep: 1, format: "d" },
+      },
       color: { field: "model", type: "nominal", legend: { orient: "bottom", title: null } },
     },
     layer: [

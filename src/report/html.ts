@@ -22,7 +22,8 @@ table{border-collapse:collapse;margin:.6rem 0 1.2rem;font-size:.85rem}
 th,td{border:1px solid #ccc;padding:.2rem .5rem;text-align:right}
 th:first-child,td:first-child{text-align:left}
 caption{text-align:left;font-weight:600;padding:.3rem 0}
-figure{margin:1rem 0 1.5rem}svg{max-width:100%;height:auto}
+.chart{display:flex;flex-wrap:wrap;align-items:flex-start;gap:1.5rem;margin:1rem 0 1.5rem}
+figure{margin:0}svg{max-width:100%;height:auto}
 details{margin:.3rem 0 1rem}.baseline{background:#f1f3f5}.note{color:#555}
 .grid{display:flex;flex-wrap:wrap;gap:1rem}.grid table{margin:0}
 `;
@@ -82,11 +83,13 @@ export async function renderHtml(report: Report): Promise<string> {
 async function figure(c: Chart): Promise<string> {
   const svg = await renderSvg(c.spec, { id: c.id, title: c.title, desc: c.desc });
   return [
+    '<div class="chart">',
     `<figure aria-labelledby="${c.id}-caption">`,
     `<figcaption id="${c.id}-caption">${esc(c.title)}</figcaption>`,
     svg,
     "</figure>",
     table(c.table.head, c.table.rows, `The numbers of the chart: ${c.title}`),
+    "</div>",
   ].join("\n");
 }
 

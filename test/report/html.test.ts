@@ -112,6 +112,29 @@ describe("report.html", () => {
     expect(page).toContain("&lt;b id=&quot;x&quot;&gt;tfidf&lt;/b&gt;&amp;top10");
   });
 
+  it("renders a lone variant, a first stage without latency and an incomplete run without failing", async () => {
+    const [first] = report.variants;
+    const lone: Report = {
+      ...report,
+      baseline: null,
+      comparisons: [],
+      groups: null,
+      rankingDiffs: [],
+      front: { ...report.front, variants: [] },
+      incomplete: { tasks: 2, missing: [{ variant: "fs", qid: "cap01" }] },
+      warnings: ["2 tasks never ran"],
+      variants: [{ ...first, id: "fs", kind: "first-stage", model: null, topN: null, latency: null }],
+    };
+    const page = await renderHtml(lone);
+    expect(page).toContain("Incomplete run:");
+    expect(page).toContain("<li>2 tasks never ran</li>");
+    expect(page).toContain("No latency was measured.");
+    expect(page).toContain("No variant to compare with a baseline.");
+    expect(page).toContain("No model ran with more than one top_n.");
+    expect(page).toContain("No ranking differences to show.");
+    expect(page.match(/<svg /g)?.length).toBe(report.headline.length);
+  });
+
   it("renumbers the SVG ids per chart, references included", () => {
     const svg =
       '<svg><clipPath id="clip7"><rect/></clipPath><g clip-path="url(#clip7)"/><use href="#clip7"/></svg>';
