@@ -230,9 +230,14 @@ export function frontChart(report: Report): Chart | null {
         field: "p95",
         type: "quantitative",
         title: "p95 latency per query (ms)",
-        scale: { zero: false, nice: true },
+        scale: { zero: false, nice: true, padding: 14 },
       },
-      y: { field: "quality", type: "quantitative", title: measure, scale: { zero: false, nice: true } },
+      y: {
+        field: "quality",
+        type: "quantitative",
+        title: measure,
+        scale: { zero: false, nice: true, padding: 14 },
+      },
     },
     layer: [
       {
