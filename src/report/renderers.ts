@@ -7,6 +7,7 @@ import type { Qrels } from "../metrics/index.js";
 import { QRELS_FILE } from "../results/folder.js";
 import { qrelsLines } from "../results/qrels.js";
 import type { ResultRecord } from "../results/record.js";
+import { renderHtml } from "./html.js";
 import { renderMarkdown } from "./markdown.js";
 import { trecRunChunks } from "./trec.js";
 import type { Report } from "./types.js";
@@ -24,8 +25,8 @@ export interface RenderInput {
 export interface Renderer {
   /** The file it writes; "{variant}" in it means one file per variant, named by the variant id. */
   file: string;
-  /** The file's text, whole or in pieces (a large run file is never one string). */
-  render(input: RenderInput, variant: string): string | Iterable<string>;
+  /** The file's text, whole or in pieces (a large run file is never one string), or later (charts render asynchronously). */
+  render(input: RenderInput, variant: string): string | Iterable<string> | Promise<string>;
 }
 
 /** In writing order: report.json last, so a folder with a report.json holds a finished report. */
@@ -39,5 +40,6 @@ export const RENDERERS: readonly Renderer[] = [
     render: ({ qids, qrels }) => qrelsLines(qids, qrels),
   },
   { file: "report.md", render: ({ report }) => renderMarkdown(report) },
+  { file: "report.html", render: ({ report }) => renderHtml(report) },
   { file: "report.json", render: ({ report }) => `${JSON.stringify(report, null, 2)}\n` },
 ];

@@ -20,7 +20,7 @@ export async function writeReport(
     for (const r of renderers) {
       const variants = r.file.includes("{variant}") ? report.variants.map((v) => v.id) : [""];
       for (const variant of variants) {
-        const text = r.render(safe, variant);
+        const text = await r.render(safe, variant);
         const chunks = typeof text === "string" ? redact(text) : mapChunks(text, redact);
         await writeAtomically(join(outDir, r.file.replace("{variant}", variant)), chunks);
       }

@@ -82,6 +82,7 @@ describe("report DIR", () => {
     expect((await readFile(join(out2, "report.md"), "utf8")).split("\n")).toEqual(originalMd.split("\n"));
     expect((await readdir(out2)).sort()).toEqual([
       "qrels.txt",
+      "report.html",
       "report.json",
       "report.md",
       "run-m.top20.trec",

@@ -109,6 +109,7 @@ describe("output folder", () => {
       "manifest.json",
       "notes.txt",
       "qrels.txt",
+      "report.html",
       "report.json",
       "report.md",
       "results.jsonl",
