@@ -217,6 +217,7 @@ describe("report DIR: mistakes are one line, exit 2, nothing written", () => {
     const { mkdir } = await import("node:fs/promises");
     await mkdir(empty, { recursive: true });
     const cases: [string[], RegExp][] = [
+      [["report"], /name the run folder: rerank-eval report DIR/],
       [["report", join(dir, "nope")], /nope: no such folder$/],
       [["report", join(dir, "plain.txt")], /plain\.txt: is a file, expected a run folder$/],
       [["report", empty], /empty\/manifest\.json: no such file: not a run folder/],

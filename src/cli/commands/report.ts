@@ -9,7 +9,7 @@ import { flagValue, listOf, once } from "../flags.js";
 import { printSummary } from "./run.js";
 
 interface ReportArgs {
-  dir: string;
+  dir?: string;
   measures?: string[];
   k?: string[];
   qrels?: string;
@@ -19,7 +19,7 @@ interface ReportArgs {
 
 /** `rerank-eval report DIR`: a run folder's reports rebuilt (or re-scored) from the folder alone. */
 export const reportCommand: CommandModule<object, ReportArgs> = {
-  command: "report <dir>",
+  command: "report [dir]",
   describe:
     "rebuild a run folder's report.json, report.md and run files from its record, without calling any API",
   builder: (y: Argv) =>
@@ -57,6 +57,8 @@ export const reportCommand: CommandModule<object, ReportArgs> = {
         "re-score against corrected judgements",
       ) as unknown as Argv<ReportArgs>,
   handler: async (argv) => {
+    if (!argv.dir)
+      throw new UsageError("name the run folder: rerank-eval report DIR (it holds manifest.json)");
     const info = await stat(argv.dir).catch(() => undefined);
     if (!info) throw new InputError("no such folder", { file: argv.dir });
     if (!info.isDirectory()) throw new InputError("is a file, expected a run folder", { file: argv.dir });
