@@ -192,4 +192,67 @@ describe("compare", () => {
     ]);
     expect(r.code, r.stderr).toBe(0);
   });
+
+  it("gates latency, failures and cost per variant, over several candidates", async () => {
+    const slow = join(dir, "slow");
+    await mkdir(slow);
+    const base = JSON.parse(await readFile(join(bm25, "report.json"), "utf8"));
+    const priced = structuredClone(base);
+    const cost = { currency: "EUR", total: 1, per1kQueries: 10, perPlus001: null, basis: [] };
+    priced.variants[0].cost = cost;
+    await writeFile(join(dir, "priced.json"), JSON.stringify(priced));
+    const v = structuredClone(priced);
+    const q = v.variants[0].latency.query;
+    v.variants[0].latency.query = { ...q, p95: q.p95 * 1.5, p99: 900 };
+    v.variants[0].failures = {
+      count: 2,
+      queries: ["cap01", "cap02"],
+      byKind: { "http 503": 2 },
+      examples: {},
+    };
+    v.variants[0].cost = { ...cost, per1kQueries: 11.5 };
+    await writeFile(join(slow, "report.json"), JSON.stringify(v));
+    const gates = [
+      "--fail-on",
+      "p95 > +20%",
+      "--fail-on",
+      "p99 > 800ms",
+      "--fail-on",
+      "failures > 0",
+      "--fail-on",
+      "cost > +10%",
+      "--fail-on",
+      "nDCG@10 < -0.01",
+    ];
+    const junit = join(dir, "slow.xml");
+    const r = await runCli([
+      "compare",
+      join(dir, "priced.json"),
+      slow,
+      join(dir, "priced.json"),
+      ...gates,
+      "--correction",
+      "bh",
+      "--out",
+      join(dir, "slow-out"),
+      "--junit",
+      junit,
+    ]);
+    expect(r.code, r.stderr).toBe(1);
+    // Five gates × two candidates; the slow one fails four of them, the unchanged one none.
+    expect(r.stderr).toMatch(/^rerank-eval: 4 of 10 gates failed: /);
+    for (const what of [
+      "p95",
+      "→ 900.0 ms (gate: p99 > 800ms)",
+      "failed tasks 0 → 2",
+      "cost per 1k queries 10.0000 → 11.5000",
+    ])
+      expect(r.stderr).toContain(what);
+    expect(r.stderr).toContain(`bm25 → bm25 (${slow})`);
+    expect(junitCounts(await readFile(junit, "utf8"))).toEqual({ testcases: 10, failures: 4 });
+    const json = JSON.parse(await readFile(join(dir, "slow-out", "compare.json"), "utf8"));
+    expect(json.settings.correction).toBe("bh");
+    // The slow candidate's failed queries are left out of its comparisons: 20 of 22 queries.
+    expect(json.comparisons.find((c: { candidate: string }) => c.candidate === slow).queries).toBe(20);
+  });
 });
