@@ -80,6 +80,9 @@ describe("compare", () => {
         "bm25=random",
         ...GATES,
         "--significant",
+        // RR@10 drops by 0.06 but not significantly (p adj ≈ 0.9): with --significant it passes.
+        "--fail-on",
+        "RR@10 < -0.01",
         "--max-drift",
         "rbo@10 < 0.9",
         "--out",
@@ -93,9 +96,13 @@ describe("compare", () => {
     expect(r.code, r.stderr).toBe(1);
     const line = r.stderr.trim();
     expect(line.split("\n")).toHaveLength(1);
-    expect(line).toMatch(/^rerank-eval: 4 of 7 gates failed: /);
+    expect(line).toMatch(/^rerank-eval: 4 of 8 gates failed: /);
     for (const g of ["nDCG@10 < -0.01", "nDCG@10 < -2%", "rbo@10 < 0.9"]) expect(line).toContain(g);
     expect(line).toContain("lower bound not above -0.0100");
+    expect(line).not.toContain("RR@10");
+    expect(r.stdout).toMatch(
+      /passed {2}bm25 → random: RR@10 change -0\.0606 .*, not significant \(p adj 0\.\d+\)/,
+    );
 
     const md = await readFile(join(out, "compare.md"), "utf8");
     expect(md).toContain("| bm25 → random | nDCG@10 |");
@@ -104,7 +111,7 @@ describe("compare", () => {
     const json = JSON.parse(await readFile(join(out, "compare.json"), "utf8"));
     expect(json.gates.filter((g: { status: string }) => g.status === "failed")).toHaveLength(4);
     expect(json.comparisons.every((c: { pAdjusted: number | null }) => c.pAdjusted !== null)).toBe(true);
-    expect(junitCounts(await readFile(junit, "utf8"))).toEqual({ testcases: 7, failures: 4 });
+    expect(junitCounts(await readFile(junit, "utf8"))).toEqual({ testcases: 8, failures: 4 });
   });
 
   it("exits 0 for a report against itself, and says when GITHUB_STEP_SUMMARY is not set", async () => {
