@@ -9,6 +9,7 @@
  * tau@k, top1 and score (mean |score delta|), always as the value itself.
  */
 import { UsageError } from "../errors.js";
+import type { CompareComparison, ComparedPair } from "./compare.js";
 
 export type GateKind = "quality" | "latency" | "failures" | "cost" | "drift" | "non-inferior";
 
@@ -99,4 +100,119 @@ export function gateValue(gate: Gate, candidate: number, base: number): number |
   if (gate.mode === "value") return candidate;
   if (gate.mode === "change") return candidate - base;
   return base === 0 ? null : (candidate - base) / Math.abs(base);
+}
+
+export interface GateOutcome {
+  gate: string;
+  kind: Gate["kind"];
+  pair: string;
+  status: "passed" | "failed" | "skipped";
+  value: number | null;
+  /** One line: what was measured against what. */
+  reason: string;
+}
+
+const fmt = (x: number, digits = 4) => (Object.is(Math.round(x * 10 ** digits), -0) ? 0 : x).toFixed(digits);
+const pct = (x: number) => `${x >= 0 ? "+" : ""}${(x * 100).toFixed(1)}%`;
+
+function shown(g: Gate, value: number, unit = ""): string {
+  if (g.mode === "relative") return pct(value);
+  const digits = unit === "ms" ? 1 : 4;
+  return `${g.mode === "change" && value >= 0 ? "+" : ""}${fmt(value, digits)}${unit}`;
+}
+
+/** One gate for one variant pair: passed, failed (with why) or skipped (when it cannot be evaluated). */
+export function evaluateGate(
+  g: Gate,
+  p: ComparedPair,
+  comparisons: CompareComparison[],
+  significant: boolean,
+): GateOutcome {
+  const out = (status: GateOutcome["status"], value: number | null, reason: string): GateOutcome => ({
+    gate: g.text,
+    kind: g.kind,
+    pair: p.label,
+    status,
+    value,
+    reason: `${p.label}: ${reason}`,
+  });
+  const verdict = (value: number | null, what: string, unit = "", extra = true) => {
+    if (value === null) return out("skipped", null, `${what} undefined (base is 0)`);
+    const failed = trips(g, value) && extra;
+    // A candidate's own latency, failures or cost is already in `what`.
+    const figure =
+      g.mode === "value" && g.kind !== "quality" && g.kind !== "drift" ? "" : ` ${shown(g, value, unit)}`;
+    return out(failed ? "failed" : "passed", value, `${what.replace(/,$/, "")}${figure} (gate: ${g.text})`);
+  };
+  switch (g.kind) {
+    case "quality":
+    case "non-inferior": {
+      const c = comparisons.find((x) => x.pair === p.label && x.measure === g.subject);
+      if (!c) return out("skipped", null, `${g.subject} not in both reports`);
+      if (g.kind === "non-inferior") {
+        if (!c.ci95) return out("failed", null, `${g.subject}: no 95 % interval (fewer than 2 queries)`);
+        const lower = c.ci95[0];
+        const ok = lower > g.threshold;
+        return out(
+          ok ? "passed" : "failed",
+          lower,
+          `${g.subject} 95 % CI of candidate − base [${fmt(c.ci95[0])}, ${fmt(c.ci95[1])}], lower bound ${ok ? "above" : "not above"} ${fmt(g.threshold)}`,
+        );
+      }
+      const value = gateValue(g, c.candidateMean, c.baseMean);
+      const v = verdict(
+        value,
+        `${g.subject} ${g.mode === "value" ? "mean" : "change"}`,
+        "",
+        !significant || c.significant,
+      );
+      if (significant && value !== null && trips(g, value) && !c.significant)
+        v.reason += `, not significant (p adj ${c.pAdjusted === null ? "n/a" : fmt(c.pAdjusted)})`;
+      else if (significant && v.status === "failed")
+        v.reason += `, significant (p adj ${fmt(c.pAdjusted ?? 0)})`;
+      return v;
+    }
+    case "latency": {
+      const field = g.subject as (typeof LATENCY_FIELDS)[number];
+      const b = p.latency.base?.query?.[field];
+      const c = p.latency.candidate?.query?.[field];
+      if (b === undefined || c === undefined)
+        return out("skipped", null, `no query latency ${field} on both sides`);
+      return verdict(gateValue(g, c, b), `query latency ${field} ${fmt(b, 1)} → ${fmt(c, 1)} ms,`, "ms");
+    }
+    case "failures":
+      return verdict(
+        gateValue(g, p.failures.candidate, p.failures.base),
+        `failed tasks ${p.failures.base} → ${p.failures.candidate},`,
+      );
+    case "cost": {
+      const { base: b, candidate: c } = p.cost;
+      if (b === null || c === null)
+        return out("skipped", null, "cost per 1k queries not known on both sides");
+      return verdict(
+        gateValue(g, c, b),
+        `cost per 1k queries ${fmt(b)} → ${fmt(c)} ${p.cost.currency ?? ""},`,
+      );
+    }
+    case "drift": {
+      const d = p.drift?.find((x) => x.k === (g.k ?? 10));
+      const value =
+        g.subject === "rbo"
+          ? d?.rbo
+          : g.subject === "tau"
+            ? d?.tau
+            : g.subject === "top1"
+              ? d?.top1
+              : d?.scoreDelta;
+      if (value === null || value === undefined) return out("skipped", null, `drift ${g.subject} undefined`);
+      return verdict(value, `mean ${g.subject}${g.k ? `@${g.k}` : ""} over ${d?.queries} queries`);
+    }
+  }
+}
+
+/** "2 of 5 gates failed: …", naming every failure. */
+export function gateSummary(gates: GateOutcome[]): string {
+  const failed = gates.filter((g) => g.status === "failed");
+  const head = `${failed.length} of ${gates.length} gate${gates.length === 1 ? "" : "s"} failed`;
+  return failed.length ? `${head}: ${failed.map((g) => g.reason).join("; ")}` : head;
 }
