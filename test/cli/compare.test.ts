@@ -129,6 +129,22 @@ describe("compare", () => {
     expect(md).toContain("drift needs run folders");
   });
 
+  it("takes gate flags before the positionals, once or repeated", async () => {
+    const r = await runCli([
+      "compare",
+      "--fail-on",
+      "nDCG@10 < -0.01",
+      "--variant-map",
+      "bm25=random",
+      bm25,
+      random,
+      "--out",
+      join(dir, "order"),
+    ]);
+    expect(r.code, r.stderr).toBe(1);
+    expect(r.stderr).toMatch(/^rerank-eval: 1 of 1 gate failed: bm25 → random: nDCG@10 change -0\.1055/);
+  });
+
   it("a drift between identical runs is none", async () => {
     const r = await runCli([
       "compare",

@@ -11,12 +11,12 @@ import { once } from "../flags.js";
 interface CompareArgs {
   base: string;
   candidates: string[];
-  "variant-map"?: string[];
+  "variant-map"?: string | string[];
   correction?: string;
   "allow-different-datasets"?: boolean;
-  "fail-on"?: string[];
-  "non-inferior"?: string[];
-  "max-drift"?: string[];
+  "fail-on"?: string | string[];
+  "non-inferior"?: string | string[];
+  "max-drift"?: string | string[];
   significant?: boolean;
   out?: string;
   github?: boolean;
@@ -34,8 +34,8 @@ export const compareCommand: CommandModule<object, CompareArgs> = {
       .positional("base", { type: "string", describe: "the base: a report.json or a run folder holding one" })
       .positional("candidates", { type: "string", array: true, describe: "one or more candidates, likewise" })
       .option("variant-map", {
+        // Repeatable, but not `array`: an array flag would swallow the positionals after it.
         type: "string",
-        array: true,
         describe: "pair base variant A with candidate variant B (A=B, repeatable); others pair by id",
       })
       .option("correction", {
@@ -49,7 +49,6 @@ export const compareCommand: CommandModule<object, CompareArgs> = {
       })
       .option("fail-on", {
         type: "string",
-        array: true,
         describe:
           'a gate: "nDCG@10 < -0.01", "nDCG@10 < -2%", "p95 > +20%", "p99 > 800ms", "failures > 0", "cost > +10%"',
       })
@@ -59,12 +58,10 @@ export const compareCommand: CommandModule<object, CompareArgs> = {
       })
       .option("non-inferior", {
         type: "string",
-        array: true,
         describe: "MEASURE:MARGIN: passes when the 95 % CI lower bound of candidate − base is above −MARGIN",
       })
       .option("max-drift", {
         type: "string",
-        array: true,
         describe: 'a drift gate (run folders): "rbo@10 < 0.9", "tau@10 < 0.8", "top1 > 0.1"',
       })
       .option("out", {
