@@ -168,6 +168,9 @@ export async function compareReports(
       throw new UsageError(
         `--variant-map ${id}=${o.variantMap[id]}: the base has no variant "${id}" (it has ${base.report.variants.map((v) => v.id).join(", ")})`,
       );
+  for (const [from, to] of Object.entries(o.variantMap))
+    if (!candidates.some((c) => c.report.variants.some((v) => v.id === to)))
+      throw new UsageError(`--variant-map ${from}=${to}: no candidate has a variant "${to}"`);
   const sig = base.report.significance;
   const settings = {
     alpha: sig.alpha || 0.05,

@@ -197,6 +197,11 @@ describe("compare", () => {
         /drift needs run folders/,
       ],
       [["compare", bm25, join(dir, "nowhere")], /nowhere: no such file or folder/],
+      [
+        ["compare", bm25, random, "--variant-map", "bm25=rnd"],
+        /--variant-map bm25=rnd: no candidate has a variant "rnd"/,
+      ],
+      [["compare", bm25, random, "--variant-map", "bm25"], /--variant-map "bm25" does not parse/],
     ];
     for (const [args, message] of cases) {
       const r = await runCli([...args, "--out", join(dir, "refused")]);
