@@ -5,6 +5,7 @@ import yargs, { type CommandModule } from "yargs";
 import { hideBin } from "yargs/helpers";
 import { ApiError, GateFailed, InputError, Interrupted, TooManyFailures, UsageError } from "../errors.js";
 import { VERSION } from "../version.js";
+import { compareCommand } from "./commands/compare.js";
 import { doctorCommand } from "./commands/doctor.js";
 import { evaluateCommand } from "./commands/evaluate.js";
 import { reportCommand } from "./commands/report.js";
@@ -57,7 +58,15 @@ const ERRORS: readonly ErrorRow<Error>[] = [
 ];
 
 /** Runs the CLI and returns its exit code (see EXIT); it never calls process.exit itself. */
-const COMMANDS = [evaluateCommand, rerankCommand, doctorCommand, serveCommand, runCommand, reportCommand];
+const COMMANDS = [
+  evaluateCommand,
+  rerankCommand,
+  doctorCommand,
+  serveCommand,
+  runCommand,
+  reportCommand,
+  compareCommand,
+];
 /** "report <dir>" → "report". */
 const COMMAND_NAMES = COMMANDS.map((c) => String(c.command).split(" ", 1)[0]);
 

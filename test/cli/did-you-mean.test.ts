@@ -57,7 +57,9 @@ describe("did you mean", () => {
     expect(flag.stderr).toBe(line("Unknown argument: frobnicate"));
     const command = await runCli(["frobnicate"], {});
     expect(command.stderr).toBe(
-      line("Unknown command: frobnicate; the commands are evaluate, rerank, doctor, serve, run, report"),
+      line(
+        "Unknown command: frobnicate; the commands are evaluate, rerank, doctor, serve, run, report, compare",
+      ),
     );
   });
 
