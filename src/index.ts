@@ -33,6 +33,8 @@ export {
   summarizeLatency,
   tiesInTopK,
 } from "./metrics/index.js";
+export type { CompareOptions, CompareResult } from "./report/compare.js";
+export { compareReports } from "./report/compare.js";
 export { renderMarkdown } from "./report/markdown.js";
 export { buildReport } from "./report/model.js";
 export { parseReport, readReport } from "./report/read.js";

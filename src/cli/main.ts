@@ -90,7 +90,7 @@ export async function main(argv: string[]): Promise<number> {
       .version(VERSION)
       .option("debug", { type: "boolean", describe: "print stack traces for errors", global: true })
       .command(COMMANDS as CommandModule[])
-      .demandCommand(1, "name a command: run, report, evaluate, rerank, doctor or serve")
+      .demandCommand(1, "name a command: run, report, compare, evaluate, rerank, doctor or serve")
       .strict()
       .wrap(Math.min(110, process.stdout.columns ?? 110))
       .fail((msg, err) => {
