@@ -41,49 +41,56 @@ export function significance(
 ): Significance {
   const base = variants.find((v) => v.id === baseline);
   const comparisons: Comparison[] = [];
-  for (const m of measures.headline) {
-    // Each variant's own interval is of the mean it reports, so over the same vector: failures at 0
-    // under the complete convention, left out without it (one resampling per query set).
-    for (const [qs, ids] of groupBy(variants, (v) => qids.filter((q) => q in (v.perQuery[m] ?? {})))) {
-      const scores = Object.fromEntries(ids.map((v) => [v.id, qs.map((q) => v.perQuery[m]?.[q] ?? 0)]));
-      const intervals = meanIntervals(scores, { seed: o.seed, resamples: o.resamples });
-      for (const v of ids) if (v.metrics[m]) v.metrics[m].ci95 = intervals[v.id];
-    }
-    if (!base) continue;
-    // Against the baseline, over the queries both evaluated (a failure is not a 0 the variant
-    // earned); the pairs that share a query set go through one pairedComparisons call, which draws
-    // the resamples and sign patterns once for all of them.
-    const others = variants.filter((v) => v !== base);
-    for (const [qs, group] of groupBy(others, (v) =>
-      qids.filter((q) => !lost.get(v.id)?.has(q) && !lost.get(base.id)?.has(q)),
-    )) {
-      const scores: Record<string, number[]> = { [base.id]: qs.map((q) => base.perQuery[m]?.[q] ?? 0) };
-      for (const v of group) scores[v.id] = qs.map((q) => v.perQuery[m]?.[q] ?? 0);
-      const pairs = group.map((v) => [base.id, v.id] as [string, string]);
-      for (const c of pairedComparisons(scores, pairs, o)) {
-        comparisons.push({
-          baseline: c.base,
-          variant: c.variant,
-          measure: m,
-          delta: c.delta ?? 0,
-          ci95: c.ci95,
-          pRandomization: c.pRandomization,
-          pTTest: c.pTTest,
-          pAdjusted: null,
-          effectSize: c.effectSize,
-          wins: c.wins,
-          ties: c.ties,
-          losses: c.losses,
-          harmRate: c.harmRate ?? 0,
-          queries: c.queries,
-          mde: c.mde,
-          queriesFor001: c.queriesFor001,
-          significant: false,
-        });
-      }
-    }
+  // Columns are keyed by (measure, variant): every measure that shares a query set goes through one
+  // call, which draws the resamples and sign patterns once for all of them (drawing is most of the
+  // cost; the resamples depend only on the seed and the number of queries).
+  const key = (m: string, id: string) => `${m}\u0001${id}`;
+  // Each variant's own interval is of the mean it reports, so over the same vector: failures at 0
+  // under the complete convention, left out without it.
+  const own = measures.headline.flatMap((m) => variants.map((v) => ({ m, v })));
+  for (const [qs, group] of groupBy(own, ({ m, v }) => qids.filter((q) => q in (v.perQuery[m] ?? {})))) {
+    const scores = Object.fromEntries(
+      group.map(({ m, v }) => [key(m, v.id), qs.map((q) => v.perQuery[m]?.[q] ?? 0)]),
+    );
+    const intervals = meanIntervals(scores, { seed: o.seed, resamples: o.resamples });
+    for (const { m, v } of group) if (v.metrics[m]) v.metrics[m].ci95 = intervals[key(m, v.id)];
   }
   if (!base) return { comparisons: [], groups: null, power: null };
+  // Against the baseline, over the queries both evaluated (a failure is not a 0 the variant earned).
+  const pairsOf = measures.headline.flatMap((m) => variants.filter((v) => v !== base).map((v) => ({ m, v })));
+  for (const [qs, group] of groupBy(pairsOf, ({ v }) =>
+    qids.filter((q) => !lost.get(v.id)?.has(q) && !lost.get(base.id)?.has(q)),
+  )) {
+    const scores: Record<string, number[]> = {};
+    for (const { m, v } of group) {
+      scores[key(m, base.id)] ??= qs.map((q) => base.perQuery[m]?.[q] ?? 0);
+      scores[key(m, v.id)] = qs.map((q) => v.perQuery[m]?.[q] ?? 0);
+    }
+    const pairs = group.map(({ m, v }) => [key(m, base.id), key(m, v.id)] as [string, string]);
+    const results = pairedComparisons(scores, pairs, o);
+    group.forEach(({ m, v }, i) => {
+      const c = results[i];
+      comparisons.push({
+        baseline: base.id,
+        variant: v.id,
+        measure: m,
+        delta: c.delta ?? 0,
+        ci95: c.ci95,
+        pRandomization: c.pRandomization,
+        pTTest: c.pTTest,
+        pAdjusted: null,
+        effectSize: c.effectSize,
+        wins: c.wins,
+        ties: c.ties,
+        losses: c.losses,
+        harmRate: c.harmRate ?? 0,
+        queries: c.queries,
+        mde: c.mde,
+        queriesFor001: c.queriesFor001,
+        significant: false,
+      });
+    });
+  }
   // Plan order: variants as listed, measures as the headline has them.
   const order = new Map(variants.map((v, i) => [v.id, i]));
   comparisons.sort(
@@ -118,17 +125,14 @@ export function significance(
   };
 }
 
-/** Variants grouped by the query set `of` gives each (most often one group: no failures). */
-function groupBy(
-  variants: ReportVariant[],
-  of: (v: ReportVariant) => string[],
-): [string[], ReportVariant[]][] {
-  const groups = new Map<string, [string[], ReportVariant[]]>();
-  for (const v of variants) {
-    const qs = of(v);
+/** Items grouped by the query set `of` gives each (most often one group: no failures). */
+function groupBy<T>(items: T[], of: (item: T) => string[]): [string[], T[]][] {
+  const groups = new Map<string, [string[], T[]]>();
+  for (const item of items) {
+    const qs = of(item);
     const key = qs.join("\u0000");
     const g = groups.get(key) ?? [qs, []];
-    g[1].push(v);
+    g[1].push(item);
     groups.set(key, g);
   }
   return [...groups.values()];
