@@ -49,7 +49,7 @@ export async function runEvaluation(config: RunConfig | RunOptions, io: RunIo = 
 
   const prepared = await prepareRun({ options, measures, headline, env, redact, createdAt: startedAt });
   try {
-    return await executeScoreWrite(prepared, options, io, { measures, headline, redact, started, startedAt });
+    return await executeScoreWrite(prepared, io, { measures, headline, redact, started, startedAt });
   } finally {
     await prepared.release();
   }
@@ -63,13 +63,13 @@ interface Scoring {
   startedAt: string;
 }
 
+/** The run after prepare: its options are the ones prepare settled (the concurrency it can use). */
 async function executeScoreWrite(
   prepared: Prepared,
-  options: RunOptions,
   io: RunIo,
   { measures, headline, redact, started, startedAt }: Scoring,
 ): Promise<RunOutcome> {
-  const { manifest, plan, outDir } = prepared;
+  const { manifest, plan, outDir, options } = prepared;
   let records: Awaited<ReturnType<typeof executeTasks>>["records"];
   let cpuSeconds: number;
   try {
@@ -84,7 +84,7 @@ async function executeScoreWrite(
       ({ records, cpuSeconds } = await executeTasks({
         tasks: tasksOf(plan),
         rerankers: prepared.rerankers,
-        concurrency: prepared.options.concurrency,
+        concurrency: options.concurrency,
         rps: options.rps,
         sink: (r) => prepared.writer.append(r),
         progress,
