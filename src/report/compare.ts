@@ -7,11 +7,12 @@
 import { stat } from "node:fs/promises";
 import { join } from "node:path";
 import { InputError, UsageError } from "../errors.js";
-import { adjustPValues, pairedComparisons } from "../metrics/index.js";
+import { pairedComparisons } from "../metrics/index.js";
 import { RESULTS_FILE, readResults } from "../results/index.js";
 import { type DriftSummary, drift, type Ranking } from "./compare-drift.js";
 import { evaluateGate, type Gate, type GateOutcome } from "./compare-gates.js";
 import { readReport } from "./read.js";
+import { correctFamily } from "./significance.js";
 import type { Report, ReportVariant } from "./types.js";
 
 export interface CompareSource {
@@ -250,15 +251,7 @@ export async function compareReports(
   if (!baseRankings || candidates.some((c) => !c.folder))
     notes.push("drift needs run folders (results.jsonl rankings): not computed for report.json files");
 
-  const tested = comparisons.filter((c) => c.pRandomization !== null);
-  const adjusted = adjustPValues(
-    tested.map((c) => c.pRandomization as number),
-    settings.correction,
-  );
-  tested.forEach((c, i) => {
-    c.pAdjusted = adjusted[i];
-    c.significant = adjusted[i] < settings.alpha;
-  });
+  correctFamily(comparisons, settings.correction, settings.alpha);
 
   const gates = o.gates.flatMap((g) => pairs.map((p) => evaluateGate(g, p, comparisons, o.significant)));
   return {

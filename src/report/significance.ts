@@ -99,15 +99,7 @@ export function significance(
       measures.headline.indexOf(a.measure) - measures.headline.indexOf(b.measure),
   );
   // One family: every comparison of the report.
-  const tested = comparisons.filter((c) => c.pRandomization !== null);
-  const adjusted = adjustPValues(
-    tested.map((c) => c.pRandomization as number),
-    o.correction,
-  );
-  tested.forEach((c, i) => {
-    c.pAdjusted = adjusted[i];
-    c.significant = adjusted[i] < o.alpha;
-  });
+  correctFamily(comparisons, o.correction, o.alpha);
 
   const onPrimary = comparisons.filter((c) => c.measure === measures.primary);
   const mdes = onPrimary.map((c) => c.mde).filter((x): x is number => x !== null);
@@ -123,6 +115,26 @@ export function significance(
         }
       : null,
   };
+}
+
+/**
+ * Sets each comparison's corrected p-value over the whole family (Holm or Benjamini–Hochberg on the
+ * randomization p-values) and whether it is significant at alpha.
+ */
+export function correctFamily(
+  comparisons: { pRandomization: number | null; pAdjusted: number | null; significant: boolean }[],
+  correction: "holm" | "bh",
+  alpha: number,
+): void {
+  const tested = comparisons.filter((c) => c.pRandomization !== null);
+  const adjusted = adjustPValues(
+    tested.map((c) => c.pRandomization as number),
+    correction,
+  );
+  tested.forEach((c, i) => {
+    c.pAdjusted = adjusted[i];
+    c.significant = adjusted[i] < alpha;
+  });
 }
 
 /** Items grouped by the query set `of` gives each (most often one group: no failures). */
