@@ -284,3 +284,15 @@ describe("compare", () => {
     expect(json.comparisons.find((c: { candidate: string }) => c.candidate === slow).queries).toBe(20);
   });
 });
+
+describe("compare without its files", () => {
+  it("says what to name in one line, exit 2, instead of yargs' count of arguments", async () => {
+    for (const argv of [["compare"], ["compare", "only-a-base"]]) {
+      const r = await runCli(argv);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toBe(
+        "rerank-eval: error: name a base and at least one candidate: rerank-eval compare BASE CANDIDATE... (report.json files or run folders)\n",
+      );
+    }
+  });
+});

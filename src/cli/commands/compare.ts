@@ -9,8 +9,8 @@ import { createUniqueFolder, outputError } from "../../results/index.js";
 import { once } from "../flags.js";
 
 interface CompareArgs {
-  base: string;
-  candidates: string[];
+  base?: string;
+  candidates?: string[];
   "variant-map"?: string | string[];
   correction?: string;
   "allow-different-datasets"?: boolean;
@@ -27,7 +27,7 @@ const strings = (v: unknown): string[] => (v === undefined ? [] : (Array.isArray
 
 /** `rerank-eval compare BASE CANDIDATE...`: statistics, gates and drift; exit 1 when a gate fails. */
 export const compareCommand: CommandModule<object, CompareArgs> = {
-  command: "compare <base> <candidates..>",
+  command: "compare [base] [candidates..]",
   describe: "compare candidate reports with a base report: significance, gates for CI, ranking drift",
   builder: (y: Argv) =>
     y
@@ -75,6 +75,10 @@ export const compareCommand: CommandModule<object, CompareArgs> = {
         "gate a pull request's run against main's",
       ) as unknown as Argv<CompareArgs>,
   handler: async (argv) => {
+    if (!argv.base || !argv.candidates?.length)
+      throw new UsageError(
+        "name a base and at least one candidate: rerank-eval compare BASE CANDIDATE... (report.json files or run folders)",
+      );
     const map: Record<string, string> = {};
     for (const pair of strings(argv["variant-map"])) {
       const m = /^([^=\s]+)=([^=\s]+)$/.exec(pair.trim());
@@ -91,8 +95,9 @@ export const compareCommand: CommandModule<object, CompareArgs> = {
     if (out === "" || junit === "") throw new UsageError(`${out === "" ? "--out" : "--junit"} needs a value`);
 
     const base = await loadSource(argv.base);
+    const named = argv.candidates;
     const candidates = [];
-    for (const c of argv.candidates) candidates.push(await loadSource(c));
+    for (const c of named) candidates.push(await loadSource(c));
     const measures = base.report.measures;
     // Every expression is parsed before any work, so a typo is exit 2 at once.
     const gates: Gate[] = [
