@@ -69,7 +69,7 @@ export function buildReport(input: ScoreInput): Report {
     { headline: [...new Set([...input.headline, primary])], primary },
     qids,
     lost,
-    SIGNIFICANCE,
+    { ...SIGNIFICANCE, correction: manifest.scoring.correction },
   );
   priceQuality(variants, baseline, primary);
   const byId = new Map(variants.map((v) => [v.id, v]));
@@ -115,7 +115,11 @@ export function buildReport(input: ScoreInput): Report {
     comparisons: sig.comparisons,
     groups: sig.groups,
     power: sig.power,
-    significance: { ...SIGNIFICANCE, ciMethod: "BCa paired bootstrap over queries" },
+    significance: {
+      ...SIGNIFICANCE,
+      correction: manifest.scoring.correction,
+      ciMethod: "BCa paired bootstrap over queries",
+    },
     front: { measure: primary, ...front(variants.map((v) => frontPoint(v, primary))) },
     rankingDiffs: baseline
       ? variants

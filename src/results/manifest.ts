@@ -98,6 +98,8 @@ export const ManifestSchema = z.object({
     maxFailures: count,
     /** The variant the others are compared with; null: the first stage if there is one, else the first. */
     baseline: z.string().nullable(),
+    /** How the comparisons' p-values are corrected for their number. */
+    correction: z.enum(["holm", "bh"]).default("holm"),
   }),
   variants: z.array(ManifestVariantSchema).min(1),
   /**

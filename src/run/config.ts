@@ -52,6 +52,8 @@ export interface RunOptions {
   skipQueriesWithoutRelevant: boolean;
   /** The variant the others are compared with (default: first-stage, else the first). */
   baseline?: string;
+  /** Holm (default) or Benjamini–Hochberg over the report's comparisons. */
+  correction: "holm" | "bh";
 }
 
 /** Read and validate a config file. Errors name the file, the line when known, and the field path. */
@@ -174,6 +176,7 @@ function effectiveOptions(c: RunConfigFile): RunOptions {
     complete: c.complete ?? RUN_OPTIONS.complete.default,
     skipQueriesWithoutRelevant:
       c.skipQueriesWithoutRelevant ?? RUN_OPTIONS.skipQueriesWithoutRelevant.default,
+    correction: c.correction ?? RUN_OPTIONS.correction.default,
     ...defined({
       rps: c.rps,
       measures: asList(c.measures),

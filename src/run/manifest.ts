@@ -80,6 +80,7 @@ export function buildManifest(input: ManifestInput): Manifest {
       complete: options.complete,
       maxFailures: options.maxFailures,
       baseline: options.baseline ?? null,
+      correction: options.correction,
     },
     variants: plan.variants.map((v) => {
       const m = v.model;

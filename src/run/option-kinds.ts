@@ -78,6 +78,14 @@ export const format = kind({
   read: asText,
 });
 
+const CORRECTIONS = ["holm", "bh"] as const;
+/** How the p-values of a report's comparisons are corrected: Holm (default) or Benjamini–Hochberg. */
+export const correction = kind({
+  schema: z.enum(CORRECTIONS, { error: `must be one of ${CORRECTIONS.join(", ")}` }),
+  label: CORRECTIONS.join("|"),
+  read: asText,
+});
+
 export const onOff = kind({
   schema: z.boolean({ error: "must be true or false" }),
   label: "boolean",

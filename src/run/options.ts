@@ -8,6 +8,7 @@
 import { z } from "zod";
 import { DEFAULT_PROVIDER } from "../rerank/client.js";
 import {
+  correction,
   csvColumns,
   delimiter,
   envName,
@@ -159,6 +160,13 @@ export const RUN_OPTIONS = {
     kind: text("variant id"),
     description:
       "the variant every other is compared with, e.g. bm25.top10 (default: first-stage when there is one, else the first listed)",
+  },
+  correction: {
+    scope: "top",
+    kind: correction,
+    default: "holm",
+    description:
+      "how the p-values of the report's comparisons are corrected for their number: holm (family-wise) or bh (Benjamini–Hochberg, false discovery rate)",
   },
   skipQueriesWithoutRelevant: {
     scope: "top",

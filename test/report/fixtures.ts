@@ -79,6 +79,7 @@ export function manifest(
       complete: true,
       maxFailures: 0,
       baseline: null,
+      correction: "holm",
     },
     variants,
     withoutRelevant: { skipped: false, queries: [] },

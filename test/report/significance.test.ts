@@ -106,3 +106,18 @@ describe("report statistics", () => {
     expect(r.power?.mde).toBeGreaterThan(0);
   });
 });
+
+describe("the correction", () => {
+  it("is Holm by default and Benjamini–Hochberg when the run asks (--correction bh): never above Holm", () => {
+    const holm = score(m, recs, judged);
+    const bh = score({ ...m, scoring: { ...m.scoring, correction: "bh" } }, recs, judged);
+    expect([holm.significance.correction, bh.significance.correction]).toEqual(["holm", "bh"]);
+    bh.comparisons.forEach((c, i) => {
+      expect(c.pRandomization).toBe(holm.comparisons[i].pRandomization);
+      expect(c.pAdjusted ?? 1).toBeLessThanOrEqual(holm.comparisons[i].pAdjusted ?? 1);
+    });
+    expect(bh.comparisons.some((c, i) => (c.pAdjusted ?? 1) < (holm.comparisons[i].pAdjusted ?? 1))).toBe(
+      true,
+    );
+  });
+});

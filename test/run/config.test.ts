@@ -170,6 +170,15 @@ describe("resolveRunOptions", () => {
     expect(o.models[0]).toMatchObject({ name: "bm25", model: "bm25", provider: "regolo" });
   });
 
+  it("--correction takes holm (the default) or bh", () => {
+    const base = { dataset: "s.csv", model: ["m"] };
+    expect(resolveRunOptions(undefined, base).correction).toBe("holm");
+    expect(resolveRunOptions(undefined, { ...base, correction: "bh" }).correction).toBe("bh");
+    expect(() => resolveRunOptions(undefined, { ...base, correction: "bonferroni" })).toThrow(
+      "--correction must be one of holm, bh, got 'bonferroni'",
+    );
+  });
+
   it("usage errors: no dataset, no model, duplicate names, bad numbers", () => {
     expect(() => resolveRunOptions(undefined, { model: ["a"] })).toThrow(UsageError);
     expect(() => resolveRunOptions(undefined, { dataset: "s.csv" })).toThrow(/no model/);
