@@ -3,6 +3,7 @@
  * table of the numbers it draws (the accessible twin under every chart).
  */
 import type { TopLevelSpec } from "vega-lite";
+import type { ResultRecord } from "../results/record.js";
 import type { Report, ReportVariant } from "./types.js";
 
 export interface Chart {
@@ -139,6 +140,44 @@ export function latencyChart(report: Report): Chart | null {
         ...STATS.map((s) => ms(v.latency?.query?.[s])),
         String(v.latency?.query?.count ?? 0),
       ]),
+    },
+  };
+}
+
+/**
+ * The distribution of every HTTP attempt's latency per variant, from the records' per-attempt
+ * samples: a box (quartiles) with whiskers from the fastest to the slowest attempt.
+ */
+export function attemptLatencyChart(report: Report, records: Map<string, ResultRecord[]>): Chart | null {
+  const rows = report.variants.flatMap((v) =>
+    (records.get(v.id) ?? []).flatMap((r) => r.attemptLatenciesMs.map((ms) => ({ variant: v.id, ms }))),
+  );
+  if (rows.length === 0) return null;
+  const ids = [...new Set(rows.map((r) => r.variant))];
+  const title = "Latency per HTTP attempt (ms): the distribution of every sample";
+  const spec = {
+    ...base(title, "Box plot of each variant's per-attempt latencies: quartiles, whiskers from min to max."),
+    data: { values: rows },
+    height: { step: 26 },
+    mark: { type: "boxplot", extent: "min-max", color: "#4c78a8" },
+    encoding: {
+      y: { field: "variant", type: "nominal", sort: ids, title: null },
+      x: { field: "ms", type: "quantitative", title: "latency per attempt (ms)" },
+    },
+  } as unknown as TopLevelSpec;
+  return {
+    id: "chart-attempt-latency",
+    title,
+    desc: "Distribution of the per-attempt latencies of each variant, in milliseconds.",
+    spec,
+    table: {
+      head: ["variant", "attempts", "p50", "p95", "max"],
+      rows: report.variants
+        .filter((v) => ids.includes(v.id))
+        .map((v) => {
+          const a = v.latency?.request;
+          return [mark(report, v.id), String(a?.count ?? 0), ms(a?.p50), ms(a?.p95), ms(a?.max)];
+        }),
     },
   };
 }

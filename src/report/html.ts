@@ -3,7 +3,10 @@
  * JavaScript off). Its charts are SVG rendered here from report.json, each with a table of its
  * numbers; every text that comes from the report is escaped. Same report, same bytes.
  */
+
+import type { ResultRecord } from "../results/record.js";
 import {
+  attemptLatencyChart,
   type Chart,
   deltaCharts,
   fmt,
@@ -28,7 +31,11 @@ details{margin:.3rem 0 1rem}.baseline{background:#f1f3f5}.note{color:#555}
 .grid{display:flex;flex-wrap:wrap;gap:1rem}.grid table{margin:0}
 `;
 
-export async function renderHtml(report: Report): Promise<string> {
+/** `records` (each variant's, in query order) give the per-attempt latency samples. */
+export async function renderHtml(
+  report: Report,
+  records: Map<string, ResultRecord[]> = new Map(),
+): Promise<string> {
   const primary = report.front.measure;
   const parts: string[] = [
     "<!DOCTYPE html>",
@@ -54,9 +61,11 @@ export async function renderHtml(report: Report): Promise<string> {
   for (const [i, m] of report.headline.entries()) parts.push(await figure(measureChart(report, m, i + 1)));
 
   const latency = latencyChart(report);
+  const attempts = attemptLatencyChart(report, records);
   parts.push(
     "<h2>Latency</h2>",
     latency ? await figure(latency) : '<p class="note">No latency was measured.</p>',
+    ...(attempts ? [await figure(attempts)] : []),
   );
 
   parts.push(`<h2>Per-query differences against the baseline (${esc(primary)})</h2>`);

@@ -40,6 +40,6 @@ export const RENDERERS: readonly Renderer[] = [
     render: ({ qids, qrels }) => qrelsLines(qids, qrels),
   },
   { file: "report.md", render: ({ report }) => renderMarkdown(report) },
-  { file: "report.html", render: ({ report }) => renderHtml(report) },
+  { file: "report.html", render: ({ report, records }) => renderHtml(report, records) },
   { file: "report.json", render: ({ report }) => `${JSON.stringify(report, null, 2)}\n` },
 ];

@@ -13,6 +13,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { renderHtml } from "../../src/report/html.js";
 import { renumberIds } from "../../src/report/html-svg.js";
 import type { Report } from "../../src/report/types.js";
+import type { ResultRecord } from "../../src/results/index.js";
+import { collateRecords, readManifest, readResults } from "../../src/results/index.js";
 import { loadRunConfig, resolveRunOptions } from "../../src/run/config.js";
 import { runEvaluation } from "../../src/run/index.js";
 import { tempDir } from "../run/helpers.js";
@@ -26,6 +28,8 @@ let dir: string;
 let cleanup: () => Promise<void>;
 let report: Report;
 let html: string;
+/** The run's records by variant, as the renderer got them (the per-attempt latencies). */
+let records: Map<string, ResultRecord[]>;
 
 beforeAll(async () => {
   ({ dir, cleanup } = await tempDir("rerank-eval-html-"));
@@ -34,14 +38,20 @@ beforeAll(async () => {
   await runEvaluation(options, { quiet: true, env: {} });
   report = JSON.parse(await readFile(join(out, "report.json"), "utf8")) as Report;
   html = await readFile(join(out, "report.html"), "utf8");
+  const manifest = await readManifest(join(out, "manifest.json"));
+  records = collateRecords(manifest, await readResults(join(out, "results.jsonl"))).byVariant;
 }, 60_000);
 afterAll(() => cleanup());
 
-/** The demo's charts: one per headline measure, latency, one delta per non-baseline variant, front, top_n. */
+/**
+ * The demo's charts: one per headline measure, latency percentiles, the per-attempt distribution, one
+ * delta per non-baseline variant, front, top_n.
+ */
 function chartIds(r: Report): string[] {
   return [
     ...r.headline.map((_, i) => `chart-measure-${i + 1}`),
     "chart-latency",
+    "chart-attempt-latency",
     ...r.variants.slice(1).map((_, i) => `chart-delta-${i + 1}`),
     "chart-front",
     "chart-topn",
@@ -100,7 +110,8 @@ describe("report.html", () => {
   });
 
   it("is the same bytes for the same report, and escapes every text from it", async () => {
-    expect(await renderHtml(report)).toBe(html);
+    // From the folder alone (report.json and the records on disk): the bytes the run wrote.
+    expect(await renderHtml(report, records)).toBe(html);
     const evil = '<b id="x">tfidf</b>&top10';
     const bad = JSON.parse(
       JSON.stringify(report).replaceAll('"tfidf.top10"', JSON.stringify(evil)),
