@@ -1,5 +1,6 @@
 /** compare.md, compare.json and the JUnit XML of `compare`: pure functions of its result. */
 import { type CompareResult, gateSummary } from "./compare.js";
+import { diffsText } from "./markdown.js";
 
 const f4 = (x: number | null | undefined) => (x === null || x === undefined ? "–" : x.toFixed(4));
 const p3 = (x: number | null) => (x === null ? "–" : x < 0.001 ? "<0.001" : x.toFixed(3));
@@ -51,6 +52,8 @@ export function compareMarkdown(r: CompareResult): string {
           `| ${cell(p.label)} | ${d.k} | ${d.queries} | ${f4(d.tau)} | ${f4(d.rbo)} | ${f4(d.top1)} | ${f4(d.scoreDelta)} |`,
         );
   }
+  const diffs = diffsText(r.rankingDiffs);
+  if (diffs.length) lines.push("", "## Where the candidates differ most from the base", "", ...diffs);
   if (r.gates.length) {
     lines.push("", "## Gates", "");
     lines.push("| gate | status | detail |", "|---|---|---|");

@@ -8,9 +8,10 @@ import { stat } from "node:fs/promises";
 import { join } from "node:path";
 import { InputError, UsageError } from "../errors.js";
 import { pairedComparisons } from "../metrics/index.js";
-import { RESULTS_FILE, readResults } from "../results/index.js";
+import { QRELS_FILE, RESULTS_FILE, readQrels, readResults } from "../results/index.js";
 import { type DriftSummary, drift, type Ranking } from "./compare-drift.js";
 import { evaluateGate, type Gate, type GateOutcome } from "./compare-gates.js";
+import { type DiffRecord, type RankingDiff, rankingDiff } from "./diffs.js";
 import { readReport } from "./read.js";
 import { correctFamily } from "./significance.js";
 import type { Report, ReportVariant } from "./types.js";
@@ -83,6 +84,8 @@ export interface CompareResult {
   /** Variants with no counterpart on the other side. */
   unmatched: string[];
   notes: string[];
+  /** Where each candidate variant differs most from its base variant (run folders only). */
+  rankingDiffs: RankingDiff[];
 }
 
 /** Refuses sources of another dataset or other conventions, naming every difference in one line. */
@@ -201,6 +204,9 @@ export async function compareReports(
   const unmatched: string[] = [];
   const notes: string[] = [];
   const baseRankings = base.folder ? await rankingsOf(base.folder) : null;
+  const baseQrels = base.folder ? await readQrels(join(base.folder, QRELS_FILE)) : null;
+  const primary = base.report.front.measure || measures[0];
+  const rankingDiffs: RankingDiff[] = [];
   for (const cand of candidates) {
     const matched = pairVariants(base.report, cand.report, o.variantMap);
     const several = candidates.length > 1 ? ` (${cand.label})` : "";
@@ -227,6 +233,21 @@ export async function compareReports(
         );
         comparisons.push(comparisonOf(cand.label, label, m, b, c, qs, settings));
       }
+      if (baseRankings && candRankings && baseQrels && b.perQuery[primary] && c.perQuery[primary])
+        rankingDiffs.push(
+          rankingDiff({
+            baseline: b.id,
+            variant: `${c.id}${several}`,
+            measure: primary,
+            basePerQuery: b.perQuery[primary],
+            variantPerQuery: c.perQuery[primary],
+            baseRecords: asRecords(baseRankings.get(b.id)),
+            variantRecords: asRecords(candRankings.get(c.id)),
+            qrels: baseQrels,
+            k: 10,
+            n: 5,
+          }),
+        );
       pairs.push({
         candidate: cand.label,
         label,
@@ -265,7 +286,12 @@ export async function compareReports(
     gates,
     unmatched,
     notes,
+    rankingDiffs,
   };
+}
+
+function asRecords(rankings: Map<string, Ranking> | undefined): DiffRecord[] {
+  return [...(rankings ?? [])].map(([qid, ranking]) => ({ qid, ranking }));
 }
 
 async function rankingsOf(folder: string): Promise<Map<string, Map<string, Ranking>>> {

@@ -4,7 +4,6 @@
  * to it. Kept in report.json (compare reads reports back without their records).
  */
 import { sortTrec } from "../metrics/index.js";
-import type { ResultRecord } from "../results/record.js";
 import type { Qrels } from "../trec/types.js";
 
 export type DiffTag = "promoted" | "demoted" | "new hit" | "lost hit" | "";
@@ -32,6 +31,12 @@ export interface RankingDiff {
   queries: QueryDiff[];
 }
 
+export interface DiffRecord {
+  qid: string;
+  ranking: readonly (readonly [string, number])[];
+  error?: unknown;
+}
+
 export interface DiffInput {
   baseline: string;
   variant: string;
@@ -39,8 +44,9 @@ export interface DiffInput {
   /** measure's per-query values of both (the report's vectors). */
   basePerQuery: Record<string, number>;
   variantPerQuery: Record<string, number>;
-  baseRecords: ResultRecord[];
-  variantRecords: ResultRecord[];
+  /** Each query's ranking as recorded (a failed task has none, or an error). */
+  baseRecords: DiffRecord[];
+  variantRecords: DiffRecord[];
   qrels: Qrels;
   k: number;
   /** How many queries to show (the largest |Δ|, ties by query order). */
@@ -88,7 +94,7 @@ export function rankingDiff(input: DiffInput): RankingDiff {
 }
 
 /** The first k document ids by the trec rule (what the measures saw); none for a failed task. */
-function topK(record: ResultRecord | undefined, k: number): string[] {
+function topK(record: DiffRecord | undefined, k: number): string[] {
   if (!record || record.error) return [];
   const sorted = sortTrec({
     docIds: record.ranking.map((x) => x[0]),

@@ -5,6 +5,7 @@
  */
 import { stringify } from "yaml";
 import { count } from "../text/words.js";
+import type { RankingDiff } from "./diffs.js";
 import { primaryMeasure } from "./model.js";
 import type { Report, ReportVariant } from "./types.js";
 
@@ -126,7 +127,7 @@ export function renderMarkdown(report: Report): string {
   out.push("## Quality, latency and cost", "", frontText(report), "");
   out.push("## Candidate ceiling", "", ceilingText(report), "");
   out.push("## Failures, ties and notes", "", qualityTable(report), "", failuresText(report), "");
-  const diffs = diffsText(report);
+  const diffs = diffsText(report.rankingDiffs);
   if (diffs.length) out.push("## Where the variants differ most from the baseline", "", ...diffs, "");
   out.push("## Conventions", "", ...conventions(report), "");
   out.push("## Dataset and configuration", "");
@@ -180,9 +181,9 @@ function missingTasks(report: Report): string[] {
  * Per variant, collapsed: the queries with the largest |Δ| from the baseline on the headline measure,
  * both top-k lists side by side with grades (— unjudged) and what moved.
  */
-function diffsText(report: Report): string[] {
+export function diffsText(diffs: readonly RankingDiff[]): string[] {
   const out: string[] = [];
-  for (const d of report.rankingDiffs) {
+  for (const d of diffs) {
     if (d.queries.length === 0) continue;
     out.push(
       `<details><summary>${d.variant} vs ${d.baseline}: the ${count(d.queries.length, "query", "queries")} with the largest |Δ ${d.measure}|</summary>`,

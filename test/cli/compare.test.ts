@@ -107,9 +107,14 @@ describe("compare", () => {
     const md = await readFile(join(out, "compare.md"), "utf8");
     expect(md).toContain("| bm25 → random | nDCG@10 |");
     expect(md).toContain("## Ranking drift");
+    // Run folders: the queries where random differs most from bm25, both top-k lists with grades.
+    expect(md).toContain("## Where the candidates differ most from the base");
+    expect(md).toMatch(/<details><summary>random vs bm25: the 5 queries with the largest \|Δ nDCG@10\|/);
     expect(await readFile(summary, "utf8")).toBe(`earlier step\n${md}`);
     const json = JSON.parse(await readFile(join(out, "compare.json"), "utf8"));
     expect(json.gates.filter((g: { status: string }) => g.status === "failed")).toHaveLength(4);
+    expect(json.rankingDiffs).toHaveLength(1);
+    expect(json.rankingDiffs[0].queries[0].delta).toBeLessThan(0);
     expect(json.comparisons.every((c: { pAdjusted: number | null }) => c.pAdjusted !== null)).toBe(true);
     expect(junitCounts(await readFile(junit, "utf8"))).toEqual({ testcases: 8, failures: 4 });
   });
