@@ -5,7 +5,7 @@
  * report), each variant's own 95 % interval, randomized Tukey HSD groups on the primary measure,
  * and how sensitive the query set is (minimum detectable effect).
  */
-import { adjustPValues, meanIntervals, pairedComparisons, tukeyHSD } from "../metrics/index.js";
+import { adjustPValues, comparisonsAndIntervals, meanIntervals, tukeyHSD } from "../metrics/index.js";
 import type { Report, ReportVariant } from "./types.js";
 
 export interface SignificanceOptions {
@@ -42,55 +42,76 @@ export function significance(
   const base = variants.find((v) => v.id === baseline);
   const comparisons: Comparison[] = [];
   // Columns are keyed by (measure, variant): every measure that shares a query set goes through one
-  // call, which draws the resamples and sign patterns once for all of them (drawing is most of the
-  // cost; the resamples depend only on the seed and the number of queries).
+  // call, which draws the resamples and sign patterns once for all of them (they depend only on the
+  // seed and the number of queries), and each column is resampled once, for its comparison and for
+  // its own interval alike: summing resamples is the cost.
   const key = (m: string, id: string) => `${m}\u0001${id}`;
   // Each variant's own interval is of the mean it reports, so over the same vector: failures at 0
-  // under the complete convention, left out without it.
+  // under the complete convention, left out without it. Where that vector's queries are those of
+  // a comparison (no failures: the usual case) it comes from the comparison's own resamples.
   const own = measures.headline.flatMap((m) => variants.map((v) => ({ m, v })));
-  for (const [qs, group] of groupBy(own, ({ m, v }) => qids.filter((q) => q in (v.perQuery[m] ?? {})))) {
+  const pending = new Map(
+    own.map((o) => [
+      key(o.m, o.v.id),
+      { ...o, qs: qids.filter((q) => q in (o.v.perQuery[o.m] ?? {})).join("\u0000") },
+    ]),
+  );
+  const setInterval = (id: string, ci: [number, number] | null) => {
+    const p = pending.get(id);
+    if (p?.v.metrics[p.m]) p.v.metrics[p.m].ci95 = ci;
+    pending.delete(id);
+  };
+  if (base) {
+    // Against the baseline, over the queries both evaluated (a failure is not a 0 the variant earned).
+    const pairsOf = measures.headline.flatMap((m) =>
+      variants.filter((v) => v !== base).map((v) => ({ m, v })),
+    );
+    for (const [qs, group] of groupBy(pairsOf, ({ v }) =>
+      qids.filter((q) => !lost.get(v.id)?.has(q) && !lost.get(base.id)?.has(q)),
+    )) {
+      const scores: Record<string, number[]> = {};
+      for (const { m, v } of group) {
+        scores[key(m, base.id)] ??= qs.map((q) => base.perQuery[m]?.[q] ?? 0);
+        scores[key(m, v.id)] = qs.map((q) => v.perQuery[m]?.[q] ?? 0);
+      }
+      const pairs = group.map(({ m, v }) => [key(m, base.id), key(m, v.id)] as [string, string]);
+      const sameQueries = qs.join("\u0000");
+      const alongside = Object.keys(scores).filter((id) => pending.get(id)?.qs === sameQueries);
+      const { comparisons: results, intervals } = comparisonsAndIntervals(scores, pairs, alongside, o);
+      for (const id of alongside) setInterval(id, intervals[id]);
+      group.forEach(({ m, v }, i) => {
+        const c = results[i];
+        comparisons.push({
+          baseline: base.id,
+          variant: v.id,
+          measure: m,
+          delta: c.delta ?? 0,
+          ci95: c.ci95,
+          pRandomization: c.pRandomization,
+          pTTest: c.pTTest,
+          pAdjusted: null,
+          effectSize: c.effectSize,
+          wins: c.wins,
+          ties: c.ties,
+          losses: c.losses,
+          harmRate: c.harmRate ?? 0,
+          queries: c.queries,
+          mde: c.mde,
+          queriesFor001: c.queriesFor001,
+          significant: false,
+        });
+      });
+    }
+  }
+  // The intervals no comparison could give (a variant's failures make its vector differ).
+  for (const [qs, group] of groupBy([...pending.values()], (p) => (p.qs ? p.qs.split("\u0000") : []))) {
     const scores = Object.fromEntries(
       group.map(({ m, v }) => [key(m, v.id), qs.map((q) => v.perQuery[m]?.[q] ?? 0)]),
     );
     const intervals = meanIntervals(scores, { seed: o.seed, resamples: o.resamples });
-    for (const { m, v } of group) if (v.metrics[m]) v.metrics[m].ci95 = intervals[key(m, v.id)];
+    for (const { m, v } of group) setInterval(key(m, v.id), intervals[key(m, v.id)]);
   }
   if (!base) return { comparisons: [], groups: null, power: null };
-  // Against the baseline, over the queries both evaluated (a failure is not a 0 the variant earned).
-  const pairsOf = measures.headline.flatMap((m) => variants.filter((v) => v !== base).map((v) => ({ m, v })));
-  for (const [qs, group] of groupBy(pairsOf, ({ v }) =>
-    qids.filter((q) => !lost.get(v.id)?.has(q) && !lost.get(base.id)?.has(q)),
-  )) {
-    const scores: Record<string, number[]> = {};
-    for (const { m, v } of group) {
-      scores[key(m, base.id)] ??= qs.map((q) => base.perQuery[m]?.[q] ?? 0);
-      scores[key(m, v.id)] = qs.map((q) => v.perQuery[m]?.[q] ?? 0);
-    }
-    const pairs = group.map(({ m, v }) => [key(m, base.id), key(m, v.id)] as [string, string]);
-    const results = pairedComparisons(scores, pairs, o);
-    group.forEach(({ m, v }, i) => {
-      const c = results[i];
-      comparisons.push({
-        baseline: base.id,
-        variant: v.id,
-        measure: m,
-        delta: c.delta ?? 0,
-        ci95: c.ci95,
-        pRandomization: c.pRandomization,
-        pTTest: c.pTTest,
-        pAdjusted: null,
-        effectSize: c.effectSize,
-        wins: c.wins,
-        ties: c.ties,
-        losses: c.losses,
-        harmRate: c.harmRate ?? 0,
-        queries: c.queries,
-        mde: c.mde,
-        queriesFor001: c.queriesFor001,
-        significant: false,
-      });
-    });
-  }
   // Plan order: variants as listed, measures as the headline has them.
   const order = new Map(variants.map((v, i) => [v.id, i]));
   comparisons.sort(

@@ -93,24 +93,49 @@ export function pairedComparisons(
   pairs: readonly (readonly [base: string, variant: string])[],
   opts: ComparisonOptions,
 ): NamedComparison[] {
+  return comparisonsAndIntervals(scores, pairs, [], opts).comparisons;
+}
+
+/**
+ * pairedComparisons, plus the 95 % BCa interval of the mean of each column named in `intervalsOf`
+ * (a column of `scores`) from the SAME resamples: a report needs both, and resampling is the cost.
+ * The intervals equal meanIntervals' for the same seed (the resamples depend only on it and n).
+ */
+export function comparisonsAndIntervals(
+  scores: Record<string, readonly number[]>,
+  pairs: readonly (readonly [base: string, variant: string])[],
+  intervalsOf: readonly string[],
+  opts: ComparisonOptions,
+): { comparisons: NamedComparison[]; intervals: Record<string, [number, number] | null> } {
   checkSeed(opts.seed);
   const resamples = positiveInteger("resamples", opts.resamples ?? DEFAULTS.resamples);
   const permutations = positiveInteger("permutations", opts.permutations ?? DEFAULTS.permutations);
   const alpha = opts.alpha ?? DEFAULTS.alpha;
   if (!(alpha > 0 && alpha < 1)) throw new RangeError(`alpha must be in (0, 1), got ${alpha}`);
-  for (const [b, v] of pairs)
-    for (const id of [b, v]) if (!Object.hasOwn(scores, id)) throw new RangeError(`no scores for "${id}"`);
+  for (const id of [...pairs.flat(), ...intervalsOf])
+    if (!Object.hasOwn(scores, id)) throw new RangeError(`no scores for "${id}"`);
 
-  // Only the variants named in a pair are resampled, in first-mention order.
-  const ids = [...new Set(pairs.flat())];
+  // Only the variants named in a pair (or for an interval) are resampled, in first-mention order;
+  // a column of zeros last, the other side of a mean's own interval.
+  const named = [...new Set([...pairs.flat(), ...intervalsOf])];
+  const n0 = named.length ? scores[named[0]].length : 0;
+  const ZERO = "\u0000zeros";
+  const ids = intervalsOf.length ? [...named, ZERO] : named;
+  const all = intervalsOf.length ? { ...scores, [ZERO]: new Array<number>(n0).fill(0) } : scores;
   const at = new Map(ids.map((id, i) => [id, i]));
-  const columns = toColumns(scores, ids);
+  const columns = toColumns(all, ids);
   const n = columns.length ? columns[0].length : 0;
   const k = ids.length;
   const boot = n >= 2 ? resampleSums(columns, resamples, opts.seed) : null;
   const flips = n > EXACT_MAX_QUERIES ? signFlipSums(columns, permutations, opts.seed) : null;
 
-  return pairs.map(([base, variant]) => {
+  const intervals: Record<string, [number, number] | null> = {};
+  for (const id of intervalsOf) {
+    const j = at.get(id) as number;
+    const r = boot ? pairInterval(boot, k, at.get(ZERO) as number, j, columns, columns[j], 0.95) : null;
+    intervals[id] = r ? [r.lo, r.hi] : null;
+  }
+  const comparisons = pairs.map(([base, variant]): NamedComparison => {
     const u = at.get(base) as number;
     const v = at.get(variant) as number;
     const diffs = new Float64Array(n);
@@ -150,6 +175,7 @@ export function pairedComparisons(
       queriesFor001: queriesNeeded(sd, 0.01, alpha),
     };
   });
+  return { comparisons, intervals };
 }
 
 /**

@@ -3,6 +3,7 @@ export { type AdjustMethod, adjustPValues } from "./adjust.js";
 export { type BootstrapInterval, bootstrapInterval, meanIntervals } from "./bootstrap.js";
 export {
   type ComparisonOptions,
+  comparisonsAndIntervals,
   type NamedComparison,
   type PairedComparison,
   pairedComparison,
