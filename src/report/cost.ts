@@ -5,20 +5,13 @@
  */
 import type { ManifestVariant } from "../results/manifest.js";
 import type { ResultRecord } from "../results/record.js";
+import type { ReportVariant } from "./types.js";
 
 /** Cohere bills a query of up to 100 documents as one search unit (api-dialects.md). */
 const DOCUMENTS_PER_SEARCH_UNIT = 100;
 
-export interface VariantCost {
-  currency: string;
-  /** For the whole run; null when a priced unit was not reported (tokens) and cannot be counted. */
-  total: number | null;
-  per1kQueries: number | null;
-  /** What one more 0.01 of the primary measure over the baseline costs per 1,000 queries. */
-  perPlus001: number | null;
-  /** How each priced unit was counted, in words. */
-  basis: string[];
-}
+/** report.json's cost of a variant (schema.ts): currency, total, per 1,000 queries, per +0.01, basis. */
+export type VariantCost = NonNullable<ReportVariant["cost"]>;
 
 export function variantCost(price: ManifestVariant["price"], records: ResultRecord[]): VariantCost | null {
   if (!price) return null;

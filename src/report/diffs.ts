@@ -3,33 +3,17 @@
  * top-k lists side by side, each document with its grade (null when unjudged) and what happened
  * to it. Kept in report.json (compare reads reports back without their records).
  */
+
+import type { z } from "zod";
 import { sortTrec } from "../metrics/index.js";
 import type { Qrels } from "../trec/types.js";
+import type { RankingDiffSchema } from "./schema.js";
 
-export type DiffTag = "promoted" | "demoted" | "new hit" | "lost hit" | "";
-
-export interface DiffEntry {
-  rank: number;
-  docId: string;
-  grade: number | null;
-  tag: DiffTag;
-}
-
-export interface QueryDiff {
-  qid: string;
-  /** variant − baseline on the measure. */
-  delta: number;
-  baseline: DiffEntry[];
-  variant: DiffEntry[];
-}
-
-export interface RankingDiff {
-  baseline: string;
-  variant: string;
-  measure: string;
-  k: number;
-  queries: QueryDiff[];
-}
+/** The shapes are report.json's (schema.ts); this file only fills them. */
+export type RankingDiff = z.infer<typeof RankingDiffSchema>;
+type QueryDiff = RankingDiff["queries"][number];
+type DiffEntry = QueryDiff["baseline"][number];
+type DiffTag = DiffEntry["tag"];
 
 export interface DiffRecord {
   qid: string;

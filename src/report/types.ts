@@ -1,12 +1,10 @@
 /** The report's types (inferred from the schema in schema.ts) and what scoring takes. */
 import type { Qrels } from "../metrics/index.js";
 import type { Collated } from "../results/collate.js";
-import type { DatasetInfo, Manifest, RunConfigRecord } from "../results/manifest.js";
+import type { Manifest } from "../results/manifest.js";
 import type { ReportTiming } from "./schema.js";
 
 export type { Report, ReportTiming, ReportVariant } from "./schema.js";
-export type ReportDataset = DatasetInfo;
-export type ReportConfig = RunConfigRecord;
 
 /** The score stage's input: a run's record, read from disk or still in memory. */
 export interface ScoreInput {

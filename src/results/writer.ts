@@ -32,10 +32,8 @@ export class ResultsWriter {
   constructor(
     readonly path: string,
     private readonly redact: (text: string) => string = (t) => t,
-    append = false,
   ) {
-    // A resumed run will append to the records it keeps; a new run starts the file afresh.
-    this.fd = openSync(path, append ? "a" : "w");
+    this.fd = openSync(path, "w");
   }
 
   append(record: ResultRecord): void {
