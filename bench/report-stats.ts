@@ -8,8 +8,10 @@
  *   node bench/run.mjs report-stats   (or: npx tsx bench/report-stats.ts [--queries 1000] [--variants 10])
  */
 import { cpus, loadavg } from "node:os";
-import { significance } from "../src/report/significance.js";
-import type { ReportVariant } from "../src/report/types.js";
+// The built code (prebench builds it): what users run, and where the Tukey worker is plain JavaScript.
+import { lastJoin } from "../dist/metrics/stats/aside.js";
+import { significance } from "../dist/report/significance.js";
+import type { ReportVariant } from "../dist/report/types.js";
 
 const arg = (name: string, dflt: number) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -53,7 +55,7 @@ for (let run = 0; run < 3; run++) {
   times.push((performance.now() - t) / 1000);
   if (run === 0)
     console.log(
-      `${r.comparisons.length} comparisons, groups on ${r.groups?.measure}, MDE ${r.power?.mde?.toFixed(4)}`,
+      `${r.comparisons.length} comparisons, groups on ${r.groups?.measure} (Tukey ${lastJoin.aside ? "on a second core" : "inline"}), MDE ${r.power?.mde?.toFixed(4)}`,
     );
 }
 console.log(

@@ -5,7 +5,7 @@
  * report), each variant's own 95 % interval, randomized Tukey HSD groups on the primary measure,
  * and how sensitive the query set is (minimum detectable effect).
  */
-import { adjustPValues, comparisonsAndIntervals, meanIntervals, tukeyHSD } from "../metrics/index.js";
+import { adjustPValues, comparisonsAndIntervals, meanIntervals, startTukeyHSD } from "../metrics/index.js";
 import type { Report, ReportVariant } from "./types.js";
 
 export interface SignificanceOptions {
@@ -40,6 +40,9 @@ export function significance(
   o: SignificanceOptions,
 ): Significance {
   const base = variants.find((v) => v.id === baseline);
+  // Tukey's permutations go first, on a second core when they are worth one; the bootstrap and the
+  // sign flips below run meanwhile, and the groups are joined at the end.
+  const groups = base ? startTukeyGroups(variants, measures.primary, qids, lost, o) : null;
   const comparisons: Comparison[] = [];
   // Columns are keyed by (measure, variant): every measure that shares a query set goes through one
   // call, which draws the resamples and sign patterns once for all of them (they depend only on the
@@ -127,7 +130,7 @@ export function significance(
   const needed = onPrimary.map((c) => c.queriesFor001).filter((x): x is number => x !== null);
   return {
     comparisons,
-    groups: tukeyGroups(variants, measures.primary, qids, lost, o),
+    groups: groups ? groups.join() : null,
     power: onPrimary.length
       ? {
           measure: measures.primary,
@@ -171,20 +174,28 @@ function groupBy<T>(items: T[], of: (item: T) => string[]): [string[], T[]][] {
   return [...groups.values()];
 }
 
-/** Randomized Tukey HSD over the queries every variant evaluated; none with fewer than 3 variants or 2 queries. */
-function tukeyGroups(
+/**
+ * Randomized Tukey HSD over the queries every variant evaluated, begun (join() gives the groups);
+ * none with fewer than 3 variants or 2 queries.
+ */
+function startTukeyGroups(
   variants: ReportVariant[],
   measure: string,
   qids: string[],
   lost: Lost,
   o: SignificanceOptions,
-): Report["groups"] {
+): { join(): Report["groups"] } | null {
   if (variants.length < 3) return null;
   const qs = qids.filter((q) => variants.every((v) => !lost.get(v.id)?.has(q)));
   if (qs.length < 2) return null;
   const scores = Object.fromEntries(
     variants.map((v) => [v.id, qs.map((q) => v.perQuery[measure]?.[q] ?? 0)]),
   );
-  const t = tukeyHSD(scores, { seed: o.seed, permutations: o.permutations, alpha: o.alpha });
-  return { measure, method: t.method, letters: t.letters };
+  const t = startTukeyHSD(scores, { seed: o.seed, permutations: o.permutations, alpha: o.alpha });
+  return {
+    join: () => {
+      const { method, letters } = t.join();
+      return { measure, method, letters };
+    },
+  };
 }

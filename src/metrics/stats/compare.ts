@@ -10,9 +10,15 @@
  * pair's figures are the same byte for byte whether it is compared alone or among 45 others.
  */
 import { mean, sampleStandardDeviation } from "simple-statistics";
-import { columnSum, pairInterval, resampleSums } from "./bootstrap.js";
+import { pairInterval, resampleSums } from "./bootstrap.js";
 import { effectSize, minimumDetectableEffect, queriesNeeded } from "./power.js";
-import { EXACT_MAX_QUERIES, exactSignFlipP, sampledSignFlipP, signFlipSums } from "./randomization.js";
+import {
+  EXACT_MAX_QUERIES,
+  exactSignFlipP,
+  plusSum,
+  sampledSignFlipP,
+  signFlipSums,
+} from "./randomization.js";
 import { checkSeed } from "./rng.js";
 import { pairedTTest } from "./ttest.js";
 
@@ -152,8 +158,7 @@ export function comparisonsAndIntervals(
     const sd = n >= 2 ? sampleStandardDeviation(d) : null;
     const ci = boot ? pairInterval(boot, k, u, v, columns, diffs, 0.95) : null;
     let pRandomization: number | null = null;
-    if (flips)
-      pRandomization = sampledSignFlipP(flips, k, u, v, columnSum(columns[v]) - columnSum(columns[u]));
+    if (flips) pRandomization = sampledSignFlipP(flips, k, u, v, plusSum(columns[v]) - plusSum(columns[u]));
     else if (n > 0) pRandomization = allZero ? 1 : exactSignFlipP(diffs);
     return {
       base,

@@ -14,4 +14,4 @@ export { normalCdf, normalQuantile } from "./normal.js";
 export { effectSize, minimumDetectableEffect, queriesNeeded } from "./power.js";
 export { EXACT_MAX_QUERIES, exactSignFlipP, REACH_TOLERANCE } from "./randomization.js";
 export { pairedTTest, type TTest } from "./ttest.js";
-export { type TukeyOptions, type TukeyPair, type TukeyResult, tukeyHSD } from "./tukey.js";
+export { startTukeyHSD, type TukeyOptions, type TukeyPair, type TukeyResult, tukeyHSD } from "./tukey.js";

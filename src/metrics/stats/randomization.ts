@@ -55,36 +55,51 @@ export function exactSignFlipP(d: ArrayLike<number>): number {
 
 /**
  * Signed sums of each variant under `samples` random sign patterns: out[b·k + v] = Σ_i s_bi ·
- * columns[v][i]. One 32-bit word gives the signs of 32 queries.
+ * columns[v][i], s_bi = 1 − 2·(bit i of pattern b). One 32-bit word gives the signs of 32 queries.
+ *
+ * The sums go eight queries at a time through a table: for each block of 8 queries, all 256 signed
+ * sums of its values (each added in query order, as `signedSums` does), so a pattern's sum is one
+ * lookup per block, keyed by the pattern's byte for that block: n/8 additions per (pattern, column)
+ * instead of n multiply-adds (about 5× faster on a report's 70 columns). The patterns are drawn once
+ * and shared by every column, so a pair's statistic is still a subtraction of two sums made the
+ * same way.
  */
 export function signFlipSums(columns: readonly Float64Array[], samples: number, seed: number): Float64Array {
   const k = columns.length;
   const n = columns[0].length;
+  const blocks = (n + 7) >> 3;
   const next = wordStream(seed, STREAM.signs);
-  const out = new Float64Array(samples * k);
-  // Four patterns per pass (independent additions in flight); each sum still runs in query order.
-  const signs = new Float64Array(4 * n);
-  for (let b = 0; b < samples; b += 4) {
-    const m = Math.min(4, samples - b);
-    for (let t = 0; t < m; t++) {
-      let w = 0;
-      for (let i = 0; i < n; i++) {
-        if ((i & 31) === 0) w = next();
-        signs[t * n + i] = 1 - 2 * ((w >>> (i & 31)) & 1);
-      }
+  // bytes[b·blocks + c]: the signs of queries 8c..8c+7 in pattern b (bit j: query 8c + j negated).
+  const bytes = new Uint8Array(samples * blocks);
+  const words = (n + 31) >> 5;
+  for (let b = 0; b < samples; b++) {
+    const row = b * blocks;
+    for (let w = 0; w < words; w++) {
+      const word = next();
+      for (let q = 0; q < 4 && 4 * w + q < blocks; q++) bytes[row + 4 * w + q] = (word >>> (8 * q)) & 255;
     }
-    for (let v = 0; v < k; v++) {
-      const col = columns[v];
+  }
+  const out = new Float64Array(samples * k);
+  const table = new Float64Array(blocks * 256);
+  for (let v = 0; v < k; v++) {
+    fillSignedTable(columns[v], n, blocks, table);
+    // Four patterns per pass (independent additions in flight).
+    for (let b = 0; b < samples; b += 4) {
+      const m = Math.min(4, samples - b);
+      const p0 = b * blocks;
+      const p1 = m > 1 ? p0 + blocks : p0;
+      const p2 = m > 2 ? p0 + 2 * blocks : p0;
+      const p3 = m > 3 ? p0 + 3 * blocks : p0;
       let s0 = 0;
       let s1 = 0;
       let s2 = 0;
       let s3 = 0;
-      for (let i = 0; i < n; i++) {
-        const x = col[i];
-        s0 += signs[i] * x;
-        s1 += signs[n + i] * x;
-        s2 += signs[2 * n + i] * x;
-        s3 += signs[3 * n + i] * x;
+      for (let c = 0; c < blocks; c++) {
+        const base = c << 8;
+        s0 += table[base + bytes[p0 + c]];
+        s1 += table[base + bytes[p1 + c]];
+        s2 += table[base + bytes[p2 + c]];
+        s3 += table[base + bytes[p3 + c]];
       }
       out[b * k + v] = s0;
       if (m > 1) out[(b + 1) * k + v] = s1;
@@ -96,8 +111,43 @@ export function signFlipSums(columns: readonly Float64Array[], samples: number, 
 }
 
 /**
+ * table[c·256 + mask] = Σ_{j<8} ±col[8c + j], bit j of mask set = negated, added in query order;
+ * queries past n count 0 (so the pattern bits drawn for them change nothing).
+ */
+function fillSignedTable(col: Float64Array, n: number, blocks: number, table: Float64Array): void {
+  for (let c = 0; c < blocks; c++) {
+    const base = c << 8;
+    table[base] = 0;
+    let size = 1;
+    for (let j = 0; j < 8; j++) {
+      const i = 8 * c + j;
+      const x = i < n ? col[i] : 0;
+      // Entries [0, size) hold the sums over the first j values; extend each by +x and by −x.
+      for (let m = size - 1; m >= 0; m--) {
+        const s = table[base + m];
+        table[base + m] = s + x;
+        table[base + m + size] = s - x;
+      }
+      size <<= 1;
+    }
+  }
+}
+
+/** Σ col[i] summed as signFlipSums sums the all-plus pattern: the observed statistic's own terms. */
+export function plusSum(col: Float64Array): number {
+  const n = col.length;
+  let total = 0;
+  for (let c = 0; 8 * c < n; c++) {
+    let s = 0;
+    for (let i = 8 * c; i < Math.min(n, 8 * c + 8); i++) s += col[i];
+    total += s;
+  }
+  return total;
+}
+
+/**
  * Sampled two-sided p-value for the pair (u = base, v = variant) from `signFlipSums`;
- * `observed` = Σ columns[v] − Σ columns[u], each summed in query order (the all-plus pattern).
+ * `observed` = plusSum(columns[v]) − plusSum(columns[u]) (the all-plus pattern, summed as the samples are).
  */
 export function sampledSignFlipP(
   sums: Float64Array,

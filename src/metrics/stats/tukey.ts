@@ -15,11 +15,11 @@
  * The permutations are drawn in row-permutations.ts.
  */
 import { mean } from "simple-statistics";
+import { type Parallel, type Pending, rangeDistributionAside } from "./aside.js";
 import { toColumns } from "./compare.js";
 import { compactLetters } from "./letters.js";
 import { REACH_TOLERANCE } from "./randomization.js";
-import { checkSeed, STREAM, wordStream } from "./rng.js";
-import { rangeDistribution } from "./row-permutations.js";
+import { checkSeed, STREAM } from "./rng.js";
 
 export interface TukeyOptions {
   seed: number;
@@ -27,6 +27,8 @@ export interface TukeyOptions {
   permutations?: number;
   /** family-wise level of `significant` and of the letters (default 0.05) */
   alpha?: number;
+  /** where the permutations run: a second core when the work is large ("auto", default); see aside.ts */
+  parallel?: Parallel;
 }
 
 export interface TukeyPair {
@@ -55,6 +57,18 @@ export interface TukeyResult {
  * least 1 query each), with a compact letter display (letters.ts).
  */
 export function tukeyHSD(scores: Record<string, readonly number[]>, opts: TukeyOptions): TukeyResult {
+  return startTukeyHSD(scores, opts).join();
+}
+
+/**
+ * tukeyHSD, begun: its inputs are checked now and its permutations start on a second core when they
+ * are worth one (aside.ts); `join()` gives the result. A report starts it, computes its bootstrap and
+ * sign flips meanwhile, then joins. Same figures as tukeyHSD, wherever they ran.
+ */
+export function startTukeyHSD(
+  scores: Record<string, readonly number[]>,
+  opts: TukeyOptions,
+): Pending<TukeyResult> {
   checkSeed(opts.seed);
   const permutations = opts.permutations ?? 10_000;
   const alpha = opts.alpha ?? 0.05;
@@ -76,10 +90,26 @@ export function tukeyHSD(scores: Record<string, readonly number[]>, opts: TukeyO
       total[v] += columns[v][i];
     }
   const means = ids.map((id) => mean(scores[id] as number[]));
-  const ranges =
+  const aside =
     k >= 2
-      ? rangeDistribution(x, n, k, permutations, wordStream(opts.seed, STREAM.tukey)).sort()
-      : new Float64Array(0);
+      ? rangeDistributionAside(x, n, k, permutations, opts.seed, STREAM.tukey, opts.parallel)
+      : undefined;
+  return {
+    join: () =>
+      finish(ids, means, total, aside ? aside.join().sort() : new Float64Array(0), permutations, alpha, n),
+  };
+}
+
+function finish(
+  ids: string[],
+  means: number[],
+  total: Float64Array,
+  ranges: Float64Array,
+  permutations: number,
+  alpha: number,
+  n: number,
+): TukeyResult {
+  const k = ids.length;
 
   const pOf = (u: number, v: number) => {
     const threshold = Math.abs(total[v] - total[u]) - REACH_TOLERANCE;

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { compactLetters, tukeyHSD } from "../../../src/metrics/index.js";
+import { compactLetters, startTukeyHSD, tukeyHSD } from "../../../src/metrics/index.js";
 import { REF } from "./reference.js";
 
 describe("randomized Tukey HSD", () => {
@@ -117,4 +117,19 @@ describe("compact letter display (Piepho's insert-and-absorb, then sweep)", () =
     expect(compactLetters(["x", "y", "z"], () => false)).toEqual({ x: "a", y: "a", z: "a" });
     expect(compactLetters(["x", "y", "z"], () => true)).toEqual({ x: "a", y: "b", z: "c" });
   });
+});
+
+describe("Tukey's permutations on a second core", () => {
+  it("give the inline figures byte for byte, and the report's path really ran them aside", async () => {
+    const { lastJoin } = await import("../../../src/metrics/stats/aside.js");
+    const systems = REF.tukey.systems;
+    const inline = tukeyHSD(systems, { seed: 7, parallel: "never" });
+    expect(lastJoin.aside).toBe(false);
+    const aside = startTukeyHSD(systems, { seed: 7, parallel: "always" }).join();
+    expect(lastJoin.aside).toBe(true);
+    expect(JSON.stringify(aside)).toBe(JSON.stringify(inline));
+    // Another seed gives other figures: the worker really read the seed it was given.
+    const other = startTukeyHSD(systems, { seed: 8, parallel: "always" }).join();
+    expect(other.pairs.map((p) => p.p)).not.toEqual(inline.pairs.map((p) => p.p));
+  }, 20_000);
 });
