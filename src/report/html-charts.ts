@@ -257,7 +257,12 @@ export function frontChart(report: Report): Chart | null {
     quality: v.metrics[measure]?.mean ?? null,
     front: onFront.has(v.id) ? "on the front" : "dominated",
   }));
-  const drawn = rows.filter((r) => r.p95 !== null && r.quality !== null);
+  // Labels alternate above and below their points in p95 order, so neighbours' names do not print
+  // over each other; with many variants only the front is named (the table below names them all).
+  const drawn = rows
+    .filter((r) => r.p95 !== null && r.quality !== null)
+    .sort((a, b) => (a.p95 as number) - (b.p95 as number))
+    .map((r, i) => ({ ...r, side: i % 2, label: rows.length <= 6 || r.front === "on the front" }));
   if (drawn.length === 0) return null;
   const title = `${measure} against p95 latency, the front marked`;
   const spec = {
@@ -295,10 +300,14 @@ export function frontChart(report: Report): Chart | null {
           },
         },
       },
-      {
-        mark: { type: "text", align: "left", dx: 7, dy: -7, fontSize: 10 },
+      ...[
+        { side: 0, dy: -8 },
+        { side: 1, dy: 14 },
+      ].map(({ side, dy }) => ({
+        transform: [{ filter: `datum.label && datum.side === ${side}` }],
+        mark: { type: "text", align: "left", dx: 7, dy, fontSize: 10 },
         encoding: { text: { field: "variant" } },
-      },
+      })),
     ],
   } as unknown as TopLevelSpec;
   return {
