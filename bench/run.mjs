@@ -5,7 +5,7 @@
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 
-const all = ["evaluate", "serve", "client", "concurrency", "scifact", "stats", "report-stats"];
+const all = ["evaluate", "serve", "client", "concurrency", "faults", "scifact", "stats", "report-stats"];
 const chosen = process.argv.slice(2).length ? process.argv.slice(2) : all;
 let failed = 0;
 for (const name of chosen) {
