@@ -57,7 +57,9 @@ export const cacheCommand: CommandModule<object, CacheArgs> = {
       const fixed = [
         v.corrupt ? `${count(v.corrupt, "corrupt answer")} removed` : "",
         v.missingContent ? `${count(v.missingContent, "entry", "entries")} without content dropped` : "",
-        v.reclaimed ? `${count(v.reclaimed, "unreferenced file")} removed` : "",
+        v.reclaimed
+          ? `${count(v.reclaimed, "unreferenced file")} (superseded answers, cut-off writes) removed`
+          : "",
       ].filter(Boolean);
       const freed = v.reclaimedBytes ? ` (${formatBytes(v.reclaimedBytes)} freed)` : "";
       process.stdout.write(
