@@ -56,7 +56,14 @@ export interface StoreStats {
 export class AnswerStore {
   readonly stats: StoreStats = { unreadable: 0, writes: 0, writeFailures: 0 };
 
-  constructor(readonly dir: string) {}
+  /**
+   * `redact` scrubs the run's key values from the answer's texts (a server may echo a key in an id
+   * or a model name): the same redactor results.jsonl goes through, so both hold the same answer.
+   */
+  constructor(
+    readonly dir: string,
+    private readonly redact: (text: string) => string = (t) => t,
+  ) {}
 
   /** The answer stored under `key`, or undefined (never found, or unreadable: counted). */
   async get(key: string, documents: number): Promise<StoredAnswer | undefined> {
@@ -79,9 +86,9 @@ export class AnswerStore {
       items: answer.items.map((i) => [i.index, i.score]),
       scoreKind: answer.scoreKind,
       usage: answer.usage,
-      notes: answer.notes.map(({ code, detail }) => ({ code, detail })),
-      model: answer.model,
-      providerId: answer.providerId,
+      notes: answer.notes.map(({ code, detail }) => ({ code, detail: this.redact(detail) })),
+      model: answer.model === undefined ? undefined : this.redact(answer.model),
+      providerId: answer.providerId === undefined ? undefined : this.redact(answer.providerId),
     };
     try {
       await cacache.put(this.dir, key, JSON.stringify(stored), { memoize: false });

@@ -29,7 +29,7 @@ export interface RunCache {
 }
 
 /** The cache the options ask for, or undefined (`--no-cache`); contradictory modes are usage errors. */
-export function openRunCache(options: RunOptions): RunCache | undefined {
+export function openRunCache(options: RunOptions, redact: (text: string) => string): RunCache | undefined {
   const { offline, refresh } = options;
   if (offline && refresh)
     throw new UsageError(
@@ -42,7 +42,7 @@ export function openRunCache(options: RunOptions): RunCache | undefined {
       );
     return undefined;
   }
-  const store = new AnswerStore(options.cache ?? defaultCacheDir());
+  const store = new AnswerStore(options.cache ?? defaultCacheDir(), redact);
   const rerankers: CachingReranker[] = [];
   return {
     store,

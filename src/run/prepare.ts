@@ -62,7 +62,7 @@ export interface PrepareInput {
 
 export async function prepareRun(input: PrepareInput): Promise<Prepared> {
   const { options, env } = input;
-  const cache = openRunCache(options);
+  const cache = openRunCache(options, input.redact);
   const { path: datasetPath, ...loadOptions } = options.dataset;
   const evalSet = await loadEvalSet(datasetPath, loadOptions);
   const plan = planRun({

@@ -18,11 +18,13 @@ export interface CountingServer {
   authorizations: Set<string>;
   /** Answer 500 to this query's next `times` requests. */
   failNext(query: string, times: number): void;
+  /** Echo the caller's Authorization header in each answer's id and model (a careless proxy might). */
+  echoCaller: boolean;
   close(): Promise<void>;
 }
 
 export async function startCountingServer(): Promise<CountingServer> {
-  const state = { requests: 0 };
+  const state = { requests: 0, echoCaller: false };
   const byQuery = new Map<string, number>();
   const failures = new Map<string, number>();
   const authorizations = new Set<string>();
@@ -44,9 +46,11 @@ export async function startCountingServer(): Promise<CountingServer> {
       .sort((a, b) => b.relevance_score - a.relevance_score || a.index - b.index)
       .slice(0, body.top_n ?? body.documents.length);
     res.writeHead(200, { "content-type": "application/json" });
+    const caller = state.echoCaller ? ` for ${req.headers.authorization}` : "";
     res.end(
       JSON.stringify({
-        id: `answer-${state.requests}`,
+        id: `answer-${state.requests}${caller}`,
+        ...(caller ? { model: `model${caller}` } : {}),
         results,
         meta: { billed_units: { search_units: 1 } },
       }),
@@ -61,6 +65,12 @@ export async function startCountingServer(): Promise<CountingServer> {
     },
     byQuery,
     authorizations,
+    get echoCaller() {
+      return state.echoCaller;
+    },
+    set echoCaller(on: boolean) {
+      state.echoCaller = on;
+    },
     failNext: (query, times) => failures.set(query, times),
     close: () =>
       new Promise<void>((resolve) => {

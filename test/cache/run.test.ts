@@ -252,6 +252,24 @@ describe("a run with the response cache", () => {
       expect(f.text).not.toContain(CANARY);
       expect(f.text).not.toContain(Buffer.from(CANARY).toString("base64"));
     }
+    // A server that echoes the key in its answers' id and model: scrubbed before it is stored.
+    const echoed = join(dir, "cache-echo");
+    server.echoCaller = true;
+    try {
+      expect((await run(join(dir, "echo"), echoed)).code).toBe(0);
+    } finally {
+      server.echoCaller = false;
+    }
+    const stored = await filesUnder(join(echoed, "content-v2"));
+    expect(stored).toHaveLength(TASKS);
+    for (const f of stored) {
+      expect(f.text).not.toContain(CANARY);
+      expect(f.text).toContain("[REDACTED]");
+    }
+    for (const f of await filesUnder(join(dir, "echo"))) expect(f.text).not.toContain(CANARY);
+    // The scrubbed entries are still answers: a second run is served from them.
+    expect((await run(join(dir, "echo-warm"), echoed)).code).toBe(0);
+    expect((await readRecords(join(dir, "echo-warm"))).every((r) => r.cached)).toBe(true);
     // And nothing of the request either: the index holds hashes, not queries or documents.
     const index = await filesUnder(join(dir, "cache-main", "index-v5"));
     for (const f of index) expect(f.text).not.toContain("query number");
