@@ -4,7 +4,7 @@
  * scores the same; --refresh calls again; --offline refuses before anything when an answer is
  * missing; errors are not cached; a corrupt entry is a counted miss; the key is in no cache file.
  */
-import { readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Report } from "../../src/report/types.js";
@@ -136,15 +136,18 @@ describe("a run with the response cache", () => {
   });
 
   it("--refresh calls for every task again and overwrites the entries", async () => {
+    const c = join(dir, "cache-refresh");
+    expect((await run(join(dir, "refresh-fill"), c)).code).toBe(0);
     const before = server.requests;
-    const stored = (await entries(cache())).length;
-    const r = await run(join(dir, "refresh"), cache(), ["--refresh"]);
+    const stored = (await entries(c)).length;
+    expect(stored).toBe(TASKS);
+    const r = await run(join(dir, "refresh"), c, ["--refresh"]);
     expect(r.code).toBe(0);
     expect(server.requests - before).toBe(TASKS);
     expect((await readRecords(join(dir, "refresh"))).filter((x) => x.cached)).toHaveLength(0);
     expect((await readReport(join(dir, "refresh"))).variants.map((v) => v.cached)).toEqual([0, 0]);
     // The same keys: overwritten, not added.
-    expect((await entries(cache())).length).toBe(stored);
+    expect((await entries(c)).length).toBe(stored);
   });
 
   it("--no-cache neither reads nor writes a cache", async () => {
@@ -188,6 +191,53 @@ describe("a run with the response cache", () => {
     const fresh = join(dir, "offline-new");
     expect((await run(fresh, off, ["--offline"])).code).toBe(2);
     await expect(stat(fresh)).rejects.toThrow();
+  });
+
+  it("a config file's cache folder is relative to the file; `cache: false` is --no-cache", async () => {
+    const sub = join(dir, "config-here");
+    await mkdir(sub);
+    const config = (cache: string) =>
+      [
+        `dataset: ${csv}`,
+        "provider: cohere",
+        `endpoint: ${server.endpoint}`,
+        "apiKeyEnv: CACHE_TEST_KEY",
+        "models: [m]",
+        `cache: ${cache}`,
+      ].join("\n");
+    await writeFile(join(sub, "eval.yaml"), config("answers"));
+    const r = await runCli(
+      ["run", "--config", join(sub, "eval.yaml"), "--out", join(dir, "cfg"), "--quiet"],
+      ENV,
+    );
+    expect(r.code).toBe(0);
+    expect((await entries(join(sub, "answers"))).length).toBe(QUERIES);
+    await writeFile(join(sub, "off.yaml"), config("false"));
+    const before = server.requests;
+    const off = await runCli(
+      ["run", "--config", join(sub, "off.yaml"), "--out", join(dir, "cfg-off"), "--quiet"],
+      ENV,
+    );
+    expect(off.code).toBe(0);
+    expect(server.requests - before).toBe(QUERIES);
+    await expect(stat(join(sub, "false"))).rejects.toThrow();
+    // A flag wins over the file.
+    const flagged = await runCli(
+      [
+        "run",
+        "--config",
+        join(sub, "off.yaml"),
+        "--cache",
+        join(sub, "answers"),
+        "--offline",
+        "--out",
+        join(dir, "cfg-flag"),
+        "--quiet",
+      ],
+      ENV,
+    );
+    expect(flagged.code).toBe(0);
+    expect(server.requests - before).toBe(QUERIES);
   });
 
   it("contradictory modes are usage errors", async () => {
