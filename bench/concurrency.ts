@@ -88,6 +88,8 @@ try {
     const out = join(DATA, `concurrency-j${j}`);
     const args = ["--dataset", csv, "--model", MODEL, "--endpoint", `${url}/rerank`];
     args.push("--api-key-env", "BENCH_RERANK_KEY", "-j", String(j), "--out", out, "--quiet");
+    // Every trial must call the server: a cached answer is not timed.
+    args.push("--no-cache");
     if (sample < QUERIES) args.push("--sample", String(sample));
     // REPEAT runs: the machine is shared (2 cores); the best is the least disturbed, the median the typical.
     const trials: { rerank: number; report: Report; wallS: number }[] = [];

@@ -5,6 +5,7 @@ import yargs, { type CommandModule } from "yargs";
 import { hideBin } from "yargs/helpers";
 import { ApiError, GateFailed, InputError, Interrupted, TooManyFailures, UsageError } from "../errors.js";
 import { VERSION } from "../version.js";
+import { cacheCommand } from "./commands/cache.js";
 import { compareCommand } from "./commands/compare.js";
 import { doctorCommand } from "./commands/doctor.js";
 import { evaluateCommand } from "./commands/evaluate.js";
@@ -66,6 +67,7 @@ const COMMANDS = [
   runCommand,
   reportCommand,
   compareCommand,
+  cacheCommand,
 ];
 /** "report <dir>" → "report". */
 const COMMAND_NAMES = COMMANDS.map((c) => String(c.command).split(" ", 1)[0]);
@@ -90,7 +92,7 @@ export async function main(argv: string[]): Promise<number> {
       .version(VERSION)
       .option("debug", { type: "boolean", describe: "print stack traces for errors", global: true })
       .command(COMMANDS as CommandModule[])
-      .demandCommand(1, "name a command: run, report, compare, evaluate, rerank, doctor or serve")
+      .demandCommand(1, "name a command: run, report, compare, evaluate, rerank, doctor, serve or cache")
       .strict()
       .wrap(Math.min(110, process.stdout.columns ?? 110))
       .fail((msg, err) => {

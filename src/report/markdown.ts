@@ -335,8 +335,18 @@ function latencyTable(report: Report): string {
     `Overall: ${t.queriesPerSecond.toFixed(1)} queries/s, ${t.documentsPerSecond.toFixed(0)} documents/s ` +
     `over the rerank phase (${report.timing.rerankSeconds.toFixed(2)} s); variants share one limiter, so each ` +
     `variant's rate is measured over its own first-to-last wall time. ` +
+    cachedText(report) +
     clientCpuText(report)
   );
+}
+
+/** Answers the response cache gave made no call: said, since the figures above leave them out. */
+function cachedText(report: Report): string {
+  const cached = report.variants.filter((v) => v.cached > 0);
+  const n = cached.reduce((s, v) => s + v.cached, 0);
+  if (n === 0) return "";
+  const each = cached.length > 1 ? ` (${cached.map((v) => `${v.id} ${v.cached}`).join(", ")})` : "";
+  return `${n} ${n === 1 ? "answer" : "answers"} from the cache, not timed${each}: left out of the latency and throughput figures. `;
 }
 
 /** CPU of the rerank-eval process per API call (queries of the rerank variants). */

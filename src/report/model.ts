@@ -8,6 +8,7 @@
 import { UsageError } from "../errors.js";
 import type { LatencySummary, Qrels, Run } from "../metrics/index.js";
 import { scoreRun, summarizeLatency, tiesInTopK } from "../metrics/index.js";
+import { rerankWindowSeconds } from "../results/collate.js";
 import type { Manifest, ManifestVariant } from "../results/manifest.js";
 import type { ResultRecord } from "../results/record.js";
 import { costPerPlus001, type FrontPoint, front, variantCost } from "./cost.js";
@@ -54,7 +55,16 @@ export function buildReport(input: ScoreInput): Report {
       failures: failureFigures(recs),
     };
     if (variant.kind === "first-stage") {
-      return { ...base, latency: null, throughput: null, usage: {}, calls: null, notes: {}, cost: null };
+      return {
+        ...base,
+        latency: null,
+        throughput: null,
+        cached: 0,
+        usage: {},
+        calls: null,
+        notes: {},
+        cost: null,
+      };
     }
     return { ...base, ...callFigures(recs), cost: variantCost(variant.price, recs) };
   });
@@ -76,7 +86,10 @@ export function buildReport(input: ScoreInput): Report {
   const rerankRecords = manifest.variants
     .filter((v) => v.kind === "rerank")
     .flatMap((v) => byVariant.get(v.id) ?? []);
-  const rerankSeconds = input.timing.rerankSeconds;
+  // Answers from the response cache were not timed: throughput is over the calls made, in their own window.
+  const timed = rerankRecords.filter((r) => !r.cached);
+  const rerankSeconds =
+    timed.length < rerankRecords.length ? rerankWindowSeconds(timed) : input.timing.rerankSeconds;
   const totalFailures = variants.reduce((n, v) => n + v.failures.count, 0);
   const maxFailures = manifest.scoring.maxFailures;
   const warnings = [...manifest.warnings, ...input.warnings];
@@ -106,8 +119,8 @@ export function buildReport(input: ScoreInput): Report {
     },
     timing: { ...input.timing },
     throughput: {
-      queriesPerSecond: rerankSeconds > 0 ? rerankRecords.length / rerankSeconds : 0,
-      documentsPerSecond: rerankSeconds > 0 ? sum(rerankRecords.map((r) => r.candidates)) / rerankSeconds : 0,
+      queriesPerSecond: rerankSeconds > 0 ? timed.length / rerankSeconds : 0,
+      documentsPerSecond: rerankSeconds > 0 ? sum(timed.map((r) => r.candidates)) / rerankSeconds : 0,
     },
     failures: { count: totalFailures, maxFailures, exceeded: totalFailures > maxFailures },
     withoutRelevant: { count: manifest.withoutRelevant.queries.length, ...manifest.withoutRelevant },
@@ -266,13 +279,15 @@ function failureFigures(recs: ResultRecord[]): ReportVariant["failures"] {
 
 function callFigures(recs: ResultRecord[]) {
   const attempts = recs.flatMap((r) => r.attemptLatenciesMs);
+  // Cached answers made no call: left out of latency (they have no attempts) and of throughput.
+  const timed = recs.filter((r) => !r.cached);
   let first = Number.POSITIVE_INFINITY;
   let last = Number.NEGATIVE_INFINITY;
-  for (const r of recs) {
+  for (const r of timed) {
     first = Math.min(first, r.startMs);
     last = Math.max(last, r.endMs);
   }
-  const wallSeconds = recs.length && last > first ? (last - first) / 1000 : 0;
+  const wallSeconds = timed.length && last > first ? (last - first) / 1000 : 0;
   const usage: Record<string, number> = {};
   const notes: ReportVariant["notes"] = {};
   for (const r of recs) {
@@ -296,9 +311,10 @@ function callFigures(recs: ResultRecord[]) {
     },
     throughput: {
       wallSeconds,
-      queriesPerSecond: wallSeconds > 0 ? recs.length / wallSeconds : 0,
-      documentsPerSecond: wallSeconds > 0 ? sum(recs.map((r) => r.candidates)) / wallSeconds : 0,
+      queriesPerSecond: wallSeconds > 0 ? timed.length / wallSeconds : 0,
+      documentsPerSecond: wallSeconds > 0 ? sum(timed.map((r) => r.candidates)) / wallSeconds : 0,
     },
+    cached: recs.length - timed.length,
     usage,
     calls: {
       attempts: sum(recs.map((r) => r.attempts)),

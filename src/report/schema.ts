@@ -48,6 +48,8 @@ export const ReportVariantSchema = z.object({
   throughput: z
     .object({ wallSeconds: z.number(), queriesPerSecond: z.number(), documentsPerSecond: z.number() })
     .nullable(),
+  /** Answers from the response cache: no call made, so left out of latency and throughput (0 in older reports). */
+  cached: count.default(0),
   /** byKind keys are "<kind> <status>" (e.g. "http 503"); examples holds the first message of each. */
   failures: z.object({
     count,

@@ -27,6 +27,11 @@ export interface ResultRecord {
   scoreKind?: ScoreKind;
   notes: RerankNote[];
   error?: ResultError;
+  /**
+   * The answer came from the response cache: no call was made, so it has no attempts and its
+   * latency is not a service time (the report leaves it out of latency and throughput).
+   */
+  cached?: true;
   /** ISO timestamps (wall clock) of the task's start and end. */
   startedAt: string;
   finishedAt: string;

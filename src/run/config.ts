@@ -54,6 +54,12 @@ export interface RunOptions {
   baseline?: string;
   /** Holm (default) or Benjamini–Hochberg over the report's comparisons. */
   correction: "holm" | "bh";
+  /** The response cache's folder (default: the user's cache folder); false: no cache. */
+  cache?: string | false;
+  /** Call again for every task and overwrite the cached answers. */
+  refresh: boolean;
+  /** Answers only from the cache; tasks without one fail the run before any call. */
+  offline: boolean;
 }
 
 /** Read and validate a config file. Errors name the file, the line when known, and the field path. */
@@ -177,7 +183,10 @@ function effectiveOptions(c: RunConfigFile): RunOptions {
     skipQueriesWithoutRelevant:
       c.skipQueriesWithoutRelevant ?? RUN_OPTIONS.skipQueriesWithoutRelevant.default,
     correction: c.correction ?? RUN_OPTIONS.correction.default,
+    refresh: c.refresh ?? RUN_OPTIONS.refresh.default,
+    offline: c.offline ?? RUN_OPTIONS.offline.default,
     ...defined({
+      cache: c.cache,
       rps: c.rps,
       measures: asList(c.measures),
       out: c.out,

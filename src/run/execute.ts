@@ -148,6 +148,7 @@ export function recordOf(task: Task, outcome: Outcome, origin: number): ResultRe
     error: err
       ? { kind: err.kind, ...(err.status !== undefined ? { status: err.status } : {}), message: err.message }
       : undefined,
+    cached: ok?.cached,
     finishedAt,
     startMs: outcome.start - origin,
     endMs: outcome.end - origin,

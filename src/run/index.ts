@@ -115,7 +115,7 @@ async function executeScoreWrite(
       startedAt,
       finishedAt: new Date().toISOString(),
     },
-    warnings: [],
+    warnings: prepared.cache?.warnings() ?? [],
   });
   const qids = manifest.queries.map((q) => q.qid);
   const written = await writeReport(

@@ -55,6 +55,14 @@ export interface RunOptionDef {
   default?: unknown;
 }
 
+/** The response cache's folder, or false for none (`--no-cache`, `cache: false`). */
+const cacheFolder: Kind<z.ZodType<string | false>> = {
+  schema: z.union([nonEmptyText, z.literal(false)], { error: "must be a folder, or false for no cache" }),
+  label: "folder",
+  read: (text) => text,
+  isPath: () => true,
+};
+
 /** Keys are config-file names. The order is --help's: groups (by scope) appear as their first row does. */
 export const RUN_OPTIONS = {
   config: {
@@ -225,6 +233,25 @@ export const RUN_OPTIONS = {
     kind: onOff,
     default: true,
     description: "failed queries count 0 (trec_eval -c); --no-complete leaves them out of the means",
+  },
+  cache: {
+    scope: "top",
+    kind: cacheFolder,
+    description:
+      "response cache folder (default: the user's cache folder, ~/.cache/rerank-eval on Linux); --no-cache neither reads nor writes one",
+  },
+  refresh: {
+    scope: "top",
+    kind: onOff,
+    default: false,
+    description: "call the API for every task again and overwrite the cached answers",
+  },
+  offline: {
+    scope: "top",
+    kind: onOff,
+    default: false,
+    description:
+      "answers only from the cache: the run fails (exit 2) before any call when a task has no cached answer",
   },
 } as const satisfies Record<string, RunOptionDef>;
 

@@ -25,6 +25,7 @@ import {
 import { type FolderLock, lockFolder } from "../results/lock.js";
 import type { Manifest } from "../results/manifest.js";
 import type { EmbeddedServer } from "../server/embedded.js";
+import { openRunCache, type RunCache, requireCachedAnswers, withCache } from "./cache.js";
 import type { ModelSpec, RunOptions } from "./config.js";
 import { buildManifest } from "./manifest.js";
 import { effectiveConcurrency, type Plan, planRun } from "./plan.js";
@@ -41,6 +42,8 @@ export interface Prepared {
   manifest: Manifest;
   outDir: string;
   rerankers: Map<string, Reranker>;
+  /** The response cache (undefined with --no-cache). */
+  cache?: RunCache;
   writer: ResultsWriter;
   /** Closes the writer, the rerankers' connections and the embedded server. */
   close(): Promise<void>;
@@ -59,6 +62,7 @@ export interface PrepareInput {
 
 export async function prepareRun(input: PrepareInput): Promise<Prepared> {
   const { options, env } = input;
+  const cache = openRunCache(options, input.redact);
   const { path: datasetPath, ...loadOptions } = options.dataset;
   const evalSet = await loadEvalSet(datasetPath, loadOptions);
   const plan = planRun({
@@ -78,7 +82,10 @@ export async function prepareRun(input: PrepareInput): Promise<Prepared> {
   };
   let folder: { outDir: string; lock: FolderLock } | undefined;
   try {
-    for (const m of options.models) rerankers.set(m.name, createReranker(rerankerConfig(m, server, env)));
+    for (const m of options.models)
+      rerankers.set(m.name, withCache(createReranker(rerankerConfig(m, server, env)), m, cache));
+    // Offline: refused before the folder is touched when a task has no cached answer.
+    if (cache) await requireCachedAnswers(plan, rerankers, cache);
     const endpoints = new Map(
       options.models.map((m) => [
         m.name,
@@ -119,6 +126,7 @@ export async function prepareRun(input: PrepareInput): Promise<Prepared> {
       manifest,
       outDir,
       rerankers,
+      cache,
       writer,
       close: async () => {
         writer.close();

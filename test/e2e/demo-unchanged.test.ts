@@ -9,7 +9,8 @@
  * - new: `baseline`, `rankingDiffs` and their section "Where the variants differ most from the baseline";
  *   `front`, `cost` and the section "Quality, latency and cost"; the statistics (intervals,
  *   comparisons, groups, power, significance), the "Against the baseline" section, and the results
- *   tables' marks (▲/▼ beyond noise, Tukey groups, bold only for a best beyond noise).
+ *   tables' marks (▲/▼ beyond noise, Tukey groups, bold only for a best beyond noise);
+ * - new: each variant's `cached` (answers from the response cache; 0 here: the embedded server is not cached).
  */
 import { readFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
@@ -95,11 +96,13 @@ describe("the demo report after the reshaping", () => {
         ...v,
         notes: Object.fromEntries(Object.values(v.notes).flatMap((n) => Object.entries(n.details))),
         cost: undefined,
+        cached: undefined,
         // Means unchanged; their intervals are new.
         metrics: Object.fromEntries(Object.entries(v.metrics).map(([m, x]) => [m, { mean: x.mean }])),
       })),
     };
     expect(Object.keys(now.variants[1].notes)).toEqual(["clamped"]);
+    expect(now.variants.map((v) => v.cached)).toEqual([0, 0, 0, 0]);
     expect(untimed(JSON.parse(JSON.stringify(asV1)))).toEqual(untimed(before));
 
     const full = await readFile(join(out, "report.md"), "utf8");

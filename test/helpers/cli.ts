@@ -129,7 +129,8 @@ export function startCli(
 ): StartedCli {
   return startProcess(process.execPath, [CLI, ...args], {
     ...opts,
-    env: { PATH: process.env.PATH ?? "", ...env },
+    // The test file's own response cache folder (helpers/isolate-cache.ts), unless the test sets one.
+    env: { PATH: process.env.PATH ?? "", RERANK_EVAL_CACHE_DIR: process.env.RERANK_EVAL_CACHE_DIR, ...env },
   });
 }
 

@@ -10,6 +10,7 @@ export const STAGES = [
   "datasets",
   "retrieval",
   "rerank",
+  "cache",
   "run",
   "load",
   "results",

@@ -43,6 +43,8 @@ const run = (out: string, extra: string[] = []) =>
     "--out",
     out,
     "--quiet",
+    // Each test counts the requests its run sends to the one shared server.
+    "--no-cache",
     ...extra,
   ]);
 

@@ -101,7 +101,8 @@ export function printSummary(report: Report, outDir: string): void {
   process.stdout.write(
     `\n${headlineTable(report)}\n\n` +
       `${report.dataset.queries} queries, candidate ceiling ${ceiling(report)}` +
-      `${c.optimistic ? " (judged pool: optimistic)" : ""}; rerank phase ${report.timing.rerankSeconds.toFixed(2)} s\n` +
+      `${c.optimistic ? " (judged pool: optimistic)" : ""}; rerank phase ${report.timing.rerankSeconds.toFixed(2)} s` +
+      `${cachedAnswers(report)}\n` +
       incomplete,
   );
   const n = report.warnings.length;
@@ -110,6 +111,12 @@ export function printSummary(report: Report, outDir: string): void {
     process.stderr.write(`rerank-eval: ${count(n, "warning")} (also in report.md):\n${lines}`);
   }
   process.stdout.write(`report: ${join(outDir, "report.md")}\n`);
+}
+
+/** How many answers the response cache gave (they made no call, so they are not timed). */
+function cachedAnswers(report: Report): string {
+  const n = report.variants.reduce((sum, v) => sum + v.cached, 0);
+  return n ? ` (${count(n, "answer")} from the cache, not timed)` : "";
 }
 
 /** R@depth of the candidates, over the queries that have something to find when some have nothing. */
