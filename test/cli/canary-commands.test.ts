@@ -6,7 +6,7 @@ import { buildCli, type CliRun, REPO, spawnCli } from "../helpers/cli.js";
 import { CANARY_KEY, json, type LocalServer, startLocalServer } from "../rerank/local-server.js";
 
 /**
- * The key in no output of any command, across a whole workflow with failures forced: `run` against a
+ * The key in no output of any command, across a whole workflow with failures forced: `run` (response cache included) against a
  * server that echoes the Authorization header in 401 and 500 bodies and drops connections, with
  * --debug; then `report DIR`, `compare`, `doctor` and `rerank` on the same server. Every file
  * written (the run folders, compare's outputs) and every stdout and stderr is searched for the key
@@ -56,7 +56,20 @@ describe("canary key across commands, failures forced", () => {
   }
 
   it("run, report DIR, compare, doctor and rerank: no key in any output or file", async () => {
-    const base = ["--dataset", DATASET, "--endpoint", echo.url, "--model", "m", "--retries", "1"];
+    // The cache folder sits in the work folder, so it is searched with the rest.
+    const cache = join(work, "cache");
+    const base = [
+      "--dataset",
+      DATASET,
+      "--endpoint",
+      echo.url,
+      "--model",
+      "m",
+      "--retries",
+      "1",
+      "--cache",
+      cache,
+    ];
     const a = join(work, "a");
     const b = join(work, "b");
     const first = await record("run a", ["run", ...base, "--out", a, "--debug", "--max-failures", "1000"]);
@@ -101,6 +114,21 @@ describe("canary key across commands, failures forced", () => {
       "--debug",
     ]);
     expect(rerank.code).toBe(3);
+    // A warm re-run reads the successful answers (the echoed key in their ids) back from the cache.
+    const warm = await record("run a again", [
+      "run",
+      ...base,
+      "--out",
+      join(work, "a2"),
+      "--max-failures",
+      "1000",
+    ]);
+    expect([0, 3], warm.stderr).toContain(warm.code);
+    expect(readFileSync(join(work, "a2", "results.jsonl"), "utf8")).toMatch(/"cached":true/);
+    for (const sub of ["info", "verify"]) {
+      const admin = await record(`cache ${sub}`, ["cache", sub, "--cache", cache]);
+      expect(admin.code, admin.stderr).toBe(0);
+    }
 
     // Failures of each kind happened and were recorded, so redaction was exercised on real text.
     const results = readFileSync(join(a, "results.jsonl"), "utf8");
@@ -114,6 +142,7 @@ describe("canary key across commands, failures forced", () => {
     const files = filesUnder(work);
     expect(files.some((f) => f.endsWith("report.html"))).toBe(true);
     expect(files.some((f) => f.endsWith("compare.md"))).toBe(true);
+    expect(files.filter((f) => f.startsWith(cache)).length).toBeGreaterThan(10);
     for (const file of files) {
       const text = readFileSync(file, "utf8");
       expect(text, file).not.toContain(CANARY_KEY);
