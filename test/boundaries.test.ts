@@ -13,9 +13,7 @@ const MUST_NOT: Record<string, string[]> = {
   // Reports are rebuilt from a folder without the run that wrote it.
   report: ["run", "cli", "rerank", "server", "datasets"],
   metrics: ["run", "report", "results", "cli", "rerank", "server", "datasets"],
-  rerank: ["run", "report", "results", "cli", "server", "datasets", "metrics", "cache"],
-  // The response cache wraps a Reranker from outside: it knows the client's types, no stage above it.
-  cache: ["run", "report", "results", "cli", "server", "datasets", "metrics"],
+  rerank: ["run", "report", "results", "cli", "server", "datasets", "metrics"],
   datasets: ["run", "report", "results", "cli", "rerank", "server"],
   // The reference server must not lean on the client, or it could not check it honestly.
   server: ["rerank", "run", "report", "results", "cli"],

@@ -67,7 +67,7 @@ export interface RerankResult {
   latencyMs: number;
   /** Number of HTTP requests (chunks) that made up this call. */
   requests: number;
-  /** Set by the response cache (src/cache) on an answer it served without a call; the client never sets it. */
+  /** Set by the response cache (src/rerank/cache) on an answer it served without a call; the client never sets it. */
   cached?: true;
 }
 

@@ -1,11 +1,12 @@
 /**
  * The response cache in a run: which folder and mode the options ask for, each model's reranker
- * wrapped (src/cache), the offline check before any call, and what the run says about the cache at
+ * wrapped (src/rerank/cache), the offline check before any call, and what the run says about the cache at
  * its end. The embedded reference server is deliberately not cached: its answers cost nothing and
  * take microseconds in-process, and it is the tool's own reference for latency and faults, whose
  * figures a cached second run (`npm start` twice) would lose. Its tasks run under every mode.
  */
 import pLimit from "p-limit";
+import { UsageError } from "../errors.js";
 import {
   type AnswerIdentity,
   AnswerStore,
@@ -13,8 +14,7 @@ import {
   type CachingReranker,
   cachingReranker,
   defaultCacheDir,
-} from "../cache/index.js";
-import { UsageError } from "../errors.js";
+} from "../rerank/cache/index.js";
 import type { Reranker } from "../rerank/types.js";
 import type { ModelSpec, RunOptions } from "./config.js";
 import { type Plan, tasksOf } from "./plan.js";

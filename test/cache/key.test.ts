@@ -1,6 +1,6 @@
 /** The cache key: everything that decides the answer changes it; credentials and key order do not. */
 import { describe, expect, it } from "vitest";
-import { type AnswerIdentity, answerKey, keyEndpoint } from "../../src/cache/key.js";
+import { type AnswerIdentity, answerKey, keyEndpoint } from "../../src/rerank/cache/key.js";
 
 const identity: AnswerIdentity = {
   provider: "cohere",

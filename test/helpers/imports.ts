@@ -10,7 +10,6 @@ export const STAGES = [
   "datasets",
   "retrieval",
   "rerank",
-  "cache",
   "run",
   "load",
   "results",

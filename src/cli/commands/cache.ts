@@ -1,7 +1,7 @@
 import type { Argv, CommandModule } from "yargs";
-import { cacheInfo, clearCache, formatBytes, parseDuration, verifyCache } from "../../cache/admin.js";
-import { defaultCacheDir } from "../../cache/store.js";
 import { UsageError } from "../../errors.js";
+import { cacheInfo, clearCache, formatBytes, parseDuration, verifyCache } from "../../rerank/cache/admin.js";
+import { defaultCacheDir } from "../../rerank/cache/store.js";
 import { count } from "../../text/words.js";
 import { once } from "../flags.js";
 

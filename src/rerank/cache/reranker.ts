@@ -8,8 +8,8 @@
  * no attempts, no requests and `cached: true`, so the report leaves it out of latency and
  * throughput; its items, scores, usage and notes are the stored ones, so metrics are unchanged.
  */
-import { UsageError } from "../errors.js";
-import type { Reranker, RerankOptions, RerankResult } from "../rerank/types.js";
+import { UsageError } from "../../errors.js";
+import type { Reranker, RerankOptions, RerankResult } from "../types.js";
 import { type AnswerIdentity, answerKey } from "./key.js";
 import type { AnswerStore } from "./store.js";
 

@@ -7,7 +7,7 @@
 import { readdir, stat } from "node:fs/promises";
 import { join } from "node:path";
 import cacache from "cacache";
-import { UsageError } from "../errors.js";
+import { UsageError } from "../../errors.js";
 
 export interface CacheInfo {
   dir: string;

@@ -9,7 +9,7 @@
 import cacache from "cacache";
 import envPaths from "env-paths";
 import { z } from "zod";
-import type { RerankResult } from "../rerank/types.js";
+import type { RerankResult } from "../types.js";
 import { KEY_VERSION } from "./key.js";
 
 /**

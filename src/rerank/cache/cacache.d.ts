@@ -1,7 +1,7 @@
 /**
  * The few functions of cacache 20 (npm's content-addressed cache) the response cache uses. cacache
  * ships no types, and @types/cacache lags its major versions, so these are written from its
- * README and lib/ for exactly what src/cache calls.
+ * README and lib/ for exactly what the cache calls.
  */
 declare module "cacache" {
   export interface CacheEntry {
