@@ -9,6 +9,13 @@ import type { CallPolicy } from "./call.js";
 import { type ChunkRange, planChunks } from "./chunk.js";
 import { type Credentials, resolveCredentials } from "./credentials.js";
 import { DEFAULT_TIMEOUTS, type TransportTimeouts } from "./http.js";
+import {
+  DEFAULT_MAX_ANSWER_BYTES,
+  DEFAULT_RATE_LIMIT_WAIT_MS,
+  DEFAULT_TASK_TIMEOUT_MS,
+  DEFAULT_TIMEOUT_MS,
+  MAX_ANSWER_BYTES_LIMIT,
+} from "./limits.js";
 import { filterEmptyDocuments } from "./normalize.js";
 import {
   chunkedNote,
@@ -80,6 +87,7 @@ export function resolveSettings(config: RerankerConfig, dialect: Dialect): Clien
     config.env ?? process.env,
     config.apiKeyEnv !== undefined || isPublicEndpoint(endpoint, dialect.defaults.endpoint),
   );
+  const timeoutMs = checked(config.timeoutMs, "timeoutMs", 1) ?? DEFAULT_TIMEOUT_MS;
   const policy: CallPolicy = {
     dialect: name,
     origin: endpoint.origin,
@@ -87,6 +95,12 @@ export function resolveSettings(config: RerankerConfig, dialect: Dialect): Clien
     retries: checked(config.retries, "retries", 0, true) ?? DEFAULT_RETRIES,
     baseBackoffMs: checked(config.baseBackoffMs, "baseBackoffMs", 0) ?? DEFAULT_BASE_BACKOFF_MS,
     maxBackoffMs: checked(config.maxBackoffMs, "maxBackoffMs", 0) ?? DEFAULT_MAX_BACKOFF_MS,
+    timeoutMs,
+    taskTimeoutMs: checked(config.taskTimeoutMs, "taskTimeoutMs", 1) ?? DEFAULT_TASK_TIMEOUT_MS,
+    rateLimitWaitMs: checked(config.rateLimitWaitMs, "rateLimitWaitMs", 0) ?? DEFAULT_RATE_LIMIT_WAIT_MS,
+    maxAnswerBytes:
+      checked(config.maxAnswerBytes, "maxAnswerBytes", 1, true, MAX_ANSWER_BYTES_LIMIT) ??
+      DEFAULT_MAX_ANSWER_BYTES,
   };
   const options = config.options ?? {};
   if (options.scoreKind !== undefined && !SCORE_KINDS.includes(options.scoreKind as ScoreKind)) {
@@ -99,12 +113,13 @@ export function resolveSettings(config: RerankerConfig, dialect: Dialect): Clien
     checked(config.maxDocsPerRequest, "maxDocsPerRequest", 1, true) ?? dialect.defaults.maxDocsPerRequest;
   const maxBytes =
     checked(config.maxRequestBytes, "maxRequestBytes", 1, true) ?? dialect.defaults.maxRequestBytes;
+  // undici's headers and body timeouts are idle timeouts; the attempt deadline (timeoutMs) bounds
+  // the whole attempt, so unless set on their own they are that deadline and never fire before it.
   const timeouts = {
     connectTimeoutMs:
       checked(config.connectTimeoutMs, "connectTimeoutMs", 1) ?? DEFAULT_TIMEOUTS.connectTimeoutMs,
-    headersTimeoutMs:
-      checked(config.headersTimeoutMs, "headersTimeoutMs", 1) ?? DEFAULT_TIMEOUTS.headersTimeoutMs,
-    bodyTimeoutMs: checked(config.bodyTimeoutMs, "bodyTimeoutMs", 1) ?? DEFAULT_TIMEOUTS.bodyTimeoutMs,
+    headersTimeoutMs: checked(config.headersTimeoutMs, "headersTimeoutMs", 1) ?? timeoutMs,
+    bodyTimeoutMs: checked(config.bodyTimeoutMs, "bodyTimeoutMs", 1) ?? timeoutMs,
   };
   return {
     dialect: name,
@@ -212,9 +227,16 @@ function parseEndpoint(endpoint: string | undefined, provider: string): URL {
 }
 
 /** A numeric setting, undefined when unset; a UsageError naming it when out of range or not a number. */
-function checked(value: number | undefined, name: string, min: number, integer = false): number | undefined {
+function checked(
+  value: number | undefined,
+  name: string,
+  min: number,
+  integer = false,
+  max = Number.POSITIVE_INFINITY,
+): number | undefined {
   if (value === undefined) return undefined;
-  const ok = typeof value === "number" && Number.isFinite(value) && value >= min;
+  const ok = typeof value === "number" && Number.isFinite(value) && value >= min && value <= max;
   if (ok && (!integer || Number.isInteger(value))) return value;
-  throw new UsageError(`${name} must be ${integer ? "an integer" : "a number"} >= ${min}, got ${value}`);
+  const range = max === Number.POSITIVE_INFINITY ? `>= ${min}` : `between ${min} and ${max}`;
+  throw new UsageError(`${name} must be ${integer ? "an integer" : "a number"} ${range}, got ${value}`);
 }

@@ -4,6 +4,7 @@ import { InputError, UsageError } from "../../errors.js";
 import { createReranker, DEFAULT_PROVIDER } from "../../rerank/client.js";
 import { NAME_NOT_KEY } from "../../rerank/credentials.js";
 import { dialects } from "../../rerank/dialects/index.js";
+import { MAX_ANSWER_BYTES_LIMIT } from "../../rerank/limits.js";
 import type { Reranker, RerankerConfig, RerankResult, ScoreKind } from "../../rerank/types.js";
 
 /** Options shared by `rerank` and `doctor`: which endpoint, which key variable, how patient. */
@@ -14,6 +15,9 @@ export interface ClientArgs {
   apiKeyEnv?: string;
   retries?: number;
   timeoutMs?: number;
+  taskTimeoutMs?: number;
+  rateLimitWaitMs?: number;
+  maxAnswerBytes?: number;
   qwen3?: boolean;
   qwen3Instruction?: string;
   option?: string[];
@@ -48,11 +52,24 @@ export function clientOptions<T>(y: Argv<T>): Argv<T & ClientArgs> {
     })
     .option("retries", {
       type: "number",
-      describe: "retries after the first attempt (default 3; 0 disables)",
+      describe: "retries after a 5xx or network failure (default 3; 0 disables; 429s: --rate-limit-wait-ms)",
     })
     .option("timeout-ms", {
       type: "number",
-      describe: "headers and body timeout per attempt (default 120000)",
+      describe: "deadline of each attempt: connect, headers and the whole body, ms (default 60000)",
+    })
+    .option("task-timeout-ms", {
+      type: "number",
+      describe: "deadline of the whole call across retries and waits, ms (default 600000)",
+    })
+    .option("rate-limit-wait-ms", {
+      type: "number",
+      describe:
+        "time a request may spend waiting out 429s (Retry-After up to 120 s each), ms (default 300000)",
+    })
+    .option("max-answer-bytes", {
+      type: "number",
+      describe: "largest answer read; a larger one fails the call, bytes (default 67108864, 64 MiB)",
     })
     .option("qwen3", {
       type: "boolean",
@@ -81,8 +98,14 @@ export function rerankerConfig(args: ClientArgs): RerankerConfig {
     model: args.model,
     apiKeyEnv: args.apiKeyEnv,
     retries: numberFlag(args.retries, "--retries", { min: 0, integer: true }),
-    headersTimeoutMs: timeout,
-    bodyTimeoutMs: timeout,
+    timeoutMs: timeout,
+    taskTimeoutMs: numberFlag(args.taskTimeoutMs, "--task-timeout-ms", { above: 0 }),
+    rateLimitWaitMs: numberFlag(args.rateLimitWaitMs, "--rate-limit-wait-ms", { min: 0 }),
+    maxAnswerBytes: numberFlag(args.maxAnswerBytes, "--max-answer-bytes", {
+      min: 1,
+      max: MAX_ANSWER_BYTES_LIMIT,
+      integer: true,
+    }),
     qwen3Instruction: args.qwen3Instruction ?? args.qwen3,
     options: providerOptions(args.option),
   };
