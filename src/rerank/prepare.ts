@@ -4,9 +4,9 @@
  * (non-empty documents, the clamped top_n, Qwen3 formatting, the chunk ranges and the notes so far).
  * Plain data out and no I/O, so a bad setting fails before any connection is opened.
  */
-import { UsageError } from "../errors.js";
+import { ApiError, UsageError } from "../errors.js";
 import type { CallPolicy } from "./call.js";
-import { type ChunkRange, planChunks } from "./chunk.js";
+import { type ChunkRange, documentBytes, planChunks } from "./chunk.js";
 import { type Credentials, resolveCredentials } from "./credentials.js";
 import { DEFAULT_TIMEOUTS, type TransportTimeouts } from "./http.js";
 import {
@@ -14,6 +14,7 @@ import {
   DEFAULT_RATE_LIMIT_WAIT_MS,
   DEFAULT_TASK_TIMEOUT_MS,
   DEFAULT_TIMEOUT_MS,
+  formatBytes,
   MAX_ANSWER_BYTES_LIMIT,
 } from "./limits.js";
 import { filterEmptyDocuments } from "./normalize.js";
@@ -173,6 +174,7 @@ export function planCall(
   const base: DialectRequest = { model, query: sentQuery, documents: [], options };
   const fixedBytes = maxBytes ? Buffer.byteLength(JSON.stringify(dialect.buildRequest(base).body)) : 0;
   const ranges = planChunks(sentDocs, { maxDocs, maxBytes, fixedBytes });
+  if (maxBytes) refuseOversized(settings.dialect, ranges, sentDocs, originalIndex, maxBytes, fixedBytes);
   if (ranges.length > 1) {
     const caps = [maxDocs && `${maxDocs} documents`, maxBytes && `${maxBytes} bytes`]
       .filter(Boolean)
@@ -190,6 +192,35 @@ export function planCall(
     topN: cut === undefined ? undefined : Math.min(cut, end - start),
   }));
   return { notes, topN, documents: sentDocs, originalIndex, base, requests };
+}
+
+/**
+ * A document that alone makes a request over the byte cap fails its task, naming it; it is neither
+ * sent nor truncated. Sent, the provider refuses it (the cap is the provider's, or the user's word
+ * for it) after a round trip; truncated, the evaluation would score a document other than the
+ * dataset's without anyone deciding so, where a failure shows in the report's errors and the user
+ * chooses: shorten the document, or raise --max-request-bytes if the provider takes more.
+ * planChunks gives such a document a range of its own, so only single-document ranges are measured.
+ */
+function refuseOversized(
+  dialect: string,
+  ranges: readonly ChunkRange[],
+  documents: readonly string[],
+  originalIndex: readonly number[],
+  maxBytes: number,
+  fixedBytes: number,
+): void {
+  for (const { start, end } of ranges) {
+    if (end - start !== 1) continue;
+    const bytes = fixedBytes + documentBytes(documents[start]);
+    if (bytes <= maxBytes) continue;
+    throw new ApiError(
+      `${dialect}: document ${originalIndex[start]} alone makes a request of ${formatBytes(bytes)}, over the ` +
+        `request cap of ${formatBytes(maxBytes)} (--max-request-bytes); not sent: shorten the document, ` +
+        "or raise the cap if the provider takes larger requests",
+      { kind: "too-large", retryable: false, attempts: 0 },
+    );
+  }
 }
 
 /**
