@@ -5,7 +5,7 @@
  * when the client really closed the connection, so "aborted" means the request, not just the promise.
  */
 import type { ServerResponse } from "node:http";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { ApiError } from "../../src/errors.js";
 import { createReranker } from "../../src/rerank/client.js";
 import type { Reranker } from "../../src/rerank/types.js";
@@ -157,8 +157,9 @@ describe("task deadline", () => {
 });
 
 describe("deadline flags on the command line", () => {
+  beforeAll(buildCli, 60_000);
+
   it("rerank --timeout-ms cuts a trickled answer: exit 3, one line; a bad --task-timeout-ms is exit 2", async () => {
-    await buildCli();
     const closed: number[] = [];
     server = await startLocalServer((_req, res) => trickle(res, 100, closed));
     const args = ["rerank", "--endpoint", server.url, "--model", "m", "--query", "q", "--doc", "a"];

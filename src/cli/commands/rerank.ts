@@ -2,7 +2,7 @@ import { readFile } from "node:fs/promises";
 import type { ArgumentsCamelCase, Argv, CommandModule } from "yargs";
 import { InputError, UsageError } from "../../errors.js";
 import { createReranker, DEFAULT_PROVIDER } from "../../rerank/client.js";
-import { NAME_NOT_KEY } from "../../rerank/credentials.js";
+import { NAME_NOT_KEY, plainHttpKeyWarning } from "../../rerank/credentials.js";
 import { dialects } from "../../rerank/dialects/index.js";
 import { MAX_ANSWER_BYTES_LIMIT } from "../../rerank/limits.js";
 import type { Reranker, RerankerConfig, RerankResult, ScoreKind } from "../../rerank/types.js";
@@ -125,7 +125,7 @@ export async function withReranker<T>(
   use: (reranker: Reranker) => Promise<T>,
 ): Promise<T> {
   const config: RerankerConfig = { ...rerankerConfig(args), ...extra };
-  if (args.endpoint !== EMBEDDED) return useAndClose(createReranker(config), use);
+  if (args.endpoint !== EMBEDDED) return useAndClose(warnedOf(createReranker(config)), use);
   const { startEmbeddedServer } = await import("../../server/embedded.js");
   const provider = config.provider ?? DEFAULT_PROVIDER;
   const server = await startEmbeddedServer([{ provider, model: config.model }]);
@@ -142,6 +142,19 @@ export async function withReranker<T>(
   } finally {
     await server.close();
   }
+}
+
+/** Endpoints already warned about in this process: each warning is printed once. */
+const warned = new Set<string>();
+
+/** Prints, on stderr and once per endpoint, the warning for a key sent over plain http. */
+function warnedOf(reranker: Reranker): Reranker {
+  const warning = plainHttpKeyWarning(reranker.endpoint, reranker.apiKeyEnv !== undefined);
+  if (warning !== undefined && !warned.has(reranker.endpoint)) {
+    warned.add(reranker.endpoint);
+    process.stderr.write(`${warning}\n`);
+  }
+  return reranker;
 }
 
 async function useAndClose<T>(reranker: Reranker, use: (reranker: Reranker) => Promise<T>): Promise<T> {
