@@ -8,7 +8,7 @@
  * not use up the retries meant for its outages; and the task deadline bounds everything: no attempt
  * starts past it, an attempt is cut at it, and a wait that would end past it fails the task at once.
  */
-import { ApiError } from "../errors.js";
+import { ApiError, type ApiErrorKind } from "../errors.js";
 import { count } from "../text/words.js";
 import type { Credentials } from "./credentials.js";
 import { extractErrorMessage } from "./dialects/common.js";
@@ -73,33 +73,37 @@ export async function callWithRetries(
   let rateLimited = 0;
   let rateLimitWaitedMs = 0;
 
-  for (let attempt = 1; ; attempt++) {
-    const after = () => `after ${count(attempt, "attempt")}`;
-    const networkError = (description: string, failure: { kind: ApiError["kind"]; retryable: boolean }) =>
-      new ApiError(credentials.redact(`${name} ${policy.origin}: ${description} (${after()})`), {
-        ...failure,
+  let attempt = 0;
+  const after = () => `after ${count(attempt, "attempt")}`;
+  const networkError = (
+    description: string,
+    { kind, retryable }: { kind: ApiErrorKind; retryable: boolean },
+  ) =>
+    new ApiError(credentials.redact(`${name} ${policy.origin}: ${description} (${after()})`), {
+      kind,
+      retryable,
+      attempts: attempt,
+      attemptLatenciesMs: latencies,
+    });
+  /** Waits `ms` before the next attempt, unless that would end past the task deadline. */
+  const pause = async (ms: number, fail: (reason: string) => ApiError) => {
+    if (performance.now() + ms >= deadlineAt) {
+      throw fail(`${taskDeadline} leaves no time for the ${formatDuration(ms)} wait before another attempt`);
+    }
+    try {
+      await sleep(ms, signal);
+    } catch {
+      throw new ApiError(`aborted by the caller (${after()})`, {
+        kind: "aborted",
+        retryable: false,
         attempts: attempt,
         attemptLatenciesMs: latencies,
       });
-    /** Waits `ms` before the next attempt, unless that would end past the task deadline. */
-    const pause = async (ms: number, fail: (reason: string) => ApiError) => {
-      if (performance.now() + ms >= deadlineAt) {
-        throw fail(
-          `${taskDeadline} leaves no time for the ${formatDuration(ms)} wait before another attempt`,
-        );
-      }
-      try {
-        await sleep(ms, signal);
-      } catch {
-        throw new ApiError(`aborted by the caller (${after()})`, {
-          kind: "aborted",
-          retryable: false,
-          attempts: attempt,
-          attemptLatenciesMs: latencies,
-        });
-      }
-    };
+    }
+  };
 
+  for (;;) {
+    attempt++;
     const headers = {
       "content-type": "application/json",
       accept: "application/json",
@@ -136,9 +140,7 @@ export async function callWithRetries(
       const fail = (reason = "") => networkError(`${failure.description}${reason && `; ${reason}`}`, failure);
       if (!failure.retryable || failures >= policy.retries) throw fail();
       failures++;
-      await pause(backoffDelayMs(failures - 1, policy.baseBackoffMs, policy.maxBackoffMs), (reason) =>
-        fail(reason),
-      );
+      await pause(backoffDelayMs(failures - 1, policy.baseBackoffMs, policy.maxBackoffMs), fail);
       continue;
     }
     latencies.push(performance.now() - started);

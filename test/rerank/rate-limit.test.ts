@@ -162,15 +162,16 @@ describe("a flood against a rate limit", () => {
     limited = undefined;
   });
 
-  it("400 calls at concurrency 256 against 200 requests/s with retries=0: every one succeeds", async () => {
-    limited = await startServer({ port: 0, rateLimitRps: 200 });
+  it("60 calls at once against 20 requests/s with retries=0: every one succeeds", async () => {
+    // Far over the limit whatever the machine's speed: 60 calls sent within the second of a 20-call burst.
+    limited = await startServer({ port: 0, rateLimitRps: 20 });
     // retries 0: under a shared budget the first 429 of any task would have been its failure.
     const client = createReranker(regoloConfig(`${limited.url}/rerank`, { model: "bm25", retries: 0 }));
     reranker = client;
-    const limit = pLimit(256);
+    const limit = pLimit(64);
     let rateLimited = 0;
     const outcomes = await Promise.allSettled(
-      Array.from({ length: 400 }, (_, i) =>
+      Array.from({ length: 60 }, (_, i) =>
         limit(() =>
           client.rerank(`query ${i}`, ["capital city", "bananas", "a query"], {
             onRateLimited: () => rateLimited++,
@@ -180,10 +181,10 @@ describe("a flood against a rate limit", () => {
     );
     const failed = outcomes.filter((o) => o.status === "rejected");
     expect(failed.map((f) => String((f as PromiseRejectedResult).reason)).slice(0, 3)).toEqual([]);
-    // The limit was really hit: past the 200-request burst, calls are refused until tokens come back
-    // (about 190 refusals on an idle machine, fewer when a loaded one sends more slowly).
-    expect(rateLimited).toBeGreaterThan(20);
+    // The limit was really hit: past the burst of 20, the other 40 are refused at least once when
+    // sent within a few ms; a loaded machine sending over a second still meets some refusals.
+    expect(rateLimited).toBeGreaterThanOrEqual(10);
     const attempts = outcomes.map((o) => (o.status === "fulfilled" ? o.value.attempts : 0));
-    expect(attempts.reduce((a, b) => a + b, 0)).toBe(400 + rateLimited);
+    expect(attempts.reduce((a, b) => a + b, 0)).toBe(60 + rateLimited);
   }, 10_000);
 });
