@@ -36,7 +36,11 @@ export class UsageError extends Error {
   override readonly name = "UsageError";
 }
 
-export type ApiErrorKind = "http" | "network" | "timeout" | "malformed" | "aborted";
+/**
+ * timeout: an attempt or task deadline passed (the message says which); too-large: an answer over
+ * --max-answer-bytes, or a document that alone exceeds the request byte cap (never retried).
+ */
+export type ApiErrorKind = "http" | "network" | "timeout" | "malformed" | "aborted" | "too-large";
 
 export interface ApiErrorInit {
   kind: ApiErrorKind;

@@ -2,12 +2,18 @@
  * One rerank request with retries: send, classify the answer, wait as the server asks (or back off
  * with full jitter), repeat. Returns the parsed JSON body plus the attempt count and per-attempt
  * latencies; failures become one-line ApiErrors that never carry the key.
+ *
+ * Three budgets bound it: `retries` counts 5xx, 408/499 and network failures; 429s have their own,
+ * by time (`rateLimitWaitMs`, the sum of the waits they asked for), so a provider's rate limit does
+ * not use up the retries meant for its outages; and the task deadline bounds everything: no attempt
+ * starts past it, an attempt is cut at it, and a wait that would end past it fails the task at once.
  */
-import { ApiError } from "../errors.js";
+import { ApiError, type ApiErrorKind } from "../errors.js";
 import { count } from "../text/words.js";
 import type { Credentials } from "./credentials.js";
 import { extractErrorMessage } from "./dialects/common.js";
 import { describeNetworkError, type HttpAnswer, type HttpTransport } from "./http.js";
+import { AttemptDeadlineExceeded, formatDuration } from "./limits.js";
 import { backoffDelayMs, isRetryableStatus, MAX_RETRY_AFTER_MS, retryAfterMs, sleep } from "./retry.js";
 import type { BuiltRequest, Dialect } from "./types.js";
 
@@ -18,9 +24,27 @@ export interface CallPolicy {
   origin: string;
   /** The endpoint's full URL: only to resolve a relative redirect, never printed whole. */
   endpoint: string;
+  /** Retries after 5xx, 408, 499 and network failures (not 429s: see rateLimitWaitMs). */
   retries: number;
   baseBackoffMs: number;
   maxBackoffMs: number;
+  /** Deadline of one attempt: connect, headers and the whole body. */
+  timeoutMs: number;
+  /** Deadline of one task (a rerank() call) across its attempts and waits. */
+  taskTimeoutMs: number;
+  /** Time one request may spend waiting out 429s, summed over its waits. */
+  rateLimitWaitMs: number;
+  /** The largest answer body read. */
+  maxAnswerBytes: number;
+}
+
+/** What one rerank() call shares with each of its requests. */
+export interface CallContext {
+  signal?: AbortSignal;
+  /** performance.now() of the task deadline. */
+  deadlineAt: number;
+  /** Told of each 429 answer before its wait, with the pause the server asked for (if any). */
+  onRateLimited?: (retryAfterMs: number | undefined) => void;
 }
 
 export interface CallOutcome {
@@ -37,13 +61,49 @@ export async function callWithRetries(
   dialect: Dialect,
   policy: CallPolicy,
   payload: BuiltRequest,
-  signal?: AbortSignal,
+  context: CallContext,
 ): Promise<CallOutcome> {
   const body = JSON.stringify(payload.body);
   const latencies: number[] = [];
   const name = policy.dialect;
+  const { signal, deadlineAt } = context;
+  const taskDeadline = `the task deadline (${formatDuration(policy.taskTimeoutMs)}, --task-timeout-ms)`;
+  /** Retryable failures other than 429 so far, and the time waited on 429s. */
+  let failures = 0;
+  let rateLimited = 0;
+  let rateLimitWaitedMs = 0;
 
-  for (let attempt = 1; ; attempt++) {
+  let attempt = 0;
+  const after = () => `after ${count(attempt, "attempt")}`;
+  const networkError = (
+    description: string,
+    { kind, retryable }: { kind: ApiErrorKind; retryable: boolean },
+  ) =>
+    new ApiError(credentials.redact(`${name} ${policy.origin}: ${description} (${after()})`), {
+      kind,
+      retryable,
+      attempts: attempt,
+      attemptLatenciesMs: latencies,
+    });
+  /** Waits `ms` before the next attempt, unless that would end past the task deadline. */
+  const pause = async (ms: number, fail: (reason: string) => ApiError) => {
+    if (performance.now() + ms >= deadlineAt) {
+      throw fail(`${taskDeadline} leaves no time for the ${formatDuration(ms)} wait before another attempt`);
+    }
+    try {
+      await sleep(ms, signal);
+    } catch {
+      throw new ApiError(`aborted by the caller (${after()})`, {
+        kind: "aborted",
+        retryable: false,
+        attempts: attempt,
+        attemptLatenciesMs: latencies,
+      });
+    }
+  };
+
+  for (;;) {
+    attempt++;
     const headers = {
       "content-type": "application/json",
       accept: "application/json",
@@ -51,31 +111,36 @@ export async function callWithRetries(
       ...credentials.authHeaders(),
     };
     const started = performance.now();
+    // The attempt ends at its own deadline or the task's, whichever comes first.
+    const left = deadlineAt - started;
+    if (left <= 0) {
+      // Only a request queued behind its call's other chunks gets here: waits check beforehand.
+      throw new ApiError(`${name} ${policy.origin}: ${taskDeadline} passed before the request was sent`, {
+        kind: "timeout",
+        retryable: true,
+        attempts: attempt - 1,
+        attemptLatenciesMs: latencies,
+      });
+    }
+    const cut = left < policy.timeoutMs;
     let answer: HttpAnswer;
     try {
-      answer = await transport.post(body, headers, signal);
+      answer = await transport.post(body, headers, {
+        signal,
+        deadlineMs: cut ? left : policy.timeoutMs,
+        maxAnswerBytes: policy.maxAnswerBytes,
+      });
     } catch (err) {
       latencies.push(performance.now() - started);
-      const failure = describeNetworkError(err, signal);
-      if (!failure.retryable || attempt > policy.retries) {
-        throw new ApiError(
-          credentials.redact(
-            `${name} ${policy.origin}: ${failure.description} (after ${count(attempt, "attempt")})`,
-          ),
-          {
-            kind: failure.kind,
-            retryable: failure.retryable,
-            attempts: attempt,
-            attemptLatenciesMs: latencies,
-          },
-        );
+      if (cut && err instanceof AttemptDeadlineExceeded && !signal?.aborted) {
+        // Retryable in kind (another run may get through), though this task has no time left.
+        throw networkError(`no complete answer before ${taskDeadline}`, { kind: "timeout", retryable: true });
       }
-      await pause(
-        backoffDelayMs(attempt - 1, policy.baseBackoffMs, policy.maxBackoffMs),
-        signal,
-        attempt,
-        latencies,
-      );
+      const failure = describeNetworkError(err, signal);
+      const fail = (reason = "") => networkError(`${failure.description}${reason && `; ${reason}`}`, failure);
+      if (!failure.retryable || failures >= policy.retries) throw fail();
+      failures++;
+      await pause(backoffDelayMs(failures - 1, policy.baseBackoffMs, policy.maxBackoffMs), fail);
       continue;
     }
     latencies.push(performance.now() - started);
@@ -84,7 +149,7 @@ export async function callWithRetries(
     if (answer.status >= 200 && answer.status < 300) {
       if (parsedBody === undefined) {
         const problem = `answer malformed: field 'body': HTTP ${answer.status} answer is not JSON`;
-        throw new ApiError(`${name} ${problem} (after ${count(attempt, "attempt")})`, {
+        throw new ApiError(`${name} ${problem} (${after()})`, {
           kind: "malformed",
           retryable: false,
           field: "body",
@@ -103,7 +168,7 @@ export async function callWithRetries(
     if (answer.status >= 300 && answer.status < 400) {
       throw new ApiError(
         credentials.redact(
-          `${name} ${answer.status} ${redirectProblem(answer.headers.location, policy.endpoint)} (after ${count(attempt, "attempt")})`,
+          `${name} ${answer.status} ${redirectProblem(answer.headers.location, policy.endpoint)} (${after()})`,
         ),
         {
           kind: "http",
@@ -121,8 +186,8 @@ export async function callWithRetries(
     );
     const message = credentials.redact(extracted ?? "(no error message)");
     const retryable = isRetryableStatus(answer.status, message);
-    const fail = (suffix: string) =>
-      new ApiError(`${name} ${answer.status} ${message} (${suffix}after ${count(attempt, "attempt")})`, {
+    const fail = (reason = "") =>
+      new ApiError(`${name} ${answer.status} ${message} (${reason && `${reason}; `}${after()})`, {
         kind: "http",
         status: answer.status,
         retryable,
@@ -130,26 +195,32 @@ export async function callWithRetries(
         providerMessage: message,
         attemptLatenciesMs: latencies,
       });
-    if (!retryable || attempt > policy.retries) throw fail("");
     const asked = retryAfterMs(answer.headers, parsedBody?.value);
-    if (asked !== undefined && asked > Math.max(MAX_RETRY_AFTER_MS, policy.maxBackoffMs)) {
-      throw fail(`server asked to retry after ${Math.round(asked / 1000)} s; `);
-    }
-    const delay = asked ?? backoffDelayMs(attempt - 1, policy.baseBackoffMs, policy.maxBackoffMs);
-    await pause(delay, signal, attempt, latencies);
-  }
-}
+    // In seconds, as Retry-After says it.
+    const askedTooMuch = (bound: number) =>
+      `server asked to retry after ${Math.round((asked ?? 0) / 1000)} s, more than the ${Math.round(bound / 1000)} s bound`;
 
-async function pause(ms: number, signal: AbortSignal | undefined, attempt: number, latencies: number[]) {
-  try {
-    await sleep(ms, signal);
-  } catch {
-    throw new ApiError(`aborted by the caller (after ${count(attempt, "attempt")})`, {
-      kind: "aborted",
-      retryable: false,
-      attempts: attempt,
-      attemptLatenciesMs: latencies,
-    });
+    if (answer.status === 429) {
+      rateLimited++;
+      context.onRateLimited?.(asked);
+      if (asked !== undefined && asked > MAX_RETRY_AFTER_MS) throw fail(askedTooMuch(MAX_RETRY_AFTER_MS));
+      const delay = asked ?? backoffDelayMs(rateLimited - 1, policy.baseBackoffMs, policy.maxBackoffMs);
+      if (rateLimitWaitedMs + delay > policy.rateLimitWaitMs) {
+        throw fail(
+          `rate limited ${count(rateLimited, "time")}: ${formatDuration(rateLimitWaitedMs)} waited, another ` +
+            `${formatDuration(delay)} would pass the ${formatDuration(policy.rateLimitWaitMs)} budget (--rate-limit-wait-ms)`,
+        );
+      }
+      rateLimitWaitedMs += delay;
+      await pause(delay, fail);
+      continue;
+    }
+
+    if (!retryable || failures >= policy.retries) throw fail();
+    failures++;
+    const bound = Math.max(MAX_RETRY_AFTER_MS, policy.maxBackoffMs);
+    if (asked !== undefined && asked > bound) throw fail(askedTooMuch(bound));
+    await pause(asked ?? backoffDelayMs(failures - 1, policy.baseBackoffMs, policy.maxBackoffMs), fail);
   }
 }
 

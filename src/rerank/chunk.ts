@@ -24,8 +24,8 @@ export function documentBytes(document: string): number {
 }
 
 /**
- * Greedy contiguous split. A single document bigger than the byte budget still gets a request of its
- * own: the server, not the client, decides whether it is too large (no silent truncation here).
+ * Greedy contiguous split. A single document bigger than the byte budget gets a range of its own,
+ * never a partial one and never an endless split; planCall (prepare.ts) then refuses it by policy.
  */
 export function planChunks(documents: readonly string[], limits: ChunkLimits): ChunkRange[] {
   const maxDocs = limits.maxDocs && limits.maxDocs > 0 ? limits.maxDocs : Number.POSITIVE_INFINITY;

@@ -73,3 +73,30 @@ export function resolveCredentials(
     redact: redactor([value]),
   };
 }
+
+/**
+ * The warning for a key sent unencrypted: over plain http to a host other than this machine, anyone
+ * on the path (a café's Wi-Fi, a proxy, the provider's load balancer logs) can read the key. Loopback
+ * (localhost, 127.0.0.0/8, ::1) never leaves the machine, so a local server is not warned about.
+ * Undefined when there is nothing to say. Pure: callers print it once per endpoint.
+ */
+export function plainHttpKeyWarning(endpoint: string, keySent: boolean): string | undefined {
+  if (!keySent) return undefined;
+  let url: URL;
+  try {
+    url = new URL(endpoint);
+  } catch {
+    return undefined;
+  }
+  if (url.protocol !== "http:" || isLoopback(url.hostname)) return undefined;
+  return `warning: the API key is sent unencrypted over plain http to ${url.host}; use https unless that network is yours alone`;
+}
+
+/** `hostname` as URL gives it: lower case, IPv6 in brackets, IPv4 in dotted decimal. */
+function isLoopback(hostname: string): boolean {
+  if (hostname === "localhost" || hostname.endsWith(".localhost")) return true;
+  if (/^127\.\d+\.\d+\.\d+$/.test(hostname)) return true;
+  if (hostname === "[::1]") return true;
+  // IPv4-mapped IPv6 of 127.x.y.z: URL writes it as [::ffff:7fxx:xxxx].
+  return /^\[::ffff:7f[0-9a-f]{2}:[0-9a-f]{1,4}\]$/.test(hostname);
+}

@@ -7,7 +7,7 @@ import pLimit from "p-limit";
 import { ApiError, UsageError } from "../errors.js";
 import { count } from "../text/words.js";
 import { linkAbort } from "./abort.js";
-import { type CallPolicy, callWithRetries } from "./call.js";
+import { type CallContext, type CallPolicy, callWithRetries } from "./call.js";
 import type { Credentials } from "./credentials.js";
 import type { HttpTransport } from "./http.js";
 import { isSortedByScore } from "./normalize.js";
@@ -42,21 +42,23 @@ export interface ChunkAnswer {
 export async function sendPlan(
   sender: ChunkSender,
   plan: CallPlan,
-  signal: AbortSignal | undefined,
+  context: CallContext,
 ): Promise<ChunkAnswer[]> {
   const { requests } = plan;
+  const { signal } = context;
   if (requests.length === 0) return [];
   if (requests.length === 1 && signal === undefined) {
     // The common case (a run's query in one request, no caller signal): no sibling to stop and no
     // signal to follow, so no controller, limiter or abort listener per call; at 1,000 calls/s
     // they were a tenth of the client's CPU.
-    return [await sendRequest(sender, plan, requests[0], undefined)];
+    return [await sendRequest(sender, plan, requests[0], context)];
   }
   // One failed chunk fails the call; stop its siblings instead of letting them run on.
   const controller = new AbortController();
   const unlink = linkAbort(signal, controller);
   const limit = requests.length > CHUNK_CONCURRENCY ? pLimit(CHUNK_CONCURRENCY) : undefined;
-  const send = (request: PlannedRequest) => sendRequest(sender, plan, request, controller.signal);
+  const linked: CallContext = { ...context, signal: controller.signal };
+  const send = (request: PlannedRequest) => sendRequest(sender, plan, request, linked);
   try {
     return await Promise.all(requests.map((request) => (limit ? limit(send, request) : send(request))));
   } catch (err) {
@@ -71,10 +73,10 @@ async function sendRequest(
   sender: ChunkSender,
   plan: CallPlan,
   planned: PlannedRequest,
-  signal: AbortSignal | undefined,
+  context: CallContext,
 ): Promise<ChunkAnswer> {
   const documents = plan.documents.slice(planned.start, planned.end);
-  const answer = await sendChunk(sender, { ...plan.base, documents, topN: planned.topN }, signal);
+  const answer = await sendChunk(sender, { ...plan.base, documents, topN: planned.topN }, context);
   for (const item of answer.items) item.index = plan.originalIndex[item.index + planned.start];
   return answer;
 }
@@ -82,10 +84,10 @@ async function sendRequest(
 async function sendChunk(
   { dialect, transport, credentials, policy }: ChunkSender,
   request: DialectRequest,
-  signal: AbortSignal | undefined,
+  context: CallContext,
 ): Promise<ChunkAnswer> {
   const built = dialect.buildRequest(request);
-  const outcome = await callWithRetries(transport, credentials, dialect, policy, built, signal);
+  const outcome = await callWithRetries(transport, credentials, dialect, policy, built, context);
   let parsed: ReturnType<Dialect["parseResponse"]>;
   try {
     parsed = dialect.parseResponse(outcome.json, request);

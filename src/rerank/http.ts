@@ -3,6 +3,7 @@
  * TLS verification left on (undici verifies certificates by default and nothing here turns it off).
  */
 import { type Dispatcher, Pool } from "undici";
+import { AnswerTooLarge, AttemptDeadlineExceeded } from "./limits.js";
 import { isRetryableNetworkCode } from "./retry.js";
 
 export interface TransportTimeouts {
@@ -67,11 +68,11 @@ export class HttpTransport {
    * KB read whole, and request()'s Readable body stream and its consumer promise cost more CPU per
    * call than the rest of undici's work on it.
    */
-  post(body: string, headers: Record<string, string>, signal?: AbortSignal): Promise<HttpAnswer> {
+  post(body: string, headers: Record<string, string>, limits: AttemptLimits = {}): Promise<HttpAnswer> {
     return new Promise((resolve, reject) => {
       this.#shared.pool.dispatch(
         { method: "POST", path: this.#path, headers, body },
-        new AnswerReader(resolve, reject, signal),
+        new AnswerReader(resolve, reject, limits),
       );
     });
   }
@@ -86,9 +87,34 @@ export class HttpTransport {
   }
 }
 
+/** What bounds one attempt; each is optional. */
+export interface AttemptLimits {
+  /** The caller's cancellation: the attempt rejects with its reason. */
+  signal?: AbortSignal;
+  /**
+   * The attempt's deadline in ms from the call, covering the wait for a connection, connect, headers
+   * and the whole body: the request is aborted and the attempt rejects with AttemptDeadlineExceeded.
+   * undici's own headers and body timeouts are idle timeouts, reset by every byte, so a body trickled
+   * a byte a second never trips them.
+   */
+  deadlineMs?: number;
+  /**
+   * The largest answer body read, in bytes: a Content-Length above it, or a body growing past it,
+   * aborts the request and the attempt rejects with AnswerTooLarge. Not undici's maxResponseSize:
+   * that is a pool setting (one pool serves rerankers with other caps), never looks at
+   * Content-Length, and fails with an error that does not say the cap.
+   */
+  maxAnswerBytes?: number;
+}
+
 type Controller = Parameters<NonNullable<Dispatcher.DispatchHandler["onRequestStart"]>>[0];
 
-/** One answer read whole into text; settles its promise once, and follows the caller's signal. */
+/**
+ * One answer read whole into text. Settles its promise exactly once, whatever happens: it follows
+ * the caller's signal and the attempt's deadline, enforces the size cap, and every callback is
+ * guarded, since an exception thrown inside one goes to undici, which may have nobody left to tell
+ * (a Buffer.toString past Node's string limit in onResponseEnd once left `run` waiting forever).
+ */
 class AnswerReader implements Dispatcher.DispatchHandler {
   #status = 0;
   #headers: HttpAnswer["headers"] = {};
@@ -96,68 +122,108 @@ class AnswerReader implements Dispatcher.DispatchHandler {
   #length = 0;
   #controller: Controller | undefined;
   #settled = false;
+  /** Why the attempt was given up before its request reached a socket: abort it when it does. */
+  #abandoned: unknown;
+  readonly #signal: AbortSignal | undefined;
   readonly #onAbort: (() => void) | undefined;
+  readonly #timer: NodeJS.Timeout | undefined;
+  readonly #maxBytes: number;
 
   constructor(
     private readonly resolve: (answer: HttpAnswer) => void,
     private readonly reject: (err: unknown) => void,
-    private readonly signal: AbortSignal | undefined,
+    { signal, deadlineMs, maxAnswerBytes }: AttemptLimits,
   ) {
+    this.#maxBytes = maxAnswerBytes ?? Number.POSITIVE_INFINITY;
+    if (deadlineMs !== undefined) {
+      this.#timer = setTimeout(() => this.#abort(new AttemptDeadlineExceeded(deadlineMs)), deadlineMs);
+    }
+    this.#signal = signal;
     if (signal === undefined) return;
     // A request still queued for a connection has no controller yet: fail the call now, and abort
     // the request when it reaches a socket (onRequestStart).
-    this.#onAbort = () => {
-      this.#controller?.abort(signal.reason);
-      this.#fail(signal.reason);
-    };
+    this.#onAbort = () => this.#abort(signal.reason);
     if (signal.aborted) this.#onAbort();
     else signal.addEventListener("abort", this.#onAbort, { once: true });
   }
 
   onRequestStart(controller: Controller): void {
     this.#controller = controller;
-    if (this.signal?.aborted) controller.abort(this.signal.reason);
+    if (this.#settled) controller.abort(this.#abandoned as Error);
   }
 
   onResponseStart(_controller: Controller, statusCode: number, headers: HttpAnswer["headers"]): void {
-    if (statusCode < 200) return; // 1xx informational: the answer's own head follows
-    this.#status = statusCode;
-    this.#headers = headers;
+    this.#guard(() => {
+      if (statusCode < 200) return; // 1xx informational: the answer's own head follows
+      this.#status = statusCode;
+      this.#headers = headers;
+      const declared = Number(firstValue(headers["content-length"]));
+      if (declared > this.#maxBytes) this.#abort(new AnswerTooLarge(this.#maxBytes, declared));
+    });
   }
 
   onResponseData(_controller: Controller, chunk: Buffer): void {
-    this.#chunks.push(chunk);
-    this.#length += chunk.length;
+    this.#guard(() => {
+      if (this.#settled) return;
+      this.#length += chunk.length;
+      if (this.#length > this.#maxBytes) return this.#abort(new AnswerTooLarge(this.#maxBytes));
+      this.#chunks.push(chunk);
+    });
   }
 
   onResponseEnd(): void {
-    if (this.#settled) return;
-    this.#settled = true;
-    this.#unlisten();
-    const buffer = this.#chunks.length === 1 ? this.#chunks[0] : Buffer.concat(this.#chunks, this.#length);
-    // A UTF-8 byte order mark is not part of the JSON text (undici's body.text() drops it too).
-    const start = buffer.length > 2 && buffer[0] === 0xef && buffer[1] === 0xbb && buffer[2] === 0xbf ? 3 : 0;
-    this.resolve({ status: this.#status, headers: this.#headers, text: buffer.toString("utf8", start) });
+    this.#guard(() => {
+      if (this.#settled) return;
+      const buffer = this.#chunks.length === 1 ? this.#chunks[0] : Buffer.concat(this.#chunks, this.#length);
+      // A UTF-8 byte order mark is not part of the JSON text (undici's body.text() drops it too).
+      const start =
+        buffer.length > 2 && buffer[0] === 0xef && buffer[1] === 0xbb && buffer[2] === 0xbf ? 3 : 0;
+      const text = buffer.toString("utf8", start);
+      this.#settle();
+      this.resolve({ status: this.#status, headers: this.#headers, text });
+    });
   }
 
   onResponseError(_controller: Controller, err: Error): void {
     this.#fail(err);
   }
 
+  /** Runs a callback's work; anything it throws fails the attempt (and aborts the request). */
+  #guard(work: () => void): void {
+    try {
+      work();
+    } catch (err) {
+      this.#abort(err);
+    }
+  }
+
+  #abort(reason: unknown): void {
+    if (this.#settled) return;
+    this.#abandoned = reason;
+    this.#fail(reason);
+    this.#controller?.abort(reason as Error);
+  }
+
   #fail(err: unknown): void {
     if (this.#settled) return;
-    this.#settled = true;
-    this.#unlisten();
+    this.#settle();
     this.reject(err);
   }
 
-  #unlisten(): void {
-    if (this.#onAbort) this.signal?.removeEventListener("abort", this.#onAbort);
+  #settle(): void {
+    this.#settled = true;
+    this.#chunks.length = 0;
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    if (this.#onAbort) this.#signal?.removeEventListener("abort", this.#onAbort);
   }
 }
 
+function firstValue(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
+
 export interface NetworkFailure {
-  kind: "network" | "timeout" | "aborted";
+  kind: "network" | "timeout" | "aborted" | "too-large";
   retryable: boolean;
   /** Safe for a one-line error: our own wording plus the system error code. */
   description: string;
@@ -206,8 +272,16 @@ const CERTIFICATE_CODES = new Set([
 /** Map an error from undici (or the caller's abort reason) to the ApiError taxonomy. */
 export function describeNetworkError(err: unknown, signal?: AbortSignal): NetworkFailure {
   if (signal?.aborted) return { kind: "aborted", retryable: false, description: "aborted by the caller" };
+  if (err instanceof AttemptDeadlineExceeded) {
+    return { kind: "timeout", retryable: true, description: `${err.message} (attempt deadline)` };
+  }
+  // Asking again brings the same answer, as large.
+  if (err instanceof AnswerTooLarge) return { kind: "too-large", retryable: false, description: err.message };
   const e = err as { code?: string; cause?: { code?: string }; name?: string };
   const code = e?.code ?? e?.cause?.code;
+  if (code === "ERR_STRING_TOO_LONG") {
+    return { kind: "too-large", retryable: false, description: `answer too long to read as text (${code})` };
+  }
   if (code === "UND_ERR_ABORTED" || e?.name === "AbortError") {
     return { kind: "aborted", retryable: false, description: "request aborted" };
   }

@@ -4,11 +4,19 @@
  * (non-empty documents, the clamped top_n, Qwen3 formatting, the chunk ranges and the notes so far).
  * Plain data out and no I/O, so a bad setting fails before any connection is opened.
  */
-import { UsageError } from "../errors.js";
+import { ApiError, UsageError } from "../errors.js";
 import type { CallPolicy } from "./call.js";
-import { type ChunkRange, planChunks } from "./chunk.js";
+import { type ChunkRange, documentBytes, planChunks } from "./chunk.js";
 import { type Credentials, resolveCredentials } from "./credentials.js";
 import { DEFAULT_TIMEOUTS, type TransportTimeouts } from "./http.js";
+import {
+  DEFAULT_MAX_ANSWER_BYTES,
+  DEFAULT_RATE_LIMIT_WAIT_MS,
+  DEFAULT_TASK_TIMEOUT_MS,
+  DEFAULT_TIMEOUT_MS,
+  formatBytes,
+  MAX_ANSWER_BYTES_LIMIT,
+} from "./limits.js";
 import { filterEmptyDocuments } from "./normalize.js";
 import {
   chunkedNote,
@@ -80,6 +88,7 @@ export function resolveSettings(config: RerankerConfig, dialect: Dialect): Clien
     config.env ?? process.env,
     config.apiKeyEnv !== undefined || isPublicEndpoint(endpoint, dialect.defaults.endpoint),
   );
+  const timeoutMs = checked(config.timeoutMs, "timeoutMs", 1) ?? DEFAULT_TIMEOUT_MS;
   const policy: CallPolicy = {
     dialect: name,
     origin: endpoint.origin,
@@ -87,6 +96,12 @@ export function resolveSettings(config: RerankerConfig, dialect: Dialect): Clien
     retries: checked(config.retries, "retries", 0, true) ?? DEFAULT_RETRIES,
     baseBackoffMs: checked(config.baseBackoffMs, "baseBackoffMs", 0) ?? DEFAULT_BASE_BACKOFF_MS,
     maxBackoffMs: checked(config.maxBackoffMs, "maxBackoffMs", 0) ?? DEFAULT_MAX_BACKOFF_MS,
+    timeoutMs,
+    taskTimeoutMs: checked(config.taskTimeoutMs, "taskTimeoutMs", 1) ?? DEFAULT_TASK_TIMEOUT_MS,
+    rateLimitWaitMs: checked(config.rateLimitWaitMs, "rateLimitWaitMs", 0) ?? DEFAULT_RATE_LIMIT_WAIT_MS,
+    maxAnswerBytes:
+      checked(config.maxAnswerBytes, "maxAnswerBytes", 1, true, MAX_ANSWER_BYTES_LIMIT) ??
+      DEFAULT_MAX_ANSWER_BYTES,
   };
   const options = config.options ?? {};
   if (options.scoreKind !== undefined && !SCORE_KINDS.includes(options.scoreKind as ScoreKind)) {
@@ -99,12 +114,13 @@ export function resolveSettings(config: RerankerConfig, dialect: Dialect): Clien
     checked(config.maxDocsPerRequest, "maxDocsPerRequest", 1, true) ?? dialect.defaults.maxDocsPerRequest;
   const maxBytes =
     checked(config.maxRequestBytes, "maxRequestBytes", 1, true) ?? dialect.defaults.maxRequestBytes;
+  // undici's headers and body timeouts are idle timeouts; the attempt deadline (timeoutMs) bounds
+  // the whole attempt, so unless set on their own they are that deadline and never fire before it.
   const timeouts = {
     connectTimeoutMs:
       checked(config.connectTimeoutMs, "connectTimeoutMs", 1) ?? DEFAULT_TIMEOUTS.connectTimeoutMs,
-    headersTimeoutMs:
-      checked(config.headersTimeoutMs, "headersTimeoutMs", 1) ?? DEFAULT_TIMEOUTS.headersTimeoutMs,
-    bodyTimeoutMs: checked(config.bodyTimeoutMs, "bodyTimeoutMs", 1) ?? DEFAULT_TIMEOUTS.bodyTimeoutMs,
+    headersTimeoutMs: checked(config.headersTimeoutMs, "headersTimeoutMs", 1) ?? timeoutMs,
+    bodyTimeoutMs: checked(config.bodyTimeoutMs, "bodyTimeoutMs", 1) ?? timeoutMs,
   };
   return {
     dialect: name,
@@ -158,6 +174,7 @@ export function planCall(
   const base: DialectRequest = { model, query: sentQuery, documents: [], options };
   const fixedBytes = maxBytes ? Buffer.byteLength(JSON.stringify(dialect.buildRequest(base).body)) : 0;
   const ranges = planChunks(sentDocs, { maxDocs, maxBytes, fixedBytes });
+  if (maxBytes) refuseOversized(settings.dialect, ranges, sentDocs, originalIndex, maxBytes, fixedBytes);
   if (ranges.length > 1) {
     const caps = [maxDocs && `${maxDocs} documents`, maxBytes && `${maxBytes} bytes`]
       .filter(Boolean)
@@ -175,6 +192,35 @@ export function planCall(
     topN: cut === undefined ? undefined : Math.min(cut, end - start),
   }));
   return { notes, topN, documents: sentDocs, originalIndex, base, requests };
+}
+
+/**
+ * A document that alone makes a request over the byte cap fails its task, naming it; it is neither
+ * sent nor truncated. Sent, the provider refuses it (the cap is the provider's, or the user's word
+ * for it) after a round trip; truncated, the evaluation would score a document other than the
+ * dataset's without anyone deciding so, where a failure shows in the report's errors and the user
+ * chooses: shorten the document, or raise --max-request-bytes if the provider takes more.
+ * planChunks gives such a document a range of its own, so only single-document ranges are measured.
+ */
+function refuseOversized(
+  dialect: string,
+  ranges: readonly ChunkRange[],
+  documents: readonly string[],
+  originalIndex: readonly number[],
+  maxBytes: number,
+  fixedBytes: number,
+): void {
+  for (const { start, end } of ranges) {
+    if (end - start !== 1) continue;
+    const bytes = fixedBytes + documentBytes(documents[start]);
+    if (bytes <= maxBytes) continue;
+    throw new ApiError(
+      `${dialect}: document ${originalIndex[start]} alone makes a request of ${formatBytes(bytes)}, over the ` +
+        `request cap of ${formatBytes(maxBytes)} (--max-request-bytes); not sent: shorten the document, ` +
+        "or raise the cap if the provider takes larger requests",
+      { kind: "too-large", retryable: false, attempts: 0 },
+    );
+  }
 }
 
 /**
@@ -212,9 +258,16 @@ function parseEndpoint(endpoint: string | undefined, provider: string): URL {
 }
 
 /** A numeric setting, undefined when unset; a UsageError naming it when out of range or not a number. */
-function checked(value: number | undefined, name: string, min: number, integer = false): number | undefined {
+function checked(
+  value: number | undefined,
+  name: string,
+  min: number,
+  integer = false,
+  max = Number.POSITIVE_INFINITY,
+): number | undefined {
   if (value === undefined) return undefined;
-  const ok = typeof value === "number" && Number.isFinite(value) && value >= min;
+  const ok = typeof value === "number" && Number.isFinite(value) && value >= min && value <= max;
   if (ok && (!integer || Number.isInteger(value))) return value;
-  throw new UsageError(`${name} must be ${integer ? "an integer" : "a number"} >= ${min}, got ${value}`);
+  const range = max === Number.POSITIVE_INFINITY ? `>= ${min}` : `between ${min} and ${max}`;
+  throw new UsageError(`${name} must be ${integer ? "an integer" : "a number"} ${range}, got ${value}`);
 }

@@ -21,7 +21,11 @@ export function createRerankerForDialect(config: RerankerConfig, dialect: Dialec
   async function rerank(query: string, documents: string[], opts: RerankOptions = {}): Promise<RerankResult> {
     const started = performance.now();
     const plan = planCall(settings, dialect, query, documents, opts.topN);
-    const answers = await sendPlan(sender, plan, opts.signal);
+    const answers = await sendPlan(sender, plan, {
+      signal: opts.signal,
+      deadlineAt: started + policy.taskTimeoutMs,
+      onRateLimited: opts.onRateLimited,
+    });
     return mergeAnswers(plan, answers, settings, started);
   }
 

@@ -74,6 +74,12 @@ export interface RerankResult {
 export interface RerankOptions {
   topN?: number;
   signal?: AbortSignal;
+  /**
+   * Called once per 429 answer, before the client waits, with the pause the server asked for
+   * (Retry-After, retry-after-ms or Mixedbread's details.retry_after, in ms) or undefined: the hook
+   * for a caller that adapts its concurrency to the provider's rate limit.
+   */
+  onRateLimited?: (retryAfterMs: number | undefined) => void;
 }
 
 export interface Reranker {
@@ -94,9 +100,20 @@ export interface RerankerConfig {
   model: string;
   /** Name of the environment variable holding the key; defaults per provider. */
   apiKeyEnv?: string;
-  /** Retries after the first attempt (default 3; 0 disables). */
+  /** Retries after a 5xx, 408, 499 or network failure (default 3; 0 disables); 429s have rateLimitWaitMs. */
   retries?: number;
-  /** Timeouts in ms. */
+  /** Deadline of each attempt, ms: connect, headers and the whole body (default 60_000). */
+  timeoutMs?: number;
+  /** Deadline of each rerank() call across its attempts and waits, ms (default 600_000). */
+  taskTimeoutMs?: number;
+  /**
+   * Time a request may spend waiting out 429s, ms, summed over its waits (default 300_000); each
+   * wait honours Retry-After up to 120 s (a longer ask fails the call), else jittered back-off.
+   */
+  rateLimitWaitMs?: number;
+  /** Largest answer body read, bytes (default 64 MiB); a larger answer fails the call (kind too-large). */
+  maxAnswerBytes?: number;
+  /** undici's connect timeout, and its idle timeouts (headers, between body chunks), in ms. */
   connectTimeoutMs?: number;
   headersTimeoutMs?: number;
   bodyTimeoutMs?: number;

@@ -123,12 +123,28 @@ export const RUN_OPTIONS = {
   retries: {
     scope: "model",
     kind: nonNegativeInteger,
-    description: "retries per request after the first attempt (default 3)",
+    description: "retries per request after a 5xx or network failure (default 3; 429s: --rate-limit-wait-ms)",
   },
   timeoutMs: {
     scope: "model",
     kind: positiveInteger,
-    description: "headers and body timeout of each attempt, in ms (default 120000)",
+    description: "deadline of each attempt: connect, headers and the whole body, in ms (default 60000)",
+  },
+  taskTimeoutMs: {
+    scope: "model",
+    kind: positiveInteger,
+    description: "deadline of each query's call across its retries and waits, in ms (default 600000)",
+  },
+  rateLimitWaitMs: {
+    scope: "model",
+    kind: nonNegativeInteger,
+    description:
+      "time a request may spend waiting out 429s (Retry-After honoured up to 120 s each), in ms (default 300000)",
+  },
+  maxAnswerBytes: {
+    scope: "model",
+    kind: positiveInteger,
+    description: "largest answer read; a larger one fails that query, in bytes (default 67108864, 64 MiB)",
   },
   maxDocsPerRequest: {
     scope: "model",

@@ -1,5 +1,6 @@
 import fc from "fast-check";
 import { afterEach, describe, expect, it } from "vitest";
+import { ApiError } from "../../src/errors.js";
 import { documentBytes, planChunks } from "../../src/rerank/chunk.js";
 import { createReranker } from "../../src/rerank/client.js";
 import type { Reranker } from "../../src/rerank/types.js";
@@ -29,7 +30,7 @@ describe("planChunks", () => {
             expect(end - start).toBeGreaterThanOrEqual(1);
             expect(end - start).toBeLessThanOrEqual(maxDocs);
             const bytes = docs.slice(start, end).reduce((s, d) => s + documentBytes(d), 0);
-            // A lone document may exceed the budget; the server decides, nothing is truncated.
+            // A lone document may exceed the budget (planCall refuses it); nothing is truncated.
             if (end - start > 1) expect(bytes).toBeLessThanOrEqual(maxBytes - 20);
             next = end;
           }
@@ -208,5 +209,56 @@ describe("chunked rerank calls", () => {
     const err = await reranker.rerank("q", docsOf(30)).catch((e: unknown) => e);
     expect(err).toMatchObject({ kind: "http", status: 400, attempts: 1 });
     expect((err as Error).message).toBe("regolo 400 document 12 is cursed (after 1 attempt)");
+  });
+});
+
+describe("a document alone over the request byte cap", () => {
+  it("fails the call before sending anything, naming the caller's index and the size; never split or truncated", async () => {
+    const server = await startLocalServer((req, res) => json(res, 200, regoloAnswer(req, scoreOf)));
+    const reranker = createReranker(regoloConfig(server.url, { maxRequestBytes: 2000 }));
+    try {
+      // Index 3 after an empty document the client filters out: the message names the caller's 3.
+      const docs = ["document 1", "", "document 2", "x".repeat(5000), "document 4"];
+      const err = await reranker.rerank("q", docs).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(ApiError);
+      expect(err).toMatchObject({ kind: "too-large", retryable: false, attempts: 0 });
+      const bytes = Number(/a request of ([\d,]+) bytes/.exec((err as Error).message)?.[1].replace(/,/g, ""));
+      expect(bytes).toBeGreaterThan(5000);
+      expect((err as Error).message).toBe(
+        `regolo: document 3 alone makes a request of ${bytes.toLocaleString("en-US")} bytes, over the request cap of 2,000 bytes (--max-request-bytes); not sent: shorten the document, or raise the cap if the provider takes larger requests`,
+      );
+      expect(server.requests).toHaveLength(0);
+      // The same documents without it are split as usual and all sent.
+      const ok = await reranker.rerank(
+        "q",
+        docs.filter((_, i) => i !== 3),
+      );
+      expect(ok.items).toHaveLength(3);
+    } finally {
+      await reranker.close();
+      await server.close();
+    }
+  });
+
+  it("measures the document as sent: the Qwen3 tags count against the cap", async () => {
+    const server = await startLocalServer((req, res) => json(res, 200, regoloAnswer(req, scoreOf)));
+    const limit = 400;
+    const fixed = Buffer.byteLength(
+      JSON.stringify({ model: "test-model", query: "q", documents: [] }),
+    ) as number;
+    // A document that fits bare but not inside "<Document>: …" with the instruction in the query.
+    const doc = "y".repeat(limit - fixed - 16 - 2 - 5);
+    const bare = createReranker(regoloConfig(server.url, { maxRequestBytes: limit }));
+    const tagged = createReranker(
+      regoloConfig(server.url, { maxRequestBytes: limit, qwen3Instruction: true }),
+    );
+    try {
+      expect((await bare.rerank("q", [doc])).items).toHaveLength(1);
+      expect(await tagged.rerank("q", [doc]).catch((e: unknown) => e)).toMatchObject({ kind: "too-large" });
+    } finally {
+      await bare.close();
+      await tagged.close();
+      await server.close();
+    }
   });
 });

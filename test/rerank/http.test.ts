@@ -44,7 +44,7 @@ describe("HttpTransport.post", () => {
     server = await startLocalServer(() => {}); // never answers
     transport = open(server.url);
     const inFlight = new AbortController();
-    const pending = transport.post("{}", {}, inFlight.signal).catch((e: unknown) => e);
+    const pending = transport.post("{}", {}, { signal: inFlight.signal }).catch((e: unknown) => e);
     await new Promise((r) => setTimeout(r, 50));
     expect(server.requests).toHaveLength(1);
     const t0 = performance.now();
@@ -54,7 +54,7 @@ describe("HttpTransport.post", () => {
 
     const early = new AbortController();
     early.abort(new Error("never sent"));
-    await expect(transport.post("{}", {}, early.signal)).rejects.toThrow("never sent");
+    await expect(transport.post("{}", {}, { signal: early.signal })).rejects.toThrow("never sent");
 
     const done = new AbortController();
     const quick = await startLocalServer((_req, res) => {
@@ -62,7 +62,7 @@ describe("HttpTransport.post", () => {
     });
     const other = open(quick.url);
     try {
-      expect((await other.post("{}", {}, done.signal)).text).toBe("{}");
+      expect((await other.post("{}", {}, { signal: done.signal })).text).toBe("{}");
       expect(getEventListeners(done.signal, "abort")).toHaveLength(0);
     } finally {
       await other.close();

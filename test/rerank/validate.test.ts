@@ -141,3 +141,115 @@ describe("a generic answer option that is not a field path", () => {
     }
   });
 });
+
+describe("a malformed answer is retried only where asking again can help", () => {
+  /** Complete answers, served verbatim with their own Content-Length: the same every time. */
+  const BROKEN: Record<string, string> = {
+    nullBody: "null",
+    bareArray: '[{"index":0,"relevance_score":0.9}]',
+    resultsObject: '{"results":{"0":0.9}}',
+    nullItem: '{"results":[null]}',
+    noIndexNoText: '{"results":[{"relevance_score":0.9}]}',
+    pythonNaN: '{"results":[{"index":0,"relevance_score":NaN}]}',
+    empty: "",
+    cutJson: '{"results":[{"index":0,',
+    stringBody: '"ok"',
+  };
+  let server: LocalServer;
+  let reranker: Reranker;
+  /** Per query: how many requests asked it, and whether the next one should get a good answer. */
+  const asked = new Map<string, number>();
+  beforeAll(async () => {
+    server = await startLocalServer((req, res) => {
+      const query = req.body.query ?? "";
+      const n = (asked.get(query) ?? 0) + 1;
+      asked.set(query, n);
+      const good = () => json(res, 200, { results: [{ index: 0, relevance_score: 0.5 }] });
+      if (query === "gateway") {
+        // A proxy's HTML 502 is the proxy's trouble, not the answer's: the retry gets through.
+        if (n > 1) return good();
+        res.writeHead(502, { "content-type": "text/html" });
+        res.end("<html><body>502 Bad Gateway</body></html>");
+        return;
+      }
+      if (query === "cutOff") {
+        // The connection drops mid-answer: the body is short of its Content-Length. Asking again helps.
+        if (n > 1) return good();
+        res.writeHead(200, { "content-type": "application/json", "content-length": "200" });
+        res.write('{"results":[{"index":0,');
+        setTimeout(() => res.socket?.destroy(), 20);
+        return;
+      }
+      res.writeHead(200, { "content-type": "application/json" });
+      res.end(BROKEN[query]);
+    });
+    reranker = createReranker(regoloConfig(server.url, { retries: 3 }));
+  });
+  afterAll(async () => {
+    await reranker.close();
+    await server.close();
+  });
+
+  it("a 200 that is not JSON, the wrong shape or the wrong types: one request, a malformed failure", async () => {
+    for (const query of Object.keys(BROKEN)) {
+      const err = await reranker.rerank(query, ["a", "b"]).catch((e: unknown) => e);
+      expect(err, query).toBeInstanceOf(ApiError);
+      expect(err, query).toMatchObject({ kind: "malformed", retryable: false, attempts: 1 });
+      expect((err as Error).message, query).toMatch(
+        /^regolo answer malformed: field '[^']+': .+ \(after 1 attempt\)$/,
+      );
+      expect(asked.get(query), query).toBe(1);
+    }
+  });
+
+  it("a gateway's HTML 502 and an answer cut off by a dropped connection are retried, and then succeed", async () => {
+    for (const query of ["gateway", "cutOff"]) {
+      const result = await reranker.rerank(query, ["a", "b"]);
+      expect(result.attempts, query).toBe(2);
+      expect(result.items, query).toEqual([{ index: 0, score: 0.5 }]);
+      expect(asked.get(query), query).toBe(2);
+    }
+  });
+});
+
+describe("the 'not sorted' note", () => {
+  /** Serves `results` verbatim (regolo's shape) and returns the notes of the call. */
+  async function notesFor(results: { index: number; relevance_score: number }[]) {
+    const server = await startLocalServer((_req, res) => json(res, 200, { results }));
+    const reranker = createReranker(regoloConfig(server.url));
+    try {
+      const answer = await reranker.rerank("q", ["a", "b", "c"]);
+      return { codes: answer.notes.map((n) => n.code), items: answer.items };
+    } finally {
+      await reranker.close();
+      await server.close();
+    }
+  }
+
+  it("is not given to a tied answer, in index order or not; ties are ordered by index", async () => {
+    // Equal scores are sorted, descending or not: a `>=` in the check would call them unsorted.
+    const tied = await notesFor([
+      { index: 0, relevance_score: 0.5 },
+      { index: 1, relevance_score: 0.5 },
+      { index: 2, relevance_score: 0.5 },
+    ]);
+    expect(tied.codes).not.toContain("unsorted");
+    const tiedOutOfIndexOrder = await notesFor([
+      { index: 2, relevance_score: 0.7 },
+      { index: 1, relevance_score: 0.5 },
+      { index: 0, relevance_score: 0.5 },
+    ]);
+    expect(tiedOutOfIndexOrder.codes).not.toContain("unsorted");
+    expect(tiedOutOfIndexOrder.items.map((i) => i.index)).toEqual([2, 0, 1]);
+  });
+
+  it("is given to an answer whose scores rise anywhere", async () => {
+    const rising = await notesFor([
+      { index: 0, relevance_score: 0.5 },
+      { index: 1, relevance_score: 0.5 },
+      { index: 2, relevance_score: 0.6 },
+    ]);
+    expect(rising.codes).toContain("unsorted");
+    expect(rising.items.map((i) => i.index)).toEqual([2, 0, 1]);
+  });
+});

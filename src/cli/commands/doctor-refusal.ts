@@ -102,6 +102,7 @@ async function answers(
       apiKeyEnv: variable,
       env: variable === undefined ? {} : { [variable]: process.env[variable] },
       retries: 0,
+      timeoutMs: PROBE_TIMEOUT_MS,
       connectTimeoutMs: PROBE_TIMEOUT_MS,
       headersTimeoutMs: PROBE_TIMEOUT_MS,
       bodyTimeoutMs: PROBE_TIMEOUT_MS,

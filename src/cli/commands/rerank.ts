@@ -2,8 +2,9 @@ import { readFile } from "node:fs/promises";
 import type { ArgumentsCamelCase, Argv, CommandModule } from "yargs";
 import { InputError, UsageError } from "../../errors.js";
 import { createReranker, DEFAULT_PROVIDER } from "../../rerank/client.js";
-import { NAME_NOT_KEY } from "../../rerank/credentials.js";
+import { NAME_NOT_KEY, plainHttpKeyWarning } from "../../rerank/credentials.js";
 import { dialects } from "../../rerank/dialects/index.js";
+import { MAX_ANSWER_BYTES_LIMIT } from "../../rerank/limits.js";
 import type { Reranker, RerankerConfig, RerankResult, ScoreKind } from "../../rerank/types.js";
 
 /** Options shared by `rerank` and `doctor`: which endpoint, which key variable, how patient. */
@@ -14,6 +15,9 @@ export interface ClientArgs {
   apiKeyEnv?: string;
   retries?: number;
   timeoutMs?: number;
+  taskTimeoutMs?: number;
+  rateLimitWaitMs?: number;
+  maxAnswerBytes?: number;
   qwen3?: boolean;
   qwen3Instruction?: string;
   option?: string[];
@@ -48,11 +52,24 @@ export function clientOptions<T>(y: Argv<T>): Argv<T & ClientArgs> {
     })
     .option("retries", {
       type: "number",
-      describe: "retries after the first attempt (default 3; 0 disables)",
+      describe: "retries after a 5xx or network failure (default 3; 0 disables; 429s: --rate-limit-wait-ms)",
     })
     .option("timeout-ms", {
       type: "number",
-      describe: "headers and body timeout per attempt (default 120000)",
+      describe: "deadline of each attempt: connect, headers and the whole body, ms (default 60000)",
+    })
+    .option("task-timeout-ms", {
+      type: "number",
+      describe: "deadline of the whole call across retries and waits, ms (default 600000)",
+    })
+    .option("rate-limit-wait-ms", {
+      type: "number",
+      describe:
+        "time a request may spend waiting out 429s (Retry-After up to 120 s each), ms (default 300000)",
+    })
+    .option("max-answer-bytes", {
+      type: "number",
+      describe: "largest answer read; a larger one fails the call, bytes (default 67108864, 64 MiB)",
     })
     .option("qwen3", {
       type: "boolean",
@@ -81,8 +98,14 @@ export function rerankerConfig(args: ClientArgs): RerankerConfig {
     model: args.model,
     apiKeyEnv: args.apiKeyEnv,
     retries: numberFlag(args.retries, "--retries", { min: 0, integer: true }),
-    headersTimeoutMs: timeout,
-    bodyTimeoutMs: timeout,
+    timeoutMs: timeout,
+    taskTimeoutMs: numberFlag(args.taskTimeoutMs, "--task-timeout-ms", { above: 0 }),
+    rateLimitWaitMs: numberFlag(args.rateLimitWaitMs, "--rate-limit-wait-ms", { min: 0 }),
+    maxAnswerBytes: numberFlag(args.maxAnswerBytes, "--max-answer-bytes", {
+      min: 1,
+      max: MAX_ANSWER_BYTES_LIMIT,
+      integer: true,
+    }),
     qwen3Instruction: args.qwen3Instruction ?? args.qwen3,
     options: providerOptions(args.option),
   };
@@ -102,7 +125,7 @@ export async function withReranker<T>(
   use: (reranker: Reranker) => Promise<T>,
 ): Promise<T> {
   const config: RerankerConfig = { ...rerankerConfig(args), ...extra };
-  if (args.endpoint !== EMBEDDED) return useAndClose(createReranker(config), use);
+  if (args.endpoint !== EMBEDDED) return useAndClose(warnedOf(createReranker(config)), use);
   const { startEmbeddedServer } = await import("../../server/embedded.js");
   const provider = config.provider ?? DEFAULT_PROVIDER;
   const server = await startEmbeddedServer([{ provider, model: config.model }]);
@@ -119,6 +142,19 @@ export async function withReranker<T>(
   } finally {
     await server.close();
   }
+}
+
+/** Endpoints already warned about in this process: each warning is printed once. */
+const warned = new Set<string>();
+
+/** Prints, on stderr and once per endpoint, the warning for a key sent over plain http. */
+function warnedOf(reranker: Reranker): Reranker {
+  const warning = plainHttpKeyWarning(reranker.endpoint, reranker.apiKeyEnv !== undefined);
+  if (warning !== undefined && !warned.has(reranker.endpoint)) {
+    warned.add(reranker.endpoint);
+    process.stderr.write(`${warning}\n`);
+  }
+  return reranker;
 }
 
 async function useAndClose<T>(reranker: Reranker, use: (reranker: Reranker) => Promise<T>): Promise<T> {
