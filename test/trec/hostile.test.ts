@@ -13,6 +13,7 @@ import {
   formatBytes,
   MAX_LINE_BYTES,
   openInput,
+  type ReadLimits,
   readLines,
   readTextFile,
   streamLines,
@@ -23,7 +24,7 @@ import { dir, file, inputError } from "./helpers.js";
 
 const bound = { maxLineBytes: 100 };
 
-async function lines(path: string, limits = bound): Promise<number> {
+async function lines(path: string, limits: ReadLimits = bound): Promise<number> {
   let n = 0;
   for await (const _ of readLines(path, limits)) n++;
   return n;
