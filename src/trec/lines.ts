@@ -36,6 +36,11 @@ export const MAX_LINE_BYTES = 64 << 20;
 export interface ReadLimits {
   /** The longest line accepted, in bytes before its '\n' (default MAX_LINE_BYTES). */
   maxLineBytes?: number;
+  /**
+   * Let NUL bytes through (default: refused). For files this tool wrote itself, where NULs are
+   * damage to tolerate, not a wrong file: a results.jsonl cut by a power loss can end in zeros.
+   */
+  allowNul?: boolean;
 }
 
 /**
@@ -159,7 +164,7 @@ export async function openInput(file: string, limits: ReadLimits = {}): Promise<
     await fh.close();
     throw readFailure(file, err);
   }
-  const guard = lineGuard(file, limits.maxLineBytes ?? MAX_LINE_BYTES);
+  const guard = lineGuard(file, limits.maxLineBytes ?? MAX_LINE_BYTES, limits.allowNul === true);
   bytes.on("error", (err) => guard.destroy(err));
   guard.on("close", () => bytes.destroy());
   return bytes.pipe(guard);
@@ -208,7 +213,7 @@ export function readFailure(file: string, err: unknown, line?: number): InputErr
  */
 async function* lineRuns(file: string, limits: ReadLimits): AsyncGenerator<LineRun, void, undefined> {
   const fh = await openFile(file);
-  const lines = new LineBuffer(limits.maxLineBytes ?? MAX_LINE_BYTES);
+  const lines = new LineBuffer(limits.maxLineBytes ?? MAX_LINE_BYTES, limits.allowNul === true);
   let input: Readable | undefined;
   try {
     if (await isGzip(fh, file)) {
@@ -265,7 +270,10 @@ class LineBuffer implements LineRun {
   private dropped = 0;
   private utf16 = false;
 
-  constructor(private readonly max: number) {}
+  constructor(
+    private readonly max: number,
+    private readonly allowNul: boolean,
+  ) {}
 
   full(): boolean {
     return this.fill === this.buf.length;
@@ -303,7 +311,7 @@ class LineBuffer implements LineRun {
   /** NUL bytes and long lines in the run: one native search; lines are walked only in a run longer than the bound. */
   private check(): void {
     const { buf, start, limit, max } = this;
-    const nul = buf.subarray(start, limit).indexOf(NUL);
+    const nul = this.allowNul ? -1 : buf.subarray(start, limit).indexOf(NUL);
     if (nul >= 0) throw new AtOffset(nulByte(this.utf16), this.dropped + start + nul);
     if (limit - start <= max) return;
     for (let p = start; p < limit; ) {
@@ -408,7 +416,7 @@ async function lineOf(file: string, offset: number, crEndsLine: boolean): Promis
  * The line checks of the line readers for a byte stream (csv-parse's input): a NUL byte or a line
  * longer than `max` fails the stream with an InputError at its line (LF, CRLF, a lone CR, as CSV).
  */
-function lineGuard(file: string, max: number): Transform {
+function lineGuard(file: string, max: number, allowNul: boolean): Transform {
   let offset = 0;
   let lineStart = 0;
   let utf16: boolean | undefined;
@@ -418,7 +426,7 @@ function lineGuard(file: string, max: number): Transform {
   return new Transform({
     transform(chunk: Buffer, _encoding, done) {
       utf16 ??= startsUtf16(chunk);
-      const nul = chunk.indexOf(NUL);
+      const nul = allowNul ? -1 : chunk.indexOf(NUL);
       if (nul >= 0) return fail(nulByte(utf16), offset + nul, done);
       for (let p = 0; ; ) {
         const nl = chunk.indexOf(NL, p);

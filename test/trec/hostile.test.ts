@@ -114,6 +114,13 @@ describe("NUL bytes", () => {
     expect((await inputError(readQrels(qrels))).line).toBe(2);
   });
 
+  it("are let through where asked (results.jsonl: a power loss can leave a tail of zeros)", async () => {
+    const path = file("{}\n{}\n\x00\x00\x00");
+    expect(await lines(path, { allowNul: true })).toBe(3);
+    expect(await drain(await openInput(path, { allowNul: true }))).toBe(9);
+    expect((await inputError(lines(path))).line).toBe(3);
+  });
+
   it("UTF-16 text (every other byte NUL) is told apart", async () => {
     const utf16 = file(
       Buffer.concat([Buffer.of(0xff, 0xfe), Buffer.from("query,document,label\n", "utf16le")]),
