@@ -5,7 +5,8 @@
  */
 import { InputError, UsageError } from "../errors.js";
 import { agree, count } from "../text/words.js";
-import { type ReadLimits, readRun } from "../trec/index.js";
+import { readRun } from "../trec/index.js";
+import type { ReadLimits } from "../trec/types.js";
 import type { KeepDocs } from "./beir.js";
 import { requireFile } from "./files.js";
 import { labelBlindOrder } from "./ids.js";

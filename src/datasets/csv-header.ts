@@ -4,7 +4,8 @@
  * and which header names look closest.
  */
 import { InputError } from "../errors.js";
-import { type ReadLimits, readLines } from "../trec/index.js";
+import { readLines } from "../trec/index.js";
+import type { ReadLimits } from "../trec/types.js";
 import type { CsvColumns } from "./types.js";
 
 /**

@@ -11,10 +11,10 @@ import {
   MAX_LINE_BYTES,
   openInput,
   parseGrade,
-  type ReadLimits,
   readFailure,
   utf8Checker,
 } from "../trec/index.js";
+import type { ReadLimits } from "../trec/types.js";
 import { checkHeader, DEFAULT_CSV_COLUMNS, detectDelimiter } from "./csv-header.js";
 
 export { DEFAULT_CSV_COLUMNS };

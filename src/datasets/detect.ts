@@ -1,7 +1,8 @@
 /** Which loader a path needs, from what the path is and how it is named. */
 import { basename } from "node:path";
 import { InputError } from "../errors.js";
-import { type ReadLimits, readLines, regularFile } from "../trec/index.js";
+import { readLines, regularFile } from "../trec/index.js";
+import type { ReadLimits } from "../trec/types.js";
 import { isBeirFolder } from "./beir.js";
 import { pathKind } from "./files.js";
 import type { DatasetFormat } from "./types.js";

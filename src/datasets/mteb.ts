@@ -4,7 +4,8 @@
  * which keeps the input order does not look good for free.
  */
 import { InputError } from "../errors.js";
-import { checkDecodedId, type ReadLimits, readLines } from "../trec/index.js";
+import { checkDecodedId, readLines } from "../trec/index.js";
+import type { ReadLimits } from "../trec/types.js";
 import { docIdFromText, labelBlindOrder, queryIdFromText } from "./ids.js";
 import { idField, type JsonObject, parseJsonLine, textField } from "./jsonl.js";
 import type { LoadedParts } from "./parts.js";

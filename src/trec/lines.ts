@@ -17,6 +17,9 @@ import { type FileHandle, open, readFile, stat } from "node:fs/promises";
 import { type Readable, Transform } from "node:stream";
 import { createGunzip } from "node:zlib";
 import { InputError } from "../errors.js";
+import type { ReadLimits } from "./types.js";
+
+export type { ReadLimits };
 
 /** The line buffer's first size; it doubles for a line longer than that. */
 const CHUNK = 8 << 20;
@@ -31,17 +34,6 @@ const NUL = 0;
 
 /** The longest line any reader takes by default; a longer one is refused (a binary file, /dev/zero). */
 export const MAX_LINE_BYTES = 64 << 20;
-
-/** Bounds of the line reader; tests use small ones. */
-export interface ReadLimits {
-  /** The longest line accepted, in bytes before its '\n' (default MAX_LINE_BYTES). */
-  maxLineBytes?: number;
-  /**
-   * Let NUL bytes through (default: refused). For files this tool wrote itself, where NULs are
-   * damage to tolerate, not a wrong file: a results.jsonl cut by a power loss can end in zeros.
-   */
-  allowNul?: boolean;
-}
 
 /**
  * A problem found at a byte offset of the file (inflated, for gzip). The readers do not count lines

@@ -5,9 +5,9 @@
  * anywhere else is data: `d#1` is a docid).
  */
 import { InputError } from "../errors.js";
-import { HASH, NL, type ReadLimits, streamLines } from "./lines.js";
+import { HASH, NL, streamLines } from "./lines.js";
 import { fields } from "./scan.js";
-import type { Qrels } from "./types.js";
+import type { Qrels, ReadLimits } from "./types.js";
 import { invalidIdBytes, isUtf8 } from "./utf8.js";
 
 const QRELS_COLUMNS = "`qid iter docid grade`";

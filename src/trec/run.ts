@@ -6,7 +6,7 @@
  * is `#` is a comment, and whatever follows the tag column is ignored (some tools append columns).
  */
 import { InputError, type InputLocation } from "../errors.js";
-import { HASH, NL, type ReadLimits, streamLines } from "./lines.js";
+import { HASH, NL, streamLines } from "./lines.js";
 import { trecOrder } from "./order.js";
 import {
   blockTrecOrder,
@@ -17,7 +17,7 @@ import {
   RunBlockBuilder,
 } from "./run-block.js";
 import { fields, parseScore, skipSpace, word } from "./scan.js";
-import type { Ranking, Run } from "./types.js";
+import type { Ranking, ReadLimits, Run } from "./types.js";
 import { invalidIdBytes, isUtf8 } from "./utf8.js";
 
 const COLUMN_COUNT = "expected 6 columns `qid Q0 docid rank score tag`, found %d";
