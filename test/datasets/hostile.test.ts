@@ -202,3 +202,42 @@ describe("gzip, whatever the case or form of the name, in every loader", () => {
     expect((await inputError(loadEvalSet(zstd))).reason).toMatch(/^compressed with zstd, which is not read/);
   });
 });
+
+describe("BEIR records that are not what they claim, corpus and queries alike", () => {
+  const cases: Array<[string, string, string, number, string | undefined, RegExp]> = [
+    [
+      "queries: a non-JSON line",
+      "queries.jsonl",
+      '{"_id":"q1","text":"one"}\nq2\tquery two\n',
+      2,
+      undefined,
+      /^malformed JSON/,
+    ],
+    [
+      "queries: a record without _id",
+      "queries.jsonl",
+      '{"_id":"q1","text":"one"}\n{"text":"two"}\n',
+      2,
+      "_id",
+      /^missing/,
+    ],
+    ["queries: an empty _id", "queries.jsonl", '{"_id":"","text":"one"}\n', 1, "_id", /non-empty string id/],
+    ["queries: an array, not an object", "queries.jsonl", '["q1","one"]\n', 1, undefined, /JSON object/],
+    ["corpus: a null _id", "corpus.jsonl", '{"_id":null,"text":"one"}\n', 1, "_id", /non-empty string id/],
+    [
+      "corpus: a CSV line among JSON",
+      "corpus.jsonl",
+      '{"_id":"d1","text":"one"}\nd2,two\n',
+      2,
+      undefined,
+      /^malformed JSON/,
+    ],
+  ];
+  for (const [name, part, text, line, field, reason] of cases)
+    it(name, async () => {
+      const folder = await miniBeir(tmp, `records-${name.replace(/\W+/g, "-")}`, { [part]: text });
+      const err = await inputError(loadEvalSet(folder));
+      expectLocated(err, join(folder, part), line, field);
+      expect(err.reason).toMatch(reason);
+    });
+});
