@@ -385,7 +385,13 @@ async function placed(file: string, err: AtOffset, crEndsLine: boolean): Promise
 
 async function lineOf(file: string, offset: number, crEndsLine: boolean): Promise<number> {
   const fh = await open(file, "r");
-  const input = byteStream(fh, await isGzip(fh, file));
+  let input: Readable;
+  try {
+    input = byteStream(fh, await isGzip(fh, file));
+  } catch (err) {
+    await fh.close();
+    throw err;
+  }
   try {
     let line = 1;
     let seen = 0;
