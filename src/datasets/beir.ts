@@ -1,12 +1,15 @@
 /**
  * A BEIR folder: corpus.jsonl, queries.jsonl and qrels/<split>.tsv (each optionally .gz). Streamed
  * line by line; when the candidates are known first, only the documents they reference are kept.
+ * Names are matched without regard to case (`corpus.jsonl.GZ`, `Test.tsv`): gzip is told by its
+ * magic bytes anyway, and a folder copied through a case-insensitive file system can change case.
  */
 import { readdir } from "node:fs/promises";
 import { join } from "node:path";
 import { InputError } from "../errors.js";
 import { agree, count } from "../text/words.js";
 import { checkDecodedId, parseGrade, readLines, readQrels } from "../trec/index.js";
+import type { ReadLimits } from "../trec/types.js";
 import { pathKind, requireDirectory, requireFile } from "./files.js";
 import { idField, parseJsonLine, textField } from "./jsonl.js";
 import type { LoadedParts } from "./parts.js";
@@ -19,7 +22,7 @@ export async function isBeirFolder(folder: string): Promise<boolean> {
   return (await findVariant(folder, "corpus.jsonl")) !== undefined;
 }
 
-export interface BeirOptions {
+export interface BeirOptions extends ReadLimits {
   split?: string;
   keepDocs?: KeepDocs;
   /** A TREC qrels file to judge with instead of qrels/<split>.tsv (e.g. TREC DL on MS MARCO). */
@@ -44,9 +47,10 @@ export async function loadBeir(folder: string, opts: BeirOptions = {}): Promise<
   }
 
   const warnings: string[] = [];
-  const qrels = opts.trecQrels === undefined ? await readBeirQrels(qrelsFile) : await readQrels(qrelsFile);
+  const qrels =
+    opts.trecQrels === undefined ? await readBeirQrels(qrelsFile, opts) : await readQrels(qrelsFile, opts);
   const keep = opts.keepDocs?.(qrels);
-  const queries = await readQueries(queriesFile, qrels);
+  const queries = await readQueries(queriesFile, qrels, opts);
   const missingQueries = [...qrels.keys()].filter((id) => !queries.has(id));
   if (missingQueries.length > 0) {
     for (const id of missingQueries) qrels.delete(id);
@@ -57,7 +61,7 @@ export async function loadBeir(folder: string, opts: BeirOptions = {}): Promise<
     );
   }
 
-  const { docs, missingJudged } = await readCorpus(corpusFile, qrels, keep);
+  const { docs, missingJudged } = await readCorpus(corpusFile, qrels, keep, opts);
   if (missingJudged.size > 0) {
     let judgements = 0;
     const queriesHit = new Set<string>();
@@ -76,9 +80,9 @@ export async function loadBeir(folder: string, opts: BeirOptions = {}): Promise<
 }
 
 /** `query-id <TAB> corpus-id <TAB> score`, after a header row; blank lines ignored. */
-async function readBeirQrels(file: string): Promise<Map<string, Map<string, number>>> {
+async function readBeirQrels(file: string, limits: ReadLimits): Promise<Map<string, Map<string, number>>> {
   const qrels = new Map<string, Map<string, number>>();
-  for await (const [text, line, isUtf8] of readLines(file)) {
+  for await (const [text, line, isUtf8] of readLines(file, limits)) {
     if (text.trim() === "") continue;
     const fields = text.split("\t");
     if (line === 1 && parseGrade(fields[2]) === undefined) continue; // the header row
@@ -116,9 +120,13 @@ async function readBeirQrels(file: string): Promise<Map<string, Map<string, numb
 }
 
 /** Only the split's queries are kept; every line is still checked. */
-async function readQueries(file: string, qrels: Map<string, unknown>): Promise<Map<string, string>> {
+async function readQueries(
+  file: string,
+  qrels: Map<string, unknown>,
+  limits: ReadLimits,
+): Promise<Map<string, string>> {
   const queries = new Map<string, string>();
-  for await (const [text, line, isUtf8] of readLines(file)) {
+  for await (const [text, line, isUtf8] of readLines(file, limits)) {
     if (text.trim() === "") continue;
     const obj = parseJsonLine(text, file, line);
     const id = idField(obj, "_id", file, line);
@@ -137,12 +145,13 @@ async function readCorpus(
   file: string,
   qrels: Map<string, Map<string, number>>,
   keep: Set<string> | undefined,
+  limits: ReadLimits,
 ): Promise<{ docs: Map<string, Doc>; missingJudged: Set<string> }> {
   const missingJudged = new Set<string>();
   for (const judged of qrels.values()) for (const docId of judged.keys()) missingJudged.add(docId);
   const docs = new Map<string, Doc>();
   const firstLine = new Map<string, number>();
-  for await (const [text, line, isUtf8] of readLines(file)) {
+  for await (const [text, line, isUtf8] of readLines(file, limits)) {
     if (text.trim() === "") continue;
     if (keep !== undefined) {
       // JSON.parse is most of the time on a big corpus; a line whose leading _id is neither kept
@@ -175,9 +184,27 @@ async function readCorpus(
   return { docs, missingJudged };
 }
 
+/**
+ * `name` or `name.gz` in the folder, in any case: the exact names first, the plain file before the
+ * gzipped one. Anything but a folder counts (a FIFO is then refused by the reader, by its name).
+ */
 async function findVariant(folder: string, name: string): Promise<string | undefined> {
-  for (const candidate of [join(folder, name), join(folder, `${name}.gz`)])
-    if ((await pathKind(candidate)) === "file") return candidate;
+  let entries: string[];
+  try {
+    entries = await readdir(folder);
+  } catch {
+    return undefined;
+  }
+  const wanted = [name, `${name}.gz`];
+  const lower = wanted.map((w) => w.toLowerCase());
+  const ranked = [
+    ...wanted.filter((w) => entries.includes(w)),
+    ...lower.flatMap((w) => entries.filter((e) => e.toLowerCase() === w && !wanted.includes(e)).sort()),
+  ];
+  for (const entry of ranked) {
+    const kind = await pathKind(join(folder, entry));
+    if (kind === "file" || kind === "other") return join(folder, entry);
+  }
   return undefined;
 }
 
@@ -192,8 +219,8 @@ async function availableSplits(folder: string): Promise<string[]> {
   try {
     const names = await readdir(join(folder, "qrels"));
     return names
-      .filter((n) => /\.tsv(\.gz)?$/.test(n))
-      .map((n) => n.replace(/\.tsv(\.gz)?$/, ""))
+      .filter((n) => /\.tsv(\.gz)?$/i.test(n))
+      .map((n) => n.replace(/\.tsv(\.gz)?$/i, ""))
       .sort();
   } catch {
     return [];

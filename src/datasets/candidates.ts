@@ -6,6 +6,7 @@
 import { InputError, UsageError } from "../errors.js";
 import { agree, count } from "../text/words.js";
 import { readRun } from "../trec/index.js";
+import type { ReadLimits } from "../trec/types.js";
 import type { KeepDocs } from "./beir.js";
 import { requireFile } from "./files.js";
 import { labelBlindOrder } from "./ids.js";
@@ -23,14 +24,18 @@ export function checkDepth(depth: number | undefined): void {
 }
 
 /** Reads the run first, so a corpus can be filtered while it streams. */
-export async function resolveCandidates(option: string | undefined, depth?: number): Promise<CandidatesSpec> {
+export async function resolveCandidates(
+  option: string | undefined,
+  depth?: number,
+  limits: ReadLimits = {},
+): Promise<CandidatesSpec> {
   if (option === undefined) return { kind: "native" };
   if (option === "qrels") return { kind: "qrels" };
   await requireFile(option, "a TREC run file: qid Q0 docid rank score tag");
   // readRun rejects a document listed twice for one query, with its line. Given a depth it puts each
   // ranking in trec order and cuts it while streaming (strings only for the documents kept); an
   // unbounded depth keeps every document, so the lists are never sorted a second time.
-  const run = await readRun(option, { depth: depth ?? Number.POSITIVE_INFINITY });
+  const run = await readRun(option, { depth: depth ?? Number.POSITIVE_INFINITY, ...limits });
   if (run.size === 0)
     throw new InputError("no rankings (expected lines `qid Q0 docid rank score tag`)", { file: option });
   const lists = new Map([...run].map(([queryId, ranking]) => [queryId, ranking.docIds] as const));

@@ -5,6 +5,7 @@
  */
 import { InputError } from "../errors.js";
 import { readLines } from "../trec/index.js";
+import type { ReadLimits } from "../trec/types.js";
 import type { CsvColumns } from "./types.js";
 
 /**
@@ -58,8 +59,8 @@ export function delimiterOf(header: string): string {
 }
 
 /** The delimiter of the file's first non-blank line (csv-parse skips blank lines before the header too). */
-export async function detectDelimiter(path: string): Promise<string> {
-  for await (const [text] of readLines(path)) if (text.trim() !== "") return delimiterOf(text);
+export async function detectDelimiter(path: string, limits: ReadLimits = {}): Promise<string> {
+  for await (const [text] of readLines(path, limits)) if (text.trim() !== "") return delimiterOf(text);
   return ",";
 }
 

@@ -5,7 +5,16 @@
  */
 import { CsvError, parse } from "csv-parse";
 import { InputError } from "../errors.js";
-import { checkDecodedId, openInput, parseGrade, readFailure, utf8Checker } from "../trec/index.js";
+import {
+  checkDecodedId,
+  formatBytes,
+  MAX_LINE_BYTES,
+  openInput,
+  parseGrade,
+  readFailure,
+  utf8Checker,
+} from "../trec/index.js";
+import type { ReadLimits } from "../trec/types.js";
 import { checkHeader, DEFAULT_CSV_COLUMNS, detectDelimiter } from "./csv-header.js";
 
 export { DEFAULT_CSV_COLUMNS };
@@ -20,7 +29,7 @@ interface Seen<T> {
   line: number;
 }
 
-export interface CsvOptions {
+export interface CsvOptions extends ReadLimits {
   /** Column names, when they differ from DEFAULT_CSV_COLUMNS. */
   columns?: CsvColumns;
   /** One character; default: a tab for .tsv, else detected from the header line. */
@@ -33,7 +42,9 @@ export async function loadCsv(path: string, opts: CsvOptions = {}): Promise<Load
   const columns = { ...DEFAULT_CSV_COLUMNS, ...mapping };
   const tsv = /\.tsv(\.gz)?$/i.test(path);
   // Without detection a ';' file's header is one column named 'query;document;label'.
-  const delimiter = opts.delimiter ?? (tsv ? "\t" : await detectDelimiter(path));
+  const delimiter = opts.delimiter ?? (tsv ? "\t" : await detectDelimiter(path, opts));
+  // Quoted fields span lines: a record, not only a line, is bounded (csv-parse counts characters).
+  const maxRecord = opts.maxLineBytes ?? MAX_LINE_BYTES;
   let headerError: InputError | undefined;
   let header: string[] = [];
   // Line numbers are tracked here, in parser order: csv-parse counts a CRLF as two lines, and it
@@ -46,6 +57,7 @@ export async function loadCsv(path: string, opts: CsvOptions = {}): Promise<Load
     info: true,
     skip_empty_lines: true,
     delimiter,
+    max_record_size: maxRecord,
     // TSV files are not quoted: a quote character there is part of the text.
     quote: tsv ? false : '"',
     columns: (names: string[]) => {
@@ -62,7 +74,7 @@ export async function loadCsv(path: string, opts: CsvOptions = {}): Promise<Load
       return { record, line };
     },
   });
-  const source = await openInput(path);
+  const source = await openInput(path, opts);
   source.on("error", (err) => parser.destroy(err));
   // csv-parse decodes for us, turning invalid bytes into U+FFFD. This listener sees each chunk before
   // the parser does (it is added first), so a record from bad bytes always finds the flag set.
@@ -157,7 +169,7 @@ export async function loadCsv(path: string, opts: CsvOptions = {}): Promise<Load
     // csv-parse's codes mostly, not all, start with CSV_ (INVALID_OPENING_QUOTE does not).
     if (err instanceof CsvError) {
       const context = err as CsvError & { empty_lines?: number; column?: unknown };
-      throw new InputError(csvReason(err), {
+      throw new InputError(csvReason(err, maxRecord), {
         file: path,
         line: startOf(context.empty_lines ?? previousEmpty),
         field: typeof context.column === "string" ? context.column : undefined,
@@ -188,8 +200,10 @@ function lineBreaks(value: string): number {
   return value.match(/\r\n|\r|\n/g)?.length ?? 0;
 }
 
-function csvReason(err: CsvError): string {
+function csvReason(err: CsvError, maxRecord: number): string {
   switch (err.code) {
+    case "CSV_MAX_RECORD_SIZE":
+      return `record longer than ${formatBytes(maxRecord)}`;
     case "CSV_RECORD_INCONSISTENT_FIELDS_LENGTH":
     case "CSV_RECORD_INCONSISTENT_COLUMNS":
       return `expected as many fields as the header has, got ${(err as { record?: unknown[] }).record?.length ?? "a different number"}`;

@@ -6,14 +6,15 @@ import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
 import { stat } from "node:fs/promises";
 import { InputError } from "../errors.js";
-import { readFailure } from "../trec/index.js";
+import { readFailure, regularFile } from "../trec/index.js";
 
-export type PathKind = "file" | "directory" | "missing";
+/** "other": a FIFO, socket or device, which no reader opens (trec/lines.ts, regularFile). */
+export type PathKind = "file" | "directory" | "other" | "missing";
 
 export async function pathKind(path: string): Promise<PathKind> {
   try {
     const info = await stat(path);
-    return info.isDirectory() ? "directory" : "file";
+    return info.isDirectory() ? "directory" : info.isFile() ? "file" : "other";
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === "ENOENT") return "missing";
     throw new InputError(`cannot read: ${(err as Error).message}`, { file: path });
@@ -25,13 +26,15 @@ export async function requireFile(path: string, what = "a file"): Promise<void> 
   const kind = await pathKind(path);
   if (kind === "missing") throw new InputError(`not found (expected ${what})`, { file: path });
   if (kind === "directory") throw new InputError(`is a directory (expected ${what})`, { file: path });
+  if (kind === "other") await regularFile(path, what);
 }
 
 /** Throws an InputError unless `path` is an existing directory. */
 export async function requireDirectory(path: string, what = "a folder"): Promise<void> {
   const kind = await pathKind(path);
   if (kind === "missing") throw new InputError(`not found (expected ${what})`, { file: path });
-  if (kind === "file") throw new InputError(`is a file (expected ${what})`, { file: path });
+  if (kind === "file" || kind === "other")
+    throw new InputError(`is a file (expected ${what})`, { file: path });
 }
 
 /** Big reads: with the 64 KiB default, a large corpus spends its time in read calls. */

@@ -26,7 +26,8 @@ export * from "./types.js";
  */
 export async function loadEvalSet(path: string, opts: LoadOptions = {}): Promise<EvalSet> {
   checkDepth(opts.depth);
-  const format = opts.format ?? (await detectFormat(path));
+  const limits = { maxLineBytes: opts.maxLineBytes };
+  const format = opts.format ?? (await detectFormat(path, limits));
   if (format === "trec")
     throw new InputError(
       "TREC qrels and run files carry no query or document text, so they cannot be reranked on their own " +
@@ -40,24 +41,29 @@ export async function loadEvalSet(path: string, opts: LoadOptions = {}): Promise
     throw new UsageError(
       "a separate TREC qrels file can only judge a BEIR folder (CSV and MTEB carry their labels)",
     );
-  const spec = await resolveCandidates(opts.candidates, opts.depth);
+  const spec = await resolveCandidates(opts.candidates, opts.depth, limits);
   const label: SetLabel = { path };
   if (format === "beir")
     label.judgements = opts.qrels ? `qrels ${opts.qrels}` : `qrels split '${opts.split ?? "test"}'`;
   let parts: LoadedParts;
   switch (format) {
     case "csv":
-      parts = await loadCsv(path, { columns: opts.columns, delimiter: delimiterOption(opts.delimiter) });
+      parts = await loadCsv(path, {
+        columns: opts.columns,
+        delimiter: delimiterOption(opts.delimiter),
+        ...limits,
+      });
       break;
     case "beir":
       parts = await loadBeir(path, {
         split: opts.split,
         keepDocs: docsToKeep(spec, label),
         trecQrels: opts.qrels,
+        ...limits,
       });
       break;
     case "mteb":
-      parts = await loadMteb(path);
+      parts = await loadMteb(path, limits);
       break;
     default:
       throw new InputError(

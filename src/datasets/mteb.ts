@@ -5,19 +5,20 @@
  */
 import { InputError } from "../errors.js";
 import { checkDecodedId, readLines } from "../trec/index.js";
+import type { ReadLimits } from "../trec/types.js";
 import { docIdFromText, labelBlindOrder, queryIdFromText } from "./ids.js";
 import { idField, type JsonObject, parseJsonLine, textField } from "./jsonl.js";
 import type { LoadedParts } from "./parts.js";
 import type { Doc } from "./types.js";
 
-export async function loadMteb(path: string): Promise<LoadedParts> {
+export async function loadMteb(path: string, limits: ReadLimits = {}): Promise<LoadedParts> {
   const queries = new Map<string, string>();
   const docs = new Map<string, Doc>();
   const qrels = new Map<string, Map<string, number>>();
   const candidates = new Map<string, string[]>();
   const queryLine = new Map<string, number>();
 
-  for await (const [text, line, isUtf8] of readLines(path)) {
+  for await (const [text, line, isUtf8] of readLines(path, limits)) {
     if (text.trim() === "") continue;
     const obj = parseJsonLine(text, path, line);
     const queryText = textField(obj, "query", path, line, { nonEmpty: true });

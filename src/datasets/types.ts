@@ -64,4 +64,9 @@ export interface LoadOptions {
    * qrels/<split>.tsv. TREC files alone carry no text, so they are never a set by themselves.
    */
   qrels?: string;
+  /**
+   * The longest line any of the set's files may have, in bytes (default 64 MiB): a longer one is an
+   * InputError at its line (a binary file or a device given as a dataset never ends its first line).
+   */
+  maxLineBytes?: number;
 }

@@ -3,22 +3,15 @@
  * naming the first wrong field. Version 1 reports (rerank-eval 0.1) are migrated on the way in;
  * the README's "report.json versions" says what changed.
  */
-import { readFile } from "node:fs/promises";
 import { InputError } from "../errors.js";
 import { checkWithSchema } from "../results/manifest.js";
+import { readTextFile } from "../trec/index.js";
 import { REPORT_SCHEMA_VERSION, ReportSchema } from "./schema.js";
 import type { Report } from "./types.js";
 
 export async function readReport(path: string): Promise<Report> {
-  let text: string;
-  try {
-    text = await readFile(path, "utf8");
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new InputError(code === "ENOENT" ? "no such file" : `cannot read the report (${code ?? "error"})`, {
-      file: path,
-    });
-  }
+  // Node's longest string is about 512 MiB: past that a report could not be one JSON text anyway.
+  const text = await readTextFile(path, { maxBytes: 512 << 20, what: "a report.json" });
   let value: unknown;
   try {
     value = JSON.parse(text);

@@ -25,7 +25,8 @@ export async function readResultsFile(path: string): Promise<ReadResultsOutcome>
   // A line that does not parse is an error unless it turns out to be the cut-off last line.
   let pending: InputError | undefined;
   try {
-    for await (const [text, line] of readLines(path)) {
+    // NULs are tolerated here: a power loss can leave a tail of zeros, dropped like any cut-off line.
+    for await (const [text, line] of readLines(path, { allowNul: true })) {
       if (pending) throw pending;
       if (text.trim() === "") continue;
       let value: unknown;

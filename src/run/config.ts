@@ -5,11 +5,11 @@
  * in a config file are relative to the file's folder (as tsconfig and docker compose read theirs),
  * so a config runs the same from any working directory; flags stay relative to the working directory.
  */
-import { readFile, stat } from "node:fs/promises";
 import { dirname, isAbsolute, join } from "node:path";
 import { LineCounter, parseDocument } from "yaml";
 import type { z } from "zod";
 import { InputError, UsageError } from "../errors.js";
+import { readTextFile } from "../trec/index.js";
 import { type FlagOrigins, fill, isRecord, mergeFlags } from "./merge-flags.js";
 import type { Kind } from "./option-kinds.js";
 import {
@@ -62,17 +62,25 @@ export interface RunOptions {
   offline: boolean;
 }
 
+/** A config is a page of settings; a bigger file is a wrong path (a dataset, a device). */
+const MAX_CONFIG_BYTES = 1 << 20;
+/**
+ * Aliases expanded when the YAML is turned into values: a few dozen in a real config, while a
+ * "billion laughs" file expands a handful of them into millions of nodes. (The yaml package's own
+ * default is 100 too; it is set here so the bound is ours and its error is caught below.)
+ */
+const MAX_ALIAS_COUNT = 100;
+
 /** Read and validate a config file. Errors name the file, the line when known, and the field path. */
 export async function loadRunConfig(path: string): Promise<RunConfigFile> {
-  let text: string;
-  try {
-    if ((await stat(path)).isDirectory())
-      throw new InputError("is a directory, expected a YAML or JSON file", { file: path });
-    text = await readFile(path, "utf8");
-  } catch (err) {
-    if (err instanceof InputError) throw err;
-    throw new InputError("cannot read the config file (does it exist?)", { file: path });
-  }
+  const text = await readTextFile(path, {
+    maxBytes: MAX_CONFIG_BYTES,
+    what: "a YAML or JSON config file",
+  }).catch((err: unknown) => {
+    if (err instanceof InputError && err.reason === "no such file")
+      throw new InputError("cannot read the config file (does it exist?)", { file: path });
+    throw err;
+  });
   const lineCounter = new LineCounter();
   // YAML 1.2 is a superset of JSON, so one parser serves both and gives line numbers for each.
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
@@ -81,7 +89,17 @@ export async function loadRunConfig(path: string): Promise<RunConfigFile> {
     const line = syntax.linePos?.[0]?.line ?? lineCounter.linePos(syntax.pos[0]).line;
     throw new InputError(`not valid YAML/JSON: ${syntax.message.split("\n")[0]}`, { file: path, line });
   }
-  const input: unknown = doc.toJS();
+  let input: unknown;
+  try {
+    input = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (err) {
+    // yaml throws a ReferenceError past maxAliasCount; nothing else is expected once parsing succeeded.
+    if (!(err instanceof ReferenceError)) throw err;
+    throw new InputError(
+      `too many alias expansions (more than ${MAX_ALIAS_COUNT}: a YAML alias bomb?); write the values out`,
+      { file: path },
+    );
+  }
   const result = RunConfigSchema.safeParse(input);
   if (result.success) return rebasePaths(result.data, dirname(path));
   const { path: at, field, message, got } = explain(result.error, input);

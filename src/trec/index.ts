@@ -3,7 +3,17 @@
  * stage): qrels and run readers, the Qrels/Ranking/Run types, the trec order, and the one streaming
  * line reader that every file loader uses.
  */
-export { openInput, readFailure, readLines, streamLines } from "./lines.js";
+export {
+  formatBytes,
+  MAX_LINE_BYTES,
+  openInput,
+  type ReadLimits,
+  readFailure,
+  readLines,
+  readTextFile,
+  regularFile,
+  streamLines,
+} from "./lines.js";
 export { compareIdBytes, compareTrec, sortTrec, tiesInTopK, trecOrder } from "./order.js";
 export { parseGrade, readQrels } from "./qrels.js";
 export { rankedCandidates, readRun, scanRun } from "./run.js";

@@ -17,7 +17,7 @@ import {
   RunBlockBuilder,
 } from "./run-block.js";
 import { fields, parseScore, skipSpace, word } from "./scan.js";
-import type { Ranking, Run } from "./types.js";
+import type { Ranking, ReadLimits, Run } from "./types.js";
 import { invalidIdBytes, isUtf8 } from "./utf8.js";
 
 const COLUMN_COUNT = "expected 6 columns `qid Q0 docid rank score tag`, found %d";
@@ -28,7 +28,11 @@ const COLUMN_COUNT = "expected 6 columns `qid Q0 docid rank score tag`, found %d
  * The block's arrays are reused: read them inside `onBlock` only. Duplicate doc ids within a block
  * are an InputError, as in trec_eval.
  */
-export async function scanRun(path: string, onBlock: (block: LocatedRunBlock) => void): Promise<void> {
+export async function scanRun(
+  path: string,
+  onBlock: (block: LocatedRunBlock) => void,
+  limits: ReadLimits = {},
+): Promise<void> {
   const b = new RunBlockBuilder();
   let qidBytes = Buffer.alloc(0);
   let dupTable: Int32Array = new Int32Array(0);
@@ -50,43 +54,47 @@ export async function scanRun(path: string, onBlock: (block: LocatedRunBlock) =>
     fields(buf, p, found);
     throw new InputError(reason.replace("%d", String(found.length / 2)), { file: path, line, field });
   };
-  await streamLines(path, (buf, start, limit) => {
-    // One native check for the whole run of lines; ids are looked at one by one only when it fails.
-    const checkIds = !isUtf8(buf.subarray(start, limit));
-    for (let p = start; p < limit; ) {
-      line++;
-      p = skipSpace(buf, p);
-      if (buf[p] === NL || buf[p] === HASH) {
-        p = buf.indexOf(NL, p) + 1;
-        continue;
+  await streamLines(
+    path,
+    (buf, start, limit) => {
+      // One native check for the whole run of lines; ids are looked at one by one only when it fails.
+      const checkIds = !isUtf8(buf.subarray(start, limit));
+      for (let p = start; p < limit; ) {
+        line++;
+        p = skipSpace(buf, p);
+        if (buf[p] === NL || buf[p] === HASH) {
+          p = buf.indexOf(NL, p) + 1;
+          continue;
+        }
+        const qs = p;
+        const qe = word(buf, qs);
+        const ds = skipSpace(buf, word(buf, skipSpace(buf, qe)));
+        const de = word(buf, ds);
+        const ss = skipSpace(buf, word(buf, skipSpace(buf, de)));
+        const se = word(buf, ss);
+        const ts = skipSpace(buf, se);
+        // A missing column leaves every later start on the newline.
+        if (buf[ts] === NL) fail(buf, qs, COLUMN_COUNT);
+        p = word(buf, ts);
+        if (buf[p] !== NL) p = buf.indexOf(NL, p);
+        p++;
+        const score = parseScore(buf, ss, se);
+        if (Number.isNaN(score)) {
+          fail(buf, qs, `score must be a finite number, got '${buf.toString("latin1", ss, se)}'`, "score");
+        }
+        if (checkIds) checkIdBytes(buf, qs, qe, ds, de, { file: path, line });
+        let sameQuery = qe - qs === qidBytes.length;
+        for (let k = 0; sameQuery && k < qidBytes.length; k++) sameQuery = buf[qs + k] === qidBytes[k];
+        if (!sameQuery) {
+          emit();
+          qidBytes = Buffer.from(buf.subarray(qs, qe));
+          b.clear(qidBytes.toString("utf8"));
+        }
+        b.push(buf, ds, de, score, line);
       }
-      const qs = p;
-      const qe = word(buf, qs);
-      const ds = skipSpace(buf, word(buf, skipSpace(buf, qe)));
-      const de = word(buf, ds);
-      const ss = skipSpace(buf, word(buf, skipSpace(buf, de)));
-      const se = word(buf, ss);
-      const ts = skipSpace(buf, se);
-      // A missing column leaves every later start on the newline.
-      if (buf[ts] === NL) fail(buf, qs, COLUMN_COUNT);
-      p = word(buf, ts);
-      if (buf[p] !== NL) p = buf.indexOf(NL, p);
-      p++;
-      const score = parseScore(buf, ss, se);
-      if (Number.isNaN(score)) {
-        fail(buf, qs, `score must be a finite number, got '${buf.toString("latin1", ss, se)}'`, "score");
-      }
-      if (checkIds) checkIdBytes(buf, qs, qe, ds, de, { file: path, line });
-      let sameQuery = qe - qs === qidBytes.length;
-      for (let k = 0; sameQuery && k < qidBytes.length; k++) sameQuery = buf[qs + k] === qidBytes[k];
-      if (!sameQuery) {
-        emit();
-        qidBytes = Buffer.from(buf.subarray(qs, qe));
-        b.clear(qidBytes.toString("utf8"));
-      }
-      b.push(buf, ds, de, score, line);
-    }
-  });
+    },
+    limits,
+  );
   emit();
 }
 
@@ -121,35 +129,39 @@ function blockRanking(b: RunBlock, which?: number[]): Ranking {
  * put in trec order and cut to its top `depth` (Infinity: trec order, no cut); otherwise rankings
  * keep file order.
  */
-export async function readRun(path: string, opts: { depth?: number } = {}): Promise<Run> {
+export async function readRun(path: string, opts: { depth?: number } & ReadLimits = {}): Promise<Run> {
   if (opts.depth !== undefined) {
-    const top = await readGroupedRunTop(path, opts.depth);
+    const top = await readGroupedRunTop(path, opts.depth, opts);
     if (top !== undefined) return top;
   }
   const run: Run = new Map();
-  await scanRun(path, (b) => {
-    const r = blockRanking(b);
-    const earlier = run.get(b.qid);
-    if (earlier === undefined) {
-      run.set(b.qid, r);
-      return;
-    }
-    // The query's lines are not contiguous: merge, and look for duplicates across the groups.
-    const ids = new Set(earlier.docIds);
-    for (let i = 0; i < b.n; i++) {
-      if (ids.has(r.docIds[i])) {
-        throw new InputError(`document '${r.docIds[i]}' appears twice in the ranking of query '${b.qid}'`, {
-          file: path,
-          line: b.lines[i],
-          field: "docid",
-        });
+  await scanRun(
+    path,
+    (b) => {
+      const r = blockRanking(b);
+      const earlier = run.get(b.qid);
+      if (earlier === undefined) {
+        run.set(b.qid, r);
+        return;
       }
-    }
-    const scores = new Float64Array(earlier.scores.length + b.n);
-    scores.set(earlier.scores as Float64Array);
-    scores.set(r.scores as Float64Array, earlier.scores.length);
-    run.set(b.qid, { docIds: earlier.docIds.concat(r.docIds), scores });
-  });
+      // The query's lines are not contiguous: merge, and look for duplicates across the groups.
+      const ids = new Set(earlier.docIds);
+      for (let i = 0; i < b.n; i++) {
+        if (ids.has(r.docIds[i])) {
+          throw new InputError(`document '${r.docIds[i]}' appears twice in the ranking of query '${b.qid}'`, {
+            file: path,
+            line: b.lines[i],
+            field: "docid",
+          });
+        }
+      }
+      const scores = new Float64Array(earlier.scores.length + b.n);
+      scores.set(earlier.scores as Float64Array);
+      scores.set(r.scores as Float64Array, earlier.scores.length);
+      run.set(b.qid, { docIds: earlier.docIds.concat(r.docIds), scores });
+    },
+    opts,
+  );
   if (opts.depth !== undefined) {
     for (const [qid, r] of run) run.set(qid, cut(r, opts.depth));
   }
@@ -163,13 +175,17 @@ class NotGrouped extends Error {}
  * strings are made only for the documents kept, so 100 candidates out of a 1,000-deep run make a
  * tenth of the strings. Undefined when a query's lines are apart: they must be merged before cutting.
  */
-async function readGroupedRunTop(path: string, depth: number): Promise<Run | undefined> {
+async function readGroupedRunTop(path: string, depth: number, limits: ReadLimits): Promise<Run | undefined> {
   const run: Run = new Map();
   try {
-    await scanRun(path, (b) => {
-      if (run.has(b.qid)) throw new NotGrouped();
-      run.set(b.qid, blockRanking(b, blockTrecOrder(b).slice(0, depth)));
-    });
+    await scanRun(
+      path,
+      (b) => {
+        if (run.has(b.qid)) throw new NotGrouped();
+        run.set(b.qid, blockRanking(b, blockTrecOrder(b).slice(0, depth)));
+      },
+      limits,
+    );
   } catch (err) {
     if (err instanceof NotGrouped) return undefined;
     throw err;

@@ -14,3 +14,17 @@ export interface Ranking {
 
 /** Query id → ranking. */
 export type Run = Map<string, Ranking>;
+
+/**
+ * Bounds of the line reader (lines.ts), which every file reader takes. Here, apart from the reader,
+ * so that the published types of the readers need no Node types.
+ */
+export interface ReadLimits {
+  /** The longest line accepted, in bytes before its '\n' (default MAX_LINE_BYTES). */
+  maxLineBytes?: number;
+  /**
+   * Let NUL bytes through (default: refused). For files this tool wrote itself, where NULs are
+   * damage to tolerate, not a wrong file: a results.jsonl cut by a power loss can end in zeros.
+   */
+  allowNul?: boolean;
+}

@@ -12,7 +12,7 @@ afterAll(() => tmp.cleanup());
 
 const openFds = () => readdirSync("/proc/self/fd").length;
 
-describe.skipIf(!existsSync("/proc/self/fd"))("file descriptors (Linux /proc)", () => {
+describe.skipIf(!existsSync("/proc/self/fd"))("file descriptors (needs Linux /proc)", () => {
   it("detection (first line only) and a load that fails early close their files, gzip or not", async () => {
     // Big enough that the read stream is still mid-file when the reader stops.
     const rows = jsonl(

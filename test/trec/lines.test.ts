@@ -163,7 +163,7 @@ describe("openInput", () => {
 
 const openFds = () => readdirSync("/proc/self/fd").length;
 
-describe.skipIf(!existsSync("/proc/self/fd"))("file descriptors (Linux /proc)", () => {
+describe.skipIf(!existsSync("/proc/self/fd"))("file descriptors (needs Linux /proc)", () => {
   it("readers that stop early, fail or finish give their file back, gzip or not", async () => {
     const rows = "some line of text\n".repeat(200_000);
     const plain = file(rows);

@@ -1,4 +1,3 @@
-import { readFile } from "node:fs/promises";
 import type { ArgumentsCamelCase, Argv, CommandModule } from "yargs";
 import { InputError, UsageError } from "../../errors.js";
 import { createReranker, DEFAULT_PROVIDER } from "../../rerank/client.js";
@@ -6,6 +5,7 @@ import { NAME_NOT_KEY, plainHttpKeyWarning } from "../../rerank/credentials.js";
 import { dialects } from "../../rerank/dialects/index.js";
 import { MAX_ANSWER_BYTES_LIMIT } from "../../rerank/limits.js";
 import type { Reranker, RerankerConfig, RerankResult, ScoreKind } from "../../rerank/types.js";
+import { readLines } from "../../trec/index.js";
 
 /** Options shared by `rerank` and `doctor`: which endpoint, which key variable, how patient. */
 export interface ClientArgs {
@@ -330,22 +330,20 @@ function preview(text: string, width = 72): string {
 
 /**
  * One document per line, or JSONL (strings or {text}) when the file ends in .jsonl or its first
- * non-blank line is a JSON string or object. Blank lines are separators, not documents.
+ * non-blank line is a JSON string or object. Blank lines are separators, not documents. Read by the
+ * datasets' line reader: gzip, a BOM, and the same refusals (not a regular file, NUL, a line past 64 MiB).
  */
 async function readDocsFile(file: string): Promise<string[]> {
-  let text: string;
+  const lines: string[] = [];
   try {
-    text = await readFile(file, "utf8");
+    for await (const [text] of readLines(file)) lines.push(text);
   } catch (err) {
-    throw new InputError(
-      `cannot read the documents file (${(err as NodeJS.ErrnoException).code ?? "error"})`,
-      { file },
-    );
+    if (err instanceof InputError && err.reason === "no such file")
+      throw new InputError("cannot read the documents file (ENOENT)", { file });
+    throw err;
   }
-  // Windows editors save UTF-8 with a BOM; it is not part of the first document.
-  const lines = text.replace(/^\uFEFF/, "").split(/\r?\n/);
   const first = lines.find((l) => l.trim() !== "")?.trim() ?? "";
-  const jsonl = file.endsWith(".jsonl") || first.startsWith('"') || first.startsWith("{");
+  const jsonl = /\.jsonl(\.gz)?$/i.test(file) || first.startsWith('"') || first.startsWith("{");
   const documents: string[] = [];
   lines.forEach((raw, i) => {
     if (raw.trim() === "") return;
