@@ -72,6 +72,11 @@ export interface RerankResult {
 export interface RerankOptions {
   topN?: number;
   signal?: AbortSignal;
+  /**
+   * Called on every 429 the client receives (retried or not), with the pause the server asked for
+   * (Retry-After) when it gave one: the run's adaptive limiter halves its concurrency on it.
+   */
+  onRateLimited?: (retryAfterMs: number | undefined) => void;
 }
 
 export interface Reranker {
