@@ -219,7 +219,7 @@ async function resumeFolder(
     });
   const lock = await lockFolder(dir, "run", undefined);
   try {
-    const previous = await readPrevious(dir, manifest);
+    const previous = await readPrevious(dir);
     const rerankIds = manifest.variants.filter((v) => v.kind === "rerank").map((v) => v.id);
     const tasks = rerankIds.length * manifest.queries.length;
     const doneApi = [...previous.done].filter((k) => rerankIds.includes(k.slice(0, k.indexOf(" ")))).length;

@@ -118,7 +118,7 @@ export function planChange(recorded: Manifest, now: Manifest): string | undefine
 }
 
 /** The earlier sessions' records and figures. */
-export async function readPrevious(dir: string, manifest: Manifest): Promise<PreviousSessions> {
+export async function readPrevious(dir: string): Promise<PreviousSessions> {
   const { records, droppedTail } = await readResultsFile(join(dir, RESULTS_FILE)).catch((err) => {
     // A run killed before its first answer may have left no results file at all.
     if (err instanceof InputError && err.reason === "no such file") return { records: [], droppedTail: 0 };
