@@ -35,7 +35,7 @@ export interface RunIo {
   stop?: RunStop;
   /** Stop a variant whose first tasks all fail the same hopeless way (default true). */
   failFast?: boolean;
-  /** Lines for the user during the run (a variant stopped); stderr by default, unless quiet. */
+  /** Lines for the user during the run (a variant stopped); stderr by default. */
   notice?: (line: string) => void;
   /** Clear an unfinished run found in --out instead of refusing to. */
   overwrite?: boolean;
@@ -165,9 +165,8 @@ async function executeScoreWrite(
         progress,
         ...(io.stop ? { stop: io.stop.stopSignal, abort: io.stop.abortSignal } : {}),
         failFast: io.failFast !== false,
-        onVariantStopped: (s) => {
-          if (!io.quiet) notice(s.reason);
-        },
+        // Said even when quiet: it is why the run will end early, not progress.
+        onVariantStopped: (s) => notice(s.reason),
         clockOffsetMs: previous?.clockMs ?? 0,
       });
       // The last turn's lines are on disk before the phase is over (a late write failure fails the run).
