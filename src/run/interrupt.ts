@@ -54,24 +54,34 @@ export class RunStop {
 
 /**
  * SIGINT and SIGTERM routed to `stop` instead of ending the process; `say` gets one line for the
- * user at each. Returns the function that puts the default handling back.
+ * user at each; a third ends the process at once. Returns the function that puts the default
+ * handling back.
  */
 export function stopOnSignals(stop: RunStop, say: (line: string) => void): () => void {
   const signals: StopSignal[] = ["SIGINT", "SIGTERM"];
+  let received = 0;
+  const unwatch = () => {
+    for (const [i, s] of signals.entries()) process.removeListener(s, handlers[i]);
+    stop.dispose();
+  };
   const handlers = signals.map((signal) => {
     const handler = () => {
+      // A third signal: the user insists (something is stuck, say a load that takes long). The
+      // default action, at once; the folder stays resumable as after a kill.
+      if (++received >= 3) {
+        unwatch();
+        process.kill(process.pid, signal);
+        return;
+      }
       const step = stop.request(signal);
       if (step === "stop")
         say(
           `${signal}: stopping; the requests in flight have ${Math.round(stop.graceMs / 1000)} s to finish (again to abort them now)`,
         );
-      else say(`${signal}: aborting the requests in flight`);
+      else say(`${signal}: aborting the requests in flight (again to exit at once)`);
     };
     process.on(signal, handler);
     return handler;
   });
-  return () => {
-    for (const [i, s] of signals.entries()) process.removeListener(s, handlers[i]);
-    stop.dispose();
-  };
+  return unwatch;
 }

@@ -9,7 +9,9 @@
  * - new: `baseline`, `rankingDiffs` and their section "Where the variants differ most from the baseline";
  *   `front`, `cost` and the section "Quality, latency and cost"; the statistics (intervals,
  *   comparisons, groups, power, significance), the "Against the baseline" section, and the results
- *   tables' marks (▲/▼ beyond noise, Tukey groups, bold only for a best beyond noise).
+ *   tables' marks (▲/▼ beyond noise, Tukey groups, bold only for a best beyond noise);
+ * - new: `concurrency` (the limit the tasks ran under, adaptive on 429s) and its line in the
+ *   latency section.
  */
 import { readFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
@@ -85,6 +87,7 @@ describe("the demo report after the reshaping", () => {
       groups: undefined,
       power: undefined,
       significance: undefined,
+      concurrency: undefined,
       candidates: { ...now.candidates, ceiling: { ...now.candidates.ceiling, meanWithRelevant: undefined } },
       config: {
         ...now.config,

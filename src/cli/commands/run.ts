@@ -125,7 +125,7 @@ function resumeOverrides(flags: RunFlags): ResumeOverrides {
   for (const f of RUN_FLAGS) {
     if ((flags as Record<string, unknown>)[f.name] !== undefined && !RESUME_FLAGS.has(f.name))
       throw new UsageError(
-        `--${f.flag} cannot be combined with --resume: a resumed run keeps the configuration its manifest ` +
+        `${f.flag.length === 1 ? "-" : "--"}${f.flag} cannot be combined with --resume: a resumed run keeps the configuration its manifest ` +
           "recorded (only --api-key-env, -j, --rps and --timeout-ms may change)",
       );
   }
