@@ -4,6 +4,8 @@ import { fileURLToPath } from "node:url";
 import yargs, { type CommandModule } from "yargs";
 import { hideBin } from "yargs/helpers";
 import { ApiError, GateFailed, InputError, Interrupted, TooManyFailures, UsageError } from "../errors.js";
+import { unsettledTasks } from "../run/unsettled.js";
+import { count } from "../text/words.js";
 import { VERSION } from "../version.js";
 import { cacheCommand } from "./commands/cache.js";
 import { compareCommand } from "./commands/compare.js";
@@ -146,8 +148,35 @@ function isEntryPoint(): boolean {
   }
 }
 
-if (isEntryPoint()) {
-  main(hideBin(process.argv)).then((code) => {
-    process.exitCode = code;
-  });
+/**
+ * Runs a command and makes its code the process's exit code, guarded: when the event loop empties
+ * while the command's promise is still pending (a promise that never settles: the process would
+ * otherwise end with exit 0, no report and no word), the exit is an internal error saying so.
+ */
+export function runToExit(command: () => Promise<number>): void {
+  let settled = false;
+  const guard = () => {
+    if (settled) return;
+    settled = true;
+    const n = unsettledTasks();
+    const what =
+      n > 0 ? `the run stopped with ${count(n, "task")} unsettled` : "the command stopped before it finished";
+    process.stderr.write(`rerank-eval: internal error: ${what}; please report\n`);
+    process.exitCode = EXIT.internal;
+  };
+  process.on("beforeExit", guard);
+  command().then(
+    (code) => {
+      settled = true;
+      process.off("beforeExit", guard);
+      process.exitCode = code;
+    },
+    (err: unknown) => {
+      settled = true;
+      process.off("beforeExit", guard);
+      process.exitCode = reportError(err, process.argv.includes("--debug"));
+    },
+  );
 }
+
+if (isEntryPoint()) runToExit(() => main(hideBin(process.argv)));

@@ -122,6 +122,8 @@ export function renderMarkdown(report: Report): string {
   const against = baselineText(report);
   if (against) out.push("## Against the baseline", "", against, "");
   out.push("## Latency and throughput", "", latencyTable(report), "");
+  const concurrency = concurrencyText(report);
+  if (concurrency) out.push(concurrency, "");
   const topN = topNTable(report);
   if (topN) out.push("## top_n", "", topN, "");
   out.push("## Quality, latency and cost", "", frontText(report), "");
@@ -145,6 +147,18 @@ export function renderMarkdown(report: Report): string {
   );
   if (report.incomplete) out.push(...missingTasks(report), "");
   return out.join("\n");
+}
+
+/** One line on the concurrency the tasks ran under (adaptive: lower after 429s). */
+function concurrencyText(report: Report): string | undefined {
+  const c = report.concurrency;
+  if (!c) return undefined;
+  if (c.min === c.max) return `Concurrency: ${c.max} requests in flight at most, throughout.`;
+  const changes = c.timeline.length - 1;
+  return (
+    `Concurrency: adaptive, between ${c.min} and ${c.max} requests in flight (halved on 429s, grown back ` +
+    `after sustained success; ${changes} changes, the timeline is in report.json).`
+  );
 }
 
 function incompleteText(report: Report): string {

@@ -122,6 +122,7 @@ export function buildReport(input: ScoreInput): Report {
       queriesPerSecond: rerankSeconds > 0 ? timed.length / rerankSeconds : 0,
       documentsPerSecond: rerankSeconds > 0 ? sum(timed.map((r) => r.candidates)) / rerankSeconds : 0,
     },
+    concurrency: concurrencyOf(rerankRecords),
     failures: { count: totalFailures, maxFailures, exceeded: totalFailures > maxFailures },
     withoutRelevant: { count: manifest.withoutRelevant.queries.length, ...manifest.withoutRelevant },
     baseline,
@@ -158,6 +159,23 @@ export function buildReport(input: ScoreInput): Report {
     variants,
     warnings,
   };
+}
+
+/** The limit each task started under, over time: a point at the start and at every change. */
+function concurrencyOf(records: ResultRecord[]): Report["concurrency"] {
+  const known = records.filter((r) => Number.isInteger(r.concurrency) && (r.concurrency ?? 0) > 0);
+  if (known.length === 0) return null;
+  known.sort((a, b) => a.startMs - b.startMs);
+  const timeline: { atSeconds: number; limit: number }[] = [];
+  let max = 0;
+  let min = Number.POSITIVE_INFINITY;
+  for (const r of known) {
+    const limit = r.concurrency as number;
+    if (limit > max) max = limit;
+    if (limit < min) min = limit;
+    if (timeline.at(-1)?.limit !== limit) timeline.push({ atSeconds: r.startMs / 1000, limit });
+  }
+  return { max, min, timeline };
 }
 
 /** The one measure a variant is judged by first: nDCG at the largest cut-off, else the headline's first. */

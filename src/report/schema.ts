@@ -171,6 +171,19 @@ export const ReportSchema = z.object({
   }),
   timing: ReportTimingSchema,
   throughput: z.object({ queriesPerSecond: z.number(), documentsPerSecond: z.number() }),
+  /**
+   * The concurrency limit the API tasks started under (adaptive: halved on 429s, grown back after
+   * sustained success), from the records, so `report DIR` rebuilds it: its ceiling, its lowest, and
+   * every change over the rerank phase. Null when the records do not say (folders of older versions).
+   */
+  concurrency: z
+    .object({
+      max: count,
+      min: count,
+      timeline: z.array(z.object({ atSeconds: z.number(), limit: count })),
+    })
+    .nullable()
+    .default(null),
   failures: z.object({ count, maxFailures: count, exceeded: z.boolean() }),
   /**
    * Null for a run whose every task has a record. Otherwise the run stopped before some tasks

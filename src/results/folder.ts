@@ -53,6 +53,17 @@ export async function prepareRunFolder(outDir: string, outputs: readonly string[
 }
 
 /**
+ * Removes the outputs rendered from a run's record (report.*, run files), keeping the record: a
+ * resumed run's folder, whose new report replaces them once it is written.
+ */
+export async function removeOutputs(outDir: string, outputs: readonly string[]): Promise<void> {
+  const matchers = outputs.map(fileMatcher);
+  for (const name of await readdir(outDir)) {
+    if (matchers.some((m) => m.test(name))) await unlink(join(outDir, name));
+  }
+}
+
+/**
  * A new folder `<parent>/<name>`, or `<name>-2`, `-3`, … when that exists: the leaf is created
  * exclusively, so runs started in the same second (a shell loop, a CI matrix) never share one.
  */

@@ -11,6 +11,7 @@ export {
   prepareRunFolder,
   QRELS_FILE,
   RESULTS_FILE,
+  removeOutputs,
   writeAtomically,
 } from "./folder.js";
 export { type FolderLock, LOCK_FILE, lockFolder } from "./lock.js";

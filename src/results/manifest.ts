@@ -44,6 +44,8 @@ export const RunConfigRecordSchema = z.object({
   seed: z.number().int(),
   complete: z.boolean(),
   skipQueriesWithoutRelevant: z.boolean(),
+  /** The response cache's folder (absolute) as given, false for --no-cache, absent for the default. */
+  cache: z.union([z.string(), z.literal(false)]).optional(),
 });
 
 export const CandidatesInfoSchema = z.object({

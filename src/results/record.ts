@@ -38,6 +38,8 @@ export interface ResultRecord {
   /** Monotonic times relative to the run's origin, ms: what timing and throughput are computed from. */
   startMs: number;
   endMs: number;
+  /** The run's concurrency limit when the task started (adaptive: lower after 429s); absent in older folders. */
+  concurrency?: number;
 }
 
 /**

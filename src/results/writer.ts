@@ -32,8 +32,10 @@ export class ResultsWriter {
   constructor(
     readonly path: string,
     private readonly redact: (text: string) => string = (t) => t,
+    /** Append to the file (a resumed run) instead of starting it anew. */
+    append = false,
   ) {
-    this.fd = openSync(path, "w");
+    this.fd = openSync(path, append ? "a" : "w");
   }
 
   append(record: ResultRecord): void {

@@ -1,17 +1,22 @@
 /**
- * The execute stage: tasks in, records out. Every rerank task goes through ONE p-limit limiter
- * shared by all variants (so -j bounds the requests in flight to the provider, whatever the number
- * of variants), an optional shared pace (--rps), and each finished task's record goes to the sink
- * (results.jsonl) at once. Tasks whose keys are in `done` are skipped: resume and shards pass them.
+ * The execute stage: tasks in, records out. Every rerank task goes through ONE limiter shared by
+ * all variants (so -j bounds the requests in flight to the provider, whatever the number of
+ * variants; it halves on 429s and grows back: adaptive.ts), an optional shared pace (--rps), and
+ * each finished task's record goes to the sink (results.jsonl) at once. Tasks whose keys are in
+ * `done` are skipped: resume and shards pass them. A stop (Ctrl-C) ends the launching of tasks and
+ * lets the calls in flight finish; an abort cuts those short too, and a call cut short leaves its
+ * task missing (to resume), never failed. A variant that fails fast (fail-fast.ts) stops alone.
  */
-import pLimit from "p-limit";
 import { ApiError } from "../errors.js";
-import type { Reranker, RerankResult } from "../rerank/types.js";
+import type { Reranker, RerankOptions, RerankResult } from "../rerank/types.js";
 import { firstStageRecord } from "../results/collate.js";
 import type { ResultRecord } from "../results/record.js";
+import { AdaptiveLimiter, type LimitChange } from "./adaptive.js";
+import { FailFastWatch, type StoppedVariant } from "./fail-fast.js";
 import { RequestPacer } from "./pacer.js";
 import type { Task } from "./plan.js";
 import type { Progress } from "./progress.js";
+import { trackUnsettled } from "./unsettled.js";
 
 export interface ExecuteInput {
   tasks: Iterable<Task>;
@@ -24,58 +29,105 @@ export interface ExecuteInput {
   /** Receives each record the moment its task finishes (the results writer). */
   sink: (record: ResultRecord) => void;
   progress?: Progress;
+  /** Aborted: launch no more tasks (the calls in flight go on). */
+  stop?: AbortSignal;
+  /** Aborted: cut the calls in flight short too; their tasks stay missing. */
+  abort?: AbortSignal;
+  /** Stop a variant whose first tasks all fail the same hopeless way (default true). */
+  failFast?: boolean;
+  /** Told the moment a variant is stopped by fail fast. */
+  onVariantStopped?: (stopped: StoppedVariant) => void;
+  /** Added to every record's startMs/endMs: a resumed run continues the clock of the records before it. */
+  clockOffsetMs?: number;
 }
 
 export interface ExecuteOutcome {
   records: ResultRecord[];
   /** CPU time of this process over the phase (user + system), seconds: the client's own cost. */
   cpuSeconds: number;
+  /** Variants stopped by fail fast, in the order they were stopped. */
+  stoppedVariants: StoppedVariant[];
+  /** True when a stop or abort left tasks unsent or cut short. */
+  interrupted: boolean;
+  /** The limiter's ceiling (-j) and every change of its limit (ms on the records' clock). */
+  concurrency: { max: number; changes: LimitChange[] };
 }
 
 /** What became of one task: an answer, an API failure (the query's fate), or no call at all. */
 type Outcome =
-  | { result: RerankResult; start: number; end: number; startedAt: string }
-  | { failure: ApiError; start: number; end: number; startedAt: string };
+  | { result: RerankResult; start: number; end: number; startedAt: string; limit?: number }
+  | { failure: ApiError; start: number; end: number; startedAt: string; limit?: number };
 
 export async function executeTasks(input: ExecuteInput): Promise<ExecuteOutcome> {
-  const { rerankers, sink, progress, done } = input;
-  const origin = performance.now();
+  const { rerankers, sink, progress, done, stop, abort } = input;
+  const offset = input.clockOffsetMs ?? 0;
+  const origin = performance.now() - offset;
   const cpuAtStart = process.cpuUsage();
-  const limit = pLimit(input.concurrency);
+  const limiter = new AdaptiveLimiter(input.concurrency, { now: () => performance.now() - origin });
   const pacer = input.rps ? new RequestPacer(input.rps) : undefined;
   const records: ResultRecord[] = [];
+  const watches = new Map<string, FailFastWatch>();
+  const stoppedVariants: StoppedVariant[] = [];
+  let interrupted = false;
   let fatal: unknown;
 
   const keep = (record: ResultRecord) => {
     records.push(record);
     sink(record);
   };
+  const halted = () => fatal !== undefined || stop?.aborted === true || abort?.aborted === true;
 
-  const call = async (task: Task, reranker: Reranker): Promise<Outcome> => {
+  const call = async (task: Task, reranker: Reranker, limit: number): Promise<Outcome> => {
     const startedAt = new Date().toISOString();
     const start = performance.now();
     const { query, variant } = task;
+    let rateLimited = false;
     try {
-      const options = variant.topN ? { topN: variant.topN } : {};
+      const options: RerankOptions = {
+        onRateLimited: () => {
+          rateLimited = true;
+          limiter.rateLimited();
+        },
+      };
+      if (variant.topN) options.topN = variant.topN;
+      if (abort) options.signal = abort;
       const result = await reranker.rerank(query.text, query.documents, options);
-      return { result, start, end: performance.now(), startedAt };
+      if (!rateLimited) limiter.succeeded();
+      return { result, start, end: performance.now(), startedAt, limit };
     } catch (err) {
       if (!(err instanceof ApiError)) throw err;
-      return { failure: err, start, end: performance.now(), startedAt };
+      return { failure: err, start, end: performance.now(), startedAt, limit };
     }
   };
 
   // Anything but an API failure (a full disk, a missing key, a bug) stops the run: the first such
   // error is kept, tasks still queued return at once, and the error is thrown once the requests in
-  // flight are done. (p-limit's clearQueue would leave the queued promises pending forever.)
-  const runTask = async (task: Task, reranker: Reranker) => {
-    if (fatal !== undefined) return;
+  // flight are done.
+  const runTask = async (task: Task, reranker: Reranker, watch: FailFastWatch | undefined, limit: number) => {
+    if (halted() || watch?.stopped) {
+      interrupted ||= !watch?.stopped;
+      return;
+    }
     try {
       if (pacer) await pacer.take();
-      if (fatal !== undefined) return;
-      const record = recordOf(task, await call(task, reranker), origin);
+      if (halted() || watch?.stopped) {
+        interrupted ||= !watch?.stopped;
+        return;
+      }
+      const outcome = await call(task, reranker, limit);
+      // A call the user cut short did not fail: its task is left to resume.
+      if ("failure" in outcome && outcome.failure.kind === "aborted" && abort?.aborted) {
+        interrupted = true;
+        return;
+      }
+      const record = recordOf(task, outcome, origin);
       keep(record);
       progress?.tick(record.error !== undefined);
+      const stopped = watch?.observe(record.error);
+      if (stopped) {
+        stoppedVariants.push(stopped);
+        input.onVariantStopped?.(stopped);
+      }
     } catch (err) {
       fatal ??= err;
     }
@@ -108,12 +160,28 @@ export async function executeTasks(input: ExecuteInput): Promise<ExecuteOutcome>
       fatal ??= new Error(`no reranker for variant ${variant.id}`);
       break;
     }
-    pending.push(limit(() => runTask(task, reranker)));
+    let watch = watches.get(variant.id);
+    if (!watch && input.failFast !== false) {
+      watch = new FailFastWatch(variant.id, reranker.apiKeyEnv);
+      watches.set(variant.id, watch);
+    }
+    pending.push(limiter.run((limit) => runTask(task, reranker, watch, limit)));
   }
-  await Promise.all(pending);
+  const untrack = trackUnsettled(() => limiter.active + limiter.waiting);
+  try {
+    await Promise.all(pending);
+  } finally {
+    untrack();
+  }
   if (fatal !== undefined) throw fatal;
   const cpu = process.cpuUsage(cpuAtStart);
-  return { records, cpuSeconds: (cpu.user + cpu.system) / 1e6 };
+  return {
+    records,
+    cpuSeconds: (cpu.user + cpu.system) / 1e6,
+    stoppedVariants,
+    interrupted,
+    concurrency: { max: limiter.max, changes: limiter.changes },
+  };
 }
 
 /**
@@ -152,5 +220,6 @@ export function recordOf(task: Task, outcome: Outcome, origin: number): ResultRe
     finishedAt,
     startMs: outcome.start - origin,
     endMs: outcome.end - origin,
+    concurrency: outcome.limit,
   };
 }

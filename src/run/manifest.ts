@@ -125,6 +125,7 @@ function configRecord(o: RunOptions, measures: string[]): RunConfigRecord {
     seed: o.seed,
     complete: o.complete,
     skipQueriesWithoutRelevant: o.skipQueriesWithoutRelevant,
+    ...(o.cache !== undefined ? { cache: o.cache === false ? false : absolute(o.cache) } : {}),
   };
 }
 

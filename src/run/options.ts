@@ -71,6 +71,24 @@ export const RUN_OPTIONS = {
     description: "YAML or JSON config file (flags override it, field by field)",
   },
   quiet: { scope: "command", kind: onOff, description: "no progress output" },
+  resume: {
+    scope: "command",
+    kind: path("folder"),
+    description:
+      "continue the unfinished run in this folder: only its missing (or failed) tasks are sent; takes only --api-key-env, -j, --rps, --timeout-ms",
+  },
+  overwrite: {
+    scope: "command",
+    kind: onOff,
+    description: "clear an unfinished run found in --out instead of refusing to",
+  },
+  failFast: {
+    scope: "command",
+    kind: onOff,
+    default: true,
+    description:
+      "stop a variant whose first 5 tasks all fail the same way (401, 403, 404, 422, connection refused, host not found) or that fails 20 tasks in a row; --no-fail-fast keeps going",
+  },
   dataset: {
     scope: "structure",
     kind: path("path"),

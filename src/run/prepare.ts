@@ -3,13 +3,15 @@
  * for it, create the rerankers (every setting checked before any folder exists), then make the run
  * folder and write its record's head: manifest.json and qrels.txt, before the first request.
  */
-import { mkdir } from "node:fs/promises";
+import { access, mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { loadEvalSet } from "../datasets/index.js";
 import type { EvalSet } from "../datasets/types.js";
+import { InputError } from "../errors.js";
 import { baselineOf } from "../report/model.js";
 import { RENDERED_FILES } from "../report/write.js";
 import { createReranker } from "../rerank/client.js";
+import { plainHttpKeyWarning } from "../rerank/credentials.js";
 import type { Reranker, RerankerConfig } from "../rerank/types.js";
 import {
   createUniqueFolder,
@@ -20,6 +22,7 @@ import {
   qrelsLines,
   RESULTS_FILE,
   ResultsWriter,
+  removeOutputs,
   writeAtomically,
 } from "../results/index.js";
 import { type FolderLock, lockFolder } from "../results/lock.js";
@@ -29,6 +32,14 @@ import { openRunCache, type RunCache, requireCachedAnswers, withCache } from "./
 import type { ModelSpec, RunOptions } from "./config.js";
 import { buildManifest } from "./manifest.js";
 import { effectiveConcurrency, type Plan, planRun } from "./plan.js";
+import {
+  cutOffTail,
+  type PreviousSessions,
+  planChange,
+  type Resumable,
+  readPrevious,
+  unfinishedRun,
+} from "./resume.js";
 import { safeEndpoint } from "./secrets.js";
 
 /** server/embedded.ts's EMBEDDED, spelt here: importing it would load the server into every run. */
@@ -45,6 +56,8 @@ export interface Prepared {
   /** The response cache (undefined with --no-cache). */
   cache?: RunCache;
   writer: ResultsWriter;
+  /** A resumed run's earlier sessions: their records, done tasks and figures. */
+  previous?: PreviousSessions;
   /** Closes the writer, the rerankers' connections and the embedded server. */
   close(): Promise<void>;
   /** Lets another run into the folder: after the write stage, or when the run fails. */
@@ -58,6 +71,10 @@ export interface PrepareInput {
   env: Record<string, string | undefined>;
   redact: (text: string) => string;
   createdAt: string;
+  /** Clear an unfinished run found in --out instead of refusing to. */
+  overwrite?: boolean;
+  /** Continue this folder's run: its manifest is kept, its results appended to. */
+  resume?: Resumable;
 }
 
 export async function prepareRun(input: PrepareInput): Promise<Prepared> {
@@ -95,17 +112,31 @@ export async function prepareRun(input: PrepareInput): Promise<Prepared> {
     const apiTasks = plan.queries.length * plan.variants.filter((v) => v.kind === "rerank").length;
     const { concurrency, warning } = effectiveConcurrency(options.concurrency, apiTasks);
     const effective = { ...options, concurrency };
+    // A key over plain http to another machine: said once per endpoint, in the report's warnings.
+    const plainHttp = new Set(
+      [...rerankers.values()]
+        .map((r) => plainHttpKeyWarning(r.endpoint, r.apiKeyEnv !== undefined))
+        .filter((w): w is string => w !== undefined)
+        .map((w) => w.replace(/^warning: /, "")),
+    );
     const manifest = buildManifest({
       ...input,
       options: effective,
       evalSet,
       plan,
       endpoints,
-      warnings: warning ? [warning] : [],
+      warnings: [...(warning ? [warning] : []), ...plainHttp],
     });
     // A misspelt --baseline fails now, not after the paid calls.
     baselineOf(manifest);
-    folder = await takeFolder(options.out, evalSet.name);
+    if (input.resume)
+      return await resumeFolder(
+        input.resume,
+        manifest,
+        { effective, evalSet, plan, rerankers, closeAll },
+        input.redact,
+      );
+    folder = await takeFolder(options.out, evalSet.name, input.overwrite === true);
     const { outDir, lock } = folder;
     let writer: ResultsWriter;
     try {
@@ -143,22 +174,102 @@ export async function prepareRun(input: PrepareInput): Promise<Prepared> {
 
 /**
  * The run's folder, locked and cleared of a previous run's files: --out as given, or a new folder
- * `reports/<dataset>-<timestamp>` of its own (suffixed when a run of the same second has it).
+ * `reports/<dataset>-<timestamp>` of its own (suffixed when a run of the same second has it). An
+ * unfinished run found there (paid answers a report never covered) is refused unless `overwrite`.
  */
 async function takeFolder(
   out: string | undefined,
   name: string,
+  overwrite: boolean,
 ): Promise<{ outDir: string; lock: FolderLock }> {
   const outDir = out ?? (await createUniqueFolder("reports", `${name}-${timestamp(new Date())}`));
   let lock: FolderLock | undefined;
   try {
     await mkdir(outDir, { recursive: true });
     lock = await lockFolder(outDir);
+    if (!overwrite) {
+      const hasReport = await access(join(outDir, "report.json")).then(
+        () => true,
+        () => false,
+      );
+      const unfinished = await unfinishedRun(outDir, hasReport);
+      if (unfinished)
+        throw new InputError(
+          `holds an unfinished run (${unfinished.done} of ${unfinished.tasks} tasks done): continue it with ` +
+            `\`rerank-eval run --resume ${outDir}\`, or start over with --overwrite`,
+          { file: outDir, field: "out" },
+        );
+    }
     await prepareRunFolder(outDir, RENDERED_FILES);
     return { outDir, lock };
   } catch (err) {
     await lock?.release();
     throw outputError(err, outDir);
+  }
+}
+
+interface Made {
+  effective: RunOptions;
+  evalSet: EvalSet;
+  plan: Plan;
+  rerankers: Map<string, Reranker>;
+  closeAll: () => Promise<void>;
+}
+
+/**
+ * A resumed run's folder: the plan made again must be the recorded one; then the folder is locked,
+ * the earlier sessions read, the outputs rendered from them removed (the new report replaces them),
+ * a cut-off last line cut, and results.jsonl opened for appending. The recorded manifest stays.
+ */
+async function resumeFolder(
+  resume: Resumable,
+  fresh: Manifest,
+  made: Made,
+  redact: (text: string) => string,
+): Promise<Prepared> {
+  const { dir, manifest } = resume;
+  const change = planChange(manifest, fresh);
+  if (change)
+    throw new InputError(`cannot resume: ${change}; start a new run (another --out, or --overwrite)`, {
+      file: dir,
+    });
+  const lock = await lockFolder(dir, "run", undefined);
+  try {
+    const previous = await readPrevious(dir);
+    const rerankIds = manifest.variants.filter((v) => v.kind === "rerank").map((v) => v.id);
+    const tasks = rerankIds.length * manifest.queries.length;
+    const doneApi = [...previous.done].filter((k) => rerankIds.includes(k.slice(0, k.indexOf(" ")))).length;
+    if (doneApi === tasks && previous.hasReport)
+      throw new InputError(
+        `nothing to resume: all ${tasks} tasks are done and the report is written (\`rerank-eval report ${dir}\` rebuilds it)`,
+        { file: dir },
+      );
+    let writer: ResultsWriter;
+    try {
+      await removeOutputs(dir, RENDERED_FILES);
+      if (previous.droppedTail) await cutOffTail(join(dir, RESULTS_FILE));
+      writer = new ResultsWriter(join(dir, RESULTS_FILE), redact, true);
+    } catch (err) {
+      throw outputError(err, dir);
+    }
+    return {
+      options: made.effective,
+      evalSet: made.evalSet,
+      plan: made.plan,
+      manifest,
+      outDir: dir,
+      rerankers: made.rerankers,
+      writer,
+      previous,
+      close: async () => {
+        writer.close();
+        await made.closeAll();
+      },
+      release: () => lock.release(),
+    };
+  } catch (err) {
+    await lock.release();
+    throw err;
   }
 }
 

@@ -73,12 +73,15 @@ function barProgress({ total, stream }: ProgressOptions): Progress {
 /**
  * The bar hides the cursor; a Ctrl-C mid-run must not leave the user's terminal without one. The
  * handler stops the bar and then re-raises the signal, so the process still ends as the user asked
- * (cli-progress's own gracefulExit only stops the bar and keeps the run going).
+ * (cli-progress's own gracefulExit only stops the bar and keeps the run going). When the run has a
+ * handler of its own (the CLI stops cleanly on a signal), the bar leaves the signal to it.
  */
 function restoreCursorOnSignal(stopBar: () => void): () => void {
   const signals: NodeJS.Signals[] = ["SIGINT", "SIGTERM"];
   const handlers = signals.map((signal) => {
     const handler = () => {
+      // The run handles the signal itself (the CLI's clean stop): the phase ends, and stop() with it.
+      if (process.listenerCount(signal) > 1) return;
       for (const [i, s] of signals.entries()) process.removeListener(s, handlers[i]);
       stopBar();
       process.kill(process.pid, signal);

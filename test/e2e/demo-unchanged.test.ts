@@ -11,6 +11,8 @@
  *   comparisons, groups, power, significance), the "Against the baseline" section, and the results
  *   tables' marks (▲/▼ beyond noise, Tukey groups, bold only for a best beyond noise);
  * - new: each variant's `cached` (answers from the response cache; 0 here: the embedded server is not cached).
+ * - new: `concurrency` (the limit the tasks ran under, adaptive on 429s) and its line in the
+ *   latency section.
  */
 import { readFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
@@ -86,6 +88,7 @@ describe("the demo report after the reshaping", () => {
       groups: undefined,
       power: undefined,
       significance: undefined,
+      concurrency: undefined,
       candidates: { ...now.candidates, ceiling: { ...now.candidates.ceiling, meanWithRelevant: undefined } },
       config: {
         ...now.config,

@@ -3,9 +3,12 @@
  * (loopback spelled every way URL allows, https, no key) and, through the built CLI, `rerank` and
  * `doctor` printing it once on stderr, never with the key.
  */
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { plainHttpKeyWarning } from "../../src/rerank/credentials.js";
-import { buildCli, spawnCli } from "../helpers/cli.js";
+import { buildCli, REPO, spawnCli } from "../helpers/cli.js";
 import { CANARY_KEY } from "./local-server.js";
 
 describe("plainHttpKeyWarning", () => {
@@ -67,4 +70,32 @@ describe("the warning on the command line", () => {
     const keyless = await spawnCli(["rerank", ...common, "--query", "q", "--doc", "a"], {});
     expect(keyless.stderr).not.toMatch(/warning/);
   }, 20_000);
+
+  it("run puts it in the report's warnings, once for two models on the endpoint", async () => {
+    const out = mkdtempSync(join(tmpdir(), "rerank-eval-plain-http-"));
+    const run = await spawnCli(
+      [
+        "run",
+        "--dataset",
+        join(REPO, "datasets/capitals.csv"),
+        ...common,
+        "--model",
+        "m2",
+        "--out",
+        out,
+        "--quiet",
+      ],
+      { REGOLO_API_KEY: CANARY_KEY },
+    );
+    expect(run.code, run.stderr).toBe(3);
+    const report = JSON.parse(readFileSync(join(out, "report.json"), "utf8"));
+    const plain = report.warnings.filter((w: string) => w.includes("unencrypted over plain http"));
+    expect(plain).toEqual([
+      "the API key is sent unencrypted over plain http to rerank.invalid:8080; use https unless that network is yours alone",
+    ]);
+    expect(run.stderr).toContain("unencrypted over plain http to rerank.invalid:8080");
+    expect(run.stderr + run.stdout + readFileSync(join(out, "report.json"), "utf8")).not.toContain(
+      CANARY_KEY,
+    );
+  }, 30_000);
 });

@@ -1,4 +1,5 @@
 /** runEvaluation over real loopback servers: limiter, --rps, incremental results, failures and retries, first stage, embedded. */
+import { existsSync } from "node:fs";
 import { readdir, readFile, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -84,24 +85,28 @@ describe("runEvaluation", () => {
       const running = runEvaluation(options, { quiet: true }).finally(() => {
         finished = true;
       });
+      // Wait on this run's own files, not on a number of sleeps (under load, preparing can take any
+      // time, and the earlier run's results.jsonl is there until the folder is cleared): the manifest
+      // (the earlier run left none) is written after the clearing, and results.jsonl after it.
       let linesSeenEarly = 0;
-      for (let i = 0; i < 60 && !finished; i++) {
-        await sleep(25);
-        const text = await readFile(join(out, "results.jsonl"), "utf8").catch(() => "");
-        // Until the run has prepared its folder, the earlier run's file is still there.
-        const lines = text.split("\n").filter(Boolean);
-        if (lines.length > 0 && lines[0] !== "from an earlier run" && !finished) {
-          linesSeenEarly = lines.length;
-          JSON.parse(lines[0]); // a whole line, not a fragment
-          // Mid-run, nothing from the earlier run may pass for this run's report: only this run's record.
-          expect((await readdir(out)).sort()).toEqual([
-            ".rerank-eval.lock",
-            "manifest.json",
-            "qrels.txt",
-            "results.jsonl",
-          ]);
-          break;
+      while (!finished) {
+        if (existsSync(join(out, "manifest.json"))) {
+          const text = await readFile(join(out, "results.jsonl"), "utf8").catch(() => "");
+          const lines = text.split("\n").filter(Boolean);
+          if (lines.length > 0 && !finished) {
+            linesSeenEarly = lines.length;
+            JSON.parse(lines[0]); // a whole line, not a fragment
+            // Mid-run, nothing from the earlier run may pass for this run's report: only this run's record.
+            expect((await readdir(out)).sort()).toEqual([
+              ".rerank-eval.lock",
+              "manifest.json",
+              "qrels.txt",
+              "results.jsonl",
+            ]);
+            break;
+          }
         }
+        await sleep(5);
       }
       await running;
       expect(linesSeenEarly).toBeGreaterThan(0);

@@ -1,13 +1,15 @@
 import { join } from "node:path";
 import type { Argv, CommandModule, Options } from "yargs";
-import { TooManyFailures, UsageError } from "../../errors.js";
+import { Interrupted, TooManyFailures, UsageError } from "../../errors.js";
 import { headlineTable } from "../../report/markdown.js";
 import type { Report } from "../../report/types.js";
 import { loadRunConfig, type RunFlags, resolveRunOptions } from "../../run/config.js";
-import { runEvaluation } from "../../run/index.js";
+import { type ResumeOverrides, type RunOutcome, resumeEvaluation, runEvaluation } from "../../run/index.js";
+import { RunStop, stopOnSignals } from "../../run/interrupt.js";
+import { envName, nonNegativeInteger, positiveInteger, positiveNumber } from "../../run/option-kinds.js";
 import { RUN_FLAGS, type RunFlagDef, type Scope } from "../../run/options.js";
 import { count } from "../../text/words.js";
-import { listOf, once } from "../flags.js";
+import { flagValue, listOf, once } from "../flags.js";
 
 /**
  * The arguments as yargs parses them: it adds a camelCase copy of every dashed flag (topN for
@@ -71,10 +73,37 @@ export const runCommand: CommandModule<object, RunArgs> = {
       ) as unknown as Argv<RunArgs>,
   handler: async (argv) => {
     const flags = toFlags(argv);
-    const file = argv.config ? await loadRunConfig(argv.config) : undefined;
-    const options = resolveRunOptions(file, flags);
-    const { report, outDir } = await runEvaluation(options, { quiet: argv.quiet === true });
+    const quiet = argv.quiet === true;
+    // Ctrl-C stops the run cleanly (interrupt.ts) instead of killing it mid-write.
+    const stop = new RunStop();
+    const unwatch = stopOnSignals(stop, (line) => process.stderr.write(`rerank-eval: ${line}\n`));
+    let outcome: RunOutcome;
+    try {
+      const io = { quiet, stop, failFast: flags.failFast !== false, overwrite: flags.overwrite === true };
+      if (flags.resume !== undefined) {
+        outcome = await resumeEvaluation(String(flags.resume), resumeOverrides(flags), io);
+      } else {
+        const file = argv.config ? await loadRunConfig(argv.config) : undefined;
+        const options = resolveRunOptions(file, flags);
+        outcome = await runEvaluation(options, io);
+      }
+    } finally {
+      unwatch();
+    }
+    const { report, outDir } = outcome;
     printSummary(report, outDir);
+    const resume = `rerank-eval run --resume ${shellWord(outDir)}`;
+    const progress = `${outcome.done} of ${outcome.tasks} tasks done, report (incomplete): ${join(outDir, "report.md")}`;
+    if (outcome.interrupted)
+      throw new Interrupted(`${progress}; continue with: ${resume}`, outcome.interrupted);
+    if (outcome.stoppedVariants.length > 0) {
+      const why = outcome.stoppedVariants.map((s) => `${s.variant}: ${s.kind}`).join(", ");
+      throw new TooManyFailures(
+        `fail fast stopped ${count(outcome.stoppedVariants.length, "variant")} (${why}); ${progress}; ` +
+          `fix the cause and continue with: ${resume} (or run with --no-fail-fast)`,
+        outDir,
+      );
+    }
     if (report.failures.exceeded) {
       // A provider's message may span lines; the exit line stays one line.
       const example = report.variants
@@ -88,6 +117,70 @@ export const runCommand: CommandModule<object, RunArgs> = {
     }
   },
 };
+
+/**
+ * The flags a resumed run takes: how the calls are made (key, concurrency, pace, deadlines, caps,
+ * the response cache); what is asked is the manifest's.
+ */
+const RESUME_FLAGS = new Set([
+  "resume",
+  "apiKeyEnv",
+  "concurrency",
+  "rps",
+  "timeoutMs",
+  "taskTimeoutMs",
+  "rateLimitWaitMs",
+  "maxAnswerBytes",
+  "cache",
+  "refresh",
+  "offline",
+  "quiet",
+  "failFast",
+]);
+
+function resumeOverrides(flags: RunFlags): ResumeOverrides {
+  for (const f of RUN_FLAGS) {
+    if ((flags as Record<string, unknown>)[f.name] !== undefined && !RESUME_FLAGS.has(f.name))
+      throw new UsageError(
+        `${f.flag.length === 1 ? "-" : "--"}${f.flag} cannot be combined with --resume: a resumed run keeps the configuration its manifest ` +
+          "recorded (only how the calls are made may change: --api-key-env, -j, --rps, the deadlines and caps, the cache flags)",
+      );
+  }
+  const text = (v: unknown) => String(v);
+  return {
+    ...(flags.apiKeyEnv !== undefined && {
+      apiKeyEnv: flagValue<string>(envName, "--api-key-env", text(flags.apiKeyEnv)),
+    }),
+    ...(flags.concurrency !== undefined && {
+      concurrency: flagValue<number>(positiveInteger, "--concurrency", text(flags.concurrency)),
+    }),
+    ...(flags.rps !== undefined && { rps: flagValue<number>(positiveNumber, "--rps", text(flags.rps)) }),
+    ...(flags.timeoutMs !== undefined && {
+      timeoutMs: flagValue<number>(positiveInteger, "--timeout-ms", text(flags.timeoutMs)),
+    }),
+    ...(flags.taskTimeoutMs !== undefined && {
+      taskTimeoutMs: flagValue<number>(positiveInteger, "--task-timeout-ms", text(flags.taskTimeoutMs)),
+    }),
+    ...(flags.rateLimitWaitMs !== undefined && {
+      rateLimitWaitMs: flagValue<number>(
+        nonNegativeInteger,
+        "--rate-limit-wait-ms",
+        text(flags.rateLimitWaitMs),
+      ),
+    }),
+    ...(flags.maxAnswerBytes !== undefined && {
+      maxAnswerBytes: flagValue<number>(positiveInteger, "--max-answer-bytes", text(flags.maxAnswerBytes)),
+    }),
+    ...(flags.cache !== undefined && { cache: flags.cache === false ? false : text(flags.cache) }),
+    ...(flags.refresh !== undefined && { refresh: Boolean(flags.refresh) }),
+    ...(flags.offline !== undefined && { offline: Boolean(flags.offline) }),
+  };
+}
+
+/** A path as a shell reads it back: quoted only when it has to be. */
+function shellWord(path: string): string {
+  return /^[\w@%+=:,./-]+$/.test(path) ? path : `'${path.replaceAll("'", "'\\''")}'`;
+}
 
 /**
  * The headline table, the report's warnings (on stderr, once, with their count: 0.1 kept them
