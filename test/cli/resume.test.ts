@@ -45,7 +45,7 @@ describe("run --resume (CLI)", () => {
       const name = flag === "--k" ? "-k" : flag;
       expect(r.stderr).toBe(
         `rerank-eval: error: ${name} cannot be combined with --resume: a resumed run keeps the configuration ` +
-          "its manifest recorded (only --api-key-env, -j, --rps and --timeout-ms may change)\n",
+          "its manifest recorded (only how the calls are made may change: --api-key-env, -j, --rps, the deadlines and caps, the cache flags)\n",
       );
     }
   });

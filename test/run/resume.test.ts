@@ -42,6 +42,8 @@ function options(out: string, concurrency = 2, dataset = csv) {
     provider: "vllm",
     endpoint: server.endpoint,
     out: join(dir, out),
+    // The server's request count is what these tests measure: no answer from the response cache.
+    cache: false,
   });
 }
 
