@@ -1,15 +1,5 @@
-/**
- * Rerank client throughput and CPU cost: the built client (`dist/rerank/client.js`) against the built
- * `serve --latency-ms 0` started as a SEPARATE process (so the server's CPU is not counted), model
- * `identity`, 100 documents of ~300 bytes per call, a fixed number of calls in flight. Prints calls/s,
- * latency p50/p99 and client CPU per call (process.cpuUsage delta / calls), next to a bare undici
- * POST + JSON.parse baseline so the client's own overhead (validation, sorting, mapping) is visible.
- *
- *   npx tsx bench/client.ts [--seconds 5] [--concurrency 16]
- */
-import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync } from "node:fs";
 import { Pool } from "undici";
+import { startServe } from "./serve-process.js";
 
 const arg = (name: string, dflt: number) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -18,7 +8,6 @@ const arg = (name: string, dflt: number) => {
 const SECONDS = arg("seconds", 5);
 const CONCURRENCY = arg("concurrency", 16);
 const DOCS = 100;
-const CLI = "dist/cli/main.js";
 const CLIENT = "../dist/rerank/client.js";
 
 /** ~300-byte English-like documents, deterministic. */
@@ -34,26 +23,6 @@ function documents(n: number): string[] {
     let s = `Document ${i}:`;
     while (s.length < 300) s += ` ${words[Math.floor(next() * words.length)]}`;
     return s.slice(0, 300);
-  });
-}
-
-function startServe(): Promise<{ child: ChildProcess; url: string }> {
-  if (!existsSync(CLI)) throw new Error("build first: npx tsc -p tsconfig.build.json");
-  const child = spawn(process.execPath, [CLI, "serve", "--port", "0", "--quiet", "--latency-ms", "0"], {
-    stdio: ["ignore", "pipe", "inherit"],
-  });
-  return new Promise((resolve, reject) => {
-    let out = "";
-    const timer = setTimeout(() => reject(new Error(`serve did not start: ${out}`)), 15_000);
-    child.stdout?.setEncoding("utf8").on("data", (chunk: string) => {
-      out += chunk;
-      const match = /http:\/\/127\.0\.0\.1:\d+/.exec(out);
-      if (match) {
-        clearTimeout(timer);
-        resolve({ child, url: match[0] });
-      }
-    });
-    child.on("exit", (code) => reject(new Error(`serve exited with ${code}: ${out}`)));
   });
 }
 

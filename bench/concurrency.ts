@@ -9,10 +9,11 @@
  *
  *   npm run build && npx tsx bench/concurrency.ts [--model identity] [--repeat 5]
  */
-import { type ChildProcess, spawn } from "node:child_process";
+import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Report } from "../src/report/types.js";
+import { startServe } from "./serve-process.js";
 
 const QUERIES = 1000;
 const CANDIDATES = 10;
@@ -43,25 +44,6 @@ function generate(path: string): void {
   writeFileSync(path, `${rows.join("\n")}\n`);
 }
 
-function startServe(): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(
-    process.execPath,
-    ["dist/cli/main.js", "serve", "--port", "0", "--latency-ms", "50", "--quiet"],
-    {
-      stdio: ["ignore", "pipe", "inherit"],
-    },
-  );
-  return new Promise((resolve, reject) => {
-    let out = "";
-    child.stdout?.setEncoding("utf8").on("data", (c: string) => {
-      out += c;
-      const m = /(http:\/\/127\.0\.0\.1:\d+)/.exec(out);
-      if (m) resolve({ child, url: m[1] });
-    });
-    child.on("exit", (code) => reject(new Error(`serve exited ${code}: ${out}`)));
-  });
-}
-
 function run(args: string[]): Promise<{ code: number | null; wallS: number; stderr: string }> {
   const started = performance.now();
   const child = spawn(process.execPath, ["dist/cli/main.js", "run", ...args], {
@@ -80,7 +62,7 @@ function run(args: string[]): Promise<{ code: number | null; wallS: number; stde
 mkdirSync(DATA, { recursive: true });
 const csv = join(DATA, `concurrency-${QUERIES}.csv`);
 generate(csv);
-const { child, url } = await startServe();
+const { child, url } = await startServe(["--latency-ms", "50"]);
 const rows: string[][] = [];
 try {
   for (const j of [1, 8, 50, 100]) {

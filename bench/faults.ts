@@ -8,9 +8,10 @@
  *
  *   node bench/run.mjs faults     (or: npm run build && npx tsx bench/faults.ts)
  */
-import { type ChildProcess, spawn } from "node:child_process";
+import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { startServe } from "./serve-process.js";
 
 const QUERIES = 300;
 const CANDIDATES = 10;
@@ -33,21 +34,6 @@ function generate(path: string): void {
       );
     }
   writeFileSync(path, `${rows.join("\n")}\n`);
-}
-
-function startServe(extra: string[]): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, ["dist/cli/main.js", "serve", "--port", "0", "--quiet", ...extra], {
-    stdio: ["ignore", "pipe", "inherit"],
-  });
-  return new Promise((resolve, reject) => {
-    let out = "";
-    child.stdout?.setEncoding("utf8").on("data", (c: string) => {
-      out += c;
-      const m = /(http:\/\/127\.0\.0\.1:\d+)/.exec(out);
-      if (m) resolve({ child, url: m[1] });
-    });
-    child.on("exit", (code) => reject(new Error(`serve exited ${code}: ${out}`)));
-  });
 }
 
 interface Outcome {

@@ -1,14 +1,6 @@
-/**
- * `serve` throughput: the built CLI's reference server (`node dist/cli/main.js serve --port 0 --quiet`)
- * as a separate process, driven over loopback with undici at a fixed concurrency, 100 documents of
- * ~300 bytes per request. Prints requests/s, latency p50/p99, and the server's own CPU per request
- * (from /proc, so the figure does not include this driver's cost).
- *
- *   npx tsx bench/serve.ts [--seconds 5] [--concurrency 32]
- */
-import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { Pool } from "undici";
+import { startServe } from "./serve-process.js";
 
 const arg = (name: string, dflt: number) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -68,22 +60,6 @@ function corpus(nDocs: number): { docs: string[]; vocab: string[] } {
     return `${s.slice(0, 1).toUpperCase()}${s.slice(1)}.`;
   });
   return { docs, vocab };
-}
-
-function startServe(): Promise<{ child: ChildProcess; url: string }> {
-  if (!existsSync("dist/cli/main.js")) throw new Error("build first: npx tsc -p tsconfig.build.json");
-  const child = spawn(process.execPath, ["dist/cli/main.js", "serve", "--port", "0", "--quiet"], {
-    stdio: ["ignore", "pipe", "inherit"],
-  });
-  return new Promise((resolve, reject) => {
-    let out = "";
-    child.stdout?.setEncoding("utf8").on("data", (c: string) => {
-      out += c;
-      const m = /listening on (http:\/\/\S+)/.exec(out);
-      if (m) resolve({ child, url: m[1] });
-    });
-    child.on("exit", (code) => reject(new Error(`serve exited ${code}`)));
-  });
 }
 
 /** utime + stime of a process in ms (Linux); undefined elsewhere. */

@@ -19,7 +19,7 @@ import { executeTasks } from "./execute.js";
 import type { StoppedVariant } from "./fail-fast.js";
 import type { RunStop, StopSignal } from "./interrupt.js";
 import { tasksOf } from "./plan.js";
-import { type Prepared, prepareRun } from "./prepare.js";
+import { type Prepared, type PrepareInput, prepareRun } from "./prepare.js";
 import { createProgress, type ProgressStream } from "./progress.js";
 import { type ResumeOverrides, readResumable, resumedOptions } from "./resume.js";
 import { collectSecrets, redactor } from "./secrets.js";
@@ -69,20 +69,11 @@ export async function runEvaluation(config: RunConfig | RunOptions, io: RunIo = 
   const headline = headlineMeasures(measures, options.k, explicit);
   const redact = redactor(collectSecrets(options.models, env));
 
-  const prepared = await prepareRun({
-    options,
-    measures,
-    headline,
-    env,
-    redact,
-    createdAt: startedAt,
-    overwrite: io.overwrite === true,
-  });
-  try {
-    return await executeScoreWrite(prepared, io, { measures, headline, redact, started, startedAt });
-  } finally {
-    await prepared.release();
-  }
+  return prepareAndRun(
+    { options, measures, headline, env, redact, createdAt: startedAt, overwrite: io.overwrite === true },
+    io,
+    started,
+  );
 }
 
 /**
@@ -103,23 +94,19 @@ export async function resumeEvaluation(
   const options = resumedOptions(manifest, overrides, dir);
   const redact = redactor(collectSecrets(options.models, env));
   const { measures, headline } = manifest.scoring;
-  const prepared = await prepareRun({
-    options,
-    measures,
-    headline,
-    env,
-    redact,
-    createdAt: manifest.createdAt,
-    resume: resumable,
-  });
+  return prepareAndRun(
+    { options, measures, headline, env, redact, createdAt: manifest.createdAt, resume: resumable },
+    io,
+    started,
+  );
+}
+
+/** prepare, then execute, score and write; the folder's lock and the server are released whatever happens. */
+async function prepareAndRun(input: PrepareInput, io: RunIo, started: number): Promise<RunOutcome> {
+  const prepared = await prepareRun(input);
   try {
-    return await executeScoreWrite(prepared, io, {
-      measures,
-      headline,
-      redact,
-      started,
-      startedAt: manifest.createdAt,
-    });
+    const { measures, headline, redact, createdAt: startedAt } = input;
+    return await executeScoreWrite(prepared, io, { measures, headline, redact, started, startedAt });
   } finally {
     await prepared.release();
   }

@@ -75,7 +75,7 @@ export const RUN_OPTIONS = {
     scope: "command",
     kind: path("folder"),
     description:
-      "continue the unfinished run in this folder: only its missing (or failed) tasks are sent; takes only --api-key-env, -j, --rps, --timeout-ms",
+      "continue the unfinished run in this folder: only its missing (or failed) tasks are sent; takes only flags on how calls are made (--api-key-env, -j, --rps, deadlines, caps, cache)",
   },
   overwrite: {
     scope: "command",
