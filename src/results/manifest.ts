@@ -5,9 +5,13 @@
  * are named, never read) and no document text: per query only its id and its candidate ids in order.
  * The zod schema is the type: a manifest read back is checked field by field.
  */
-import { readFile } from "node:fs/promises";
+import { access } from "node:fs/promises";
 import { z } from "zod";
 import { InputError } from "../errors.js";
+import { readTextFile } from "../trec/lines.js";
+
+/** Node's longest string is about 512 MiB: a larger manifest could not be parsed as one JSON text. */
+const MAX_MANIFEST_BYTES = 512 * 1024 * 1024;
 
 export const MANIFEST_SCHEMA_VERSION = 1;
 
@@ -122,9 +126,8 @@ export type RunConfigRecord = z.infer<typeof RunConfigRecordSchema>;
 export type CandidatesInfo = z.infer<typeof CandidatesInfoSchema>;
 
 export async function readManifest(path: string): Promise<Manifest> {
-  let text: string;
   try {
-    text = await readFile(path, "utf8");
+    await access(path);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     throw new InputError(
@@ -134,6 +137,8 @@ export async function readManifest(path: string): Promise<Manifest> {
       { file: path },
     );
   }
+  // Through the readers' own checks: a regular file, bounded (a manifest holds ids, never texts).
+  const text = await readTextFile(path, { maxBytes: MAX_MANIFEST_BYTES, what: "a run folder's manifest.json" });
   let value: unknown;
   try {
     value = JSON.parse(text);

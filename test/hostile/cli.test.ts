@@ -6,7 +6,7 @@
  * is the same code without a Node start-up each.
  */
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
@@ -133,6 +133,16 @@ describe("hostile inputs: exit 2, one line, nothing written", () => {
       ["run", "--dataset", folder, "--candidates", dir],
       `${dir}: is a directory (expected a TREC run file: qid Q0 docid rank score tag)`,
     );
+  });
+
+  it("a run folder whose manifest.json is /dev/zero (report DIR; --resume reads it the same way)", async () => {
+    const folder = path("zero-manifest");
+    mkdirSync(folder);
+    symlinkSync("/dev/zero", join(folder, "manifest.json"));
+    const line = `${join(folder, "manifest.json")}: not a regular file (a character device)`;
+    await refused(["report", folder], line);
+    const resumed = await runCli(["run", "--resume", folder]);
+    expect([resumed.code, resumed.stderr]).toEqual([2, `rerank-eval: error: ${line}\n`]);
   });
 
   it("/dev/zero as the config", async () => {
