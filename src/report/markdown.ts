@@ -30,7 +30,7 @@ const ms = (x: number | undefined) => (x === undefined ? "—" : x.toFixed(1));
  * - **bold** marks the best value only where it beats every other variant beyond noise (Tukey HSD
  *   groups on the measure they were computed for; with two variants, their comparison), and only
  *   among variants that evaluated the same queries: a mean that counts failed or never-run queries
- *   says "(n failed)" and is not compared;
+ *   says "(n failed)", "(n never ran)" or both, and is not compared;
  * - the group column gives the Tukey letters: variants sharing a letter are not distinguishable.
  */
 export function headlineTable(report: Report, measures = report.headline): string {
@@ -43,7 +43,7 @@ export function headlineTable(report: Report, measures = report.headline): strin
       v.id === report.baseline ? `${v.id} (baseline)` : v.id,
       ...measures.map((m) => {
         const x = fmt(v.metrics[m]?.mean ?? 0);
-        if (n > 0) return `${x} (${n} ${mark})`;
+        if (n > 0) return `${x} (${lostWords(v.failures.count, n - v.failures.count, mark)})`;
         const text = `${x}${arrow(report, v.id, m)}`;
         return peers.has(v.id) && bestBeyondNoise(report, m, peers).has(v.id) ? `**${text}**` : text;
       }),
@@ -304,14 +304,22 @@ function marksText(report: Report): string {
   return `${parts.join(". ")}`;
 }
 
+/** "2 failed", "19 never ran", "2 failed, 19 never ran": what a mean is missing, by cause. */
+function lostWords(failed: number, neverRan: number, mark: string): string {
+  return [
+    ...(failed > 0 ? [`${failed} ${mark}`] : []),
+    ...(neverRan > 0 ? [`${neverRan} never ran`] : []),
+  ].join(", ");
+}
+
 /** Said only when some variant's mean is not over every query (and so not compared). */
 function boldScope(report: Report): string {
   const { lost } = comparable(report);
   if (lost.size === 0) return "";
   const mark = report.conventions.complete ? "failed" : "left out";
   return (
-    `, among the variants that evaluated every query; a mean marked "(n ${mark})" is over other ` +
-    "queries than theirs, so it is not compared"
+    `, among the variants that evaluated every query; a mean marked "(n ${mark})" or "(n never ran)" is over ` +
+    "other queries than theirs, so it is not compared"
   );
 }
 

@@ -138,7 +138,10 @@ export async function readManifest(path: string): Promise<Manifest> {
     );
   }
   // Through the readers' own checks: a regular file, bounded (a manifest holds ids, never texts).
-  const text = await readTextFile(path, { maxBytes: MAX_MANIFEST_BYTES, what: "a run folder's manifest.json" });
+  const text = await readTextFile(path, {
+    maxBytes: MAX_MANIFEST_BYTES,
+    what: "a run folder's manifest.json",
+  });
   let value: unknown;
   try {
     value = JSON.parse(text);

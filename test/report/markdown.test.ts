@@ -63,9 +63,25 @@ describe("report.md", () => {
     expect(row("y.top3")).toContain("1.5000 (1 failed)");
     expect(row("y.top3")).not.toContain("**");
     expect(row("x.top2")).toContain("**1.0000**");
-    expect(renderMarkdown(r)).toContain('a mean marked "(n failed)" is over other queries than theirs');
+    expect(renderMarkdown(r)).toContain(
+      'a mean marked "(n failed)" or "(n never ran)" is over other queries than theirs',
+    );
     r.conventions.complete = false;
     expect(headlineTable(r, ["RR@10"])).toContain("1.5000 (1 left out)");
+    // Tasks that never ran (an interrupted run) are said apart from failures.
+    r.conventions.complete = true;
+    r.incomplete = {
+      tasks: 8,
+      missing: [
+        { variant: "y.top3", qid: "q1" },
+        { variant: "x.top2", qid: "q2" },
+      ],
+    };
+    const cut = headlineTable(r, ["RR@10"]);
+    const cutRow = (id: string) => cut.split("\n").find((l) => l.startsWith(`| ${id} `)) ?? "";
+    expect(cutRow("y.top3")).toContain("1.5000 (1 failed, 1 never ran)");
+    expect(cutRow("x.top2")).toMatch(/\(1 never ran\)/);
+    expect(cutRow("x.top2")).not.toContain("failed");
   });
 
   it("two variants: every one that prints the best is bold when their comparison is significant, none when not; ▲/▼ mark it", () => {
