@@ -16,6 +16,7 @@ import {
   topNChart,
 } from "./html-charts.js";
 import { escapeHtml as esc, renderSvg } from "./html-svg.js";
+import { cachedText, concurrencyText } from "./markdown.js";
 import type { Report } from "./types.js";
 
 const STYLE = `
@@ -64,6 +65,10 @@ export async function renderHtml(
   const attempts = attemptLatencyChart(report, records);
   parts.push(
     "<h2>Latency</h2>",
+    // What the latency figures leave out (cached answers) and the concurrency they were measured at.
+    ...[cachedText(report).trim(), concurrencyText(report)]
+      .filter((t): t is string => Boolean(t))
+      .map((t) => `<p class="note">${esc(t)}</p>`),
     latency ? await figure(latency) : '<p class="note">No latency was measured.</p>',
     ...(attempts ? [await figure(attempts)] : []),
   );

@@ -149,8 +149,8 @@ export function renderMarkdown(report: Report): string {
   return out.join("\n");
 }
 
-/** One line on the concurrency the tasks ran under (adaptive: lower after 429s). */
-function concurrencyText(report: Report): string | undefined {
+/** One line on the concurrency the tasks ran under (adaptive: lower after 429s); report.html says it too. */
+export function concurrencyText(report: Report): string | undefined {
   const c = report.concurrency;
   if (!c) return undefined;
   if (c.min === c.max) return `Concurrency: ${c.max} requests in flight at most, throughout.`;
@@ -362,8 +362,8 @@ function latencyTable(report: Report): string {
   );
 }
 
-/** Answers the response cache gave made no call: said, since the figures above leave them out. */
-function cachedText(report: Report): string {
+/** Answers the response cache gave made no call: said, since the figures above leave them out (report.html too). */
+export function cachedText(report: Report): string {
   const cached = report.variants.filter((v) => v.cached > 0);
   const n = cached.reduce((s, v) => s + v.cached, 0);
   if (n === 0) return "";

@@ -111,6 +111,10 @@ describe("a run with the response cache", () => {
     expect(md).toContain(
       `${TASKS} answers from the cache, not timed (rerank-test.top3 12, rerank-test.top50 12)`,
     );
+    // report.html says it too, above its latency charts.
+    expect(await readFile(join(dir, "warm", "report.html"), "utf8")).toContain(
+      `${TASKS} answers from the cache, not timed (rerank-test.top3 12, rerank-test.top50 12)`,
+    );
 
     // Rankings with their raw scores are byte-identical; each cached record is marked, the cold ones not.
     const [ra, rb] = [await readRecords(join(dir, "cold")), await readRecords(join(dir, "warm"))];

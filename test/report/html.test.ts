@@ -90,6 +90,8 @@ describe("report.html", () => {
     expect(html).toContain("bm25.top3 (baseline)");
     expect(html).toMatch(/<th scope="row">tfidf\.top10<\/th><td>10<\/td><td>a<\/td><td>0\.8333 \[/);
     expect(html.match(/<table>/g)?.length).toBeGreaterThan(chartIds(report).length);
+    // The concurrency the latencies were measured at, as report.md says it.
+    expect(html).toMatch(/<p class="note">Concurrency: \d+ requests in flight at most, throughout\.<\/p>/);
   });
 
   it("refers to nothing outside itself: no script, no stylesheet link, no URL but the report's own text", async () => {
