@@ -9,6 +9,7 @@ import { open } from "node:fs/promises";
 import { join } from "node:path";
 import { InputError } from "../errors.js";
 import { readReport } from "../report/read.js";
+import { REDACTED } from "../rerank/redact.js";
 import { collateRecords } from "../results/collate.js";
 import { MANIFEST_FILE, RESULTS_FILE } from "../results/folder.js";
 import { type Manifest, readManifest } from "../results/manifest.js";
@@ -59,6 +60,16 @@ export async function readResumable(dir: string): Promise<Resumable> {
 /** The run's options as its manifest recorded them, with the overrides over them and `out` the folder. */
 export function resumedOptions(manifest: Manifest, overrides: ResumeOverrides, dir: string): RunOptions {
   const c = manifest.config;
+  // A setting that looked like a secret was written as the redaction marker: resuming would send
+  // the marker in its place, so the folder is refused, naming the setting.
+  for (const m of c.models) {
+    const at = markerPath(m, "");
+    if (at !== undefined)
+      throw new InputError(
+        `model ${String(m.name)}: setting '${at}' looked like a secret and was not written, so this folder cannot be resumed (start over with --overwrite, passing secrets through --api-key-env)`,
+        { file: join(dir, MANIFEST_FILE) },
+      );
+  }
   const models = c.models.map((m) => ({
     ...m,
     ...(overrides.apiKeyEnv !== undefined ? { apiKeyEnv: overrides.apiKeyEnv } : {}),
@@ -207,4 +218,15 @@ export async function cutOffTail(path: string): Promise<void> {
   } finally {
     await handle.close();
   }
+}
+
+/** The dotted path of the first value that is the redaction marker, if any. */
+function markerPath(value: unknown, path: string): string | undefined {
+  if (value === REDACTED) return path;
+  if (value && typeof value === "object")
+    for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
+      const found = markerPath(v, path ? `${path}.${k}` : k);
+      if (found !== undefined) return found;
+    }
+  return undefined;
 }

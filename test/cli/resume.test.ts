@@ -4,6 +4,7 @@
  * allowed flag is judged as on a new run; a folder that is not a run is one line naming its
  * manifest. In process (runCli): these are argument checks, no process needs to die.
  */
+import { rm } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCli } from "../helpers/cli.js";
@@ -73,6 +74,34 @@ describe("run --resume (CLI)", () => {
     expect(again.code).toBe(2);
     expect(again.stderr).toBe(
       `rerank-eval: error: ${out}: nothing to resume: all 8 tasks are done and the report is written (\`rerank-eval report ${out}\` rebuilds it)\n`,
+    );
+  });
+
+  it("refuses a folder whose manifest holds a setting written as the redaction marker, naming it", async () => {
+    const out = join(dir, "secret-option");
+    const first = await runCli([
+      "run",
+      "--dataset",
+      csv,
+      "--provider",
+      "vllm",
+      "--endpoint",
+      server.endpoint,
+      "--model",
+      "m",
+      "--option",
+      "apiToken=abc123",
+      "--out",
+      out,
+      "--quiet",
+    ]);
+    expect(first.code, first.stderr).toBe(0);
+    // The run is done; remove its report so that it is resumable.
+    await rm(join(out, "report.json"));
+    const resumed = await runCli(["run", "--resume", out]);
+    expect(resumed.code).toBe(2);
+    expect(resumed.stderr).toBe(
+      `rerank-eval: error: ${join(out, "manifest.json")}: model m: setting 'options.apiToken' looked like a secret and was not written, so this folder cannot be resumed (start over with --overwrite, passing secrets through --api-key-env)\n`,
     );
   });
 });
