@@ -18,6 +18,12 @@
 import { analyze } from "../text/analysis.js";
 import { compareTrec } from "../trec/order.js";
 
+/** analyze()'s split (src/text/analysis.ts): anything that is not a Unicode letter or digit. */
+const NON_WORD = /[^\p{L}\p{N}]+/u;
+/** The same split for ASCII text, where letters and digits are [a-z0-9] once lower-cased: twice as fast. */
+const ASCII = /^[^\u0080-\uffff]*$/;
+const NON_WORD_ASCII = /[^a-z0-9]+/;
+
 export const BM25_K1 = 0.9;
 export const BM25_B = 0.4;
 
@@ -94,33 +100,63 @@ export class Bm25IndexBuilder {
   /** Per document: its number of distinct terms, then pairs (termId, tf). */
   private readonly flat = new IntBuffer();
   private readonly docFreq = new IntBuffer();
-  private readonly tf = new Map<number, number>();
+  /** Surface token (lower-cased) → term id, −1 for a stop word. */
+  private readonly tokens = new Map<string, number>();
+  /** Per term: its count in the document being added (zeroed after each document). */
+  private readonly tfCount = new IntBuffer();
+  private distinct: number[] = new Array(256).fill(0);
 
   /** Adds a document; false when its id was already added (the caller decides what that means). */
   add(id: string, text: string): boolean {
     if (this.docNums.has(id)) return false;
     this.docNums.set(id, this.docIds.length);
     this.docIds.push(id);
-    const tf = this.tf;
-    tf.clear();
-    const terms = analyze(text);
-    for (const term of terms) {
-      let t = this.terms.get(term);
+    const distinct = this.distinct;
+    let nDistinct = 0;
+    let length = 0;
+    const lower = text.toLowerCase();
+    for (const token of lower.split(ASCII.test(lower) ? NON_WORD_ASCII : NON_WORD)) {
+      let t = this.tokens.get(token);
       if (t === undefined) {
-        t = this.terms.size;
-        this.terms.set(term, t);
-        this.docFreq.push(0);
+        t = this.termOf(token);
+        this.tokens.set(token, t);
       }
-      tf.set(t, (tf.get(t) ?? 0) + 1);
+      if (t < 0) continue;
+      length++;
+      if (this.tfCount.data[t]++ === 0) {
+        if (nDistinct === distinct.length) this.distinct = distinct.concat(new Array(nDistinct).fill(0));
+        this.distinct[nDistinct++] = t;
+      }
     }
-    this.lengths.push(terms.length);
-    this.flat.push(tf.size);
-    for (const [t, n] of tf) {
+    this.lengths.push(length);
+    this.flat.push(nDistinct);
+    for (let i = 0; i < nDistinct; i++) {
+      const t = this.distinct[i];
       this.flat.push(t);
-      this.flat.push(n);
+      this.flat.push(this.tfCount.data[t]);
+      this.tfCount.data[t] = 0;
       this.docFreq.data[t]++;
     }
     return true;
+  }
+
+  /**
+   * A token's term id, or −1 for a stop word: analyze() of the token alone, so the terms are
+   * analyze()'s own (the split is the same, and lower-casing a lower-cased token changes nothing).
+   * Cached per surface token, which saves the stop-word and stem look-ups on every occurrence.
+   */
+  private termOf(token: string): number {
+    const analysed = analyze(token);
+    if (analysed.length !== 1) return -1; // "" or a stop word
+    const term = analysed[0];
+    let t = this.terms.get(term);
+    if (t === undefined) {
+      t = this.terms.size;
+      this.terms.set(term, t);
+      this.docFreq.push(0);
+      this.tfCount.push(0);
+    }
+    return t;
   }
 
   get size(): number {

@@ -1,6 +1,7 @@
 /** BM25 scores against numbers worked out from the formula here, not from the code under test. */
 import { describe, expect, it } from "vitest";
 import { Bm25IndexBuilder, byte4ToInt, intToByte4, luceneLength } from "../../src/retrieval/index.js";
+import { analyze } from "../../src/text/analysis.js";
 
 const K1 = 0.9;
 const B = 0.4;
@@ -75,6 +76,27 @@ describe("BM25 scores", () => {
     expect(idx.search("bird", { k: 5, excludeId: "d4" })).toEqual([]);
     expect(idx.search("cat", { k: 5, excludeId: "d1" }).map((h) => h.docId)).toEqual(["d3"]);
     expect(idx.search("cat", { k: 5, excludeId: "nope" }).map((h) => h.docId)).toEqual(["d1", "d3"]); // tf 2 beats length 2
+  });
+
+  it("index analyze()'s terms, in ASCII text and in any other (two splitting paths)", () => {
+    const texts = [
+      "Running runners RAN to the 3.5µm Straße; café-au-lait, naïve İstanbul ΑΒΓ data",
+      "Plain ASCII: running runners, the data-sets of 2019 (and 42)!",
+    ];
+    for (const text of texts) {
+      const terms = analyze(text);
+      const idx = index([
+        ["doc", text],
+        ["other", "unrelated words only"],
+      ]);
+      const avgdl = (terms.length + 3) / 2;
+      for (const term of new Set(terms)) {
+        const tf = terms.filter((t) => t === term).length;
+        const hit = idx.search(term, { k: 5 }).find((h) => h.docId === "doc");
+        // The score needs the same tf and the same length as analyze() gives.
+        expect(hit?.score, term).toBeCloseTo(part(2, 1, tf, terms.length, avgdl), 12);
+      }
+    }
   });
 
   it("refuse a document id added twice", () => {
