@@ -5,7 +5,17 @@
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 
-const all = ["evaluate", "serve", "client", "concurrency", "faults", "scifact", "stats", "report-stats"];
+const all = [
+  "evaluate",
+  "serve",
+  "client",
+  "concurrency",
+  "faults",
+  "scifact",
+  "stats",
+  "report-stats",
+  "retrieve",
+];
 const chosen = process.argv.slice(2).length ? process.argv.slice(2) : all;
 let failed = 0;
 for (const name of chosen) {

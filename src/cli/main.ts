@@ -13,6 +13,7 @@ import { doctorCommand } from "./commands/doctor.js";
 import { evaluateCommand } from "./commands/evaluate.js";
 import { reportCommand } from "./commands/report.js";
 import { rerankCommand } from "./commands/rerank.js";
+import { retrieveCommand } from "./commands/retrieve.js";
 import { runCommand } from "./commands/run.js";
 import { serveCommand } from "./commands/serve.js";
 import { explainUsageFailure } from "./suggest.js";
@@ -70,6 +71,7 @@ const COMMANDS = [
   reportCommand,
   compareCommand,
   cacheCommand,
+  retrieveCommand,
 ];
 /** "report <dir>" → "report". */
 const COMMAND_NAMES = COMMANDS.map((c) => String(c.command).split(" ", 1)[0]);
@@ -94,7 +96,10 @@ export async function main(argv: string[]): Promise<number> {
       .version(VERSION)
       .option("debug", { type: "boolean", describe: "print stack traces for errors", global: true })
       .command(COMMANDS as CommandModule[])
-      .demandCommand(1, "name a command: run, report, compare, evaluate, rerank, doctor, serve or cache")
+      .demandCommand(
+        1,
+        "name a command: run, report, compare, evaluate, rerank, doctor, serve, cache or retrieve",
+      )
       .strict()
       .wrap(Math.min(110, process.stdout.columns ?? 110))
       .fail((msg, err) => {
