@@ -9,6 +9,7 @@
  * tau@k, top1 and score (mean |score delta|), always as the value itself.
  */
 import { UsageError } from "../errors.js";
+import { count } from "../text/words.js";
 import type { CompareComparison, ComparedPair } from "./compare.js";
 
 export type GateKind = "quality" | "latency" | "failures" | "cost" | "drift" | "non-inferior";
@@ -213,6 +214,6 @@ export function evaluateGate(
 /** "2 of 5 gates failed: …", naming every failure. */
 export function gateSummary(gates: GateOutcome[]): string {
   const failed = gates.filter((g) => g.status === "failed");
-  const head = `${failed.length} of ${gates.length} gate${gates.length === 1 ? "" : "s"} failed`;
+  const head = `${failed.length} of ${count(gates.length, "gate")} failed`;
   return failed.length ? `${head}: ${failed.map((g) => g.reason).join("; ")}` : head;
 }

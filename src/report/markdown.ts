@@ -368,7 +368,7 @@ export function cachedText(report: Report): string {
   const n = cached.reduce((s, v) => s + v.cached, 0);
   if (n === 0) return "";
   const each = cached.length > 1 ? ` (${cached.map((v) => `${v.id} ${v.cached}`).join(", ")})` : "";
-  return `${n} ${n === 1 ? "answer" : "answers"} from the cache, not timed${each}: left out of the latency and throughput figures. `;
+  return `${count(n, "answer")} from the cache, not timed${each}: left out of the latency and throughput figures. `;
 }
 
 /** CPU of the rerank-eval process per API call (queries of the rerank variants). */

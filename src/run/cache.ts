@@ -16,6 +16,7 @@ import {
   defaultCacheDir,
 } from "../rerank/cache/index.js";
 import type { Reranker } from "../rerank/types.js";
+import { agree, count } from "../text/words.js";
 import type { ModelSpec, RunOptions } from "./config.js";
 import { type Plan, tasksOf } from "./plan.js";
 
@@ -104,11 +105,11 @@ function cacheWarnings(store: AnswerStore): string[] {
   const warnings: string[] = [];
   if (unreadable)
     warnings.push(
-      `${unreadable} cached ${unreadable === 1 ? "answer was" : "answers were"} unreadable (corrupt or incomplete entries in ${store.dir}): called again; \`rerank-eval cache verify\` repairs the folder`,
+      `${count(unreadable, "cached answer")} ${agree(unreadable, "was", "were")} unreadable (corrupt or incomplete entries in ${store.dir}): called again; \`rerank-eval cache verify\` repairs the folder`,
     );
   if (writeFailures)
     warnings.push(
-      `${writeFailures} ${writeFailures === 1 ? "answer" : "answers"} could not be stored in the cache ${store.dir} (${firstWriteFailure})`,
+      `${count(writeFailures, "answer")} could not be stored in the cache ${store.dir} (${firstWriteFailure})`,
     );
   return warnings;
 }

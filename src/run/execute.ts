@@ -103,17 +103,17 @@ export async function executeTasks(input: ExecuteInput): Promise<ExecuteOutcome>
   // Anything but an API failure (a full disk, a missing key, a bug) stops the run: the first such
   // error is kept, tasks still queued return at once, and the error is thrown once the requests in
   // flight are done.
+  // Not sent: the run was stopped (interrupted) or its variant was (fail fast, said apart).
+  const skipped = (watch: FailFastWatch | undefined) => {
+    if (!halted() && !watch?.stopped) return false;
+    interrupted ||= !watch?.stopped;
+    return true;
+  };
   const runTask = async (task: Task, reranker: Reranker, watch: FailFastWatch | undefined, limit: number) => {
-    if (halted() || watch?.stopped) {
-      interrupted ||= !watch?.stopped;
-      return;
-    }
+    if (skipped(watch)) return;
     try {
       if (pacer) await pacer.take();
-      if (halted() || watch?.stopped) {
-        interrupted ||= !watch?.stopped;
-        return;
-      }
+      if (skipped(watch)) return;
       const outcome = await call(task, reranker, limit);
       // A call the user cut short did not fail: its task is left to resume.
       if ("failure" in outcome && outcome.failure.kind === "aborted" && abort?.aborted) {

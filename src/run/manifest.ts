@@ -7,6 +7,7 @@ import { isAbsolute, resolve } from "node:path";
 import type { EvalSet } from "../datasets/types.js";
 import { idsWithWhitespace } from "../report/trec.js";
 import { MANIFEST_SCHEMA_VERSION, type Manifest, type RunConfigRecord } from "../results/manifest.js";
+import { agree, count } from "../text/words.js";
 import { VERSION } from "../version.js";
 import type { RunOptions } from "./config.js";
 import type { Plan } from "./plan.js";
@@ -41,7 +42,7 @@ export function buildManifest(input: ManifestInput): Manifest {
   const none = plan.withoutRelevant.queries.length;
   if (none && plan.withoutRelevant.skipped)
     warnings.push(
-      `${none} ${none === 1 ? "query has" : "queries have"} no relevant document and ${none === 1 ? "was" : "were"} left out (--skip-queries-without-relevant); report.json lists them`,
+      `${count(none, "query has", "queries have")} no relevant document and ${agree(none, "was", "were")} left out (--skip-queries-without-relevant); report.json lists them`,
     );
   else if (none)
     warnings.push(

@@ -9,13 +9,13 @@ import { readFile } from "node:fs/promises";
 import type { ServerResponse } from "node:http";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { ApiError } from "../../src/errors.js";
 import { createReranker } from "../../src/rerank/client.js";
 import { DEFAULT_MAX_ANSWER_BYTES } from "../../src/rerank/limits.js";
 import type { Reranker } from "../../src/rerank/types.js";
 import { buildCli, spawnCli } from "../helpers/cli.js";
 import { syntheticRows, tempDir, writeCsv } from "../run/helpers.js";
 import {
+  apiFailure,
   CANARY_KEY,
   json,
   type LocalServer,
@@ -61,21 +61,12 @@ afterEach(async () => {
   reranker = server = undefined;
 });
 
-async function failure(p: Promise<unknown>): Promise<ApiError> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(ApiError);
-  return err as ApiError;
-}
-
 describe("answer size cap", () => {
   it("fails an 80 MB answer at the default 64 MiB, fast, without retrying", async () => {
     server = await startLocalServer((_req, res) => stream(res, 80 * MIB));
     reranker = createReranker(regoloConfig(server.url));
     const started = performance.now();
-    const err = await failure(reranker.rerank("q", ["a", "b"]));
+    const err = await apiFailure(reranker.rerank("q", ["a", "b"]));
     expect(performance.now() - started).toBeLessThan(5000);
     expect(err).toMatchObject({ kind: "too-large", retryable: false, attempts: 1 });
     expect(err.message).toBe(
@@ -98,7 +89,7 @@ describe("answer size cap", () => {
     });
     reranker = createReranker(regoloConfig(server.url, { maxAnswerBytes: MIB }));
     const started = performance.now();
-    const err = await failure(reranker.rerank("q", ["a"]));
+    const err = await apiFailure(reranker.rerank("q", ["a"]));
     expect(performance.now() - started).toBeLessThan(500);
     expect(err.kind).toBe("too-large");
     expect(err.message).toMatch(
@@ -110,7 +101,7 @@ describe("answer size cap", () => {
   it("caps error bodies too: a 3 MB 500 is not retried", async () => {
     server = await startLocalServer((_req, res) => stream(res, 3 * MIB, 500));
     reranker = createReranker(regoloConfig(server.url, { maxAnswerBytes: 1_000_000 }));
-    const err = await failure(reranker.rerank("q", ["a"]));
+    const err = await apiFailure(reranker.rerank("q", ["a"]));
     expect(err).toMatchObject({ kind: "too-large", attempts: 1 });
     expect(err.message).toMatch(/answer exceeds 1,000,000 bytes \(--max-answer-bytes\)/);
     expect(server.requests).toHaveLength(1);
@@ -130,7 +121,7 @@ describe("answer size cap", () => {
     expect((await reranker.rerank("q", ["a", "b"])).items).toHaveLength(2);
     await reranker.close();
     reranker = createReranker(regoloConfig(server.url, { maxAnswerBytes: size - 1 }));
-    expect((await failure(reranker.rerank("q", ["a", "b"]))).kind).toBe("too-large");
+    expect((await apiFailure(reranker.rerank("q", ["a", "b"]))).kind).toBe("too-large");
   });
 
   it("refuses a cap an answer string could not hold", () => {

@@ -6,11 +6,17 @@
  */
 import type { ServerResponse } from "node:http";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
-import { ApiError } from "../../src/errors.js";
 import { createReranker } from "../../src/rerank/client.js";
 import type { Reranker } from "../../src/rerank/types.js";
 import { buildCli, spawnCli } from "../helpers/cli.js";
-import { CANARY_KEY, json, type LocalServer, regoloConfig, startLocalServer } from "./local-server.js";
+import {
+  apiFailure,
+  CANARY_KEY,
+  json,
+  type LocalServer,
+  regoloConfig,
+  startLocalServer,
+} from "./local-server.js";
 
 let server: LocalServer | undefined;
 let reranker: Reranker | undefined;
@@ -33,22 +39,13 @@ function trickle(res: ServerResponse, everyMs: number, closed: number[]) {
   });
 }
 
-async function failure(p: Promise<unknown>): Promise<ApiError> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(ApiError);
-  return err as ApiError;
-}
-
 describe("attempt deadline", () => {
   it("cuts a body trickled a byte every 200 ms at the deadline (+ < 1 s), and closes the connection", async () => {
     const closed: number[] = [];
     server = await startLocalServer((_req, res) => trickle(res, 200, closed));
     reranker = createReranker(regoloConfig(server.url, { timeoutMs: 1000, retries: 0 }));
     const started = performance.now();
-    const err = await failure(reranker.rerank("q", docs));
+    const err = await apiFailure(reranker.rerank("q", docs));
     const elapsed = performance.now() - started;
     expect(elapsed).toBeGreaterThanOrEqual(990);
     expect(elapsed).toBeLessThan(2000);
@@ -65,7 +62,7 @@ describe("attempt deadline", () => {
     const closed: number[] = [];
     server = await startLocalServer((_req, res) => trickle(res, 50, closed));
     reranker = createReranker(regoloConfig(server.url, { timeoutMs: 300, retries: 2 }));
-    const err = await failure(reranker.rerank("q", docs));
+    const err = await apiFailure(reranker.rerank("q", docs));
     expect(err).toMatchObject({ kind: "timeout", attempts: 3 });
     expect(server.requests).toHaveLength(3);
     expect(err.attemptLatenciesMs).toHaveLength(3);
@@ -103,7 +100,7 @@ describe("task deadline", () => {
     server = await startLocalServer(() => {}); // reads the request, never answers
     reranker = createReranker(regoloConfig(server.url, { timeoutMs: 400, taskTimeoutMs: 1000, retries: 10 }));
     const started = performance.now();
-    const err = await failure(reranker.rerank("q", docs));
+    const err = await apiFailure(reranker.rerank("q", docs));
     const elapsed = performance.now() - started;
     // Ten retries of 400 ms would take over 4 s; the task deadline stops them at 1 s.
     expect(elapsed).toBeGreaterThanOrEqual(990);
@@ -121,7 +118,7 @@ describe("task deadline", () => {
     );
     reranker = createReranker(regoloConfig(server.url, { taskTimeoutMs: 1000 }));
     const started = performance.now();
-    const err = await failure(reranker.rerank("q", docs));
+    const err = await apiFailure(reranker.rerank("q", docs));
     expect(performance.now() - started).toBeLessThan(500);
     expect(server.requests).toHaveLength(1);
     expect(err).toMatchObject({ kind: "http", status: 503, attempts: 1 });
@@ -136,7 +133,7 @@ describe("task deadline", () => {
       regoloConfig(server.url, { taskTimeoutMs: 300, baseBackoffMs: 5000, maxBackoffMs: 5000, retries: 5 }),
     );
     const started = performance.now();
-    const err = await failure(reranker.rerank("q", docs));
+    const err = await apiFailure(reranker.rerank("q", docs));
     // Full jitter draws from [0, 5 s): a draw under the ~300 ms left would allow a second attempt.
     expect(performance.now() - started).toBeLessThan(1000);
     expect(err.kind).toBe("network");
@@ -149,7 +146,7 @@ describe("task deadline", () => {
       regoloConfig(server.url, { timeoutMs: 10_000, taskTimeoutMs: 500, maxDocsPerRequest: 1 }),
     );
     const started = performance.now();
-    const err = await failure(reranker.rerank("q", ["a", "b", "c", "d", "e", "f"]));
+    const err = await apiFailure(reranker.rerank("q", ["a", "b", "c", "d", "e", "f"]));
     expect(performance.now() - started).toBeLessThan(1200);
     expect(err.kind).toBe("timeout");
     expect(err.message).toMatch(/task deadline \(500 ms, --task-timeout-ms\)/);

@@ -4,6 +4,8 @@
  */
 import { createServer, type IncomingHttpHeaders, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { expect } from "vitest";
+import { ApiError } from "../../src/errors.js";
 
 export const CANARY_KEY = "sk-CANARY-7f3e9a1b2c4d";
 
@@ -102,4 +104,14 @@ export function regoloConfig(url: string, extra: Record<string, unknown> = {}) {
     baseBackoffMs: 1,
     ...extra,
   };
+}
+
+/** The ApiError a call rejects with (the test fails when it resolves or rejects with anything else). */
+export async function apiFailure(p: Promise<unknown>): Promise<ApiError> {
+  const err = await p.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(ApiError);
+  return err as ApiError;
 }

@@ -6,11 +6,17 @@
  */
 import pLimit from "p-limit";
 import { afterEach, describe, expect, it } from "vitest";
-import { ApiError } from "../../src/errors.js";
 import { createReranker } from "../../src/rerank/client.js";
 import type { Reranker } from "../../src/rerank/types.js";
 import { type RunningServer, startServer } from "../../src/server/index.js";
-import { json, type LocalServer, regoloAnswer, regoloConfig, startLocalServer } from "./local-server.js";
+import {
+  apiFailure,
+  json,
+  type LocalServer,
+  regoloAnswer,
+  regoloConfig,
+  startLocalServer,
+} from "./local-server.js";
 
 let server: LocalServer | undefined;
 let reranker: Reranker | undefined;
@@ -25,15 +31,6 @@ const tooMany =
   (headers: Record<string, string> = {}) =>
   (res: Parameters<typeof json>[0]) =>
     json(res, 429, { error: { message: "slow down" } }, headers);
-
-async function failure(p: Promise<unknown>): Promise<ApiError> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(ApiError);
-  return err as ApiError;
-}
 
 describe("429 budget", () => {
   it("a server answering 429 ten times then 200 succeeds with retries=3", async () => {
@@ -68,7 +65,7 @@ describe("429 budget", () => {
     await reranker.close();
     // A fourth 503 is one more than retries=3 allows, however few 429s came before.
     reranker = await scripted([429, 503, 429, 429, 503, 429, 503, 503]);
-    const err = await failure(reranker.rerank("q", docs));
+    const err = await apiFailure(reranker.rerank("q", docs));
     expect(err).toMatchObject({ kind: "http", status: 503, attempts: 8 });
     expect(err.message).toBe("regolo 503 busy (after 8 attempts)");
   });
@@ -93,7 +90,7 @@ describe("429 budget", () => {
     reranker = createReranker(regoloConfig(server.url));
     const heard: (number | undefined)[] = [];
     const started = performance.now();
-    const err = await failure(reranker.rerank("q", docs, { onRateLimited: (ms) => heard.push(ms) }));
+    const err = await apiFailure(reranker.rerank("q", docs, { onRateLimited: (ms) => heard.push(ms) }));
     expect(performance.now() - started).toBeLessThan(500);
     expect(server.requests).toHaveLength(1);
     expect(err).toMatchObject({ kind: "http", status: 429, attempts: 1 });
@@ -107,7 +104,7 @@ describe("429 budget", () => {
     server = await startLocalServer((_req, res) => tooMany({ "retry-after-ms": "100" })(res));
     reranker = createReranker(regoloConfig(server.url, { rateLimitWaitMs: 300 }));
     const started = performance.now();
-    const err = await failure(reranker.rerank("q", docs));
+    const err = await apiFailure(reranker.rerank("q", docs));
     const elapsed = performance.now() - started;
     expect(elapsed).toBeGreaterThanOrEqual(295);
     expect(elapsed).toBeLessThan(1500);
@@ -121,7 +118,7 @@ describe("429 budget", () => {
   it("rateLimitWaitMs 0 turns the first 429 into the failure", async () => {
     server = await startLocalServer((_req, res) => tooMany()(res));
     reranker = createReranker(regoloConfig(server.url, { rateLimitWaitMs: 0, baseBackoffMs: 50 }));
-    const err = await failure(reranker.rerank("q", docs));
+    const err = await apiFailure(reranker.rerank("q", docs));
     expect(server.requests).toHaveLength(1);
     expect(err.message).toMatch(
       /^regolo 429 slow down \(rate limited 1 time: 0 ms waited, another \d+ ms would pass/,
@@ -146,7 +143,7 @@ describe("429 budget", () => {
     server = await startLocalServer((_req, res) => tooMany({ "retry-after-ms": "200" })(res));
     reranker = createReranker(regoloConfig(server.url, { taskTimeoutMs: 500 }));
     const started = performance.now();
-    const err = await failure(reranker.rerank("q", docs));
+    const err = await apiFailure(reranker.rerank("q", docs));
     expect(performance.now() - started).toBeLessThan(800);
     expect(server.requests.length).toBeLessThanOrEqual(3);
     expect(err.message).toMatch(

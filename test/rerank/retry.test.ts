@@ -1,10 +1,16 @@
 import fc from "fast-check";
 import { afterEach, describe, expect, it } from "vitest";
-import { ApiError } from "../../src/errors.js";
 import { createReranker } from "../../src/rerank/client.js";
 import { backoffDelayMs, isRetryableStatus, retryAfterMs } from "../../src/rerank/retry.js";
 import type { Reranker } from "../../src/rerank/types.js";
-import { json, type LocalServer, regoloAnswer, regoloConfig, startLocalServer } from "./local-server.js";
+import {
+  apiFailure,
+  json,
+  type LocalServer,
+  regoloAnswer,
+  regoloConfig,
+  startLocalServer,
+} from "./local-server.js";
 
 describe("retry policy", () => {
   it("retries 408, 429, 499 and 5xx except 501 and llama.cpp's 'too large to process'", () => {
@@ -60,15 +66,6 @@ describe("retries over real HTTP", () => {
     return { server, reranker };
   }
 
-  async function failure(p: Promise<unknown>): Promise<ApiError> {
-    const err = await p.then(
-      () => undefined,
-      (e: unknown) => e,
-    );
-    expect(err).toBeInstanceOf(ApiError);
-    return err as ApiError;
-  }
-
   it("honours Retry-After: 1 (second attempt arrives ≥ ~1 s later)", async () => {
     const { server, reranker } = await setup((req, res) =>
       req.n === 1
@@ -116,7 +113,7 @@ describe("retries over real HTTP", () => {
       retries: 3,
     });
     const started = performance.now();
-    const err = await failure(reranker.rerank("q", docs));
+    const err = await apiFailure(reranker.rerank("q", docs));
     // Uncapped, three retries at base 60 s would wait up to 7 minutes; capped at 40 ms they cannot.
     expect(performance.now() - started).toBeLessThan(2000);
     expect(err.attempts).toBe(4);
@@ -129,7 +126,7 @@ describe("retries over real HTTP", () => {
     const { server, reranker } = await setup((_req, res) =>
       json(res, 400, { message: "document at index 0 cannot be empty" }),
     );
-    const err = await failure(reranker.rerank("q", docs));
+    const err = await apiFailure(reranker.rerank("q", docs));
     expect(server.requests).toHaveLength(1);
     expect(err).toMatchObject({ kind: "http", status: 400, attempts: 1, retryable: false });
     expect(err.message).toBe("regolo 400 document at index 0 cannot be empty (after 1 attempt)");
@@ -152,7 +149,7 @@ describe("retries over real HTTP", () => {
 
   it("reports a connection reset that outlasts the retries as a network error", async () => {
     const { reranker } = await setup((_req, res) => void res.socket?.destroy(), { retries: 2 });
-    const err = await failure(reranker.rerank("q", docs));
+    const err = await apiFailure(reranker.rerank("q", docs));
     expect(err.kind).toBe("network");
     expect(err.attempts).toBe(3);
     expect(err.message).toMatch(/after 3 attempts/);
@@ -164,7 +161,7 @@ describe("retries over real HTTP", () => {
     await server.close();
     server = undefined;
     reranker = createReranker(regoloConfig(url, { retries: 1 }));
-    const err = await failure(reranker.rerank("q", docs));
+    const err = await apiFailure(reranker.rerank("q", docs));
     expect(err).toMatchObject({ kind: "network", attempts: 2, retryable: true });
     expect(err.message).toMatch(/connection refused \(ECONNREFUSED\)/);
   });
@@ -179,8 +176,8 @@ describe("retries over real HTTP", () => {
         });
       return req.n === 3 ? json(res, 500, { error: { message: "oops" } }) : json(res, 200, regoloAnswer(req));
     });
-    expect((await failure(reranker.rerank("501", docs))).attempts).toBe(1);
-    const big = await failure(reranker.rerank("big", docs));
+    expect((await apiFailure(reranker.rerank("501", docs))).attempts).toBe(1);
+    const big = await apiFailure(reranker.rerank("big", docs));
     expect(big).toMatchObject({ status: 500, attempts: 1, retryable: false });
     expect(server.requests).toHaveLength(2);
     const ok = await reranker.rerank("plain", docs);
@@ -191,7 +188,7 @@ describe("retries over real HTTP", () => {
     const { server, reranker } = await setup((_req, res) =>
       json(res, 429, { message: "quota" }, { "retry-after": "3600" }),
     );
-    const err = await failure(reranker.rerank("q", docs));
+    const err = await apiFailure(reranker.rerank("q", docs));
     expect(server.requests).toHaveLength(1);
     expect(err.message).toMatch(/server asked to retry after 3600 s/);
   });
@@ -200,7 +197,7 @@ describe("retries over real HTTP", () => {
     const { server, reranker } = await setup((_req, res) => json(res, 503, { error: { message: "busy" } }), {
       retries: 0,
     });
-    const err = await failure(reranker.rerank("q", docs));
+    const err = await apiFailure(reranker.rerank("q", docs));
     expect(err.attempts).toBe(1);
     expect(server.requests).toHaveLength(1);
   });
@@ -208,7 +205,7 @@ describe("retries over real HTTP", () => {
   it("turns a silent server into a timeout error (headers timeout)", async () => {
     const { reranker } = await setup(() => {}, { headersTimeoutMs: 200, retries: 1 });
     const started = performance.now();
-    const err = await failure(reranker.rerank("q", docs));
+    const err = await apiFailure(reranker.rerank("q", docs));
     expect(err.kind).toBe("timeout");
     expect(err.attempts).toBe(2);
     expect(err.attemptLatenciesMs[0]).toBeGreaterThanOrEqual(150);
@@ -223,7 +220,7 @@ describe("retries over real HTTP", () => {
       },
       { bodyTimeoutMs: 200, retries: 0 },
     );
-    const err = await failure(reranker.rerank("q", docs));
+    const err = await apiFailure(reranker.rerank("q", docs));
     expect(err.kind).toBe("timeout");
     expect(err.message).toMatch(/UND_ERR_BODY_TIMEOUT/);
   });
