@@ -46,6 +46,14 @@ export const retrieveCommand: CommandModule<object, RetrieveArgs> = {
       throw new UsageError(
         `--depth must be a positive integer, got ${Number.isNaN(depth) ? "something that is not a number" : depth}`,
       );
+    // Ctrl-C or SIGTERM before the run is written: one line, the signal's exit code, nothing written
+    // (the run goes to its file in one atomic rename at the end).
+    const interrupted = (signal: "SIGINT" | "SIGTERM") => () => {
+      process.stderr.write(`rerank-eval: interrupted (${signal}): no run written to ${out}\n`);
+      process.exit(signal === "SIGINT" ? 130 : 143);
+    };
+    process.once("SIGINT", interrupted("SIGINT"));
+    process.once("SIGTERM", interrupted("SIGTERM"));
     const cpu = process.cpuUsage();
     const r = await retrieveBeir(dataset, { split, depth, ignoreIdenticalIds: argv["ignore-identical-ids"] });
     for (const w of r.warnings) process.stderr.write(`rerank-eval: warning: ${w}\n`);
