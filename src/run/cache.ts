@@ -18,7 +18,7 @@ import {
 import type { Reranker } from "../rerank/types.js";
 import { agree, count } from "../text/words.js";
 import type { ModelSpec, RunOptions } from "./config.js";
-import { type Plan, tasksOf } from "./plan.js";
+import { type Plan, taskCandidates, tasksOf } from "./plan.js";
 
 export interface RunCache {
   store: AnswerStore;
@@ -86,11 +86,12 @@ export async function requireCachedAnswers(
   const cached = new Set<Reranker>(cache.rerankers);
   const limit = pLimit(32);
   const checks: Promise<boolean>[] = [];
-  for (const { variant, query } of tasksOf(plan)) {
+  for (const task of tasksOf(plan)) {
+    const { variant, query } = task;
     const r = variant.model ? rerankers.get(variant.model.name) : undefined;
     if (!r || !cached.has(r)) continue;
     const c = r as CachingReranker;
-    checks.push(limit(() => c.isCached(query.text, query.documents, variant.topN)));
+    checks.push(limit(() => c.isCached(query.text, taskCandidates(task).documents, variant.topN)));
   }
   const found = await Promise.all(checks);
   const missing = found.filter((f) => !f).length;

@@ -14,7 +14,7 @@ import type { ResultRecord } from "../results/record.js";
 import { AdaptiveLimiter, type LimitChange } from "./adaptive.js";
 import { FailFastWatch, type StoppedVariant } from "./fail-fast.js";
 import { RequestPacer } from "./pacer.js";
-import type { Task } from "./plan.js";
+import { type Task, taskCandidates } from "./plan.js";
 import type { Progress } from "./progress.js";
 import { trackUnsettled } from "./unsettled.js";
 
@@ -91,7 +91,7 @@ export async function executeTasks(input: ExecuteInput): Promise<ExecuteOutcome>
       };
       if (variant.topN) options.topN = variant.topN;
       if (abort) options.signal = abort;
-      const result = await reranker.rerank(query.text, query.documents, options);
+      const result = await reranker.rerank(query.text, taskCandidates(task).documents, options);
       if (!rateLimited) limiter.succeeded();
       return { result, start, end: performance.now(), startedAt, limit };
     } catch (err) {
@@ -145,7 +145,7 @@ export async function executeTasks(input: ExecuteInput): Promise<ExecuteOutcome>
           firstStageRecord(
             variant,
             query.qid,
-            query.docIds,
+            taskCandidates(task).docIds,
             performance.now() - origin,
             new Date().toISOString(),
           ),
@@ -191,6 +191,7 @@ export async function executeTasks(input: ExecuteInput): Promise<ExecuteOutcome>
  */
 export function recordOf(task: Task, outcome: Outcome, origin: number): ResultRecord {
   const { variant, query } = task;
+  const { docIds } = taskCandidates(task);
   const finishedAt = new Date().toISOString();
   const ok = "result" in outcome ? outcome.result : undefined;
   const err = "failure" in outcome ? outcome.failure : undefined;
@@ -198,12 +199,12 @@ export function recordOf(task: Task, outcome: Outcome, origin: number): ResultRe
   if (ok) {
     const { items } = ok;
     ranking = new Array<[string, number]>(items.length);
-    for (let i = 0; i < items.length; i++) ranking[i] = [query.docIds[items[i].index], items[i].score];
+    for (let i = 0; i < items.length; i++) ranking[i] = [docIds[items[i].index], items[i].score];
   }
   return {
     variant: variant.id,
     qid: query.qid,
-    candidates: query.docIds.length,
+    candidates: docIds.length,
     startedAt: outcome.startedAt,
     ranking,
     attemptLatenciesMs: ok ? ok.attemptLatenciesMs : (err?.attemptLatenciesMs ?? []),

@@ -158,6 +158,14 @@ export interface Task {
   query: PlannedQuery;
 }
 
+/**
+ * What one task sends: its query's candidate ids and texts, as the variant takes them. The one
+ * place a task's documents are read, for the call, its record and the cache check.
+ */
+export function taskCandidates(task: Task): { docIds: string[]; documents: string[] } {
+  return { docIds: task.query.docIds, documents: task.query.documents };
+}
+
 /** The tasks in query-major order, so every variant sees the same load over the run. */
 export function* tasksOf(plan: Plan): Generator<Task> {
   for (const query of plan.queries) {
