@@ -4,7 +4,14 @@
 import { basename } from "node:path";
 import { InputError, UsageError } from "../errors.js";
 import { loadBeir } from "./beir.js";
-import { applyCandidates, checkDepth, docsToKeep, resolveCandidates, type SetLabel } from "./candidates.js";
+import {
+  applyCandidates,
+  type CandidatesSpec,
+  checkDepth,
+  docsToKeep,
+  resolveCandidates,
+  type SetLabel,
+} from "./candidates.js";
 import { loadCsv } from "./csv.js";
 import { delimiterChar } from "./csv-header.js";
 import { detectFormat } from "./detect.js";
@@ -41,7 +48,12 @@ export async function loadEvalSet(path: string, opts: LoadOptions = {}): Promise
     throw new UsageError(
       "a separate TREC qrels file can only judge a BEIR folder (CSV and MTEB carry their labels)",
     );
-  const spec = await resolveCandidates(opts.candidates, opts.depth, limits);
+  if (opts.candidateLists !== undefined && opts.candidates !== undefined)
+    throw new UsageError("candidates come from a run file or from memory, not both");
+  const inMemory = opts.candidateLists;
+  const spec: CandidatesSpec = inMemory
+    ? { kind: "run", path: inMemory.label, lists: inMemory.lists }
+    : await resolveCandidates(opts.candidates, opts.depth, limits);
   const label: SetLabel = { path };
   if (format === "beir")
     label.judgements = opts.qrels ? `qrels ${opts.qrels}` : `qrels split '${opts.split ?? "test"}'`;
@@ -74,7 +86,8 @@ export async function loadEvalSet(path: string, opts: LoadOptions = {}): Promise
       );
   }
   const chosen = applyCandidates(parts, spec, label, opts.depth);
-  const files = spec.kind === "run" ? [...parts.files, spec.path] : parts.files;
+  // Lists made in memory come from the set's own files (and the settings the config records).
+  const files = spec.kind === "run" && !inMemory ? [...parts.files, spec.path] : parts.files;
   const set: EvalSet = {
     name: setName(path),
     path,

@@ -57,6 +57,11 @@ export interface LoadOptions {
   delimiter?: string;
   /** A TREC run file to use as candidate lists, or "qrels" for the judged pool. */
   candidates?: string;
+  /**
+   * Candidate lists already in memory (a first stage computed by the caller), ranked: used as a run
+   * file's lists would be. `label` names them in messages and becomes candidatesSource.
+   */
+  candidateLists?: { label: string; lists: Map<string, string[]> };
   /** Keep the top `depth` candidates per query (trec order) when candidates come from a run. */
   depth?: number;
   /**

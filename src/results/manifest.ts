@@ -61,6 +61,20 @@ export const CandidatesInfoSchema = z.object({
   maxCandidates: count,
   /** Candidates that name a document the set has no text for (skipped, counted). */
   missingDocuments: count,
+  /** A first stage the run computed itself (--first-stage), with its settings and time; absent otherwise. */
+  firstStage: z
+    .object({
+      method: z.literal("bm25"),
+      k1: z.number(),
+      b: z.number(),
+      depth: z.number().int().positive(),
+      ignoreIdenticalIds: z.boolean(),
+      /** Wall time: queries read, corpus streamed into the index, retrieval (of the session that planned the run). */
+      seconds: z.number(),
+      indexSeconds: z.number(),
+      retrieveSeconds: z.number(),
+    })
+    .optional(),
 });
 
 export const ManifestVariantSchema = z.object({
@@ -75,6 +89,8 @@ export const ManifestVariantSchema = z.object({
   /** "embedded", or the URL without credentials, query or fragment. */
   endpoint: z.string().nullable(),
   topN: z.number().int().positive().nullable(),
+  /** The candidates this variant sends, when several depths are variants (--depth 20 --depth 100). */
+  depth: z.number().int().positive().optional(),
   /** Provider options as configured, secret-looking fields blanked. */
   options: z.record(z.string(), z.unknown()),
   /** What the model costs as billed (perSearchUnit, per1kRequests, perMillionTokens, currency), if given. */
@@ -114,7 +130,14 @@ export const ManifestSchema = z.object({
    */
   withoutRelevant: z.object({ skipped: z.boolean(), queries: z.array(z.string()) }),
   /** In plan order: the order of run files and failure lists. */
-  queries: z.array(z.object({ qid: z.string(), candidates: z.array(z.string()) })),
+  queries: z.array(
+    z.object({
+      qid: z.string(),
+      candidates: z.array(z.string()),
+      /** The query's first words, when the candidates are not the judged pool (the report's holes table). */
+      text: z.string().optional(),
+    }),
+  ),
   /** Findings of loading and planning (missing documents, unjudged queries, …). */
   warnings: z.array(z.string()),
 });

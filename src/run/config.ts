@@ -190,7 +190,7 @@ function effectiveOptions(c: RunConfigFile): RunOptions {
     names.add(m.name);
   }
   return {
-    dataset: typeof c.dataset === "string" ? { path: c.dataset } : c.dataset,
+    dataset: typeof c.dataset === "string" ? { path: c.dataset } : oneDepthAsNumber(c.dataset),
     models,
     topN: [...new Set(asList(c.topN) ?? [])].sort((a, b) => a - b),
     concurrency: c.concurrency ?? RUN_OPTIONS.concurrency.default,
@@ -212,6 +212,11 @@ function effectiveOptions(c: RunConfigFile): RunOptions {
       baseline: c.baseline,
     }),
   };
+}
+
+/** `--depth 20` records `depth: 20` as before; several depths stay a list (each a variant dimension). */
+function oneDepthAsNumber(d: DatasetEntry): DatasetEntry {
+  return Array.isArray(d.depth) && new Set(d.depth).size === 1 ? { ...d, depth: d.depth[0] } : d;
 }
 
 /** An entry's own settings (flags are already in them) win; top-level ones fill what it leaves out. */

@@ -10,6 +10,7 @@ import { MANIFEST_SCHEMA_VERSION, type Manifest, type RunConfigRecord } from "..
 import { agree, count } from "../text/words.js";
 import { VERSION } from "../version.js";
 import type { RunOptions } from "./config.js";
+import type { FirstStageInfo } from "./first-stage.js";
 import type { Plan } from "./plan.js";
 import { safeConfigValue, safeEndpoint } from "./secrets.js";
 
@@ -22,6 +23,8 @@ export interface ManifestInput {
   /** Model name → the endpoint its calls go to ("embedded", or the URL in use). */
   endpoints: Map<string, string>;
   createdAt: string;
+  /** The first stage the run computed (--first-stage), if it did. */
+  firstStage?: FirstStageInfo;
   /** Findings of the run's own (a concurrency cut), after the dataset's and the plan's. */
   warnings?: string[];
 }
@@ -73,6 +76,7 @@ export function buildManifest(input: ManifestInput): Manifest {
       depth: plan.depth ?? null,
       maxCandidates: plan.maxCandidates,
       missingDocuments: plan.missingDocuments,
+      ...(input.firstStage ? { firstStage: input.firstStage } : {}),
     },
     scoring: {
       measures: input.measures,
@@ -93,14 +97,26 @@ export function buildManifest(input: ManifestInput): Manifest {
         provider: m?.provider ?? null,
         endpoint: m ? (input.endpoints.get(m.name) ?? null) : null,
         topN: v.topN ?? null,
+        ...(v.depth !== undefined ? { depth: v.depth } : {}),
         options: (safeConfigValue(m?.options ?? {}) as Record<string, unknown>) ?? {},
         price: m?.price ?? null,
       };
     }),
     withoutRelevant: plan.withoutRelevant,
-    queries: plan.queries.map((q) => ({ qid: q.qid, candidates: q.docIds })),
+    // Not the judged pool: the report lists unjudged documents placed high, with their query's first words.
+    queries: plan.queries.map((q) =>
+      plan.optimistic
+        ? { qid: q.qid, candidates: q.docIds }
+        : { qid: q.qid, candidates: q.docIds, text: firstWords(q.text) },
+    ),
     warnings,
   };
+}
+
+/** The first 8 words of a text, at most 60 characters: enough to recognise a query. */
+export function firstWords(text: string): string {
+  const words = text.trim().split(/\s+/).slice(0, 8).join(" ");
+  return words.length > 60 ? `${words.slice(0, 59)}…` : words;
 }
 
 function configRecord(o: RunOptions, measures: string[]): RunConfigRecord {

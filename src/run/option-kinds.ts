@@ -78,6 +78,14 @@ export const format = kind({
   read: asText,
 });
 
+const FIRST_STAGES = ["bm25"] as const;
+/** The first stages a run can compute itself (over a BEIR corpus). */
+export const firstStage = kind({
+  schema: z.enum(FIRST_STAGES, { error: `must be one of ${FIRST_STAGES.join(", ")}` }),
+  label: FIRST_STAGES.join("|"),
+  read: asText,
+});
+
 const CORRECTIONS = ["holm", "bh"] as const;
 /** How the p-values of a report's comparisons are corrected: Holm (default) or Benjamini–Hochberg. */
 export const correction = kind({

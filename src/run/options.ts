@@ -12,6 +12,7 @@ import {
   csvColumns,
   delimiter,
   envName,
+  firstStage,
   format,
   instruction,
   integer,
@@ -106,7 +107,24 @@ export const RUN_OPTIONS = {
     kind: path("path or 'qrels'", (v) => v !== "qrels"),
     description: "a TREC run as candidate lists, or 'qrels' (judged pool, optimistic)",
   },
-  depth: { scope: "dataset", kind: positiveInteger, description: "keep the top N candidates per query" },
+  depth: {
+    scope: "dataset",
+    repeat: "list",
+    kind: positiveInteger,
+    description:
+      "keep the top N candidates per query; several depths (--depth 20 --depth 100) make depth a variant dimension",
+  },
+  firstStage: {
+    scope: "dataset",
+    kind: firstStage,
+    description:
+      "candidates from a first stage run here: bm25 over a BEIR folder's corpus (k1 0.9, b 0.4), top --depth (default 100)",
+  },
+  ignoreIdenticalIds: {
+    scope: "dataset",
+    kind: onOff,
+    description: "with --first-stage: drop a document whose id equals the query id (BEIR's convention)",
+  },
   columns: {
     scope: "dataset",
     kind: csvColumns,

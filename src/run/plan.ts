@@ -14,6 +14,8 @@ export interface Variant {
   kind: "rerank" | "first-stage";
   model?: ModelSpec;
   topN?: number;
+  /** The candidates this variant sends: the first `depth` of the query's (several depths only). */
+  depth?: number;
 }
 
 export interface PlannedQuery {
@@ -49,6 +51,8 @@ export interface PlanInput {
   models: ModelSpec[];
   topN: number[];
   depth?: number;
+  /** Several depths: each a variant dimension next to model and top_n (the lists are cut at the largest). */
+  depths?: number[];
   sample?: number;
   seed: number;
   skipWithoutRelevant?: boolean;
@@ -100,11 +104,22 @@ export function planRun(input: PlanInput): Plan {
   const ids = new Set(variants.map((v) => v.id));
   for (const model of input.models) {
     const tops: (number | undefined)[] = input.topN.length ? input.topN : [undefined];
+    // One depth keeps the ids of old: only a dimension that varies is named in them.
+    const depths: (number | undefined)[] =
+      (input.depths?.length ?? 0) > 1 ? (input.depths ?? []) : [undefined];
     for (const topN of tops) {
-      const id = variantId(model.name, topN);
-      if (ids.has(id)) throw new UsageError(`two variants share the id '${id}'; rename a model`);
-      ids.add(id);
-      variants.push({ id, kind: "rerank", model, ...(topN === undefined ? {} : { topN }) });
+      for (const depth of depths) {
+        const id = variantId(model.name, topN, depth);
+        if (ids.has(id)) throw new UsageError(`two variants share the id '${id}'; rename a model`);
+        ids.add(id);
+        variants.push({
+          id,
+          kind: "rerank",
+          model,
+          ...(topN === undefined ? {} : { topN }),
+          ...(depth === undefined ? {} : { depth }),
+        });
+      }
     }
   }
 
@@ -129,10 +144,14 @@ export function planRun(input: PlanInput): Plan {
   };
 }
 
-/** `<name>.top<N>`, with anything outside [A-Za-z0-9._-] replaced so the id can name a file. */
-export function variantId(name: string, topN?: number): string {
+/**
+ * `<name>.top<N>` (and `.d<depth>` when depth varies), with anything outside [A-Za-z0-9._-]
+ * replaced so the id can name a file.
+ */
+export function variantId(name: string, topN?: number, depth?: number): string {
   const safe = name.replace(/[^A-Za-z0-9._-]+/g, "_");
-  return topN === undefined ? safe : `${safe}.top${topN}`;
+  const top = topN === undefined ? safe : `${safe}.top${topN}`;
+  return depth === undefined ? top : `${top}.d${depth}`;
 }
 
 /**
@@ -163,7 +182,10 @@ export interface Task {
  * place a task's documents are read, for the call, its record and the cache check.
  */
 export function taskCandidates(task: Task): { docIds: string[]; documents: string[] } {
-  return { docIds: task.query.docIds, documents: task.query.documents };
+  const { docIds, documents } = task.query;
+  const depth = task.variant.depth;
+  if (depth === undefined || depth >= docIds.length) return { docIds, documents };
+  return { docIds: docIds.slice(0, depth), documents: documents.slice(0, depth) };
 }
 
 /** The tasks in query-major order, so every variant sees the same load over the run. */

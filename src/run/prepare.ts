@@ -5,7 +5,6 @@
  */
 import { access, mkdir } from "node:fs/promises";
 import { join } from "node:path";
-import { loadEvalSet } from "../datasets/index.js";
 import type { EvalSet } from "../datasets/types.js";
 import { InputError } from "../errors.js";
 import { baselineOf } from "../report/model.js";
@@ -30,6 +29,7 @@ import type { Manifest } from "../results/manifest.js";
 import type { EmbeddedServer } from "../server/embedded.js";
 import { openRunCache, type RunCache, requireCachedAnswers, withCache } from "./cache.js";
 import type { ModelSpec, RunOptions } from "./config.js";
+import { loadRunSet } from "./first-stage.js";
 import { buildManifest } from "./manifest.js";
 import { effectiveConcurrency, type Plan, planRun } from "./plan.js";
 import {
@@ -80,13 +80,13 @@ export interface PrepareInput {
 export async function prepareRun(input: PrepareInput): Promise<Prepared> {
   const { options, env } = input;
   const cache = openRunCache(options, input.redact);
-  const { path: datasetPath, ...loadOptions } = options.dataset;
-  const evalSet = await loadEvalSet(datasetPath, loadOptions);
+  const { evalSet, depths, firstStage } = await loadRunSet(options.dataset);
   const plan = planRun({
     evalSet,
     models: options.models,
     topN: options.topN,
-    depth: options.dataset.depth,
+    depth: depths.at(-1),
+    depths,
     sample: options.sample,
     seed: options.seed,
     skipWithoutRelevant: options.skipQueriesWithoutRelevant,
@@ -125,6 +125,7 @@ export async function prepareRun(input: PrepareInput): Promise<Prepared> {
       evalSet,
       plan,
       endpoints,
+      firstStage,
       warnings: [...(warning ? [warning] : []), ...plainHttp],
     });
     // A misspelt --baseline fails now, not after the paid calls.

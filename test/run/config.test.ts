@@ -299,7 +299,7 @@ describe("one schema for the file and the flags", () => {
       [{ rps: "-1" }, "--rps must be a positive number, got '-1'"],
       [{ seed: "1.5" }, "--seed must be an integer, got '1.5'"],
       [{ maxFailures: "-1" }, "--max-failures must be an integer >= 0, got '-1'"],
-      [{ depth: "0" }, "--depth must be a positive integer, got '0'"],
+      [{ depth: ["0"] }, "--depth must be a positive integer, got '0'"],
       [{ format: "xml" }, "--format must be one of csv, beir, trec, mteb, got 'xml'"],
       // A model flag is written into every entry; the error still names the flag, not models.1.timeoutMs.
       [{ timeoutMs: "0" }, "--timeout-ms must be a positive integer, got '0'"],
