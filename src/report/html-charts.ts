@@ -251,8 +251,10 @@ export function deltaCharts(report: Report): Chart[] {
 export function frontChart(report: Report): Chart | null {
   const measure = report.front.measure;
   const onFront = new Set(report.front.variants);
+  const withDepth = report.variants.some((v) => v.depth !== undefined);
   const rows = report.variants.map((v) => ({
     variant: v.id,
+    depth: v.depth ?? report.candidates.depth,
     p95: v.latency?.query?.p95 ?? null,
     quality: v.metrics[measure]?.mean ?? null,
     front: onFront.has(v.id) ? "on the front" : "dominated",
@@ -316,9 +318,10 @@ export function frontChart(report: Report): Chart | null {
     desc: `Each variant's mean ${measure} against its p95 latency; front variants: ${report.front.variants.join(", ") || "none"}.`,
     spec,
     table: {
-      head: ["variant", "p95 latency (ms)", measure, "front"],
+      head: ["variant", ...(withDepth ? ["depth"] : []), "p95 latency (ms)", measure, "front"],
       rows: rows.map((r) => [
         mark(report, r.variant),
+        ...(withDepth ? [String(r.depth ?? "")] : []),
         ms(r.p95),
         fmt(r.quality),
         r.front === "on the front" ? "yes" : "no",
@@ -333,7 +336,8 @@ export function topNChart(report: Report): Chart | null {
   const byModel = new Map<string, ReportVariant[]>();
   for (const v of report.variants) {
     if (v.topN === null) continue;
-    const key = v.name;
+    // Depth as a variant dimension: one line per model and depth.
+    const key = v.depth === undefined ? v.name : `${v.name}, depth ${v.depth}`;
     byModel.set(key, [...(byModel.get(key) ?? []), v]);
   }
   const rows = [...byModel]

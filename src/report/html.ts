@@ -90,6 +90,8 @@ export async function renderHtml(
     topN ? await figure(topN) : '<p class="note">No model ran with more than one top_n.</p>',
   );
 
+  parts.push(...holes(report));
+
   parts.push("<h2>Ranking differences</h2>", ...rankingDiffs(report), "</main>", "</body>", "</html>", "");
   return parts.join("\n");
 }
@@ -155,6 +157,34 @@ function notices(report: Report): string[] {
   if (report.warnings.length > 0) {
     out.push("<h2>Warnings</h2>", "<ul>", ...report.warnings.map((w) => `<li>${esc(w)}</li>`), "</ul>");
   }
+  return out;
+}
+
+/** Judged@k per variant and the unjudged pairs most often placed high (markdown.ts says the same). */
+function holes(report: Report): string[] {
+  const h = report.holes;
+  if (!h) return [];
+  const out = [
+    "<h2>Judgement holes</h2>",
+    `<p class="note">The candidates are not the judged pool: unjudged documents count as not relevant, so a variant whose top ${h.k} is less than ${h.threshold * 100} % judged may be understated (BEIR's hole@${h.k}).</p>`,
+    table(
+      ["variant", `Judged@${h.k}`, "note"],
+      report.variants.map((v) => [
+        v.id,
+        fmt(h.judged[v.id] ?? 0),
+        h.below.includes(v.id) ? "nDCG may be understated" : "",
+      ]),
+      `Share of each variant's top ${h.k} that is judged`,
+    ),
+  ];
+  if (h.unjudged.length)
+    out.push(
+      table(
+        ["document", "query", "qid", "variants"],
+        h.unjudged.map((u) => [u.docId, u.query, u.qid, String(u.variants)]),
+        `Unjudged documents most often in a rerank variant's top ${h.top}: the labelling worth doing first`,
+      ),
+    );
   return out;
 }
 

@@ -128,6 +128,8 @@ export function renderMarkdown(report: Report): string {
   if (topN) out.push("## top_n", "", topN, "");
   out.push("## Quality, latency and cost", "", frontText(report), "");
   out.push("## Candidate ceiling", "", ceilingText(report), "");
+  const holes = holesText(report);
+  if (holes) out.push("## Judgement holes", "", holes, "");
   out.push("## Failures, ties and notes", "", qualityTable(report), "", failuresText(report), "");
   const diffs = diffsText(report.rankingDiffs);
   if (diffs.length) out.push("## Where the variants differ most from the baseline", "", ...diffs, "");
@@ -379,25 +381,71 @@ function clientCpuText(report: Report): string {
   return `Client CPU: ${(calls ? (1000 * cpu) / calls : 0).toFixed(2)} ms per request over the phase.`;
 }
 
-/** Each model across its top_n values: the main measure and p95 side by side. */
+/**
+ * Each model across its top_n values: the main measure and p95 side by side; one row per depth
+ * when depth is a variant dimension too (top_n "all" for a variant without one).
+ */
 function topNTable(report: Report): string | undefined {
+  const withDepth = report.variants.some((v) => v.depth !== undefined);
   const byModel = new Map<string, ReportVariant[]>();
   for (const v of report.variants) {
-    if (v.kind !== "rerank" || v.topN === null) continue;
-    byModel.set(v.name, [...(byModel.get(v.name) ?? []), v]);
+    if (v.kind !== "rerank" || (v.topN === null && !withDepth)) continue;
+    const row = withDepth ? `${v.name}\n${v.depth}` : v.name;
+    byModel.set(row, [...(byModel.get(row) ?? []), v]);
   }
-  const tops = [...new Set([...byModel.values()].flat().map((v) => v.topN as number))].sort((a, b) => a - b);
-  if (tops.length < 2) return undefined;
+  const tops = [...new Set([...byModel.values()].flat().map((v) => v.topN))].sort(
+    (a, b) => (a ?? Number.POSITIVE_INFINITY) - (b ?? Number.POSITIVE_INFINITY),
+  );
+  if (tops.length < 2 && !withDepth) return undefined;
   const measure = primaryMeasure(report.measures, report.config.k, report.headline);
-  const headers = ["model", ...tops.flatMap((n) => [`${measure} @top_n=${n}`, `p95 ms @top_n=${n}`])];
-  const rows = [...byModel].map(([name, vs]) => [
-    name,
+  const at = (n: number | null) => `@top_n=${n ?? "all"}`;
+  const headers = [
+    "model",
+    ...(withDepth ? ["depth"] : []),
+    ...tops.flatMap((n) => [`${measure} ${at(n)}`, `p95 ms ${at(n)}`]),
+  ];
+  const rows = [...byModel].map(([row, vs]) => [
+    ...row.split("\n"),
     ...tops.flatMap((n) => {
       const v = vs.find((x) => x.topN === n);
       return v ? [fmt(v.metrics[measure]?.mean ?? 0), ms(v.latency?.query?.p95)] : ["—", "—"];
     }),
   ]);
   return markdownTable(headers, rows, ["left", ...headers.slice(1).map(() => "right" as const)]);
+}
+
+/** Text from the data inside a table cell: a pipe would end the cell. */
+const cellText = (text: string) => text.replace(/\|/g, "\\|");
+
+/** Judged@k per variant and the unjudged pairs placed high: where the judgements have holes. */
+function holesText(report: Report): string | undefined {
+  const h = report.holes;
+  if (!h) return undefined;
+  const judged = markdownTable(
+    ["variant", `Judged@${h.k}`],
+    report.variants.map((v) => [v.id, fmt(h.judged[v.id] ?? 0)]),
+    ["left", "right"],
+  );
+  const below = h.below.length
+    ? `Below ${h.threshold}: ${h.below.join(", ")}: nDCG may be understated, since unjudged documents count as not relevant (BEIR's hole@${h.k}).`
+    : `Every variant's top ${h.k} is at least ${h.threshold * 100}% judged.`;
+  const out = [
+    `The candidates are not the judged pool, so a variant can place unjudged documents high. ${below}`,
+    "",
+    judged,
+  ];
+  if (h.unjudged.length)
+    out.push(
+      "",
+      `Unjudged documents most often in a rerank variant's top ${h.top} (judging these first helps most):`,
+      "",
+      markdownTable(
+        ["variants", "query", "qid", "document"],
+        h.unjudged.map((u) => [String(u.variants), cellText(u.query), cellText(u.qid), cellText(u.docId)]),
+        ["right", "left", "left", "left"],
+      ),
+    );
+  return out.join("\n");
 }
 
 /** Each variant on the three axes a choice weighs, the ones no other beats marked. */
@@ -407,8 +455,10 @@ function frontText(report: Report): string {
   const priced = report.variants.some((v) => v.cost);
   const money = (x: number | null | undefined, currency = "") =>
     x === null || x === undefined ? "—" : `${x.toFixed(x < 1 ? 4 : 2)}${currency ? ` ${currency}` : ""}`;
+  const withDepth = report.variants.some((v) => v.depth !== undefined);
   const rows = report.variants.map((v) => [
     v.id,
+    ...(withDepth ? [String(v.depth ?? report.candidates.depth ?? "")] : []),
     fmt(v.metrics[f.measure]?.mean ?? 0),
     v.kind === "first-stage" ? "0.0" : ms(v.latency?.query?.p95),
     ...(priced
@@ -421,6 +471,7 @@ function frontText(report: Report): string {
   ]);
   const headers = [
     "variant",
+    ...(withDepth ? ["depth"] : []),
     f.measure,
     "p95 ms",
     ...(priced ? ["cost / 1k queries", `cost of +0.01 ${f.measure} / 1k`] : []),

@@ -13,6 +13,7 @@ import type { Manifest, ManifestVariant } from "../results/manifest.js";
 import type { ResultRecord } from "../results/record.js";
 import { costPerPlus001, type FrontPoint, front, variantCost } from "./cost.js";
 import { rankingDiff } from "./diffs.js";
+import { holesOf, holeWarning } from "./holes.js";
 import { REPORT_SCHEMA_VERSION } from "./schema.js";
 import { type Lost, type SignificanceOptions, significance } from "./significance.js";
 import type { Report, ReportVariant, ScoreInput } from "./types.js";
@@ -92,7 +93,12 @@ export function buildReport(input: ScoreInput): Report {
     timed.length < rerankRecords.length ? rerankWindowSeconds(timed) : input.timing.rerankSeconds;
   const totalFailures = variants.reduce((n, v) => n + v.failures.count, 0);
   const maxFailures = manifest.scoring.maxFailures;
-  const warnings = [...manifest.warnings, ...input.warnings];
+  const holes = holesOf(manifest, byVariant, qrels);
+  const warnings = [
+    ...manifest.warnings,
+    ...input.warnings,
+    ...(holes?.below.map((id) => holeWarning(id, holes.judged[id], holes.k)) ?? []),
+  ];
   if (unplanned)
     warnings.push(`${unplanned} records in results.jsonl name tasks the manifest does not plan (left out)`);
   return {
@@ -157,6 +163,7 @@ export function buildReport(input: ScoreInput): Report {
       ? { tasks: manifest.variants.length * manifest.queries.length, missing }
       : null,
     variants,
+    ...(holes ? { holes } : {}),
     warnings,
   };
 }
@@ -241,6 +248,7 @@ function variantIdentity(v: ManifestVariant) {
     provider: v.provider,
     endpoint: v.endpoint,
     topN: v.topN,
+    ...(v.depth !== undefined ? { depth: v.depth } : {}),
   };
 }
 

@@ -35,6 +35,8 @@ export const ReportVariantSchema = z.object({
   /** The endpoint as configured ("embedded" for the in-process server), without credentials. */
   endpoint: z.string().nullable(),
   topN: z.number().int().positive().nullable(),
+  /** The candidates the variant sent, when several depths are variants; absent otherwise (and in older reports). */
+  depth: z.number().int().positive().optional(),
   /** Per measure: the mean over the evaluated queries and its 95 % bootstrap interval (null for one query). */
   metrics: z.record(
     z.string(),
@@ -219,6 +221,21 @@ export const ReportSchema = z.object({
   /** Queries without a relevant document: how many, whether they were left out, and which. */
   withoutRelevant: z.object({ count, skipped: z.boolean(), queries: z.array(z.string()) }),
   variants: z.array(ReportVariantSchema),
+  /**
+   * Holes in the judgements (BEIR's hole@k), when the candidates are not the judged pool: Judged@k
+   * per variant, the variants below the threshold, and the unjudged (query, document) pairs most
+   * rerank variants place in their top 3. Absent for the judged pool and in older reports.
+   */
+  holes: z
+    .object({
+      k: z.number().int().positive(),
+      judged: z.record(z.string(), z.number()),
+      below: z.array(z.string()),
+      threshold: z.number(),
+      top: z.number().int().positive(),
+      unjudged: z.array(z.object({ qid: z.string(), query: z.string(), docId: z.string(), variants: count })),
+    })
+    .optional(),
   warnings: z.array(z.string()),
 });
 
