@@ -16,7 +16,7 @@ import {
   topNChart,
 } from "./html-charts.js";
 import { escapeHtml as esc, renderSvg } from "./html-svg.js";
-import { cachedText, concurrencyText } from "./markdown.js";
+import { cachedText, concurrencyText, firstStageTime } from "./markdown.js";
 import type { Report } from "./types.js";
 
 const STYLE = `
@@ -51,7 +51,8 @@ export async function renderHtml(
     "<main>",
     `<h1>rerank-eval report: ${esc(report.dataset.name)}</h1>`,
     `<p class="note">${esc(report.tool.name)} ${esc(report.tool.version)}, created ${esc(report.createdAt)}; ` +
-      `${report.dataset.queries} queries, ${report.variants.length} variants; baseline ` +
+      `${report.dataset.queries} queries, ${report.variants.length} variants; candidates: ` +
+      `${esc(report.candidates.source)}${esc(firstStageTime(report))}; baseline ` +
       `${report.baseline === null ? "none" : `<code>${esc(report.baseline)}</code>`}; primary measure ${esc(primary)}.</p>`,
     ...notices(report),
     "<h2>Headline</h2>",

@@ -107,7 +107,7 @@ export function renderMarkdown(report: Report): string {
   const sampled = d.sample ? ` (a sample of ${d.sample.size} of ${d.sample.of}, seed ${d.sample.seed})` : "";
   out.push(
     `${d.queries} queries${sampled}, ${d.judged} judgements, ${d.documents} documents (${d.format}). ` +
-      `Candidates: ${report.candidates.source}, up to ${report.candidates.maxCandidates} per query. ` +
+      `Candidates: ${report.candidates.source}${firstStageTime(report)}, up to ${report.candidates.maxCandidates} per query. ` +
       `${report.variants.length} variants at concurrency ${report.config.concurrency}; ` +
       `rerank phase ${report.timing.rerankSeconds.toFixed(2)} s.`,
     "",
@@ -149,6 +149,13 @@ export function renderMarkdown(report: Report): string {
   );
   if (report.incomplete) out.push(...missingTasks(report), "");
   return out.join("\n");
+}
+
+/** How long a first stage the run computed took (index and retrieval), shown after its name. */
+export function firstStageTime(report: Report): string {
+  const f = report.candidates.firstStage;
+  if (!f) return "";
+  return ` (retrieved in ${f.seconds.toFixed(2)} s: index ${f.indexSeconds.toFixed(2)} s, retrieval ${f.retrieveSeconds.toFixed(2)} s)`;
 }
 
 /** One line on the concurrency the tasks ran under (adaptive: lower after 429s); report.html says it too. */

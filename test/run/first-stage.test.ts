@@ -87,7 +87,9 @@ describe("run --first-stage bm25", () => {
       expect(q.candidates).toEqual(lines.filter((f) => f[0] === q.qid).map((f) => f[2]));
     expect(manifest.queries[0].text).toBe("What is the longest river in Africa?");
     const md = await readFile(join(out, "report.md"), "utf8");
-    expect(md).toContain("Candidates: bm25 (k1 0.9, b 0.4), depth 10");
+    expect(md).toMatch(
+      /Candidates: bm25 \(k1 0\.9, b 0\.4\), depth 10 \(retrieved in [\d.]+ s: index [\d.]+ s, retrieval [\d.]+ s\)/,
+    );
     expect(md).toContain("## Judgement holes");
   });
 
@@ -129,6 +131,24 @@ describe("run --first-stage bm25", () => {
     expect(md).toMatch(/\| model \| depth \| nDCG@10 @top_n=2 \|/);
     expect(md).toMatch(/\| bm25 +\| +3 \|/);
     expect(md).toMatch(/\| bm25\.top2\.d8 +\| +8 \|/);
+  });
+
+  it("several depths over a run file: the same dimension, the run cut at the largest", async () => {
+    const out = join(dir, "depths-run");
+    const r = await runCli([
+      ...["run", "--dataset", TINY, "--candidates", `${TINY}/run.trec`, "--depth", "2,4"],
+      ...MODEL,
+      ...["--out", out],
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    const counts = new Map<string, number>();
+    for (const rec of await readRecords(out))
+      counts.set(rec.variant, Math.max(counts.get(rec.variant) ?? 0, rec.candidates));
+    expect([...counts]).toEqual([
+      ["first-stage", 4],
+      ["bm25.d2", 2],
+      ["bm25.d4", 4],
+    ]);
   });
 
   it("a first-stage run resumes: the plan made again is the recorded one", async () => {
