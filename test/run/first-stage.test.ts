@@ -47,9 +47,9 @@ describe("run --first-stage bm25", () => {
     ]);
     expect(r.code, r.stderr).toBe(0);
     const trec = join(dir, "bm25.trec");
-    expect((await spawnCli(["retrieve", "--dataset", TINY, "--depth", "10", "--out", trec], {})).code).toBe(
-      0,
-    );
+    expect(
+      (await spawnCli(["retrieve", "--dataset", TINY, "--depth", "10", "--out", trec], {}, 60_000)).code,
+    ).toBe(0);
     const ev = await runCli([
       "evaluate",
       "--json",
@@ -91,7 +91,7 @@ describe("run --first-stage bm25", () => {
       /Candidates: bm25 \(k1 0\.9, b 0\.4\), depth 10 \(retrieved in [\d.]+ s: index [\d.]+ s, retrieval [\d.]+ s\)/,
     );
     expect(md).toContain("## Judgement holes");
-  });
+  }, 60_000);
 
   it("several depths: a variant per depth, each sending its first d candidates; the first stage at the largest", async () => {
     const out = join(dir, "depths");
