@@ -144,7 +144,7 @@ describe("the pause fault", () => {
     const s = await startServer({ latencyMs: 10 });
     s.pause(60_000);
     const pending = Array.from({ length: 5 }, () => rawPost(`${s.url}/rerank`, JSON.stringify(ka)));
-    await sleep(100);
+    for (let waited = 0; s.load().inService < 5 && waited < 5000; waited += 20) await sleep(20);
     expect(s.load().inService).toBe(5);
     const t0 = performance.now();
     await s.close();
