@@ -1,5 +1,6 @@
 /** compare.md, compare.json and the JUnit XML of `compare`: pure functions of its result. */
 import { type CompareResult, gateSummary } from "./compare.js";
+import type { GateOutcome } from "./compare-gates.js";
 import { diffsText } from "./markdown.js";
 
 const f4 = (x: number | null | undefined) => (x === null || x === undefined ? "–" : x.toFixed(4));
@@ -71,7 +72,7 @@ export function compareMarkdown(r: CompareResult): string {
 }
 
 /** compare.json: the result as is, per-query drift included (it is what a later look needs). */
-export function compareJson(r: CompareResult): string {
+export function compareJson(r: object): string {
   return `${JSON.stringify(r, null, 2)}\n`;
 }
 
@@ -82,7 +83,7 @@ const xml = (s: string) =>
   );
 
 /** JUnit XML: one <testcase> per gate and variant pair, a <failure> with the reason when it fails. */
-export function compareJUnit(r: CompareResult): string {
+export function compareJUnit(r: { gates: GateOutcome[] }): string {
   const failures = r.gates.filter((g) => g.status === "failed").length;
   const skipped = r.gates.filter((g) => g.status === "skipped").length;
   const cases = r.gates.map((g) => {

@@ -15,6 +15,7 @@ import {
   measureChart,
   topNChart,
 } from "./html-charts.js";
+import { loadLatencyChart, loadStepTable, loadThroughputChart } from "./html-load.js";
 import { escapeHtml as esc, renderSvg } from "./html-svg.js";
 import { cachedText, concurrencyText, firstStageTime } from "./markdown.js";
 import type { Report } from "./types.js";
@@ -57,6 +58,7 @@ export async function renderHtml(
     ...notices(report),
     "<h2>Headline</h2>",
     headlineTable(report),
+    ...(await loadSection(report)),
   ];
 
   parts.push("<h2>Means with 95 % intervals</h2>");
@@ -95,6 +97,20 @@ export async function renderHtml(
 
   parts.push("<h2>Ranking differences</h2>", ...rankingDiffs(report), "</main>", "</body>", "</html>", "");
   return parts.join("\n");
+}
+
+/** A load report's curve, throughput and steps (nothing for a run's report). */
+async function loadSection(report: Report): Promise<string[]> {
+  const steps = loadStepTable(report);
+  if (!report.load || !steps) return [];
+  const out = ["<h2>Load: latency against throughput</h2>"];
+  const { slo, maxRate, steps: all } = report.load;
+  if (slo && maxRate === null && all.some((s) => s.phase !== "sweep"))
+    out.push(`<p role="alert"><strong>No offered rate held the SLO</strong> (${esc(slo.text)}).</p>`);
+  for (const chart of [loadLatencyChart(report), loadThroughputChart(report)])
+    if (chart) out.push(await figure(chart));
+  out.push(table(steps.head, steps.rows, steps.caption));
+  return out;
 }
 
 async function figure(c: Chart): Promise<string> {

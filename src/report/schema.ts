@@ -144,6 +144,71 @@ export const ReportTimingSchema = z.object({
   finishedAt: z.string(),
 });
 
+/** One open-loop step of `rerank-eval load`: what was offered, what came back, how fast and how good. */
+export const LoadStepSchema = z.object({
+  /** The variant id of this step's answers in `variants` (its quality metrics, per query). */
+  variant: z.string(),
+  /** "sweep", or with --find-max-rate the search phase: "exponential" or "bisection". */
+  phase: z.enum(["sweep", "exponential", "bisection"]),
+  /** Requests per second asked for. */
+  offeredRate: z.number(),
+  /** Answers (ok or error) per second over the recorded window. */
+  achievedRate: z.number(),
+  /** Requests scheduled in the recorded window (after warmup): sent + dropped. */
+  requests: count,
+  /** Not sent: --max-in-flight requests were already waiting (counted, never hidden). */
+  dropped: count,
+  /** Sent requests that failed (HTTP status, network, deadline); byKind splits them. */
+  errors: count,
+  /** ms from each request's INTENDED send time to its answer (coordinated omission corrected). */
+  latency: z.object({
+    p50: z.number(),
+    p90: z.number(),
+    p95: z.number(),
+    p99: z.number(),
+    p999: z.number(),
+    max: z.number(),
+  }),
+  /** ms the sender was late: actual − intended send time. */
+  senderLag: z.object({ p50: z.number(), p99: z.number(), max: z.number() }),
+  /** Mean per answer over the step's answers (every answer scored against the labels), by measure. */
+  metrics: z.record(z.string(), z.number()),
+  /** Recorded window (warmup excluded), seconds. */
+  durationSeconds: z.number(),
+  warmupSeconds: z.number(),
+  errorsByKind: z.record(z.string(), count),
+  /** Errors per second of the step (second 0 = the recorded window's start), by kind. */
+  errorsOverTime: z.array(z.object({ second: count, byKind: z.record(z.string(), count) })),
+  /** The full latency histogram: HdrHistogram compressed base64 (µs), and its non-empty buckets (ms). */
+  histogram: z.object({
+    encoded: z.string(),
+    buckets: z.array(z.object({ upToMs: z.number(), count })),
+  }),
+  /** Whether the step held the SLO and the error budget (null without --slo). */
+  sloMet: z.boolean().nullable(),
+});
+
+/** `rerank-eval load`: the open-loop steps (a sweep, or a saturation search), and the SLO verdict. */
+export const LoadSectionSchema = z.object({
+  arrival: z.enum(["constant", "poisson"]),
+  seed: z.number().int(),
+  steps: z.array(LoadStepSchema),
+  /** The highest offered rate that held the SLO (null when none did, or without --find-max-rate). */
+  maxRate: z.number().nullable(),
+  slo: z
+    .object({
+      /** As given, e.g. "p95<500ms". */
+      text: z.string(),
+      percentile: z.enum(["p50", "p90", "p95", "p99", "p999"]),
+      thresholdMs: z.number(),
+      maxErrorRate: z.number(),
+    })
+    .nullable(),
+  maxInFlight: count,
+  /** Where the payloads came from: "dataset" (queries and candidates, cycled) or "synthetic". */
+  payload: z.enum(["dataset", "synthetic"]),
+});
+
 export const ReportSchema = z.object({
   schemaVersion: z.literal(REPORT_SCHEMA_VERSION),
   tool: z.object({ name: z.string(), version: z.string() }),
@@ -237,8 +302,12 @@ export const ReportSchema = z.object({
     })
     .optional(),
   warnings: z.array(z.string()),
+  /** Only in reports of `rerank-eval load` (absent from run reports): the open-loop steps and SLO search. */
+  load: LoadSectionSchema.optional(),
 });
 
 export type Report = z.infer<typeof ReportSchema>;
 export type ReportVariant = z.infer<typeof ReportVariantSchema>;
 export type ReportTiming = z.infer<typeof ReportTimingSchema>;
+export type LoadSection = z.infer<typeof LoadSectionSchema>;
+export type LoadStep = z.infer<typeof LoadStepSchema>;

@@ -4,6 +4,8 @@ import type { Argv, CommandModule } from "yargs";
 import { GateFailed, UsageError } from "../../errors.js";
 import { compareReports, gateSummary, loadSource } from "../../report/compare.js";
 import { type Gate, parseFailOn, parseMaxDrift, parseNonInferior } from "../../report/compare-gates.js";
+import { compareLoadReports, isLoadComparison } from "../../report/compare-load.js";
+import { loadCompareMarkdown, loadCompareSummary } from "../../report/compare-load-render.js";
 import { compareJson, compareJUnit, compareMarkdown } from "../../report/compare-render.js";
 import { createUniqueFolder, outputError } from "../../results/index.js";
 import { once } from "../flags.js";
@@ -105,6 +107,32 @@ export const compareCommand: CommandModule<object, CompareArgs> = {
       ...strings(argv["non-inferior"]).map((t) => parseNonInferior(t, measures)),
       ...strings(argv["max-drift"]).map(parseMaxDrift),
     ];
+    if (isLoadComparison(base, candidates)) {
+      // Load reports pair by offered rate, not by variant, and their steps have means, not per-query tests.
+      if (Object.keys(map).length)
+        throw new UsageError("--variant-map does not apply to load reports: steps pair by offered rate");
+      if (argv.significant)
+        throw new UsageError(
+          "--significant does not apply to load reports: steps are compared on their means",
+        );
+      const load = compareLoadReports(base, candidates, {
+        allowDifferentDatasets: argv["allow-different-datasets"] ?? false,
+        gates,
+      });
+      const outDir = await writeCompare(
+        out,
+        junit,
+        loadCompareMarkdown(load),
+        compareJson(load),
+        compareJUnit(load),
+        argv.github,
+      );
+      process.stdout.write(
+        `${[...loadCompareSummary(load), `compare: ${join(outDir, "compare.md")}`].join("\n")}\n`,
+      );
+      if (load.gates.some((g) => g.status === "failed")) throw new GateFailed(gateSummary(load.gates));
+      return;
+    }
     const result = await compareReports(base, candidates, {
       variantMap: map,
       correction,
@@ -114,28 +142,47 @@ export const compareCommand: CommandModule<object, CompareArgs> = {
       driftK: [10],
     });
 
-    const md = compareMarkdown(result);
-    const outDir = out ?? (await createUniqueFolder(".", `compare-${stamp()}`));
-    try {
-      await mkdir(outDir, { recursive: true });
-      await writeFile(join(outDir, "compare.md"), md);
-      await writeFile(join(outDir, "compare.json"), compareJson(result));
-      if (junit) await writeFile(junit, compareJUnit(result));
-    } catch (err) {
-      throw outputError(err, outDir);
-    }
-    if (argv.github) {
-      const summary = process.env.GITHUB_STEP_SUMMARY;
-      if (summary) await appendFile(summary, md);
-      else
-        process.stderr.write(
-          "rerank-eval: --github: GITHUB_STEP_SUMMARY is not set; no step summary written\n",
-        );
-    }
+    const outDir = await writeCompare(
+      out,
+      junit,
+      compareMarkdown(result),
+      compareJson(result),
+      compareJUnit(result),
+      argv.github,
+    );
     printSummary(result, outDir);
     if (result.gates.some((g) => g.status === "failed")) throw new GateFailed(gateSummary(result.gates));
   },
 };
+
+/** compare.md, compare.json (and the JUnit file, the step summary) written; the folder they went to. */
+async function writeCompare(
+  out: string | undefined,
+  junit: string | undefined,
+  md: string,
+  json: string,
+  junitXml: string,
+  github: boolean | undefined,
+): Promise<string> {
+  const outDir = out ?? (await createUniqueFolder(".", `compare-${stamp()}`));
+  try {
+    await mkdir(outDir, { recursive: true });
+    await writeFile(join(outDir, "compare.md"), md);
+    await writeFile(join(outDir, "compare.json"), json);
+    if (junit) await writeFile(junit, junitXml);
+  } catch (err) {
+    throw outputError(err, outDir);
+  }
+  if (github) {
+    const summary = process.env.GITHUB_STEP_SUMMARY;
+    if (summary) await appendFile(summary, md);
+    else
+      process.stderr.write(
+        "rerank-eval: --github: GITHUB_STEP_SUMMARY is not set; no step summary written\n",
+      );
+  }
+  return outDir;
+}
 
 function stamp(): string {
   return new Date()
