@@ -24,7 +24,7 @@ export async function lockDownload(dir: string, name: string): Promise<DownloadL
       if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
     }
     const pid = Number.parseInt(await readFile(path, "utf8").catch(() => ""), 10);
-    if (Number.isSafeInteger(pid) && pid > 0 && pid !== process.pid && isAlive(pid))
+    if (Number.isSafeInteger(pid) && pid > 0 && isAlive(pid))
       throw new InputError(`${name} is being downloaded here by another process (pid ${pid}); wait for it`, {
         file: dir,
         field: "dir",

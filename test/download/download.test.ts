@@ -223,6 +223,34 @@ describe("datasets download", () => {
   });
 });
 
+describe("one download of a dataset at a time", () => {
+  const { zip } = beirZip("tiny", 400);
+
+  it("a second download of the same dataset into the same folder is refused while the first runs", async () => {
+    await serve(zip, { trickle: 256 });
+    const stop = new AbortController();
+    const first = download(catalogFor(zip), { signal: stop.signal });
+    await waitFor(async () => (await listing()).includes("tiny.zip.part"));
+    const second = await download(catalogFor(zip)).catch((e) => e);
+    expect(second).toBeInstanceOf(InputError);
+    expect(second.message).toMatch(
+      /: field 'dir': tiny is being downloaded here by another process \(pid \d+\); wait for it/,
+    );
+    stop.abort("SIGINT");
+    await expect(first).rejects.toBeInstanceOf(Interrupted);
+    expect(await listing()).toEqual(["tiny.zip.part"]);
+  });
+
+  it("a lock left by a process that is gone is taken over", async () => {
+    await serve(zip);
+    // Beyond the default pid_max (4194304 on 64-bit Linux): no process has it.
+    await writeFile(join(dir, ".tiny.download.lock"), "99999999\n");
+    const r = await download(catalogFor(zip));
+    expect(r.files).toBe(3);
+    expect(await listing()).toEqual(["tiny"]);
+  });
+});
+
 async function waitFor(check: () => Promise<boolean>, ms = 5000): Promise<void> {
   const until = Date.now() + ms;
   while (!(await check())) {
