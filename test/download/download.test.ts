@@ -123,6 +123,23 @@ describe("datasets download", () => {
     expect(await listing()).toEqual(["tiny"]);
   });
 
+  it("follows a redirect, and resumes through it", async () => {
+    server = await startFileServer({
+      files: { "/mirror/tiny.zip": zip },
+      redirects: { "/tiny.zip": "/mirror/tiny.zip" },
+      dropAfter: { 0: 700 },
+    });
+    const r = await download(catalogFor(zip));
+    expect(server.requests.map((q) => `${q.path} ${q.range ?? ""}`)).toEqual([
+      "/tiny.zip ",
+      "/mirror/tiny.zip ",
+      "/tiny.zip bytes=700-",
+      "/mirror/tiny.zip bytes=700-",
+    ]);
+    expect(r).toMatchObject({ resumes: 1, zipBytes: zip.length });
+    expect(await listing()).toEqual(["tiny"]);
+  });
+
   it("a wrong md5 is an InputError; the download is deleted and no folder made", async () => {
     await serve(zip);
     const err = await download([{ name: "tiny", zipBytes: zip.length, md5: "0".repeat(32) }]).catch((e) => e);

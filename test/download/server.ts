@@ -16,6 +16,8 @@ export interface FileServerOptions {
   statusFor?: Record<number, number>;
   /** Bytes per 10 ms, for a download slow enough to interrupt. */
   trickle?: number;
+  /** Path → where a 302 sends it (a moved file, as BEIR's server does for old names). */
+  redirects?: Record<string, string>;
 }
 
 export interface RequestSeen {
@@ -41,6 +43,11 @@ export async function startFileServer(options: FileServerOptions): Promise<FileS
       range: req.headers.range,
       ifRange: req.headers["if-range"] as string | undefined,
     });
+    const moved = options.redirects?.[req.url ?? ""];
+    if (moved !== undefined) {
+      res.writeHead(302, { location: moved }).end();
+      return;
+    }
     const status = options.statusFor?.[n];
     const file = options.files[req.url ?? ""];
     if (status !== undefined || file === undefined) {
