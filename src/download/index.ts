@@ -5,6 +5,7 @@
  * leaves no DIR/NAME: a network one keeps the .part (the same command resumes), a wrong checksum
  * or a broken zip deletes what was downloaded.
  */
+import { existsSync } from "node:fs";
 import { mkdir, readdir, rename, rm, stat, statfs, unlink } from "node:fs/promises";
 import { join } from "node:path";
 import { InputError, Interrupted } from "../errors.js";
@@ -92,8 +93,14 @@ export async function downloadDataset(opts: DownloadOptions): Promise<DownloadRe
   const result = emptyResult(name, folder, entry.md5);
   const stopped = () => {
     const reason = opts.signal?.reason;
+    // Stopped while extracting, the checked zip is what is kept (and used again without a download).
+    const kept = existsSync(zip)
+      ? `${zip} kept: the same command extracts it`
+      : existsSync(part)
+        ? `${part} kept: the same command resumes it`
+        : "nothing kept";
     return new Interrupted(
-      `download of ${name} stopped; ${part} kept: the same command resumes it`,
+      `download of ${name} stopped; ${kept}`,
       reason === "SIGTERM" ? "SIGTERM" : "SIGINT",
     );
   };

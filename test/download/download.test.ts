@@ -140,6 +140,19 @@ describe("datasets download", () => {
     expect(await listing()).toEqual(["tiny"]);
   });
 
+  it("a checked zip left by a run stopped while extracting is used again; a wrong one is replaced", async () => {
+    await serve(zip);
+    await writeFile(join(dir, "tiny.zip"), zip);
+    await download(catalogFor(zip));
+    expect(server?.requests).toHaveLength(0);
+    expect(await listing()).toEqual(["tiny"]);
+    await rm(join(dir, "tiny"), { recursive: true });
+    await writeFile(join(dir, "tiny.zip"), zip.subarray(0, 100));
+    await download(catalogFor(zip));
+    expect(server?.requests).toHaveLength(1);
+    expect(await listing()).toEqual(["tiny"]);
+  });
+
   it("a wrong md5 is an InputError; the download is deleted and no folder made", async () => {
     await serve(zip);
     const err = await download([{ name: "tiny", zipBytes: zip.length, md5: "0".repeat(32) }]).catch((e) => e);
