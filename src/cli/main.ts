@@ -3,12 +3,14 @@ import { realpathSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import yargs, { type CommandModule } from "yargs";
 import { hideBin } from "yargs/helpers";
+import { DownloadFailed } from "../download/errors.js";
 import { ApiError, GateFailed, InputError, Interrupted, TooManyFailures, UsageError } from "../errors.js";
 import { unsettledTasks } from "../run/unsettled.js";
 import { count } from "../text/words.js";
 import { VERSION } from "../version.js";
 import { cacheCommand } from "./commands/cache.js";
 import { compareCommand } from "./commands/compare.js";
+import { datasetsCommand } from "./commands/datasets.js";
 import { doctorCommand } from "./commands/doctor.js";
 import { evaluateCommand } from "./commands/evaluate.js";
 import { reportCommand } from "./commands/report.js";
@@ -58,6 +60,8 @@ const ERRORS: readonly ErrorRow<Error>[] = [
   row(ApiError, () => EXIT.incomplete, "API error: "),
   // The message names the failed tasks and the report that lists them.
   row(TooManyFailures, () => EXIT.incomplete, ""),
+  // `datasets download`: the server unreachable or the transfer cut short; the .part is kept.
+  row(DownloadFailed, () => EXIT.incomplete, "download failed: "),
   row(Interrupted, (err) => EXIT.interrupted[err.signal], "interrupted: "),
 ];
 
@@ -72,6 +76,7 @@ const COMMANDS = [
   compareCommand,
   cacheCommand,
   retrieveCommand,
+  datasetsCommand,
 ];
 /** "report <dir>" → "report". */
 const COMMAND_NAMES = COMMANDS.map((c) => String(c.command).split(" ", 1)[0]);
@@ -98,7 +103,7 @@ export async function main(argv: string[]): Promise<number> {
       .command(COMMANDS as CommandModule[])
       .demandCommand(
         1,
-        "name a command: run, report, compare, evaluate, rerank, doctor, serve, cache or retrieve",
+        "name a command: run, report, compare, evaluate, rerank, doctor, serve, cache, retrieve or datasets",
       )
       .strict()
       .wrap(Math.min(110, process.stdout.columns ?? 110))
