@@ -13,6 +13,7 @@ import { compareCommand } from "./commands/compare.js";
 import { datasetsCommand } from "./commands/datasets.js";
 import { doctorCommand } from "./commands/doctor.js";
 import { evaluateCommand } from "./commands/evaluate.js";
+import { mergeCommand } from "./commands/merge.js";
 import { reportCommand } from "./commands/report.js";
 import { rerankCommand } from "./commands/rerank.js";
 import { retrieveCommand } from "./commands/retrieve.js";
@@ -77,6 +78,7 @@ const COMMANDS = [
   cacheCommand,
   retrieveCommand,
   datasetsCommand,
+  mergeCommand,
 ];
 /** "report <dir>" → "report". */
 const COMMAND_NAMES = COMMANDS.map((c) => String(c.command).split(" ", 1)[0]);
@@ -103,7 +105,7 @@ export async function main(argv: string[]): Promise<number> {
       .command(COMMANDS as CommandModule[])
       .demandCommand(
         1,
-        "name a command: run, report, compare, evaluate, rerank, doctor, serve, cache, retrieve or datasets",
+        "name a command: run, report, compare, evaluate, rerank, doctor, serve, cache, retrieve, datasets or merge",
       )
       .strict()
       .wrap(Math.min(110, process.stdout.columns ?? 110))

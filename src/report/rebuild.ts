@@ -28,6 +28,8 @@ export interface RebuildOptions {
   baseline?: string;
   /** Folder to write into instead of the run folder itself. */
   out?: string;
+  /** Timing to state instead of rebuilding it (a merge of shards states its shards' summed). */
+  timing?: ReportTiming;
   /** The last guard on every text written: made from the run's manifest (its key variables). */
   redactFor?: (manifest: Manifest) => (text: string) => string;
   toolVersion: string;
@@ -47,7 +49,11 @@ export async function rebuildReport(dir: string, opts: RebuildOptions): Promise<
   const measures = pickedMeasures ?? (opts.k ? defaultMeasures(ks) : manifest.scoring.measures);
   const headline = explicit || opts.k ? headlineMeasures(measures, ks, explicit) : manifest.scoring.headline;
   const { records, droppedTail } = await readResultsFile(join(dir, RESULTS_FILE));
-  const qrels = await readQrels(opts.qrels ?? join(dir, QRELS_FILE));
+  // An empty shard (`run --shard`) has no judgements to write: its qrels.txt is empty.
+  const qrels =
+    manifest.queries.length === 0 && !opts.qrels
+      ? new Map()
+      : await readQrels(opts.qrels ?? join(dir, QRELS_FILE));
   const collated = collateRecords(manifest, records);
 
   const warnings: string[] = [];
@@ -65,7 +71,7 @@ export async function rebuildReport(dir: string, opts: RebuildOptions): Promise<
     headline,
     ks,
     toolVersion: opts.toolVersion,
-    timing: await rebuiltTiming(dir, manifest, records),
+    timing: opts.timing ?? (await rebuiltTiming(dir, manifest, records)),
     warnings,
     ...(opts.baseline !== undefined ? { baseline: opts.baseline } : {}),
   });

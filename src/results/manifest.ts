@@ -104,6 +104,37 @@ export const ManifestVariantSchema = z.object({
     .nullable(),
 });
 
+/**
+ * `run --shard i/n`: which part of the unsharded plan this folder holds, and what `merge` needs to
+ * prove the shards add up to it (size and ordered-id hash of that plan, each query's position in it).
+ */
+export const ShardInfoSchema = z.object({
+  index: z.number().int().positive(),
+  count: z.number().int().positive(),
+  /** Queries of the unsharded plan (after sampling). */
+  planQueries: count,
+  /** sha256 of the unsharded plan's query ids as a JSON array, in plan order. */
+  planIdsHash: z.string(),
+  /** Per query of `queries`, its 0-based position in the unsharded plan. */
+  ordinals: z.array(count),
+  /** How many of `warnings` come from loading the dataset (the same in every shard). */
+  datasetWarnings: count,
+});
+
+/** A folder `rerank-eval merge` made from shards: each shard's part and timing. */
+export const MergedInfoSchema = z.object({
+  shards: z.array(
+    z.object({
+      index: z.number().int().positive(),
+      queries: count,
+      createdAt: z.string(),
+      /** The shard's rerank phase, first request to last answer, s. */
+      rerankSeconds: z.number(),
+      totalSeconds: z.number(),
+    }),
+  ),
+});
+
 export const ManifestSchema = z.object({
   schemaVersion: z.literal(MANIFEST_SCHEMA_VERSION),
   tool: z.object({ name: z.string(), version: z.string() }),
@@ -140,6 +171,10 @@ export const ManifestSchema = z.object({
   ),
   /** Findings of loading and planning (missing documents, unjudged queries, …). */
   warnings: z.array(z.string()),
+  /** Present in a shard's folder (`run --shard i/n`). */
+  shard: ShardInfoSchema.optional(),
+  /** Present in a folder `rerank-eval merge` wrote. */
+  merged: MergedInfoSchema.optional(),
 });
 
 export type Manifest = z.infer<typeof ManifestSchema>;
@@ -147,6 +182,8 @@ export type ManifestVariant = z.infer<typeof ManifestVariantSchema>;
 export type DatasetInfo = z.infer<typeof DatasetInfoSchema>;
 export type RunConfigRecord = z.infer<typeof RunConfigRecordSchema>;
 export type CandidatesInfo = z.infer<typeof CandidatesInfoSchema>;
+export type ShardInfo = z.infer<typeof ShardInfoSchema>;
+export type MergedInfo = z.infer<typeof MergedInfoSchema>;
 
 export async function readManifest(path: string): Promise<Manifest> {
   try {

@@ -60,6 +60,10 @@ export interface RunOptions {
   refresh: boolean;
   /** Answers only from the cache; tasks without one fail the run before any call. */
   offline: boolean;
+  /** `i/n` or `auto` (resolved into i/n when the run starts: shard.ts). */
+  shard?: string;
+  /** The count of `--shard auto`. */
+  shardCount?: number;
 }
 
 /** A config is a page of settings; a bigger file is a wrong path (a dataset, a device). */
@@ -210,6 +214,8 @@ function effectiveOptions(c: RunConfigFile): RunOptions {
       out: c.out,
       sample: c.sample,
       baseline: c.baseline,
+      shard: c.shard,
+      shardCount: c.shardCount,
     }),
   };
 }

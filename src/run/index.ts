@@ -23,6 +23,7 @@ import { type Prepared, type PrepareInput, prepareRun } from "./prepare.js";
 import { createProgress, type ProgressStream } from "./progress.js";
 import { type ResumeOverrides, readResumable, resumedOptions } from "./resume.js";
 import { collectSecrets, redactor } from "./secrets.js";
+import { resolveShard } from "./shard.js";
 
 export type { ResumeOverrides } from "./resume.js";
 
@@ -59,10 +60,13 @@ export interface RunOutcome {
  * defaulted as the CLI does), or options already resolved by resolveRunOptions.
  */
 export async function runEvaluation(config: RunConfig | RunOptions, io: RunIo = {}): Promise<RunOutcome> {
-  const options = runOptionsOf(config);
+  const resolved = runOptionsOf(config);
   const started = performance.now();
   const startedAt = new Date().toISOString();
   const env = io.env ?? process.env;
+  // `--shard auto` becomes the i/n the environment gives, so the manifest and a resume see which.
+  const shard = resolveShard(resolved.shard, resolved.shardCount, env);
+  const options = shard ? { ...resolved, shard: `${shard.index}/${shard.count}` } : resolved;
   // Unknown measures fail here, before any loading or calling.
   const explicit = options.measures !== undefined;
   const measures = parseMeasures(options.measures ?? defaultMeasures(options.k)).map((m) => m.name);

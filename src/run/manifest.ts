@@ -13,6 +13,7 @@ import type { RunOptions } from "./config.js";
 import type { FirstStageInfo } from "./first-stage.js";
 import type { Plan } from "./plan.js";
 import { safeConfigValue, safeEndpoint } from "./secrets.js";
+import { shardNote } from "./shard.js";
 
 export interface ManifestInput {
   options: RunOptions;
@@ -34,25 +35,16 @@ export function buildManifest(input: ManifestInput): Manifest {
   const qids = plan.queries.map((q) => q.qid);
   let judged = 0;
   for (const qid of qids) judged += evalSet.qrels.get(qid)?.size ?? 0;
-  const warnings = [...evalSet.warnings];
-  if (plan.missingDocuments)
-    warnings.push(`${plan.missingDocuments} candidates name documents without text (skipped)`);
-  const badIds = idsWithWhitespace([...qids, ...plan.queries.flatMap((q) => q.docIds)]);
-  if (badIds)
-    warnings.push(
-      `${badIds} query or document ids are empty or contain whitespace: the TREC files cannot represent them`,
-    );
-  const none = plan.withoutRelevant.queries.length;
-  if (none && plan.withoutRelevant.skipped)
-    warnings.push(
-      `${count(none, "query has", "queries have")} no relevant document and ${agree(none, "was", "were")} left out (--skip-queries-without-relevant); report.json lists them`,
-    );
-  else if (none)
-    warnings.push(
-      `${none} of ${qids.length} queries have no relevant document: they score 0 in every measure whatever ` +
-        `the ranking, so no mean can exceed ${((qids.length - none) / qids.length).toFixed(4)} ` +
-        "(--skip-queries-without-relevant leaves them out and lists them)",
-    );
+  const warnings = [
+    ...evalSet.warnings,
+    ...planWarnings({
+      missingDocuments: plan.missingDocuments,
+      queries: plan.queries.map((q) => ({ qid: q.qid, candidates: q.docIds })),
+      withoutRelevant: plan.withoutRelevant,
+    }),
+  ];
+  const shard = plan.shard && { ...plan.shard, datasetWarnings: evalSet.warnings.length };
+  if (shard) warnings.push(shardNote(shard));
   warnings.push(...(input.warnings ?? []));
   return {
     schemaVersion: MANIFEST_SCHEMA_VERSION,
@@ -110,6 +102,7 @@ export function buildManifest(input: ManifestInput): Manifest {
         : { qid: q.qid, candidates: q.docIds, text: firstWords(q.text) },
     ),
     warnings,
+    ...(shard ? { shard } : {}),
   };
 }
 
@@ -117,6 +110,36 @@ export function buildManifest(input: ManifestInput): Manifest {
 export function firstWords(text: string): string {
   const words = text.trim().split(/\s+/).slice(0, 8).join(" ");
   return words.length > 60 ? `${words.slice(0, 59)}…` : words;
+}
+
+/**
+ * The findings of planning, from the manifest's own fields: a merge of shards states them again
+ * over the joined plan (shard.ts), so they read as an unsharded run's would.
+ */
+export function planWarnings(
+  m: Pick<Manifest, "queries" | "withoutRelevant"> & { missingDocuments: number },
+): string[] {
+  const warnings: string[] = [];
+  const qids = m.queries.map((q) => q.qid);
+  if (m.missingDocuments)
+    warnings.push(`${m.missingDocuments} candidates name documents without text (skipped)`);
+  const badIds = idsWithWhitespace([...qids, ...m.queries.flatMap((q) => q.candidates)]);
+  if (badIds)
+    warnings.push(
+      `${badIds} query or document ids are empty or contain whitespace: the TREC files cannot represent them`,
+    );
+  const none = m.withoutRelevant.queries.length;
+  if (none && m.withoutRelevant.skipped)
+    warnings.push(
+      `${count(none, "query has", "queries have")} no relevant document and ${agree(none, "was", "were")} left out (--skip-queries-without-relevant); report.json lists them`,
+    );
+  else if (none)
+    warnings.push(
+      `${none} of ${qids.length} queries have no relevant document: they score 0 in every measure whatever ` +
+        `the ranking, so no mean can exceed ${((qids.length - none) / qids.length).toFixed(4)} ` +
+        "(--skip-queries-without-relevant leaves them out and lists them)",
+    );
+  return warnings;
 }
 
 function configRecord(o: RunOptions, measures: string[]): RunConfigRecord {

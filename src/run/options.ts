@@ -27,6 +27,7 @@ import {
   providerOptions,
   text,
 } from "./option-kinds.js";
+import { parseShard, SHARD_RULE } from "./shard.js";
 
 /**
  * Where an option lives in the config file:
@@ -62,6 +63,15 @@ const cacheFolder: Kind<z.ZodType<string | false>> = {
   label: "folder",
   read: (text) => text,
   isPath: () => true,
+};
+
+/** `i/n` (1-based) or `auto` (Kubernetes Indexed Jobs: JOB_COMPLETION_INDEX); shard.ts resolves it. */
+const shardKind: Kind<z.ZodType<string>> = {
+  schema: z
+    .string({ error: SHARD_RULE })
+    .refine((v) => v === "auto" || parseShard(v) !== undefined, { error: SHARD_RULE }),
+  label: "i/n or auto",
+  read: (text) => text,
 };
 
 /** Keys are config-file names. The order is --help's: groups (by scope) appear as their first row does. */
@@ -267,6 +277,17 @@ export const RUN_OPTIONS = {
     repeat: "list",
     kind: text("measure"),
     description: "measures, e.g. nDCG@10,RR@10,AP (replaces the defaults)",
+  },
+  shard: {
+    scope: "top",
+    kind: shardKind,
+    description:
+      "run one shard of the queries (a stable hash partition, after --sample): 2/3 is the second of three; auto takes the index from JOB_COMPLETION_INDEX (0-based) and the count from --shard-count or RERANK_EVAL_SHARD_COUNT; join the shards with `rerank-eval merge`",
+  },
+  shardCount: {
+    scope: "top",
+    kind: positiveInteger,
+    description: "the shard count of --shard auto (default: RERANK_EVAL_SHARD_COUNT)",
   },
   out: {
     scope: "top",

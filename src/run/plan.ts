@@ -7,6 +7,7 @@ import type { EvalSet } from "../datasets/types.js";
 import { UsageError } from "../errors.js";
 import { taskKey } from "../results/record.js";
 import type { ModelSpec } from "./config.js";
+import { partitionQueries, type ShardPlan, type ShardSpec } from "./shard.js";
 
 export interface Variant {
   /** Unique, file-name safe: `<model name>.top<N>`, `<model name>` (no top_n) or `first-stage`. */
@@ -44,6 +45,8 @@ export interface Plan {
   optimistic: boolean;
   /** Candidates that name a document the set has no text for (skipped, counted). */
   missingDocuments: number;
+  /** `--shard i/n`: this run's part of the (sampled) plan; `queries` holds only that part. */
+  shard?: ShardPlan;
 }
 
 export interface PlanInput {
@@ -56,6 +59,8 @@ export interface PlanInput {
   sample?: number;
   seed: number;
   skipWithoutRelevant?: boolean;
+  /** Keep only this shard's queries, after sampling (shard.ts). */
+  shard?: ShardSpec;
 }
 
 export function planRun(input: PlanInput): Plan {
@@ -75,7 +80,10 @@ export function planRun(input: PlanInput): Plan {
   );
   const skipped = new Set(input.skipWithoutRelevant ? withoutRelevant : []);
   const scored = skipped.size ? judged.filter((qid) => !skipped.has(qid)) : judged;
-  const chosen = input.sample !== undefined ? sampleQueries(scored, input.sample, input.seed) : scored;
+  const sampled = input.sample !== undefined ? sampleQueries(scored, input.sample, input.seed) : scored;
+  // The sample is drawn from the whole set, then partitioned: every shard draws the same sample.
+  const part = input.shard ? partitionQueries(sampled, input.shard) : undefined;
+  const chosen = part ? part.kept : sampled;
   const kept = new Set(chosen);
 
   let missingDocuments = 0;
@@ -134,13 +142,14 @@ export function planRun(input: PlanInput): Plan {
       queries: input.skipWithoutRelevant ? withoutRelevant : withoutRelevant.filter((q) => kept.has(q)),
     },
     ...(input.sample !== undefined
-      ? { sample: { size: queries.length, seed: input.seed, of: scored.length } }
+      ? { sample: { size: sampled.length, seed: input.seed, of: scored.length } }
       : {}),
     ...(input.depth !== undefined ? { depth: input.depth } : {}),
     maxCandidates,
     candidatesSource: source,
     optimistic: source === "qrels",
     missingDocuments,
+    ...(part ? { shard: part.shard } : {}),
   };
 }
 

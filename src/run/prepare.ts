@@ -41,6 +41,7 @@ import {
   unfinishedRun,
 } from "./resume.js";
 import { safeEndpoint } from "./secrets.js";
+import { parseShard } from "./shard.js";
 
 /** server/embedded.ts's EMBEDDED, spelt here: importing it would load the server into every run. */
 const EMBEDDED_ENDPOINT = "embedded";
@@ -90,6 +91,7 @@ export async function prepareRun(input: PrepareInput): Promise<Prepared> {
     sample: options.sample,
     seed: options.seed,
     skipWithoutRelevant: options.skipQueriesWithoutRelevant,
+    ...(options.shard ? { shard: parseShard(options.shard) } : {}),
   });
   const server = await embeddedServerFor(options.models);
   const rerankers = new Map<string, Reranker>();

@@ -93,6 +93,8 @@ export function resumedOptions(manifest: Manifest, overrides: ResumeOverrides, d
     skipQueriesWithoutRelevant: c.skipQueriesWithoutRelevant,
     ...(manifest.scoring.baseline !== null ? { baseline: manifest.scoring.baseline } : {}),
     correction: manifest.scoring.correction,
+    // A shard resumes as the same shard: the plan made again is partitioned the same way.
+    ...(manifest.shard ? { shard: `${manifest.shard.index}/${manifest.shard.count}` } : {}),
     out: dir,
     // The cache the run used, unless the resume names another (or --no-cache).
     ...((overrides.cache ?? c.cache) !== undefined ? { cache: overrides.cache ?? c.cache } : {}),
