@@ -11,6 +11,7 @@ import { cacheCommand } from "./commands/cache.js";
 import { compareCommand } from "./commands/compare.js";
 import { doctorCommand } from "./commands/doctor.js";
 import { evaluateCommand } from "./commands/evaluate.js";
+import { loadCommand } from "./commands/load.js";
 import { reportCommand } from "./commands/report.js";
 import { rerankCommand } from "./commands/rerank.js";
 import { retrieveCommand } from "./commands/retrieve.js";
@@ -72,6 +73,7 @@ const COMMANDS = [
   compareCommand,
   cacheCommand,
   retrieveCommand,
+  loadCommand,
 ];
 /** "report <dir>" → "report". */
 const COMMAND_NAMES = COMMANDS.map((c) => String(c.command).split(" ", 1)[0]);
@@ -98,7 +100,7 @@ export async function main(argv: string[]): Promise<number> {
       .command(COMMANDS as CommandModule[])
       .demandCommand(
         1,
-        "name a command: run, report, compare, evaluate, rerank, doctor, serve, cache or retrieve",
+        "name a command: run, report, compare, evaluate, rerank, doctor, serve, cache, retrieve or load",
       )
       .strict()
       .wrap(Math.min(110, process.stdout.columns ?? 110))
