@@ -2,9 +2,11 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { AddressInfo, Socket } from "node:net";
 import { UsageError } from "../errors.js";
 import { cohereAnswer, errorBody, rank, regoloAnswer } from "./answers.js";
+import { ServiceSlots } from "./capacity.js";
 import { PendingDelays, ServerClosing } from "./delays.js";
 import { FaultPlan, TokenBucket } from "./faults.js";
 import { MODELS, scoreDocuments } from "./models.js";
+import { PauseGate } from "./pause.js";
 import { ClientGone, parseRerankRequest, RequestError, type RouteDialect, readBody } from "./request.js";
 
 /**
@@ -22,6 +24,11 @@ export interface ServerOptions {
   rateLimitRps?: number;
   dropRate?: number;
   seed?: number;
+  /** At most this many rerank requests in service at once; the rest queue FIFO (default: no bound). */
+  capacity?: number;
+  /** A pause of `pauseMs` starting `pauseAtMs` after the server listens (both or neither). */
+  pauseAtMs?: number;
+  pauseMs?: number;
   maxBodyBytes?: number;
   maxDocuments?: number;
   /** Access log lines: time, method, path, status, ms. Never headers (they carry keys). */
@@ -32,6 +39,10 @@ export interface RunningServer {
   /** Origin, e.g. http://127.0.0.1:43121 */
   url: string;
   port: number;
+  /** Stalls every rerank request in service or arriving in the next `ms` until then (PauseGate). */
+  pause(ms: number): void;
+  /** Rerank requests in service and waiting for a slot now (waiting only with a capacity). */
+  load(): { inService: number; queued: number };
   close(): Promise<void>;
 }
 
@@ -61,12 +72,15 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   const faults = new FaultPlan(o.dropRate, o.failRate, o.seed);
   // Cancelled on close() so requests sleeping out an injected latency do not outlive the server.
   const delays = new PendingDelays();
+  const slots = o.capacity !== undefined ? new ServiceSlots(o.capacity) : undefined;
+  const pauses = new PauseGate(delays);
+  let inService = 0;
   const log = opts.log;
   const dropped = new WeakSet<ServerResponse>();
 
   const server = createServer({ keepAlive: true }, (req, res) => {
     const started = performance.now();
-    const path = (req.url ?? "/").split("?", 1)[0];
+    const [path, query] = splitUrl(req.url);
     if (log) {
       // "finish" is an answer sent; "close" without it is a client that left, or a dropped connection.
       res.on("close", () => {
@@ -78,7 +92,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
         log(accessLine(req.method, path, outcome, started));
       });
     }
-    handle(req, res, path).catch((err: unknown) => {
+    handle(req, res, path, query).catch((err: unknown) => {
       // Last resort: a bug must cost one request a 500, never the process.
       if (!res.headersSent && !res.destroyed) {
         sendJson(res, 500, {
@@ -94,8 +108,14 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
     else socket.destroy();
   });
 
-  async function handle(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
+  async function handle(
+    req: IncomingMessage,
+    res: ServerResponse,
+    path: string,
+    query: string,
+  ): Promise<void> {
     const dialect = RERANK_ROUTES[path];
+    if (path === PAUSE_ROUTE) return handlePause(req, res, query);
     if (dialect === undefined) return handleOther(req, res, path);
     if (req.method !== "POST") {
       res.setHeader("Allow", "POST");
@@ -126,31 +146,40 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
         return;
       }
       const request = parseRerankRequest(body, dialect, o.maxDocuments);
-      const delay = o.latencyMs + o.perDocLatencyMs * request.documents.length;
-      if (delay > 0) {
-        await delays.wait(delay);
+      // Queued for a slot, then in service: the pause, the latency, the scoring and the answer.
+      const release = slots ? await slots.acquire() : undefined;
+      inService++;
+      try {
+        if (req.socket.destroyed) return; // the client gave up while queued: it costs no service
+        await pauses.wait();
+        const delay = o.latencyMs + o.perDocLatencyMs * request.documents.length;
+        if (delay > 0) await delays.wait(delay);
+        await pauses.wait(); // paused mid-service: the answer waits for the pause's end too
         if (req.socket.destroyed) return; // the client gave up while we slept: skip the scoring
-      }
-      if (fate === "fail") {
-        return sendError(
-          res,
-          dialect,
-          new RequestError(
-            503,
-            "service_unavailable",
-            "the model is temporarily overloaded (injected failure)",
-          ),
+        if (fate === "fail") {
+          return sendError(
+            res,
+            dialect,
+            new RequestError(
+              503,
+              "service_unavailable",
+              "the model is temporarily overloaded (injected failure)",
+            ),
+          );
+        }
+        const ranked = rank(
+          scoreDocuments(request.model, request.query, request.documents, o.seed),
+          request.topN,
         );
+        sendJson(
+          res,
+          200,
+          dialect === "cohere" ? cohereAnswer(request, ranked) : regoloAnswer(request, ranked),
+        );
+      } finally {
+        inService--;
+        release?.();
       }
-      const ranked = rank(
-        scoreDocuments(request.model, request.query, request.documents, o.seed),
-        request.topN,
-      );
-      sendJson(
-        res,
-        200,
-        dialect === "cohere" ? cohereAnswer(request, ranked) : regoloAnswer(request, ranked),
-      );
     } catch (err) {
       if (err instanceof RequestError) {
         // A 413 leaves the rest of the upload unread: close the connection rather than reuse it.
@@ -163,6 +192,26 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
       }
       throw err;
     }
+  }
+
+  /** POST /admin/pause?ms=D: a pause a test can start at the moment it chooses. */
+  function handlePause(req: IncomingMessage, res: ServerResponse, query: string): void {
+    if (req.method !== "POST") {
+      res.setHeader("Allow", "POST");
+      const msg = `method ${req.method} not allowed on ${PAUSE_ROUTE}; use POST`;
+      sendError(res, "regolo", new RequestError(405, "method_not_allowed", msg));
+      return;
+    }
+    const raw = new URLSearchParams(query).get("ms");
+    const ms = raw === null || raw.trim() === "" ? Number.NaN : Number(raw);
+    if (!Number.isFinite(ms) || ms < 0 || ms > MAX_PAUSE_MS) {
+      const msg = `${PAUSE_ROUTE} needs ms=0..${MAX_PAUSE_MS} (milliseconds), got ${raw === null ? "none" : `'${raw}'`}`;
+      sendError(res, "regolo", new RequestError(400, "invalid_request", msg, "ms"));
+      return;
+    }
+    pauses.pause(ms);
+    req.resume(); // any body is ignored; drained so the connection can be reused
+    sendJson(res, 200, { paused_ms: ms, remaining_ms: Math.round(pauses.remainingMs) });
   }
 
   function handleOther(req: IncomingMessage, res: ServerResponse, path: string): void {
@@ -191,13 +240,26 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
     });
   });
   const { port } = server.address() as AddressInfo;
+  const scheduledPause =
+    o.pauseAtMs !== undefined && o.pauseMs !== undefined
+      ? setTimeout((ms: number) => pauses.pause(ms), o.pauseAtMs, o.pauseMs)
+      : undefined;
+  scheduledPause?.unref();
   const host = o.host.includes(":") ? `[${o.host}]` : o.host;
   let closed: Promise<void> | undefined;
   return {
     url: `http://${host}:${port}`,
     port,
+    pause(ms) {
+      if (!Number.isFinite(ms) || ms < 0)
+        throw new UsageError(`pause must be a number of ms >= 0, got ${ms}`);
+      pauses.pause(ms);
+    },
+    load: () => ({ inService, queued: slots?.queued ?? 0 }),
     close() {
       closed ??= new Promise<void>((resolve) => {
+        clearTimeout(scheduledPause);
+        slots?.close();
         delays.cancelAll();
         server.close(() => resolve());
         server.closeAllConnections();
@@ -205,6 +267,16 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
       return closed;
     },
   };
+}
+
+const PAUSE_ROUTE = "/admin/pause";
+/** An hour: longer is a typo, and a server stuck for days is no test. */
+const MAX_PAUSE_MS = 3_600_000;
+
+function splitUrl(url: string | undefined): [path: string, query: string] {
+  const u = url ?? "/";
+  const q = u.indexOf("?");
+  return q < 0 ? [u, ""] : [u.slice(0, q), u.slice(q + 1)];
 }
 
 function sendJson(res: ServerResponse, status: number, body: unknown): void {
@@ -225,7 +297,10 @@ function accessLine(method: string | undefined, path: string, status: string, st
   return `${new Date().toISOString()} ${method ?? "-"} ${path} ${status} ${ms}ms`;
 }
 
-type CheckedOptions = Required<Omit<ServerOptions, "log" | "rateLimitRps">> & { rateLimitRps?: number };
+type CheckedOptions = Required<
+  Omit<ServerOptions, "log" | "rateLimitRps" | "capacity" | "pauseAtMs" | "pauseMs">
+> &
+  Pick<ServerOptions, "rateLimitRps" | "capacity" | "pauseAtMs" | "pauseMs">;
 
 /** Bad settings are a usage error (exit 2), not a server that silently does something else. */
 function checkOptions(opts: ServerOptions): CheckedOptions {
@@ -256,6 +331,8 @@ function checkOptions(opts: ServerOptions): CheckedOptions {
       throw new UsageError(`rate limit must be a number of requests/s > 0, got ${rateLimitRps}`);
     }
   }
+  if ((opts.pauseAtMs === undefined) !== (opts.pauseMs === undefined))
+    throw new UsageError("a pause needs both its start (pause at ms) and its length (pause ms)");
   return {
     host: opts.host ?? "127.0.0.1",
     port,
@@ -265,6 +342,9 @@ function checkOptions(opts: ServerOptions): CheckedOptions {
     dropRate: probability("drop rate", opts.dropRate),
     rateLimitRps,
     seed,
+    capacity: opts.capacity === undefined ? undefined : positiveInt("capacity", opts.capacity, 1),
+    pauseAtMs: opts.pauseAtMs === undefined ? undefined : nonNegative("pause start", opts.pauseAtMs, 0),
+    pauseMs: opts.pauseMs === undefined ? undefined : nonNegative("pause length", opts.pauseMs, 0),
     maxBodyBytes: positiveInt("max body bytes", opts.maxBodyBytes, DEFAULT_MAX_BODY_BYTES),
     maxDocuments: positiveInt("max documents", opts.maxDocuments, DEFAULT_MAX_DOCUMENTS),
   };

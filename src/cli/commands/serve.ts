@@ -12,6 +12,9 @@ interface ServeArgs {
   rateLimit?: number;
   dropRate?: number;
   seed?: number;
+  capacity?: number;
+  pauseAtMs?: number;
+  pauseMs?: number;
   quiet?: boolean;
 }
 
@@ -36,9 +39,25 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
         describe: "probability of resetting the connection without an answer",
       })
       .option("seed", { type: "number", describe: "seed for faults and the random model (default 0)" })
+      .option("capacity", {
+        type: "number",
+        describe: "at most N requests in service at once; the rest queue in order (default: no bound)",
+      })
+      .option("pause-at-ms", {
+        type: "number",
+        describe: "stall the server this many ms after it starts listening (with --pause-ms)",
+      })
+      .option("pause-ms", {
+        type: "number",
+        describe: "how long the stall lasts; also on demand: POST /admin/pause?ms=D",
+      })
       .option("quiet", { type: "boolean", default: false, describe: "no access log" })
       .example("$0 serve --latency-ms 50 --fail-rate 0.1", "slow and flaky (seeded: --seed)")
-      .example("$0 serve --rate-limit 5", "answer 429 beyond 5 requests/s") as unknown as Argv<ServeArgs>,
+      .example("$0 serve --rate-limit 5", "answer 429 beyond 5 requests/s")
+      .example(
+        "$0 serve --latency-ms 50 --capacity 8",
+        "saturates at 8 × 1000/50 = 160 requests/s, then queues",
+      ) as unknown as Argv<ServeArgs>,
   handler: async (args: ArgumentsCamelCase<ServeArgs>) => {
     const server = await listen(args);
     process.stdout.write(`rerank-eval serve: listening on ${server.url} (models: ${MODELS.join(", ")})\n`);
@@ -54,6 +73,16 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
   },
 };
 
+function pauseFlags(args: ServeArgs): { pauseAtMs?: number; pauseMs?: number } {
+  const pauseAtMs = numberFlag(args.pauseAtMs, "--pause-at-ms", { min: 0 });
+  const pauseMs = numberFlag(args.pauseMs, "--pause-ms", { min: 0 });
+  if (pauseAtMs !== undefined && pauseMs === undefined)
+    throw new UsageError("--pause-at-ms needs --pause-ms (how long the stall lasts)");
+  if (pauseMs !== undefined && pauseAtMs === undefined)
+    throw new UsageError("--pause-ms needs --pause-at-ms (when the stall starts; or POST /admin/pause?ms=D)");
+  return { pauseAtMs, pauseMs };
+}
+
 async function listen(args: ServeArgs): Promise<RunningServer> {
   try {
     // Checked here too so a message names the flag as typed (startServer names its options).
@@ -66,6 +95,8 @@ async function listen(args: ServeArgs): Promise<RunningServer> {
       rateLimitRps: numberFlag(args.rateLimit, "--rate-limit", { above: 0 }),
       dropRate: numberFlag(args.dropRate, "--drop-rate", { min: 0, max: 1 }),
       seed: numberFlag(args.seed, "--seed", { integer: true }),
+      capacity: numberFlag(args.capacity, "--capacity", { min: 1, integer: true }),
+      ...pauseFlags(args),
       log: args.quiet ? undefined : (line) => process.stdout.write(`${line}\n`),
     });
   } catch (err) {
