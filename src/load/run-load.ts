@@ -40,6 +40,8 @@ export interface LoadSettings {
   findMaxRate: boolean;
   slo?: Slo;
   maxErrorRate: number;
+  /** The search stops when the rate that failed is within this share of the one that held (default 0.05). */
+  precision?: number;
   /** Synthetic payloads instead of --dataset. */
   synthetic?: SyntheticSpec;
 }
@@ -156,7 +158,14 @@ async function loadSteps(
     const stopped = () => io.stop?.aborted === true;
     let maxRate: number | null = null;
     if (settings.findMaxRate) {
-      maxRate = await findMaxRate((r, phase) => probe(r, phase), { start: settings.rates[0] }, stopped);
+      maxRate = await findMaxRate(
+        (r, phase) => probe(r, phase),
+        {
+          start: settings.rates[0],
+          ...(settings.precision !== undefined ? { precision: settings.precision } : {}),
+        },
+        stopped,
+      );
     } else {
       for (const rate of settings.rates) {
         if (stopped()) break;

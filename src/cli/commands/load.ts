@@ -35,6 +35,11 @@ const LOAD_OPTIONS: Record<string, Options> = {
     type: "string",
     describe: 'latency objective, e.g. "p95<500ms" (p50, p90, p95, p99, p999; ms or s)',
   },
+  "search-precision": {
+    type: "string",
+    describe:
+      "--find-max-rate stops when the failing rate is within this share above the held one [default 0.05]",
+  },
   "max-error-rate": {
     type: "string",
     describe: "error budget of the SLO: share of errors and drops, 0 to 1 [default 0.01]",
@@ -157,6 +162,12 @@ function loadSettings(a: LoadArgs): LoadSettings {
   const maxErrorRate = maxErrorText === undefined ? 0.01 : Number(maxErrorText);
   if (!(maxErrorRate >= 0 && maxErrorRate <= 1) || maxErrorText?.trim() === "")
     throw new UsageError(`--max-error-rate must be a share from 0 to 1 (0.01 is 1 %), got '${maxErrorText}'`);
+  const precisionText = single("search-precision");
+  const precision = precisionText === undefined ? undefined : Number(precisionText);
+  if (precision !== undefined && !(precision > 0 && precision < 1))
+    throw new UsageError(
+      `--search-precision must be a share between 0 and 1 (0.05 is 5 %), got '${precisionText}'`,
+    );
   const docsText = single("docs");
   const docBytesText = single("doc-bytes");
   if (docBytesText !== undefined && docsText === undefined)
@@ -176,6 +187,7 @@ function loadSettings(a: LoadArgs): LoadSettings {
     findMaxRate,
     ...(sloText !== undefined ? { slo: parseSlo(sloText) } : {}),
     maxErrorRate,
+    ...(precision !== undefined ? { precision } : {}),
     ...(docsText !== undefined
       ? {
           synthetic: {
