@@ -6,6 +6,7 @@
  * overloaded client is not mistaken for a slow server. At most `maxInFlight` requests are out; a
  * request due while that many are out is dropped and counted, never queued in the client.
  */
+import { setMaxListeners } from "node:events";
 import { LatencyHistogram } from "./histogram.js";
 import { type Arrival, scheduleOf } from "./schedule.js";
 
@@ -65,6 +66,8 @@ export function runStep(spec: StepSpec, send: Send, stop?: AbortSignal): Promise
   const errorsByKind: Record<string, number> = {};
   const perSecond = new Map<number, Record<string, number>>();
   const abort = new AbortController();
+  // Every request in flight listens on this one signal (the client's abort): hundreds, by design.
+  setMaxListeners(0, abort.signal);
   let requests = 0;
   let dropped = 0;
   let ok = 0;
