@@ -11,7 +11,7 @@ import { parseMeasures } from "../metrics/index.js";
 import { buildReport, defaultMeasures, headlineMeasures } from "../report/model.js";
 import type { LoadSection, LoadStep, Report } from "../report/schema.js";
 import { writeReport } from "../report/write.js";
-import type { Reranker } from "../rerank/types.js";
+import type { Reranker, RerankResult } from "../rerank/types.js";
 import { collateRecords, MANIFEST_FILE, writeAtomically } from "../results/index.js";
 import type { Manifest, ManifestVariant } from "../results/manifest.js";
 import type { ResultRecord } from "../results/record.js";
@@ -129,8 +129,8 @@ async function loadSteps(
     const probe = async (rate: number, phase: "sweep" | Phase): Promise<boolean> => {
       const id = `step${steps.length + 1}-${String(rate).replace(/[^0-9.]/g, "_")}rps`;
       const quality = scorer.sums();
-      const last = new Map<string, ResultRecord>();
-      const send = sender(reranker, payloads, scorer, quality, last, id, t0);
+      const last = new Map<string, Kept>();
+      const send = sender(reranker, payloads, scorer, quality, last);
       const outcome = await runStep(
         {
           rate,
@@ -147,7 +147,8 @@ async function loadSteps(
       const step = stepOf(id, phase, rate, outcome, quality, settings);
       steps.push(step);
       stepVariants.push({ ...base, id, name: `${base.name} @ ${rate}/s` });
-      for (const r of last.values()) {
+      for (const kept of last.values()) {
+        const r = recordOf(kept, id, t0);
         records.push(r);
         prepared.writer.append(r);
       }
@@ -250,15 +251,63 @@ async function loadSteps(
   }
 }
 
+/** A query's last answer of a step (or its first failure when none succeeded), as it came. */
+type Kept = { p: Payload; start: number; end: number; startedAt: number } & (
+  | { result: RerankResult; docIds: string[]; scores: number[] }
+  | { error: ApiError | undefined; message: string }
+);
+
+function recordOf(k: Kept, variant: string, t0: number): ResultRecord {
+  const times = {
+    startedAt: new Date(k.startedAt).toISOString(),
+    finishedAt: new Date(k.startedAt + (k.end - k.start)).toISOString(),
+    startMs: k.start - t0,
+    endMs: k.end - t0,
+  };
+  if ("result" in k) {
+    const { result } = k;
+    return {
+      variant,
+      qid: k.p.qid,
+      ranking: k.docIds.map((d, i) => [d, k.scores[i]]),
+      candidates: k.p.documents.length,
+      attemptLatenciesMs: result.attemptLatenciesMs,
+      latencyMs: result.latencyMs,
+      attempts: result.attempts,
+      requests: result.requests,
+      ...(result.usage ? { usage: result.usage } : {}),
+      scoreKind: result.scoreKind,
+      notes: result.notes,
+      ...times,
+    };
+  }
+  const e = k.error;
+  return {
+    variant,
+    qid: k.p.qid,
+    ranking: [],
+    candidates: k.p.documents.length,
+    attemptLatenciesMs: e?.attemptLatenciesMs ?? [],
+    latencyMs: k.end - k.start,
+    attempts: e?.attempts ?? 1,
+    requests: 1,
+    notes: [],
+    error: {
+      kind: e?.kind ?? "error",
+      ...(e?.status !== undefined ? { status: e.status } : {}),
+      message: k.message,
+    },
+    ...times,
+  };
+}
+
 /** The step's send: one rerank call; its answer scored and kept, its failure named by kind. */
 function sender(
   reranker: Reranker,
   payloads: Payload[],
   scorer: AnswerScorer,
   quality: StepQuality,
-  last: Map<string, ResultRecord>,
-  variant: string,
-  t0: number,
+  last: Map<string, Kept>,
 ) {
   return async (seq: number, recorded: boolean, signal: AbortSignal) => {
     const p = payloads[seq % payloads.length];
@@ -273,47 +322,20 @@ function sender(
       const docIds = result.items.map((it) => p.docIds[it.index]);
       const scores = result.items.map((it) => it.score);
       scorer.score(quality, p.qid, docIds, scores);
-      last.set(p.qid, {
-        variant,
-        qid: p.qid,
-        ranking: docIds.map((d, i) => [d, scores[i]]),
-        candidates: p.documents.length,
-        attemptLatenciesMs: result.attemptLatenciesMs,
-        latencyMs: result.latencyMs,
-        attempts: result.attempts,
-        requests: result.requests,
-        ...(result.usage ? { usage: result.usage } : {}),
-        scoreKind: result.scoreKind,
-        notes: result.notes,
-        startedAt: new Date(startedAt).toISOString(),
-        finishedAt: new Date().toISOString(),
-        startMs: start - t0,
-        endMs: performance.now() - t0,
-      });
+      // Kept raw; made a record once, at the step's end (only each query's last answer is written).
+      last.set(p.qid, { p, result, docIds, scores, start, end: performance.now(), startedAt });
       return { ok: true } as const;
     } catch (err) {
       const e = err instanceof ApiError ? err : undefined;
       const kind = e ? (e.status !== undefined ? `${e.kind} ${e.status}` : e.kind) : "error";
       if (recorded && !last.has(p.qid))
         last.set(p.qid, {
-          variant,
-          qid: p.qid,
-          ranking: [],
-          candidates: p.documents.length,
-          attemptLatenciesMs: e?.attemptLatenciesMs ?? [],
-          latencyMs: performance.now() - start,
-          attempts: e?.attempts ?? 1,
-          requests: 1,
-          notes: [],
-          error: {
-            kind: e?.kind ?? "error",
-            ...(e?.status !== undefined ? { status: e.status } : {}),
-            message: (err as Error).message,
-          },
-          startedAt: new Date(startedAt).toISOString(),
-          finishedAt: new Date().toISOString(),
-          startMs: start - t0,
-          endMs: performance.now() - t0,
+          p,
+          error: e,
+          message: (err as Error).message,
+          start,
+          end: performance.now(),
+          startedAt,
         });
       return { ok: false, kind } as const;
     }

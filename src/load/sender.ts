@@ -55,6 +55,11 @@ export interface StepOutcome {
 
 /** The loop never sleeps longer than this, so a stop is noticed and the timer stays coarse-free. */
 const MAX_SLEEP_MS = 50;
+/**
+ * Sends per turn of the loop at most: a sender that fell behind catches up in slices, letting the
+ * answers (I/O callbacks) in between, instead of one long burst that makes it later still.
+ */
+const MAX_BURST = 64;
 
 export function runStep(spec: StepSpec, send: Send, stop?: AbortSignal): Promise<StepOutcome> {
   const { rate, warmupMs, maxInFlight } = spec;
@@ -153,14 +158,20 @@ export function runStep(spec: StepSpec, send: Send, stop?: AbortSignal): Promise
       timer = undefined;
       if (!scheduling) return;
       const now = performance.now() - t0;
-      while (next <= now && due()) {
+      let burst = 0;
+      while (next <= now && due() && burst < MAX_BURST) {
         fire(next);
         seq++;
+        burst++;
         next = schedule.next();
       }
       if (!due()) {
         scheduling = false;
         finish();
+        return;
+      }
+      if (burst === MAX_BURST) {
+        setImmediate(tick);
         return;
       }
       const wait = next - (performance.now() - t0);

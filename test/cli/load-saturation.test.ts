@@ -79,7 +79,7 @@ describe("coordinated omission", () => {
     } finally {
       await server.close();
     }
-  }, 15_000);
+  }, 30_000);
 
   it("closed loop at the same concurrency: the same pause hides below p99 (only the calls in flight saw it)", async () => {
     const server = await pausingServer(60);
@@ -106,7 +106,7 @@ describe("coordinated omission", () => {
     } finally {
       await server.close();
     }
-  }, 15_000);
+  }, 30_000);
 });
 
 describe("saturation with --capacity", () => {
@@ -144,7 +144,7 @@ describe("saturation with --capacity", () => {
     expect(above.latency.p95).toBeGreaterThan(2 * below.latency.p95);
     expect(above.achievedRate).toBeLessThan(55);
     expect(below.achievedRate).toBeGreaterThan(8);
-  }, 15_000);
+  }, 30_000);
 
   it('--find-max-rate --slo "p95<300ms" lands within 10 % of the capacity', async () => {
     const out = join(dir, "search");
@@ -176,5 +176,5 @@ describe("saturation with --capacity", () => {
     expect(load?.steps.some((s) => s.phase === "bisection")).toBe(true);
     expect(load?.slo).toEqual({ text: "p95<300ms", percentile: "p95", thresholdMs: 300, maxErrorRate: 0.01 });
     expect(r.stdout).toMatch(/the highest rate that held it: \*\*[\d.]+ requests\/s\*\*/);
-  }, 20_000);
+  }, 30_000);
 });

@@ -71,7 +71,7 @@ describe("load: quality under load", () => {
     // One record per (step, query): compact, whatever the rate.
     const lines = (await readFile(join(out, "results.jsonl"), "utf8")).trim().split("\n");
     expect(lines.length).toBe(queries);
-  }, 20_000);
+  }, 30_000);
 
   it("shows a truncating server's drop at the step above its rate", async () => {
     const server = await startSheddingServer(25, 2);
@@ -111,7 +111,7 @@ describe("load: quality under load", () => {
     } finally {
       await server.close();
     }
-  }, 20_000);
+  }, 30_000);
 });
 
 describe("load: bad flags", () => {
@@ -180,5 +180,5 @@ describe("load: Ctrl-C", () => {
     expect(report.load?.steps[0].requests).toBeGreaterThan(3);
     expect(report.load?.steps[0].requests).toBeLessThan(600);
     expect(report.warnings.join(" ")).toMatch(/interrupted/);
-  }, 20_000);
+  }, 30_000);
 });

@@ -79,7 +79,7 @@ describe("runStep", () => {
     try {
       const send = httpSend(pool);
       const o = await runStep(
-        { rate: 200, arrival: "poisson", seed: 3, warmupMs: 250, requests: 120, maxInFlight: 100 },
+        { rate: 200, arrival: "poisson", seed: 3, warmupMs: 250, requests: 120, maxInFlight: 1000 },
         (seq, recorded, signal) => {
           seen[seq] = recorded;
           return send(seq, recorded, signal);
