@@ -15,6 +15,7 @@ const all = [
   "stats",
   "report-stats",
   "retrieve",
+  "load",
 ];
 const chosen = process.argv.slice(2).length ? process.argv.slice(2) : all;
 let failed = 0;

@@ -13,6 +13,7 @@ import { compareCommand } from "./commands/compare.js";
 import { datasetsCommand } from "./commands/datasets.js";
 import { doctorCommand } from "./commands/doctor.js";
 import { evaluateCommand } from "./commands/evaluate.js";
+import { loadCommand } from "./commands/load.js";
 import { mergeCommand } from "./commands/merge.js";
 import { reportCommand } from "./commands/report.js";
 import { rerankCommand } from "./commands/rerank.js";
@@ -79,6 +80,7 @@ const COMMANDS = [
   retrieveCommand,
   datasetsCommand,
   mergeCommand,
+  loadCommand,
 ];
 /** "report <dir>" → "report". */
 const COMMAND_NAMES = COMMANDS.map((c) => String(c.command).split(" ", 1)[0]);
@@ -105,7 +107,7 @@ export async function main(argv: string[]): Promise<number> {
       .command(COMMANDS as CommandModule[])
       .demandCommand(
         1,
-        "name a command: run, report, compare, evaluate, rerank, doctor, serve, cache, retrieve, datasets or merge",
+        "name a command: run, report, compare, evaluate, rerank, doctor, serve, cache, retrieve, datasets, merge or load",
       )
       .strict()
       .wrap(Math.min(110, process.stdout.columns ?? 110))

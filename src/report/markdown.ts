@@ -6,6 +6,7 @@
 import { stringify } from "yaml";
 import { count } from "../text/words.js";
 import type { RankingDiff } from "./diffs.js";
+import { loadMarkdown } from "./load-markdown.js";
 import { primaryMeasure } from "./model.js";
 import type { Report, ReportVariant } from "./types.js";
 
@@ -114,6 +115,7 @@ export function renderMarkdown(report: Report): string {
   );
   if (report.incomplete) out.push(incompleteText(report), "");
   if (report.candidates.optimistic) out.push(OPTIMISTIC, "");
+  if (report.load) out.push("## Load", "", ...loadMarkdown(report.load, report.headline), "");
   out.push("## Results", "", headlineTable(report), "");
   out.push(
     `${marksText(report)}${boldScope(report)}. ${report.conventions.complete ? "Failed queries count 0 in every measure." : "Failed queries are left out of the means (--no-complete)."} All measures are in the table at the end.`,

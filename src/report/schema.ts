@@ -152,7 +152,10 @@ export const LoadStepSchema = z.object({
   phase: z.enum(["sweep", "exponential", "bisection"]),
   /** Requests per second asked for. */
   offeredRate: z.number(),
-  /** Answers (ok or error) per second over the recorded window. */
+  /**
+   * Ok answers per second of the recorded requests: over the window, or over the time from its start
+   * to the last ok answer when that is longer (a server that queues finishes late).
+   */
   achievedRate: z.number(),
   /** Requests scheduled in the recorded window (after warmup): sent + dropped. */
   requests: count,

@@ -58,7 +58,7 @@ describe("did you mean", () => {
     const command = await runCli(["frobnicate"], {});
     expect(command.stderr).toBe(
       line(
-        "Unknown command: frobnicate; the commands are evaluate, rerank, doctor, serve, run, report, compare, cache, retrieve, datasets, merge",
+        "Unknown command: frobnicate; the commands are evaluate, rerank, doctor, serve, run, report, compare, cache, retrieve, datasets, merge, load",
       ),
     );
   });

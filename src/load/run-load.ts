@@ -1,0 +1,397 @@
+/**
+ * `runLoad`: a load benchmark as a run folder. prepare (the run's: load the set, plan, start the
+ * embedded server, make the client, lock the folder, write manifest.json and qrels.txt) → steps
+ * (a sweep of rates, or the saturation search), each an open-loop step whose answers are scored
+ * as they arrive → the record (each step is a variant: its queries' last answers in results.jsonl,
+ * the manifest rewritten to name the steps) → the run's report with a `load` section.
+ */
+import { join } from "node:path";
+import { ApiError } from "../errors.js";
+import { parseMeasures } from "../metrics/index.js";
+import { buildReport, defaultMeasures, headlineMeasures } from "../report/model.js";
+import type { LoadSection, LoadStep, Report } from "../report/schema.js";
+import { writeReport } from "../report/write.js";
+import type { Reranker, RerankResult } from "../rerank/types.js";
+import { collateRecords, MANIFEST_FILE, writeAtomically } from "../results/index.js";
+import type { Manifest, ManifestVariant } from "../results/manifest.js";
+import type { ResultRecord } from "../results/record.js";
+import { type RunFlags, type RunOptions, resolveRunOptions } from "../run/config.js";
+import { type Task, taskCandidates, tasksOf } from "../run/plan.js";
+import { prepareRun } from "../run/prepare.js";
+import { collectSecrets, redactor } from "../run/secrets.js";
+import { VERSION } from "../version.js";
+import { AnswerScorer, type StepQuality } from "./quality.js";
+import type { Arrival } from "./schedule.js";
+import { findMaxRate, type Phase } from "./search.js";
+import { runStep, type StepOutcome } from "./sender.js";
+import type { Slo } from "./slo.js";
+import { type SyntheticSpec, writeSyntheticSet } from "./synthetic.js";
+
+export interface LoadSettings {
+  /** The sweep's rates in order; with findMaxRate, the first is where the search starts. */
+  rates: number[];
+  arrival: Arrival;
+  seed: number;
+  /** Each step's recorded window, ms; or `requests` recorded requests per step. */
+  durationMs?: number;
+  requests?: number;
+  warmupMs: number;
+  maxInFlight: number;
+  findMaxRate: boolean;
+  slo?: Slo;
+  maxErrorRate: number;
+  /** The search stops when the rate that failed is within this share of the one that held (default 0.05). */
+  precision?: number;
+  /** Synthetic payloads instead of --dataset. */
+  synthetic?: SyntheticSpec;
+}
+
+export interface LoadIo {
+  env?: Record<string, string | undefined>;
+  /** Aborted (Ctrl-C): the current step stops, no other starts; the report is written, marked incomplete. */
+  stop?: AbortSignal;
+  /** One line per finished step (stderr by default); nothing when quiet. */
+  progress?: (line: string) => void;
+  overwrite?: boolean;
+}
+
+export interface LoadOutcome {
+  report: Report;
+  outDir: string;
+  interrupted: boolean;
+}
+
+interface Payload {
+  qid: string;
+  query: string;
+  docIds: string[];
+  documents: string[];
+  topN?: number;
+}
+
+/** The run flags the load takes as a run does (dataset, model, endpoint, key, client limits, --out). */
+export async function runLoad(
+  flags: RunFlags,
+  settings: LoadSettings,
+  io: LoadIo = {},
+): Promise<LoadOutcome> {
+  const env = io.env ?? process.env;
+  const synthetic = settings.synthetic ? await writeSyntheticSet(settings.synthetic) : undefined;
+  try {
+    const withSet = synthetic ? { ...flags, dataset: synthetic.path, candidates: "qrels" } : flags;
+    const resolved = resolveRunOptions(undefined, withSet as RunFlags);
+    // No response cache (a cached answer is no load), no retries unless asked (a retry hides an error
+    // inside a latency), and the folder's concurrency figure is the in-flight bound.
+    const options: RunOptions = {
+      ...resolved,
+      cache: false,
+      concurrency: settings.maxInFlight,
+      complete: false,
+      models: resolved.models.map((m) => ({ ...m, retries: m.retries ?? 0 })),
+    };
+    return await loadSteps(options, settings, io, env);
+  } finally {
+    await synthetic?.remove();
+  }
+}
+
+async function loadSteps(
+  options: RunOptions,
+  settings: LoadSettings,
+  io: LoadIo,
+  env: Record<string, string | undefined>,
+): Promise<LoadOutcome> {
+  const started = performance.now();
+  const startedAt = new Date().toISOString();
+  const measures = parseMeasures(options.measures ?? defaultMeasures(options.k)).map((m) => m.name);
+  const headline = headlineMeasures(measures, options.k, options.measures !== undefined);
+  const redact = redactor(collectSecrets(options.models, env));
+  const prepared = await prepareRun({ options, measures, headline, env, redact, createdAt: startedAt });
+  try {
+    const { plan, manifest, evalSet, outDir } = prepared;
+    const tasks: Task[] = [...tasksOf(plan)].filter((t) => t.variant.kind === "rerank");
+    const variant = tasks[0].variant;
+    const reranker = prepared.rerankers.get(variant.model?.name ?? "") as Reranker;
+    const payloads: Payload[] = tasks.map((t) => ({
+      qid: t.query.qid,
+      query: t.query.text,
+      ...taskCandidates(t),
+      ...(t.variant.topN !== undefined ? { topN: t.variant.topN } : {}),
+    }));
+    const scorer = new AnswerScorer(evalSet.qrels, measures);
+    const steps: LoadStep[] = [];
+    const stepVariants: ManifestVariant[] = [];
+    const records: ResultRecord[] = [];
+    const base = manifest.variants.find((v) => v.id === variant.id) as ManifestVariant;
+    const t0 = performance.now();
+    const cpu0 = process.cpuUsage();
+
+    const probe = async (rate: number, phase: "sweep" | Phase): Promise<boolean> => {
+      const id = `step${steps.length + 1}-${String(rate).replace(/[^0-9.]/g, "_")}rps`;
+      const quality = scorer.sums();
+      const last = new Map<string, Kept>();
+      const send = sender(reranker, payloads, scorer, quality, last);
+      const outcome = await runStep(
+        {
+          rate,
+          arrival: settings.arrival,
+          seed: settings.seed,
+          warmupMs: settings.warmupMs,
+          ...(settings.durationMs !== undefined ? { durationMs: settings.durationMs } : {}),
+          ...(settings.requests !== undefined ? { requests: settings.requests } : {}),
+          maxInFlight: settings.maxInFlight,
+        },
+        send,
+        io.stop,
+      );
+      const step = stepOf(id, phase, rate, outcome, quality, settings);
+      steps.push(step);
+      stepVariants.push({ ...base, id, name: `${base.name} @ ${rate}/s` });
+      for (const kept of last.values()) {
+        const r = recordOf(kept, id, t0);
+        records.push(r);
+        prepared.writer.append(r);
+      }
+      io.progress?.(stepLine(step));
+      return step.sloMet !== false && !outcome.stopped;
+    };
+
+    const stopped = () => io.stop?.aborted === true;
+    let maxRate: number | null = null;
+    if (settings.findMaxRate) {
+      maxRate = await findMaxRate(
+        (r, phase) => probe(r, phase),
+        {
+          start: settings.rates[0],
+          ...(settings.precision !== undefined ? { precision: settings.precision } : {}),
+        },
+        stopped,
+      );
+    } else {
+      for (const rate of settings.rates) {
+        if (stopped()) break;
+        await probe(rate, "sweep");
+      }
+    }
+    prepared.writer.flush();
+    const rerankSeconds = (performance.now() - t0) / 1000;
+    const cpu = process.cpuUsage(cpu0);
+    const interrupted = stopped();
+
+    // The folder's record names the steps: `report DIR` rebuilds their quality without the API.
+    const stepManifest: Manifest = {
+      ...manifest,
+      variants: stepVariants.length ? stepVariants : manifest.variants,
+    };
+    await writeAtomically(join(outDir, MANIFEST_FILE), redact(`${JSON.stringify(stepManifest, null, 2)}\n`));
+    const collated = collateRecords(stepManifest, records);
+    const built = buildReport({
+      manifest: stepManifest,
+      collated,
+      qrels: evalSet.qrels,
+      measures,
+      headline,
+      ks: options.k,
+      toolVersion: VERSION,
+      timing: {
+        rerankSeconds,
+        rerankCpuSeconds: (cpu.user + cpu.system) / 1e6,
+        totalSeconds: (performance.now() - started) / 1000,
+        startedAt,
+        finishedAt: new Date().toISOString(),
+      },
+      warnings: settings.synthetic
+        ? [
+            "synthetic payloads: random texts with arbitrary labels; the quality figures say nothing about the model",
+          ]
+        : [],
+    });
+    const load: LoadSection = {
+      arrival: settings.arrival,
+      seed: settings.seed,
+      steps,
+      maxRate: settings.findMaxRate ? maxRate : null,
+      slo: settings.slo
+        ? {
+            text: settings.slo.text,
+            percentile: settings.slo.percentile,
+            thresholdMs: settings.slo.thresholdMs,
+            maxErrorRate: settings.maxErrorRate,
+          }
+        : null,
+      maxInFlight: settings.maxInFlight,
+      payload: settings.synthetic ? "synthetic" : "dataset",
+    };
+    const report: Report = {
+      ...built,
+      conventions: {
+        ...built.conventions,
+        loop:
+          `open loop, ${settings.arrival} arrivals: latency from each request's intended send time ` +
+          `(coordinated omission corrected), at most ${settings.maxInFlight} in flight (more are dropped and counted)`,
+      },
+      // A step need not send every query: a query it did not reach is not missing, only an interrupted load is.
+      incomplete: interrupted
+        ? { tasks: built.incomplete?.tasks ?? 0, missing: built.incomplete?.missing ?? [] }
+        : null,
+      load,
+    };
+    if (interrupted)
+      report.warnings.push("the load was interrupted: the last step is partial and later steps never ran");
+    const qids = stepManifest.queries.map((q) => q.qid);
+    const written = await writeReport(
+      outDir,
+      { report, records: collated.byVariant, qids, qrels: evalSet.qrels },
+      redact,
+    );
+    return { report: written, outDir, interrupted };
+  } finally {
+    await prepared.close();
+    await prepared.release();
+  }
+}
+
+/** A query's last answer of a step (or its first failure when none succeeded), as it came. */
+type Kept = { p: Payload; start: number; end: number; startedAt: number } & (
+  | { result: RerankResult; docIds: string[]; scores: number[] }
+  | { error: ApiError | undefined; message: string }
+);
+
+function recordOf(k: Kept, variant: string, t0: number): ResultRecord {
+  const times = {
+    startedAt: new Date(k.startedAt).toISOString(),
+    finishedAt: new Date(k.startedAt + (k.end - k.start)).toISOString(),
+    startMs: k.start - t0,
+    endMs: k.end - t0,
+  };
+  if ("result" in k) {
+    const { result } = k;
+    return {
+      variant,
+      qid: k.p.qid,
+      ranking: k.docIds.map((d, i) => [d, k.scores[i]]),
+      candidates: k.p.documents.length,
+      attemptLatenciesMs: result.attemptLatenciesMs,
+      latencyMs: result.latencyMs,
+      attempts: result.attempts,
+      requests: result.requests,
+      ...(result.usage ? { usage: result.usage } : {}),
+      scoreKind: result.scoreKind,
+      notes: result.notes,
+      ...times,
+    };
+  }
+  const e = k.error;
+  return {
+    variant,
+    qid: k.p.qid,
+    ranking: [],
+    candidates: k.p.documents.length,
+    attemptLatenciesMs: e?.attemptLatenciesMs ?? [],
+    latencyMs: k.end - k.start,
+    attempts: e?.attempts ?? 1,
+    requests: 1,
+    notes: [],
+    error: {
+      kind: e?.kind ?? "error",
+      ...(e?.status !== undefined ? { status: e.status } : {}),
+      message: k.message,
+    },
+    ...times,
+  };
+}
+
+/** The step's send: one rerank call; its answer scored and kept, its failure named by kind. */
+function sender(
+  reranker: Reranker,
+  payloads: Payload[],
+  scorer: AnswerScorer,
+  quality: StepQuality,
+  last: Map<string, Kept>,
+) {
+  return async (seq: number, recorded: boolean, signal: AbortSignal) => {
+    const p = payloads[seq % payloads.length];
+    const start = performance.now();
+    const startedAt = Date.now();
+    try {
+      const result = await reranker.rerank(p.query, p.documents, {
+        signal,
+        ...(p.topN !== undefined ? { topN: p.topN } : {}),
+      });
+      if (!recorded) return { ok: true } as const;
+      const docIds = result.items.map((it) => p.docIds[it.index]);
+      const scores = result.items.map((it) => it.score);
+      scorer.score(quality, p.qid, docIds, scores);
+      // Kept raw; made a record once, at the step's end (only each query's last answer is written).
+      last.set(p.qid, { p, result, docIds, scores, start, end: performance.now(), startedAt });
+      return { ok: true } as const;
+    } catch (err) {
+      const e = err instanceof ApiError ? err : undefined;
+      const kind = e ? (e.status !== undefined ? `${e.kind} ${e.status}` : e.kind) : "error";
+      if (recorded && !last.has(p.qid))
+        last.set(p.qid, {
+          p,
+          error: e,
+          message: (err as Error).message,
+          start,
+          end: performance.now(),
+          startedAt,
+        });
+      return { ok: false, kind } as const;
+    }
+  };
+}
+
+function stepOf(
+  variant: string,
+  phase: "sweep" | Phase,
+  rate: number,
+  o: StepOutcome,
+  quality: StepQuality,
+  settings: LoadSettings,
+): LoadStep {
+  const latency = o.latency.percentiles();
+  const lag = o.lag.percentiles();
+  const slo = settings.slo;
+  const failedShare = o.requests === 0 ? 0 : (o.errors + o.dropped) / o.requests;
+  return {
+    variant,
+    phase,
+    offeredRate: rate,
+    achievedRate: round(o.achievedRate),
+    requests: o.requests,
+    dropped: o.dropped,
+    errors: o.errors,
+    latency: {
+      p50: round(latency.p50),
+      p90: round(latency.p90),
+      p95: round(latency.p95),
+      p99: round(latency.p99),
+      p999: round(latency.p999),
+      max: round(latency.max),
+    },
+    senderLag: { p50: round(lag.p50), p99: round(lag.p99), max: round(lag.max) },
+    metrics: quality.means(),
+    durationSeconds: o.windowMs / 1000,
+    warmupSeconds: settings.warmupMs / 1000,
+    errorsByKind: o.errorsByKind,
+    errorsOverTime: o.errorsOverTime,
+    histogram: o.latency.serialize(),
+    sloMet: slo
+      ? o.requests > 0 && latency[slo.percentile] < slo.thresholdMs && failedShare <= settings.maxErrorRate
+      : null,
+  };
+}
+
+function stepLine(s: LoadStep): string {
+  const verdict = s.sloMet === null ? "" : s.sloMet ? ", SLO held" : ", SLO missed";
+  return (
+    `step ${s.variant}: offered ${s.offeredRate}/s, achieved ${s.achievedRate}/s, ${s.requests} requests, ` +
+    `${s.dropped} dropped, ${s.errors} errors, p50 ${s.latency.p50} ms, p99 ${s.latency.p99} ms, ` +
+    `sender lag p99 ${s.senderLag.p99} ms${verdict}`
+  );
+}
+
+function round(x: number): number {
+  return Math.round(x * 1000) / 1000;
+}

@@ -1,0 +1,184 @@
+/**
+ * `rerank-eval load` end to end on real loopback servers: quality under load equals an unloaded
+ * run's when nothing is shed, a server that truncates above a rate shows the drop at that step,
+ * bad flags fail in one line with exit 2 and nothing written, and Ctrl-C writes a partial report
+ * marked incomplete and exits 130.
+ */
+import { existsSync } from "node:fs";
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Report } from "../../src/report/schema.js";
+import { buildCli, REPO, runCli, startCli } from "../helpers/cli.js";
+import { lastRelevantRows, startSheddingServer } from "../load/helpers.js";
+import { tempDir, writeCsv } from "../run/helpers.js";
+
+let dir: string;
+let cleanup: () => Promise<void>;
+beforeAll(async () => {
+  ({ dir, cleanup } = await tempDir("rerank-eval-load-"));
+});
+afterAll(() => cleanup());
+
+const readReport = async (out: string) =>
+  JSON.parse(await readFile(join(out, "report.json"), "utf8")) as Report;
+const TINY = join(REPO, "datasets/tiny-beir");
+
+describe("load: quality under load", () => {
+  it("equals the unloaded run's metrics when nothing is shed", async () => {
+    const common = ["--dataset", TINY, "--candidates", "qrels", "--endpoint", "embedded", "--model", "bm25"];
+    const runOut = join(dir, "run");
+    const run = await runCli(["run", ...common, "--out", runOut, "--no-cache", "--quiet"]);
+    expect(run.code, run.stderr).toBe(0);
+    const unloaded = await readReport(runOut);
+    const queries = unloaded.dataset.queries;
+    expect(queries).toBeGreaterThan(5);
+
+    const out = join(dir, "load");
+    // Every query answered exactly 3 times in the step: the mean per answer is the mean per query.
+    const load = await runCli([
+      "load",
+      ...common,
+      "--rate",
+      "100",
+      "--requests",
+      String(3 * queries),
+      "--warmup",
+      "0s",
+      "--out",
+      out,
+      "--quiet",
+    ]);
+    expect(load.code, load.stderr).toBe(0);
+    const report = await readReport(out);
+    const step = report.load?.steps[0];
+    expect(step?.requests).toBe(3 * queries);
+    expect(step?.errors).toBe(0);
+    for (const m of ["nDCG@10", "RR@10", "AP"]) {
+      const expected = unloaded.variants[0].metrics[m].mean;
+      expect(step?.metrics[m]).toBeCloseTo(expected, 10);
+      // The step is also a variant of the run-style report, scored per query like a run.
+      expect(report.variants[0].metrics[m].mean).toBeCloseTo(expected, 10);
+    }
+    expect(report.variants[0].id).toBe(step?.variant);
+    expect(report.incomplete).toBeNull();
+    expect(report.conventions.loop).toMatch(/open loop/);
+    const md = await readFile(join(out, "report.md"), "utf8");
+    expect(md).toMatch(/## Load/);
+    expect(md).toMatch(/\| step +\| offered \/s \|/);
+    for (const f of ["manifest.json", "results.jsonl", "report.html", "qrels.txt"])
+      expect(existsSync(join(out, f))).toBe(true);
+    // One record per (step, query): compact, whatever the rate.
+    const lines = (await readFile(join(out, "results.jsonl"), "utf8")).trim().split("\n");
+    expect(lines.length).toBe(queries);
+  }, 30_000);
+
+  it("shows a truncating server's drop at the step above its rate", async () => {
+    const server = await startSheddingServer(25, 2);
+    try {
+      const csv = await writeCsv(dir, lastRelevantRows(10, 4), "last.csv");
+      const out = join(dir, "shed");
+      const r = await runCli([
+        "load",
+        "--dataset",
+        csv,
+        "--provider",
+        "vllm",
+        "--endpoint",
+        server.endpoint,
+        "--model",
+        "m",
+        "--rate",
+        "10,60",
+        "--duration",
+        "1s",
+        "--warmup",
+        "500ms",
+        "--slo",
+        "p99<1s",
+        "--out",
+        out,
+      ]);
+      expect(r.code, r.stderr).toBe(0);
+      const steps = (await readReport(out)).load?.steps ?? [];
+      expect(steps.map((s) => s.offeredRate)).toEqual([10, 60]);
+      expect(steps[0].metrics["nDCG@10"]).toBe(1);
+      expect(steps[1].metrics["nDCG@10"]).toBeLessThan(0.2);
+      expect(server.truncated).toBeGreaterThan(40);
+      // Fast answers: the latency SLO held at both steps; only quality says what happened.
+      expect(steps.every((s) => s.sloMet)).toBe(true);
+      expect(r.stdout).toMatch(/SLO `p99<1s`/);
+    } finally {
+      await server.close();
+    }
+  }, 30_000);
+});
+
+describe("load: bad flags", () => {
+  const base = ["load", "--endpoint", "embedded", "--model", "bm25", "--docs", "10"];
+  it.each([
+    [["--rate", "10", "--slo", "p97<1s"], /--slo: unknown percentile 'p97'/],
+    [["--rate", "10", "--slo", "p95<500"], /--slo: cannot read 'p95<500'/],
+    [["--rate", "10", "--duration", "60"], /--duration must be a time with its unit/],
+    [["--rate", "0"], /--rate must be a positive number/],
+    [["--rate", "10,abc"], /--rate must be a positive number .* got 'abc'/],
+    [[], /no rate: pass --rate/],
+    [["--find-max-rate"], /--find-max-rate needs --slo/],
+    [["--rate", "10", "--arrival", "burst"], /--arrival must be constant or poisson/],
+    [["--rate", "10", "-j", "4"], /does not apply to load/],
+    [["--rate", "10", "--max-error-rate", "2"], /--max-error-rate must be a share/],
+    [["--rate", "10", "--duration", "1s", "--requests", "5"], /--duration or --requests, not both/],
+    [["--rate", "10", "--dataset", "x"], /--docs makes synthetic payloads/],
+    [["--rate", "10", "--max-in-flight", "0"], /--max-in-flight must be a positive integer/],
+  ])("%j: one line, exit 2, nothing written", async (args, message) => {
+    const out = join(dir, `bad-${Math.random().toString(36).slice(2)}`);
+    const r = await runCli([...base, ...args, "--out", out]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(message);
+    expect(r.stderr.trim().split("\n")).toHaveLength(1);
+    expect(r.stderr).not.toMatch(/\bat .*\.ts:\d+/);
+    expect(existsSync(out)).toBe(false);
+  });
+});
+
+describe("load: Ctrl-C", () => {
+  beforeAll(() => buildCli(), 60_000);
+
+  it("writes the partial report marked incomplete and exits 130", async () => {
+    const out = join(dir, "interrupted");
+    const { child, done } = startCli(
+      [
+        "load",
+        "--endpoint",
+        "embedded",
+        "--model",
+        "bm25",
+        "--docs",
+        "10",
+        "--rate",
+        "20",
+        "--duration",
+        "60s",
+        "--warmup",
+        "0s",
+        "--out",
+        out,
+      ],
+      {},
+    );
+    // Interrupted once the step is well under way (its manifest is written before the first request).
+    for (let i = 0; i < 100 && !existsSync(join(out, "manifest.json")); i++)
+      await new Promise((r) => setTimeout(r, 50));
+    await new Promise((r) => setTimeout(r, 700));
+    child.kill("SIGINT");
+    const r = await done;
+    expect(r.code).toBe(130);
+    expect(r.stderr).toMatch(/interrupted: the load was stopped; report \(incomplete\)/);
+    const report = await readReport(out);
+    expect(report.incomplete).not.toBeNull();
+    expect(report.load?.steps).toHaveLength(1);
+    expect(report.load?.steps[0].requests).toBeGreaterThan(3);
+    expect(report.load?.steps[0].requests).toBeLessThan(600);
+    expect(report.warnings.join(" ")).toMatch(/interrupted/);
+  }, 30_000);
+});

@@ -1,0 +1,72 @@
+/**
+ * Test servers for the load: a rerank server (vLLM/regolo answer shape) on 127.0.0.1 that ranks a
+ * query's documents by the number in their text and, above a request rate, sheds load by ranking
+ * only the first documents it was sent (a truncated answer); and the run helpers' datasets.
+ */
+import { createServer, type IncomingMessage } from "node:http";
+import type { AddressInfo } from "node:net";
+import type { CsvRow } from "../run/helpers.js";
+
+export interface SheddingServer {
+  endpoint: string;
+  requests: number;
+  truncated: number;
+  close(): Promise<void>;
+}
+
+/** Truncates to `keep` documents while more than `aboveRps` requests arrived in the last second. */
+export async function startSheddingServer(aboveRps: number, keep: number): Promise<SheddingServer> {
+  const arrivals: number[] = [];
+  const state = { requests: 0, truncated: 0 };
+  const server = createServer(async (req, res) => {
+    const body = JSON.parse(await readAll(req)) as { documents: string[] };
+    const now = performance.now();
+    arrivals.push(now);
+    while (arrivals.length && arrivals[0] < now - 1000) arrivals.shift();
+    state.requests++;
+    const shed = arrivals.length > aboveRps;
+    if (shed) state.truncated++;
+    const sent = shed ? body.documents.slice(0, keep) : body.documents;
+    const results = sent
+      .map((text, index) => ({ index, relevance_score: Number(/document (\d+)/.exec(text)?.[1] ?? 0) / 10 }))
+      .sort((a, b) => b.relevance_score - a.relevance_score);
+    res.writeHead(200, { "content-type": "application/json" });
+    res.end(JSON.stringify({ id: "x", results, meta: null }));
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  return {
+    endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}/rerank`,
+    get requests() {
+      return state.requests;
+    },
+    get truncated() {
+      return state.truncated;
+    },
+    close: () =>
+      new Promise<void>((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
+  };
+}
+
+async function readAll(req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const c of req) chunks.push(c as Buffer);
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+/** `queries` queries of `docs` documents; only the last document of each is relevant (grade 2). */
+export function lastRelevantRows(queries: number, docs: number): CsvRow[] {
+  const rows: CsvRow[] = [];
+  for (let q = 1; q <= queries; q++)
+    for (let d = 1; d <= docs; d++)
+      rows.push({
+        qid: `q${q}`,
+        query: `query number ${q}`,
+        docId: `q${q}-d${d}`,
+        document: `document ${d} for query ${q}`,
+        label: d === docs ? 2 : 0,
+      });
+  return rows;
+}
