@@ -9,7 +9,11 @@
  * --serve the server is a separate `rerank-eval serve` process and only the run's own memory counts.
  *
  *   npm run build && npx tsx bench/scale.ts [--sizes 10,100,1000] [--beir 1000] [--serve] [-j 16]
- *   (--sizes none / --beir 0 skip a part)
+ *     [--model bm25] [--load-only]
+ *   (--sizes none / --beir 0 skip a part; --model identity keeps the reference server's scoring off
+ *   the CPU on a busy machine: the run's memory is the same, the server's work is not)
+ *
+ * Figures are printed as each step ends: wall time, CPU time (user + system) and peak RSS.
  */
 import { spawn } from "node:child_process";
 import { existsSync, readFileSync, rmSync } from "node:fs";
@@ -28,6 +32,8 @@ const SIZES = flag("--sizes", "10,100,1000")
 const BEIR_MB = Number(flag("--beir", "1000"));
 const J = flag("-j", "16");
 const SERVE = process.argv.includes("--serve");
+const MODEL = flag("--model", "bm25");
+const LOAD_ONLY = process.argv.includes("--load-only");
 const TIME = "/usr/bin/time";
 
 if (!existsSync("dist/cli/main.js")) {
@@ -59,14 +65,16 @@ async function loadAlone(dataset: string, candidates?: string) {
     const t = performance.now();
     const set = await loadEvalSet(${JSON.stringify(dataset)}, ${JSON.stringify(candidates ? { candidates } : {})});
     const loadMs = performance.now() - t;
+    const cpu = process.cpuUsage();
     let pairs = 0;
     for (const ids of set.candidates.values()) pairs += ids.length;
     console.log(JSON.stringify({ loadMs, queries: set.candidates.size, docs: set.docs.size, pairs,
-      peakMB: process.resourceUsage().maxRSS / 1024 }));`;
+      cpuS: (cpu.user + cpu.system) / 1e6, peakMB: process.resourceUsage().maxRSS / 1024 }));`;
   const r = await exec(process.execPath, ["--input-type=module", "-e", script]);
   if (r.code !== 0) throw new Error(`load of ${dataset} failed: ${r.stderr}`);
   return JSON.parse(r.stdout) as {
     loadMs: number;
+    cpuS: number;
     queries: number;
     docs: number;
     pairs: number;
@@ -78,10 +86,10 @@ async function loadAlone(dataset: string, candidates?: string) {
 async function runWhole(dataset: string, endpoint: string, extra: string[] = []) {
   const out = join(SCALE_DIR, "run-out");
   rmSync(out, { recursive: true, force: true });
-  const args = ["-f", "%M %e", process.execPath, "dist/cli/main.js", "run", "--dataset", dataset];
+  const args = ["-f", "%M %e %U %S", process.execPath, "dist/cli/main.js", "run", "--dataset", dataset];
   args.push(
     "--model",
-    "bm25",
+    MODEL,
     "--endpoint",
     endpoint,
     "-j",
@@ -94,11 +102,17 @@ async function runWhole(dataset: string, endpoint: string, extra: string[] = [])
   );
   const r = await exec(TIME, args);
   const last = r.stderr.trim().split("\n").pop() ?? "";
-  const [kb, seconds] = last.split(" ").map(Number);
+  const [kb, seconds, user, system] = last.split(" ").map(Number);
   if (r.code !== 0) throw new Error(`run on ${dataset} exited ${r.code}: ${r.stderr.slice(-2000)}`);
   const report = JSON.parse(readFileSync(join(out, "report.json"), "utf8"));
-  const ndcg = report.variants?.find((v: { id: string }) => v.id === "bm25")?.metrics?.["nDCG@10"]?.mean;
-  return { peakMB: kb / 1024, seconds, rerankSeconds: report.timing?.rerankSeconds as number, ndcg };
+  const ndcg = report.variants?.find((v: { id: string }) => v.id === MODEL)?.metrics?.["nDCG@10"]?.mean;
+  return {
+    peakMB: kb / 1024,
+    seconds,
+    cpuS: user + system,
+    rerankSeconds: report.timing?.rerankSeconds as number,
+    ndcg,
+  };
 }
 
 const mb = (n: number) => `${n.toFixed(0)} MB`;
@@ -111,34 +125,36 @@ console.log(
   `server: ${server ? `separate process (${server.url})` : "embedded, in the run's process"}; -j ${J}`,
 );
 try {
-  if (SIZES.length) {
-    console.log("\nlabelled CSV (20 rows per query, documents 50–400 words)");
+  if (SIZES.length) console.log("\nlabelled CSV (20 rows per query, documents 50–400 words)");
+  for (const size of SIZES) {
+    const csv = await generateCsv({ mb: size });
+    const load = await loadAlone(csv.out);
     console.log(
-      "size     | rows     | queries | load    | load peak | run total | rerank  | run peak | nDCG@10",
+      `${size} MB: ${load.pairs} rows, ${load.queries} queries; load ${s(load.loadMs / 1000)} ` +
+        `(CPU ${s(load.cpuS)}), peak ${mb(load.peakMB)}`,
     );
-    for (const size of SIZES) {
-      const csv = await generateCsv({ mb: size });
-      const load = await loadAlone(csv.out);
-      const run = await runWhole(csv.out, endpoint);
-      console.log(
-        `${`${size} MB`.padEnd(8)} | ${String(load.pairs).padEnd(8)} | ${String(load.queries).padEnd(7)} | ` +
-          `${s(load.loadMs / 1000).padEnd(7)} | ${mb(load.peakMB).padEnd(9)} | ${s(run.seconds).padEnd(9)} | ` +
-          `${s(run.rerankSeconds ?? Number.NaN).padEnd(7)} | ${mb(run.peakMB).padEnd(8)} | ${run.ndcg?.toFixed(4)}`,
-      );
-    }
+    if (LOAD_ONLY) continue;
+    const run = await runWhole(csv.out, endpoint);
+    console.log(
+      `${size} MB: run ${s(run.seconds)} (CPU ${s(run.cpuS)}, rerank phase ${s(run.rerankSeconds)}), ` +
+        `peak ${mb(run.peakMB)}, ${MODEL} nDCG@10 ${run.ndcg?.toFixed(4)}`,
+    );
   }
   if (BEIR_MB > 0) {
     const beir = await generateBeir({ mb: BEIR_MB });
     console.log(`\nBEIR corpus ${(beir.bytes / 1e6).toFixed(0)} MB, candidates ${beir.candidates}`);
     const load = await loadAlone(beir.dir, beir.candidates);
     console.log(
-      `load: ${s(load.loadMs / 1000)}, peak ${mb(load.peakMB)}; ${load.queries} queries, ${load.pairs} candidates, ` +
-        `${load.docs} documents kept`,
+      `load: ${s(load.loadMs / 1000)} (CPU ${s(load.cpuS)}), peak ${mb(load.peakMB)}; ${load.queries} queries, ` +
+        `${load.pairs} candidates, ${load.docs} documents kept`,
     );
-    const run = await runWhole(beir.dir, endpoint, ["--candidates", beir.candidates]);
-    console.log(
-      `run: ${s(run.seconds)} total (rerank ${s(run.rerankSeconds ?? Number.NaN)}), peak ${mb(run.peakMB)}, nDCG@10 ${run.ndcg?.toFixed(4)}`,
-    );
+    if (!LOAD_ONLY) {
+      const run = await runWhole(beir.dir, endpoint, ["--candidates", beir.candidates]);
+      console.log(
+        `run: ${s(run.seconds)} (CPU ${s(run.cpuS)}, rerank phase ${s(run.rerankSeconds)}), peak ${mb(run.peakMB)}, ` +
+          `${MODEL} nDCG@10 ${run.ndcg?.toFixed(4)}`,
+      );
+    }
   }
 } finally {
   server?.child.kill();
