@@ -13,6 +13,7 @@ import type { ReadLimits } from "../trec/types.js";
 import { pathKind, requireDirectory, requireFile } from "./files.js";
 import { idField, parseJsonLine, textField } from "./jsonl.js";
 import type { LoadedParts } from "./parts.js";
+import { DocStore } from "./store.js";
 import type { Doc } from "./types.js";
 
 /** Which corpus documents to keep: all (no candidates yet), or those in a set of ids. */
@@ -146,12 +147,13 @@ async function readCorpus(
   qrels: Map<string, Map<string, number>>,
   keep: Set<string> | undefined,
   limits: ReadLimits,
-): Promise<{ docs: Map<string, Doc>; missingJudged: Set<string> }> {
+): Promise<{ docs: DocStore; missingJudged: Set<string> }> {
   const missingJudged = new Set<string>();
   for (const judged of qrels.values()) for (const docId of judged.keys()) missingJudged.add(docId);
-  const docs = new Map<string, Doc>();
+  // Texts are read back from their line when sent (store.ts): a kept document costs its id here.
+  const docs = DocStore.forFile(file, decodeCorpusLine);
   const firstLine = new Map<string, number>();
-  for await (const [text, line, isUtf8] of readLines(file, limits)) {
+  for await (const [text, line, isUtf8, start, end] of readLines(file, limits)) {
     if (text.trim() === "") continue;
     if (keep !== undefined) {
       // JSON.parse is most of the time on a big corpus; a line whose leading _id is neither kept
@@ -179,9 +181,16 @@ async function readCorpus(
         field: "_id",
       });
     firstLine.set(id, line);
-    docs.set(id, title ? { title, text: docText } : { text: docText });
+    docs.add(id, title ? { title, text: docText } : { text: docText }, start, end);
   }
   return { docs, missingJudged };
+}
+
+/** A corpus line read back: the document readCorpus made of it (its fields were checked then). */
+function decodeCorpusLine(bytes: Buffer): Doc {
+  const obj = JSON.parse(bytes.toString("utf8")) as { title?: unknown; text: string };
+  const title = typeof obj.title === "string" ? obj.title : "";
+  return title ? { title, text: obj.text } : { text: obj.text };
 }
 
 /**

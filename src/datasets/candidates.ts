@@ -11,7 +11,8 @@ import type { KeepDocs } from "./beir.js";
 import { requireFile } from "./files.js";
 import { labelBlindOrder } from "./ids.js";
 import type { LoadedParts } from "./parts.js";
-import type { Doc, EvalSet } from "./types.js";
+import type { DocStore } from "./store.js";
+import type { EvalSet } from "./types.js";
 
 export type CandidatesSpec =
   | { kind: "native" }
@@ -182,12 +183,10 @@ export function applyCandidates(
   };
 }
 
-function pruned(docs: Map<string, Doc>, candidates: Map<string, string[]>): Map<string, Doc> {
-  const kept = new Map<string, Doc>();
-  for (const docIds of candidates.values())
-    for (const docId of docIds) {
-      const doc = docs.get(docId);
-      if (doc !== undefined) kept.set(docId, doc);
-    }
-  return kept;
+function pruned(docs: DocStore, candidates: Map<string, string[]>): DocStore {
+  return docs.only(
+    (function* () {
+      for (const docIds of candidates.values()) yield* docIds;
+    })(),
+  );
 }

@@ -19,9 +19,11 @@ import { checkHeader, DEFAULT_CSV_COLUMNS, detectDelimiter } from "./csv-header.
 
 export { DEFAULT_CSV_COLUMNS };
 
+import { recordFields } from "./csv-record.js";
 import { requireFile } from "./files.js";
 import { docIdFromText, queryIdFromText } from "./ids.js";
 import type { LoadedParts } from "./parts.js";
+import { DocStore } from "./store.js";
 import type { CsvColumns, Doc } from "./types.js";
 
 interface Seen<T> {
@@ -52,6 +54,20 @@ export async function loadCsv(path: string, opts: CsvOptions = {}): Promise<Load
   let previousEnd = 0;
   let previousEmpty = 0;
   const startOf = (emptyLines: number) => previousEnd + 1 + (emptyLines - previousEmpty);
+  // Document texts are not kept: each record's bytes [start, end) are, and a text is read back by
+  // scanning its record again with the same syntax (store.ts, csv-record.ts). csv-parse's info.bytes
+  // is the byte offset after a record's line break, so a record starts where the one before it ended.
+  let recordStart = 0;
+  const fields = { document: -1, title: -1 };
+  const quote: string | false = tsv ? false : '"';
+  const decode = (bytes: Buffer): Doc => {
+    const syntax = { delimiter, quote, recordDelimiter: recordDelimiter(parser) };
+    const row = recordFields(bytes.toString("utf8"), syntax, Math.max(fields.document, fields.title));
+    const title = fields.title >= 0 ? row[fields.title] : "";
+    const text = row[fields.document];
+    return title ? { title, text } : { text };
+  };
+  const store = DocStore.forFile(path, decode);
   const parser = parse({
     bom: true,
     info: true,
@@ -59,19 +75,30 @@ export async function loadCsv(path: string, opts: CsvOptions = {}): Promise<Load
     delimiter,
     max_record_size: maxRecord,
     // TSV files are not quoted: a quote character there is part of the text.
-    quote: tsv ? false : '"',
+    quote,
     columns: (names: string[]) => {
       header = names.map((name) => name.trim());
       headerError = checkHeader(path, header, columns, mapping);
       if (headerError) throw headerError;
       previousEnd = 1 + names.reduce((n, v) => n + lineBreaks(v), 0);
+      recordStart = parser.info.bytes;
+      fields.document = header.indexOf(columns.document);
+      fields.title = header.indexOf(columns.title);
       return header;
     },
-    on_record: ({ record, info }: { record: Record<string, string>; info: { empty_lines: number } }) => {
+    on_record: ({
+      record,
+      info,
+    }: {
+      record: Record<string, string>;
+      info: { empty_lines: number; bytes: number };
+    }) => {
       const line = startOf(info.empty_lines);
       previousEmpty = info.empty_lines;
       previousEnd = line + Object.values(record).reduce((n, v) => n + lineBreaks(v), 0);
-      return { record, line };
+      const start = recordStart;
+      recordStart = info.bytes;
+      return { record, line, start, end: info.bytes };
     },
   });
   const source = await openInput(path, opts);
@@ -90,14 +117,16 @@ export async function loadCsv(path: string, opts: CsvOptions = {}): Promise<Load
 
   const present = (name: string) => header.includes(name);
   const queries = new Map<string, Seen<string>>();
-  const docs = new Map<string, Seen<Doc>>();
+  const docLine = new Map<string, number>();
   const qrels = new Map<string, Map<string, number>>();
   const candidateLines = new Map<string, Map<string, number>>();
 
   try {
-    for await (const { record, line } of parser as AsyncIterable<{
+    for await (const { record, line, start, end } of parser as AsyncIterable<{
       record: Record<string, string>;
       line: number;
+      start: number;
+      end: number;
     }>) {
       const where = (column: string) => ({ file: path, line, field: column });
 
@@ -140,11 +169,13 @@ export async function loadCsv(path: string, opts: CsvOptions = {}): Promise<Load
         );
 
       const doc: Doc = title ? { title, text } : { text };
-      const knownDoc = docs.get(docId);
-      if (knownDoc === undefined) docs.set(docId, { value: doc, line });
-      else if (knownDoc.value.text !== text || (knownDoc.value.title ?? "") !== title)
+      const knownLine = docLine.get(docId);
+      if (knownLine === undefined) {
+        docLine.set(docId, line);
+        store.add(docId, doc, start, end);
+      } else if (!sameDoc(store.get(docId), doc))
         throw new InputError(
-          `document '${docId}' has a different text than on line ${knownDoc.line}`,
+          `document '${docId}' has a different text than on line ${knownLine}`,
           where(present(columns.docId) ? columns.docId : columns.document),
         );
 
@@ -187,13 +218,26 @@ export async function loadCsv(path: string, opts: CsvOptions = {}): Promise<Load
   for (const [queryId, pool] of candidateLines) candidates.set(queryId, [...pool.keys()]);
   return {
     queries: new Map([...queries].map(([id, seen]) => [id, seen.value])),
-    docs: new Map([...docs].map(([id, seen]) => [id, seen.value])),
+    docs: store,
     qrels,
     candidates,
     candidatesSource: "csv",
     files: [path],
     warnings: [],
   };
+}
+
+function sameDoc(a: Doc | undefined, b: Doc): boolean {
+  return a !== undefined && a.text === b.text && (a.title ?? "") === (b.title ?? "");
+}
+
+/**
+ * The line break the parser found (csv-parse takes the first of \r\n, \n or \r in the file as the
+ * only record delimiter); undefined when it has none, and any line break ends a record.
+ */
+function recordDelimiter(parser: unknown): string | undefined {
+  const found = (parser as { options?: { record_delimiter?: Buffer[] } }).options?.record_delimiter;
+  return Array.isArray(found) && found.length === 1 ? found[0].toString("utf8") : undefined;
 }
 
 function lineBreaks(value: string): number {

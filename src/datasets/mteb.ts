@@ -9,6 +9,7 @@ import type { ReadLimits } from "../trec/types.js";
 import { docIdFromText, labelBlindOrder, queryIdFromText } from "./ids.js";
 import { idField, type JsonObject, parseJsonLine, textField } from "./jsonl.js";
 import type { LoadedParts } from "./parts.js";
+import { DocStore } from "./store.js";
 import type { Doc } from "./types.js";
 
 export async function loadMteb(path: string, limits: ReadLimits = {}): Promise<LoadedParts> {
@@ -63,7 +64,16 @@ export async function loadMteb(path: string, limits: ReadLimits = {}): Promise<L
   }
   if (queries.size === 0)
     throw new InputError("no queries (expected one JSON object per line)", { file: path });
-  return { queries, docs, qrels, candidates, candidatesSource: "mteb", files: [path], warnings: [] };
+  // Documents sit inside JSON arrays, and MTEB sets are small: their texts stay in memory.
+  return {
+    queries,
+    docs: DocStore.inMemory(docs),
+    qrels,
+    candidates,
+    candidatesSource: "mteb",
+    files: [path],
+    warnings: [],
+  };
 }
 
 function documentList(obj: JsonObject, field: string, file: string, line: number): string[] {

@@ -1,9 +1,9 @@
 /** What a format loader hands back before the candidates option and the fingerprint are applied. */
-import type { Doc } from "./types.js";
+import type { DocStore } from "./store.js";
 
 export interface LoadedParts {
   queries: Map<string, string>;
-  docs: Map<string, Doc>;
+  docs: DocStore;
   qrels: Map<string, Map<string, number>>;
   /** Candidates the format itself defines (CSV rows, MTEB lists); absent for BEIR. */
   candidates?: Map<string, string[]>;

@@ -15,8 +15,14 @@ export interface EvalSet {
   format: DatasetFormat;
   /** Query id → query text. */
   queries: Map<string, string>;
-  /** Document id → document. Only referenced documents are kept when candidates are known. */
-  docs: Map<string, Doc>;
+  /**
+   * Document id → document. Only referenced documents are kept when candidates are known. A set
+   * loaded from a plain (not gzipped) file keeps no texts: `get` reads a document back from the file
+   * by offset each time (datasets/store.ts), so callers take a text when they send it and do not hold
+   * it; it throws an InputError when the file changed since it was loaded. Iterating values reads
+   * every text: fine for a small set, not for a big one.
+   */
+  docs: ReadonlyMap<string, Doc>;
   /** Query id → (document id → integer grade). */
   qrels: Map<string, Map<string, number>>;
   /**

@@ -3,7 +3,7 @@
  * queries or a seeded sample) and which candidates each query sends. Pure: no I/O, no network.
  */
 import { createHash } from "node:crypto";
-import type { EvalSet } from "../datasets/types.js";
+import type { Doc, EvalSet } from "../datasets/types.js";
 import { UsageError } from "../errors.js";
 import { taskKey } from "../results/record.js";
 import type { ModelSpec } from "./config.js";
@@ -21,8 +21,11 @@ export interface PlannedQuery {
   text: string;
   /** Candidate doc ids in candidate order (only ids whose document text is known). */
   docIds: string[];
-  /** The texts sent to the API, aligned with docIds. */
-  documents: string[];
+  /**
+   * The set's documents, where taskCandidates reads the texts when a task is sent: a plan holds no
+   * texts, so a run's memory does not grow with them (datasets/store.ts).
+   */
+  docs: ReadonlyMap<string, Doc>;
 }
 
 export interface Plan {
@@ -80,19 +83,15 @@ export function planRun(input: PlanInput): Plan {
     let ids = candidates.get(qid) ?? [];
     if (input.depth !== undefined) ids = ids.slice(0, input.depth);
     const docIds: string[] = [];
-    const documents: string[] = [];
     for (const id of ids) {
-      const doc = evalSet.docs.get(id);
-      if (!doc) {
+      if (!evalSet.docs.has(id)) {
         missingDocuments++;
         continue;
       }
       docIds.push(id);
-      // Title and text joined by a space, as BEIR's own cross-encoder reranking does.
-      documents.push(doc.title ? `${doc.title} ${doc.text}` : doc.text);
     }
     maxCandidates = Math.max(maxCandidates, docIds.length);
-    return { qid, text: evalSet.queries.get(qid) ?? "", docIds, documents };
+    return { qid, text: evalSet.queries.get(qid) ?? "", docIds, docs: evalSet.docs };
   });
 
   const variants: Variant[] = [];
@@ -160,10 +159,27 @@ export interface Task {
 
 /**
  * What one task sends: its query's candidate ids and texts, as the variant takes them. The one
- * place a task's documents are read, for the call, its record and the cache check.
+ * place a task's documents are read, for the call, its record and the cache check. The texts are
+ * read (from the set's file, for a big set) only when `documents` is asked for, each time: a caller
+ * that needs the ids alone reads nothing, and no text outlives its request.
  */
 export function taskCandidates(task: Task): { docIds: string[]; documents: string[] } {
-  return { docIds: task.query.docIds, documents: task.query.documents };
+  const { docIds, docs } = task.query;
+  return {
+    docIds,
+    get documents() {
+      return documentTexts(docs, docIds);
+    },
+  };
+}
+
+/** Title and text joined by a space, as BEIR's own cross-encoder reranking does. */
+function documentTexts(docs: ReadonlyMap<string, Doc>, docIds: string[]): string[] {
+  return docIds.map((id) => {
+    const doc = docs.get(id);
+    if (doc === undefined) throw new Error(`document '${id}' was planned but is not in the set`);
+    return doc.title ? `${doc.title} ${doc.text}` : doc.text;
+  });
 }
 
 /** The tasks in query-major order, so every variant sees the same load over the run. */

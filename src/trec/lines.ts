@@ -60,6 +60,8 @@ interface LineRun {
   buf: Buffer;
   start: number;
   limit: number;
+  /** Bytes of the file (inflated, for gzip) before buf[0]. */
+  dropped: number;
 }
 
 /** Consumes complete lines: every line in [start, limit) ends with '\n' (a sentinel for the scanners). */
@@ -97,12 +99,14 @@ export async function streamLines(
  * Yields each line with its 1-based number (the JSONL and TSV loaders), and whether its bytes are
  * valid UTF-8: decoding replaces invalid bytes with U+FFFD, and a loader must not let two ids that
  * differ only there become one (utf8.ts). Lines end at LF, CRLF or a lone CR, as Node's readline
- * splits them; a failed read is an InputError at the first line it could not deliver.
+ * splits them; a failed read is an InputError at the first line it could not deliver. `start` and
+ * `end` are the line's bytes in the file (inflated, for gzip), its line break excluded: a store can
+ * read a document's line back by offset (datasets/store.ts).
  */
 export async function* readLines(
   file: string,
   limits: ReadLimits = {},
-): AsyncGenerator<[text: string, line: number, isUtf8: boolean]> {
+): AsyncGenerator<[text: string, line: number, isUtf8: boolean, start: number, end: number]> {
   const runs = lineRuns(file, limits);
   let line = 0;
   try {
@@ -115,7 +119,7 @@ export async function* readLines(
         throw readFailure(file, err, line + 1);
       }
       if (next.done) return;
-      const { start, limit } = next.value;
+      const { start, limit, dropped } = next.value;
       // A view that ends with the run: searches never look at the stale bytes after it.
       const buf = next.value.buf.subarray(0, limit);
       let p = start;
@@ -131,7 +135,13 @@ export async function* readLines(
           end = cr;
           if (cr + 1 < nl) after = cr + 1; // a lone CR ends a line too
         }
-        yield [buf.toString("utf8", p, end), ++line, runIsUtf8 || isUtf8(buf.subarray(p, end))];
+        yield [
+          buf.toString("utf8", p, end),
+          ++line,
+          runIsUtf8 || isUtf8(buf.subarray(p, end)),
+          dropped + p,
+          dropped + end,
+        ];
         p = after;
         if (cr !== -1 && cr < p) cr = buf.indexOf(CR, p);
       }
@@ -259,7 +269,7 @@ class LineBuffer implements LineRun {
   limit = 0;
   private atStart = true;
   /** Bytes of the file before buf[0]. */
-  private dropped = 0;
+  dropped = 0;
   private utf16 = false;
 
   constructor(

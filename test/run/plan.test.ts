@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import type { EvalSet } from "../../src/datasets/types.js";
 import { UsageError } from "../../src/errors.js";
 import type { ModelSpec } from "../../src/run/config.js";
-import { planRun, sampleQueries, tasksOf, variantId } from "../../src/run/plan.js";
+import { planRun, sampleQueries, taskCandidates, tasksOf, variantId } from "../../src/run/plan.js";
 
 function evalSet(over: Partial<EvalSet> = {}): EvalSet {
   const queries = new Map([
@@ -64,12 +64,11 @@ describe("planRun", () => {
 
   it("sends title and text, skips candidates without a document and counts them; --depth cuts", () => {
     const plan = planRun({ evalSet: evalSet(), models: [model("a")], topN: [], seed: 0 });
-    expect(plan.queries[1]).toEqual({
-      qid: "q2",
-      text: "second",
-      docIds: ["d3", "d2"],
-      documents: ["three", "Two two"],
-    });
+    const { docs, ...query } = plan.queries[1];
+    expect(query).toEqual({ qid: "q2", text: "second", docIds: ["d3", "d2"] });
+    const [task] = [...tasksOf(plan)].filter((t) => t.query.qid === "q2");
+    expect(taskCandidates(task)).toEqual({ docIds: ["d3", "d2"], documents: ["three", "Two two"] });
+    expect(docs.size).toBe(3);
     expect(plan.missingDocuments).toBe(1);
     expect(plan.maxCandidates).toBe(3);
     const cut = planRun({ evalSet: evalSet(), models: [model("a")], topN: [], depth: 1, seed: 0 });
