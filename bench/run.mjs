@@ -15,6 +15,7 @@ const all = [
   "stats",
   "report-stats",
   "retrieve",
+  "retrieve-scale",
 ];
 const chosen = process.argv.slice(2).length ? process.argv.slice(2) : all;
 let failed = 0;

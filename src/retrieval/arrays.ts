@@ -47,9 +47,6 @@ export class Chunked<A extends Int32Array | Uint16Array> {
     this.last[at] = v;
     this.length++;
   }
-  get byteLength(): number {
-    return this.chunks.length * CHUNK * this.last.BYTES_PER_ELEMENT;
-  }
 }
 
 /** A bounded heap keeping the k best documents in trec order; its root is the worst kept. */
