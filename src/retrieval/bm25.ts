@@ -90,6 +90,8 @@ export class Bm25IndexBuilder {
   private distinctCounts = new IntBuffer();
   private postTerms = new Chunked((n) => new Int32Array(n));
   private postTfs = new Chunked((n) => new Uint16Array(n));
+  /** The largest tf so far (it picks the width of the final tf array). */
+  private maxTf = 0;
   /** The tfs over MAX_TF16, by posting number (rare: a word repeated 65,536 times in one document). */
   private readonly bigTfs = new Map<number, number>();
   private readonly docFreq = new IntBuffer();
@@ -131,6 +133,7 @@ export class Bm25IndexBuilder {
     for (let i = 0; i < nDistinct; i++) {
       const t = distinct[i];
       const tf = counts[t];
+      if (tf > this.maxTf) this.maxTf = tf;
       if (tf > MAX_TF16) this.bigTfs.set(this.postTfs.length, tf);
       this.postTerms.push(t);
       this.postTfs.push(Math.min(tf, MAX_TF16));
@@ -173,10 +176,14 @@ export class Bm25IndexBuilder {
     // The surface words are only needed while documents come in.
     this.surfaces = new StringTable("units");
     this.surfaceTerm = new IntBuffer();
-    let maxTf = 0;
-    for (const tf of this.bigTfs.values()) if (tf > maxTf) maxTf = tf;
     const postDocs = new Int32Array(nPostings);
-    const postTfs = maxTf === 0 ? new Uint16Array(nPostings) : new Int32Array(nPostings);
+    // The narrowest array that holds every tf: one byte per posting for most text.
+    const postTfs =
+      this.maxTf <= 0xff
+        ? new Uint8Array(nPostings)
+        : this.maxTf <= MAX_TF16
+          ? new Uint16Array(nPostings)
+          : new Int32Array(nPostings);
     const fill = offsets.slice(0, nTerms);
     const termChunks = this.postTerms.chunks;
     const tfChunks = this.postTfs.chunks;
@@ -228,7 +235,7 @@ interface IndexParts {
   /** Per term t, its postings are [offsets[t], offsets[t + 1]) of postDocs and postTfs. */
   offsets: Int32Array | Float64Array;
   postDocs: Int32Array;
-  postTfs: Uint16Array | Int32Array;
+  postTfs: Uint8Array | Uint16Array | Int32Array;
   norms: Uint8Array;
   docCount: number;
   avgdl: number;

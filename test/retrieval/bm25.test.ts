@@ -99,17 +99,19 @@ describe("BM25 scores", () => {
     }
   });
 
-  it("keep a tf past 65,535 exact (a Uint16 holds the rest while building)", () => {
-    const idx = index([
-      ["many", "spam ".repeat(70_000)],
-      ["one", "spam eggs"],
-    ]);
-    const avgdl = (70_000 + 2) / 2;
-    const hits = idx.search("spam", { k: 2 });
-    expect(hits.map((h) => h.docId)).toEqual(["many", "one"]);
-    // 70,000 is stored as its norm byte (65,560); the tf must not be 65,535 or 70,000 mod 65,536.
-    expect(hits[0].score).toBeCloseTo(part(2, 2, 70_000, luceneLength(70_000), avgdl), 12);
-    expect(hits[0].score).not.toBeCloseTo(part(2, 2, 65_535, luceneLength(70_000), avgdl), 9);
+  it("keep a tf exact in each width the tf array takes (Uint8, Uint16, Int32)", () => {
+    for (const n of [255, 300, 65_535, 70_000]) {
+      const idx = index([
+        ["many", "spam ".repeat(n)],
+        ["one", "spam eggs"],
+      ]);
+      const avgdl = (n + 2) / 2;
+      const hits = idx.search("spam", { k: 2 });
+      expect(hits.map((h) => h.docId)).toEqual(["many", "one"]);
+      // The length is the norm byte's; the tf must be n, not n clipped or wrapped to the array's width.
+      expect(hits[0].score, `tf ${n}`).toBeCloseTo(part(2, 2, n, luceneLength(n), avgdl), 12);
+      expect(hits[0].score, `tf ${n}`).not.toBeCloseTo(part(2, 2, n - 1, luceneLength(n), avgdl), 12);
+    }
   });
 
   it("refuse a document id added twice", () => {

@@ -9,13 +9,16 @@ describe.each(["strings", "units"] as const)("StringTable keeping %s", (keep) =>
     const table = new StringTable(keep);
     const ids = new Map<string, number>();
     // 50,000 keys: the slots grow from 2,048 six times; short keys collide in the low hash bits.
+    const absentFirst: string[] = [];
     for (let i = 0; i < 50_000; i++) {
       const key = i.toString(36);
-      expect(table.get(key)).toBe(-1);
+      if (table.get(key) !== -1) absentFirst.push(key);
       ids.set(key, keep === "units" ? table.addRange(key, 0, key.length, hashRange(key)) : table.add(key));
     }
+    expect(absentFirst).toEqual([]);
     expect(table.size).toBe(50_000);
-    for (const [key, id] of ids) expect(table.get(key)).toBe(id);
+    const lost = [...ids].filter(([key, id]) => table.get(key) !== id);
+    expect(lost).toEqual([]);
     expect([...ids.values()]).toEqual(Array.from({ length: 50_000 }, (_, i) => i));
     if (keep === "strings") expect(table.strings.slice(0, 3)).toEqual(["0", "1", "2"]);
   });
@@ -28,14 +31,17 @@ describe.each(["strings", "units"] as const)("StringTable keeping %s", (keep) =>
         (keys, pad) => {
           const table = new StringTable(keep);
           for (const k of keys) table.add(k);
-          keys.forEach((k, id) => {
+          const wrong = keys.filter((k, id) => {
             const text = `${pad}${k}${pad}`;
-            expect(table.findRange(text, pad.length, pad.length + k.length, hashRange(k))).toBe(id);
-            expect(table.get(`${k}x`)).toBe(keys.indexOf(`${k}x`));
+            return (
+              table.findRange(text, pad.length, pad.length + k.length, hashRange(k)) !== id ||
+              table.get(`${k}x`) !== keys.indexOf(`${k}x`)
+            );
           });
+          expect(wrong).toEqual([]);
         },
       ),
-      { numRuns: 200 },
+      { numRuns: 100 },
     );
   });
 });
