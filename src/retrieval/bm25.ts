@@ -15,14 +15,9 @@
  *   two documents Lucene scores equal are not tied here (or the reverse).
  * - A query term repeated in the query counts as often as it appears (a BooleanQuery of term clauses).
  */
-import { analyze } from "../text/analysis.js";
-import { compareTrec } from "../trec/order.js";
-
-/** analyze()'s split (src/text/analysis.ts): anything that is not a Unicode letter or digit. */
-const NON_WORD = /[^\p{L}\p{N}]+/u;
-/** The same split for ASCII text, where letters and digits are [a-z0-9] once lower-cased: twice as fast. */
-const ASCII = /^[^\u0080-\uffff]*$/;
-const NON_WORD_ASCII = /[^a-z0-9]+/;
+import { analyze, analyzeWord, WordScanner } from "../text/analysis.js";
+import { CHUNK, CHUNK_BITS, Chunked, IntBuffer, TopK } from "./arrays.js";
+import { flatCopy, StringTable } from "./string-table.js";
 
 export const BM25_K1 = 0.9;
 export const BM25_B = 0.4;
@@ -73,119 +68,144 @@ export function bm25Idf(docCount: number, docFreq: number): number {
 
 // ---- the index ----
 
-/** A growable Int32Array (postings are appended while the corpus streams). */
-class IntBuffer {
-  data = new Int32Array(1 << 16);
-  length = 0;
-  push(v: number): void {
-    if (this.length === this.data.length) {
-      const next = new Int32Array(this.data.length * 2);
-      next.set(this.data);
-      this.data = next;
-    }
-    this.data[this.length++] = v;
-  }
-}
+/** A tf above this is kept aside (Uint16 holds the rest while building). */
+const MAX_TF16 = 0xffff;
 
 /**
- * Builds the index one document at a time. Postings are appended as (term, tf) pairs per document
- * to one flat buffer, then sorted into per-term runs by a counting sort in `finish()`: no per-term
- * arrays, no objects per posting.
+ * Builds the index one document at a time, making no string per token: the lower-cased text is
+ * scanned in place (WordScanner), each word looked up as a range of it in the table of surface
+ * words seen so far, and only a new surface word is sliced out and analysed (analyzeWord: stop
+ * word or Porter stem, as analyze() does it), so the terms are analyze()'s. Postings are appended
+ * per document as (term, tf) to chunked typed arrays, then sorted into per-term runs by a counting
+ * sort in `finish()`: no per-term arrays, no objects per posting.
  */
 export class Bm25IndexBuilder {
-  private readonly terms = new Map<string, number>();
-  private readonly docIds: string[] = [];
-  private readonly docNums = new Map<string, number>();
+  private readonly docs = new StringTable();
+  private readonly terms = new StringTable();
+  /** Surface words (lower-cased) and, by surface id, their term id (−1 for a stop word). */
+  private surfaces = new StringTable("units");
+  private surfaceTerm = new IntBuffer();
   private lengths = new IntBuffer();
-  /** Per document: its number of distinct terms, then pairs (termId, tf). */
-  private readonly flat = new IntBuffer();
+  /** Per document: its number of distinct terms, whose (term, tf) follow in postTerms/postTfs. */
+  private distinctCounts = new IntBuffer();
+  private postTerms = new Chunked((n) => new Int32Array(n));
+  private postTfs = new Chunked((n) => new Uint16Array(n));
+  /** The largest tf so far (it picks the width of the final tf array). */
+  private maxTf = 0;
+  /** The tfs over MAX_TF16, by posting number (rare: a word repeated 65,536 times in one document). */
+  private readonly bigTfs = new Map<number, number>();
   private readonly docFreq = new IntBuffer();
-  /** Surface token (lower-cased) → term id, −1 for a stop word. */
-  private readonly tokens = new Map<string, number>();
   /** Per term: its count in the document being added (zeroed after each document). */
   private readonly tfCount = new IntBuffer();
-  private distinct: number[] = new Array(256).fill(0);
+  private distinct = new Int32Array(256);
+  private readonly words = new WordScanner();
 
   /** Adds a document; false when its id was already added (the caller decides what that means). */
   add(id: string, text: string): boolean {
-    if (this.docNums.has(id)) return false;
-    this.docNums.set(id, this.docIds.length);
-    this.docIds.push(id);
-    const distinct = this.distinct;
+    if (this.docs.get(id) >= 0) return false;
+    this.docs.add(id);
+    const { surfaces, surfaceTerm, words } = this;
+    let distinct = this.distinct;
     let nDistinct = 0;
     let length = 0;
     const lower = text.toLowerCase();
-    for (const token of lower.split(ASCII.test(lower) ? NON_WORD_ASCII : NON_WORD)) {
-      let t = this.tokens.get(token);
-      if (t === undefined) {
-        t = this.termOf(token);
-        this.tokens.set(token, t);
-      }
+    words.reset(lower);
+    while (words.next()) {
+      const s = surfaces.findRange(lower, words.start, words.end, words.hash);
+      const t = s >= 0 ? surfaceTerm.data[s] : this.newSurface(lower, words.start, words.end, words.hash);
       if (t < 0) continue;
       length++;
+      // Read through `this`: a new term may have grown the buffer.
       if (this.tfCount.data[t]++ === 0) {
-        if (nDistinct === distinct.length) this.distinct = distinct.concat(new Array(nDistinct).fill(0));
-        this.distinct[nDistinct++] = t;
+        if (nDistinct === distinct.length) {
+          const next = new Int32Array(nDistinct * 2);
+          next.set(distinct);
+          this.distinct = distinct = next;
+        }
+        distinct[nDistinct++] = t;
       }
     }
+    words.reset("");
     this.lengths.push(length);
-    this.flat.push(nDistinct);
+    this.distinctCounts.push(nDistinct);
+    const counts = this.tfCount.data;
+    const docFreq = this.docFreq.data;
     for (let i = 0; i < nDistinct; i++) {
-      const t = this.distinct[i];
-      this.flat.push(t);
-      this.flat.push(this.tfCount.data[t]);
-      this.tfCount.data[t] = 0;
-      this.docFreq.data[t]++;
+      const t = distinct[i];
+      const tf = counts[t];
+      if (tf > this.maxTf) this.maxTf = tf;
+      if (tf > MAX_TF16) this.bigTfs.set(this.postTfs.length, tf);
+      this.postTerms.push(t);
+      this.postTfs.push(Math.min(tf, MAX_TF16));
+      counts[t] = 0;
+      docFreq[t]++;
     }
     return true;
   }
 
-  /**
-   * A token's term id, or −1 for a stop word: analyze() of the token alone, so the terms are
-   * analyze()'s own (the split is the same, and lower-casing a lower-cased token changes nothing).
-   * Cached per surface token, which saves the stop-word and stem look-ups on every occurrence.
-   */
-  private termOf(token: string): number {
-    const analysed = analyze(token);
-    if (analysed.length !== 1) return -1; // "" or a stop word
-    const term = analysed[0];
-    let t = this.terms.get(term);
-    if (t === undefined) {
-      t = this.terms.size;
-      this.terms.set(term, t);
-      this.docFreq.push(0);
-      this.tfCount.push(0);
+  /** A surface word seen for the first time: its term id (−1 for a stop word), cached by surface. */
+  private newSurface(text: string, start: number, end: number, hash: number): number {
+    // A copy: the stem cache and the term table keep the word (or a slice of it).
+    const term = analyzeWord(flatCopy(text.slice(start, end)));
+    let t = -1;
+    if (term !== undefined) {
+      t = this.terms.get(term);
+      if (t < 0) {
+        t = this.terms.add(term);
+        this.docFreq.push(0);
+        this.tfCount.push(0);
+      }
     }
+    this.surfaces.addRange(text, start, end, hash);
+    this.surfaceTerm.push(t);
     return t;
   }
 
   get size(): number {
-    return this.docIds.length;
+    return this.docs.size;
   }
 
   finish(): Bm25Index {
     const nTerms = this.terms.size;
-    const nDocs = this.docIds.length;
-    const offsets = new Int32Array(nTerms + 1);
-    for (let t = 0; t < nTerms; t++) offsets[t + 1] = offsets[t] + this.docFreq.data[t];
-    const nPostings = offsets[nTerms];
+    const nDocs = this.docs.size;
+    const nPostings = this.postTerms.length;
+    // Int32 offsets while they fit (2^31 postings: a corpus of ~25 GB), float64 (exact to 2^53) beyond.
+    const offsets = nPostings < 2 ** 31 ? new Int32Array(nTerms + 1) : new Float64Array(nTerms + 1);
+    const docFreq = this.docFreq.data;
+    for (let t = 0; t < nTerms; t++) offsets[t + 1] = offsets[t] + docFreq[t];
+    // The surface words are only needed while documents come in.
+    this.surfaces = new StringTable("units");
+    this.surfaceTerm = new IntBuffer();
     const postDocs = new Int32Array(nPostings);
-    let maxTf = 0;
-    for (let p = 0, d = 0; d < nDocs; d++) {
-      const n = this.flat.data[p++];
-      for (let i = 0; i < n; i++, p += 2) if (this.flat.data[p + 1] > maxTf) maxTf = this.flat.data[p + 1];
-    }
-    const postTfs = maxTf <= 0xffff ? new Uint16Array(nPostings) : new Int32Array(nPostings);
+    // The narrowest array that holds every tf: one byte per posting for most text.
+    const postTfs =
+      this.maxTf <= 0xff
+        ? new Uint8Array(nPostings)
+        : this.maxTf <= MAX_TF16
+          ? new Uint16Array(nPostings)
+          : new Int32Array(nPostings);
     const fill = offsets.slice(0, nTerms);
-    for (let p = 0, d = 0; d < nDocs; d++) {
-      const n = this.flat.data[p++];
-      for (let i = 0; i < n; i++, p += 2) {
-        const t = this.flat.data[p];
+    const termChunks = this.postTerms.chunks;
+    const tfChunks = this.postTfs.chunks;
+    const counts = this.distinctCounts.data;
+    let p = 0;
+    for (let d = 0; d < nDocs; d++) {
+      const end = p + counts[d];
+      for (; p < end; p++) {
+        const c = p >>> CHUNK_BITS;
+        const i = p & (CHUNK - 1);
+        const t = (termChunks[c] as Int32Array)[i];
         const at = fill[t]++;
+        const tf = (tfChunks[c] as Uint16Array)[i];
         postDocs[at] = d;
-        postTfs[at] = this.flat.data[p + 1];
+        postTfs[at] = tf === MAX_TF16 ? (this.bigTfs.get(p) ?? tf) : tf;
+        // A chunk read to its end is dropped, so the build buffers shrink as the postings grow.
+        if (i === CHUNK - 1) termChunks[c] = tfChunks[c] = undefined;
       }
     }
+    this.bigTfs.clear();
+    this.postTerms = new Chunked((n) => new Int32Array(n));
+    this.postTfs = new Chunked((n) => new Uint16Array(n));
     const norms = new Uint8Array(nDocs);
     let sumLength = 0;
     let docCount = 0;
@@ -198,8 +218,7 @@ export class Bm25IndexBuilder {
     this.lengths = new IntBuffer();
     return new Bm25Index({
       terms: this.terms,
-      docIds: this.docIds,
-      docNums: this.docNums,
+      docs: this.docs,
       offsets,
       postDocs,
       postTfs,
@@ -211,12 +230,12 @@ export class Bm25IndexBuilder {
 }
 
 interface IndexParts {
-  terms: Map<string, number>;
-  docIds: string[];
-  docNums: Map<string, number>;
-  offsets: Int32Array;
+  terms: StringTable;
+  docs: StringTable;
+  /** Per term t, its postings are [offsets[t], offsets[t + 1]) of postDocs and postTfs. */
+  offsets: Int32Array | Float64Array;
   postDocs: Int32Array;
-  postTfs: Uint16Array | Int32Array;
+  postTfs: Uint8Array | Uint16Array | Int32Array;
   norms: Uint8Array;
   docCount: number;
   avgdl: number;
@@ -241,20 +260,19 @@ export class Bm25Index {
   private readonly p: IndexParts;
   /** k1·(1 − b + b·dl/avgdl) for each of the 256 norm bytes, as BM25Similarity caches it. */
   private readonly lengthCache = new Float64Array(256);
+  /** Per document, its score for the query being searched; 0 when no query term is in it. */
   private readonly acc: Float64Array;
   private readonly touched: Int32Array;
-  private readonly seen: Uint8Array;
 
   constructor(parts: IndexParts) {
     this.p = parts;
-    this.docIds = parts.docIds;
+    this.docIds = parts.docs.strings;
     this.docCount = parts.docCount;
     this.avgdl = parts.avgdl;
     for (let b = 0; b < 256; b++)
       this.lengthCache[b] = BM25_K1 * (1 - BM25_B + (BM25_B * byte4ToInt(b)) / (parts.avgdl || 1));
-    this.acc = new Float64Array(parts.docIds.length);
-    this.touched = new Int32Array(parts.docIds.length);
-    this.seen = new Uint8Array(parts.docIds.length);
+    this.acc = new Float64Array(this.docIds.length);
+    this.touched = new Int32Array(this.docIds.length);
   }
 
   get termCount(): number {
@@ -265,20 +283,32 @@ export class Bm25Index {
     return this.p.postDocs.length;
   }
 
-  /** Bytes held by the typed arrays (the term dictionary and the id strings come on top). */
+  /**
+   * Bytes held by the typed arrays: postings, offsets, norms, the search buffers and the two
+   * dictionaries' hash tables (the term and document id strings come on top).
+   */
   get arrayBytes(): number {
-    const { offsets, postDocs, postTfs, norms } = this.p;
-    return offsets.byteLength + postDocs.byteLength + postTfs.byteLength + norms.byteLength;
+    const { offsets, postDocs, postTfs, norms, terms, docs } = this.p;
+    return (
+      offsets.byteLength +
+      postDocs.byteLength +
+      postTfs.byteLength +
+      norms.byteLength +
+      this.acc.byteLength +
+      this.touched.byteLength +
+      terms.bytes() +
+      docs.bytes()
+    );
   }
 
   /** The top k documents for a query, in trec order (score descending, then doc id descending by bytes). */
   search(query: string, opts: SearchOptions): Hit[] {
     const { terms, offsets, postDocs, postTfs, norms } = this.p;
-    const { acc, touched, seen, lengthCache } = this;
+    const { acc, touched, lengthCache } = this;
     const counts = new Map<number, number>();
     for (const term of analyze(query)) {
       const t = terms.get(term);
-      if (t !== undefined) counts.set(t, (counts.get(t) ?? 0) + 1);
+      if (t >= 0) counts.set(t, (counts.get(t) ?? 0) + 1);
     }
     let nTouched = 0;
     for (const [t, times] of counts) {
@@ -288,74 +318,19 @@ export class Bm25Index {
       for (let i = start; i < end; i++) {
         const d = postDocs[i];
         const tf = postTfs[i];
-        if (seen[d] === 0) {
-          seen[d] = 1;
-          touched[nTouched++] = d;
-        }
+        // Every term adds a positive amount (idf > 0, tf ≥ 1), so 0 means not seen yet.
+        if (acc[d] === 0) touched[nTouched++] = d;
         acc[d] += (weight * tf) / (tf + lengthCache[norms[d]]);
       }
     }
-    const exclude = opts.excludeId === undefined ? undefined : this.p.docNums.get(opts.excludeId);
-    const top = new TopK(Math.max(0, opts.k), this.p.docIds, acc);
+    const exclude = opts.excludeId === undefined ? -1 : this.p.docs.get(opts.excludeId);
+    const top = new TopK(Math.max(0, opts.k), this.docIds, acc);
     for (let i = 0; i < nTouched; i++) {
       const d = touched[i];
       if (d !== exclude) top.offer(d);
     }
-    const hits = top.sorted().map((d) => ({ docId: this.p.docIds[d], score: acc[d] }));
-    for (let i = 0; i < nTouched; i++) {
-      const d = touched[i];
-      acc[d] = 0;
-      seen[d] = 0;
-    }
+    const hits = top.sorted().map((d) => ({ docId: this.docIds[d], score: acc[d] }));
+    for (let i = 0; i < nTouched; i++) acc[touched[i]] = 0;
     return hits;
-  }
-}
-
-/** A bounded heap keeping the k best documents in trec order; its root is the worst kept. */
-class TopK {
-  private readonly heap: number[] = [];
-  constructor(
-    private readonly k: number,
-    private readonly ids: readonly string[],
-    private readonly scores: Float64Array,
-  ) {}
-
-  /** Positive when a ranks after b (a is worse). */
-  private worse(a: number, b: number): boolean {
-    return compareTrec(this.ids[a], this.scores[a], this.ids[b], this.scores[b]) > 0;
-  }
-
-  offer(d: number): void {
-    const h = this.heap;
-    if (h.length < this.k) {
-      h.push(d);
-      let i = h.length - 1;
-      while (i > 0) {
-        const parent = (i - 1) >> 1;
-        if (!this.worse(h[i], h[parent])) break;
-        [h[i], h[parent]] = [h[parent], h[i]];
-        i = parent;
-      }
-      return;
-    }
-    if (this.k === 0 || !this.worse(h[0], d)) return;
-    h[0] = d;
-    let i = 0;
-    for (;;) {
-      const l = 2 * i + 1;
-      const r = l + 1;
-      let w = i;
-      if (l < h.length && this.worse(h[l], h[w])) w = l;
-      if (r < h.length && this.worse(h[r], h[w])) w = r;
-      if (w === i) break;
-      [h[i], h[w]] = [h[w], h[i]];
-      i = w;
-    }
-  }
-
-  sorted(): number[] {
-    return [...this.heap].sort((a, b) =>
-      compareTrec(this.ids[a], this.scores[a], this.ids[b], this.scores[b]),
-    );
   }
 }

@@ -99,6 +99,21 @@ describe("BM25 scores", () => {
     }
   });
 
+  it("keep a tf exact in each width the tf array takes (Uint8, Uint16, Int32)", () => {
+    for (const n of [255, 300, 65_535, 70_000]) {
+      const idx = index([
+        ["many", "spam ".repeat(n)],
+        ["one", "spam eggs"],
+      ]);
+      const avgdl = (n + 2) / 2;
+      const hits = idx.search("spam", { k: 2 });
+      expect(hits.map((h) => h.docId)).toEqual(["many", "one"]);
+      // The length is the norm byte's; the tf must be n, not n clipped or wrapped to the array's width.
+      expect(hits[0].score, `tf ${n}`).toBeCloseTo(part(2, 2, n, luceneLength(n), avgdl), 12);
+      expect(hits[0].score, `tf ${n}`).not.toBeCloseTo(part(2, 2, n - 1, luceneLength(n), avgdl), 12);
+    }
+  });
+
   it("refuse a document id added twice", () => {
     const b = new Bm25IndexBuilder();
     expect(b.add("x", "one")).toBe(true);
