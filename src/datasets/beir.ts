@@ -13,7 +13,7 @@ import type { ReadLimits } from "../trec/types.js";
 import { pathKind, requireDirectory, requireFile } from "./files.js";
 import { idField, parseJsonLine, textField } from "./jsonl.js";
 import type { LoadedParts } from "./parts.js";
-import { DocStore } from "./store.js";
+import { DocStore, utf8Of } from "./store.js";
 import type { Doc } from "./types.js";
 
 /** Which corpus documents to keep: all (no candidates yet), or those in a set of ids. */
@@ -187,8 +187,8 @@ async function readCorpus(
 }
 
 /** A corpus line read back: the document readCorpus made of it (its fields were checked then). */
-function decodeCorpusLine(bytes: Buffer): Doc {
-  const obj = JSON.parse(bytes.toString("utf8")) as { title?: unknown; text: string };
+function decodeCorpusLine(bytes: Uint8Array): Doc {
+  const obj = JSON.parse(utf8Of(bytes)) as { title?: unknown; text: string };
   const title = typeof obj.title === "string" ? obj.title : "";
   return title ? { title, text: obj.text } : { text: obj.text };
 }

@@ -23,7 +23,7 @@ import { recordFields } from "./csv-record.js";
 import { requireFile } from "./files.js";
 import { docIdFromText, queryIdFromText } from "./ids.js";
 import type { LoadedParts } from "./parts.js";
-import { DocStore } from "./store.js";
+import { DocStore, utf8Of } from "./store.js";
 import type { CsvColumns, Doc } from "./types.js";
 
 interface Seen<T> {
@@ -60,9 +60,9 @@ export async function loadCsv(path: string, opts: CsvOptions = {}): Promise<Load
   let recordStart = 0;
   const fields = { document: -1, title: -1 };
   const quote: string | false = tsv ? false : '"';
-  const decode = (bytes: Buffer): Doc => {
+  const decode = (bytes: Uint8Array): Doc => {
     const syntax = { delimiter, quote, recordDelimiter: recordDelimiter(parser) };
-    const row = recordFields(bytes.toString("utf8"), syntax, Math.max(fields.document, fields.title));
+    const row = recordFields(utf8Of(bytes), syntax, Math.max(fields.document, fields.title));
     const title = fields.title >= 0 ? row[fields.title] : "";
     const text = row[fields.document];
     return title ? { title, text } : { text };

@@ -8,12 +8,18 @@
  * InputError, never a silently different request (or cache key). Gzipped inputs and sets built in
  * memory keep their texts (a gzip stream cannot be read at an offset).
  */
-import { closeSync, fstatSync, openSync, readSync } from "node:fs";
+import { closeSync, fstatSync, openSync, readSync, statSync } from "node:fs";
 import { InputError } from "../errors.js";
 import type { Doc } from "./types.js";
 
 /** Decodes the bytes [start, end) of the file back into the document the loader made of them. */
-export type DecodeDoc = (bytes: Buffer) => Doc;
+/** Bytes as read back (a Uint8Array in the published types, so they need no Node typings). */
+export type DecodeDoc = (bytes: Uint8Array) => Doc;
+
+/** The UTF-8 text of bytes read back, as Buffer#toString gives it (a BOM kept, bad bytes as U+FFFD). */
+export function utf8Of(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("utf8");
+}
 
 interface Backing {
   /** Appends a document; returns its slot. */
@@ -146,6 +152,8 @@ export class DocStore implements ReadonlyMap<string, Doc> {
   static forFile(path: string, decode: DecodeDoc): DocStore {
     let fd: number | undefined;
     try {
+      // Never opened unless a regular file: opening a FIFO blocks the thread until a writer comes.
+      if (!statSync(path).isFile()) return DocStore.inMemory();
       fd = openSync(path, "r");
       const head = Buffer.alloc(2);
       const gzip = readSync(fd, head, 0, 2, 0) === 2 && head[0] === 0x1f && head[1] === 0x8b;

@@ -59,7 +59,7 @@ export class LatencyHistogram {
 
   /** One sample, ms (negative values, a clock quirk, count as 0). */
   record(ms: number): void {
-    const v = ms > 0 ? ms : 0;
+    const v = ms > 0 ? ms : 0; // NaN counts as 0 too (Math.max would keep it)
     this.#h.recordValue(Math.round(v * 1000));
     let i = 0;
     while (v > BUCKET_BOUNDS_MS[i]) i++;

@@ -32,12 +32,16 @@ export interface Holes {
 }
 
 /** Undefined for the judged pool (every candidate is judged: nothing to find). */
+const JUDGED_CANDIDATES = new Set(["qrels", "csv", "mteb"]);
+
 export function holesOf(
   manifest: Manifest,
   byVariant: Map<string, ResultRecord[]>,
   qrels: Qrels,
 ): Holes | undefined {
-  if (manifest.candidates.source === "qrels") return undefined;
+  // The judged pool, and sets whose every candidate carries a label (CSV rows, MTEB lists), have no
+  // holes to report: only a first stage (a run file or --first-stage) ranks unjudged documents.
+  if (JUDGED_CANDIDATES.has(manifest.candidates.source)) return undefined;
   const measure = `Judged@${HOLES_K}`;
   const judged: Record<string, number> = {};
   const placed = new Map<string, { qid: string; docId: string; variants: number }>();

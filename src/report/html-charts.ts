@@ -196,6 +196,9 @@ export function queryDeltas(
     .sort((x, y) => y.delta - x.delta || (x.qid < y.qid ? -1 : x.qid > y.qid ? 1 : 0));
 }
 
+/** Above this many queries, a per-query chart's bars go unnamed (the table beside it names them). */
+const NAMED_DELTA_BARS = 60;
+
 export function deltaCharts(report: Report): Chart[] {
   const measure = report.front.measure;
   const baseline = report.variants.find((v) => v.id === report.baseline);
@@ -203,28 +206,43 @@ export function deltaCharts(report: Report): Chart[] {
   return report.variants
     .filter((v) => v !== baseline)
     .map((v, i) => {
-      const rows = queryDeltas(baseline, v, measure).map((d) => ({
+      const rows = queryDeltas(baseline, v, measure).map((d, rank) => ({
         ...d,
+        rank: rank + 1,
         sign: d.delta > 0 ? "better" : d.delta < 0 ? "worse" : "equal",
       }));
       const title = `${v.id} − ${baseline.id}: ${measure} per query, sorted`;
+      // A bar per query named on the axis while the names can be read; past that, bars by rank (an
+      // explicit order of thousands of names compiles into one expression too deep for vega).
+      const named = rows.length <= NAMED_DELTA_BARS;
       const spec = {
         ...base(
           title,
           `Per-query difference in ${measure} of ${v.id} against the baseline.`,
-          Math.max(240, rows.length * 12),
+          named ? Math.max(240, rows.length * 12) : 900,
         ),
         data: { values: rows },
         height: 160,
         mark: { type: "bar" },
         encoding: {
-          x: {
-            field: "qid",
-            type: "nominal",
-            sort: rows.map((r) => r.qid),
-            title: "query",
-            axis: { labelAngle: -60 },
-          },
+          x: named
+            ? {
+                field: "qid",
+                type: "nominal",
+                sort: rows.map((r) => r.qid),
+                title: "query",
+                axis: { labelAngle: -60 },
+              }
+            : {
+                field: "rank",
+                type: "ordinal",
+                title: "queries, from the largest gain to the largest loss",
+                axis: null,
+              },
+          tooltip: [
+            { field: "qid", title: "query" },
+            { field: "delta", format: ".4f" },
+          ],
           y: { field: "delta", type: "quantitative", title: `Δ ${measure}` },
           color: {
             field: "sign",

@@ -148,6 +148,22 @@ describe("report.html", () => {
     expect(page.match(/<svg /g)?.length).toBe(report.headline.length);
   });
 
+  it("draws the per-query chart of a 2,000-query run (bars by rank, unnamed) without overflowing vega", async () => {
+    const many = structuredClone(report);
+    const measure = many.front.measure;
+    const n = 2000;
+    for (const [j, v] of many.variants.entries()) {
+      const values: Record<string, number> = {};
+      for (let i = 0; i < n; i++) values[`q${i}`] = ((i * 7919 + j * 104729) % 1000) / 1000;
+      v.perQuery[measure] = values;
+    }
+    const page = await renderHtml(many);
+    const delta = page.slice(page.indexOf('id="chart-delta-1"'));
+    expect(delta.indexOf("<svg")).toBeGreaterThan(-1);
+    expect(delta.slice(0, delta.indexOf("</svg>"))).not.toContain(">q1999<");
+    expect(page).toContain(`${n} queries, sorted from the largest gain`);
+  }, 60_000);
+
   it("renumbers the SVG ids per chart, references included", () => {
     const svg =
       '<svg><clipPath id="clip7"><rect/></clipPath><g clip-path="url(#clip7)"/><use href="#clip7"/></svg>';

@@ -52,15 +52,25 @@ export const retrieveCommand: CommandModule<object, RetrieveArgs> = {
       process.stderr.write(`rerank-eval: interrupted (${signal}): no run written to ${out}\n`);
       process.exit(signal === "SIGINT" ? 130 : 143);
     };
-    process.once("SIGINT", interrupted("SIGINT"));
-    process.once("SIGTERM", interrupted("SIGTERM"));
+    // Removed once the run is written: in a process that goes on (the library, a test worker), a
+    // later signal is not this command's.
+    const onSigint = interrupted("SIGINT");
+    const onSigterm = interrupted("SIGTERM");
+    process.once("SIGINT", onSigint);
+    process.once("SIGTERM", onSigterm);
     const cpu = process.cpuUsage();
-    const r = await retrieveBeir(dataset, { split, depth, ignoreIdenticalIds: argv["ignore-identical-ids"] });
-    for (const w of r.warnings) process.stderr.write(`rerank-eval: warning: ${w}\n`);
+    let r: Awaited<ReturnType<typeof retrieveBeir>>;
     try {
-      await writeAtomically(out, formatRun(r.run));
-    } catch (err) {
-      throw outputError(err, out);
+      r = await retrieveBeir(dataset, { split, depth, ignoreIdenticalIds: argv["ignore-identical-ids"] });
+      for (const w of r.warnings) process.stderr.write(`rerank-eval: warning: ${w}\n`);
+      try {
+        await writeAtomically(out, formatRun(r.run));
+      } catch (err) {
+        throw outputError(err, out);
+      }
+    } finally {
+      process.off("SIGINT", onSigint);
+      process.off("SIGTERM", onSigterm);
     }
     const used = process.cpuUsage(cpu);
     process.stdout.write(
