@@ -5,6 +5,7 @@
  */
 import type { TopLevelSpec } from "vega-lite";
 import { type Chart, fmt } from "./html-charts.js";
+import { loadStepTable as stepTable } from "./load-markdown.js";
 import type { LoadSection, LoadStep } from "./schema.js";
 import type { Report, ReportVariant } from "./types.js";
 
@@ -219,42 +220,7 @@ export function loadStepTable(report: Report): { head: string[]; rows: string[][
   if (!load || load.steps.length === 0) return null;
   const measure = report.front.measure || report.headline[0] || Object.keys(load.steps[0].metrics)[0] || "";
   const slo = load.slo;
-  const head = [
-    "step",
-    "phase",
-    "offered /s",
-    "achieved /s",
-    "requests",
-    "dropped",
-    "errors",
-    "p50 ms",
-    "p90 ms",
-    "p95 ms",
-    "p99 ms",
-    "p99.9 ms",
-    "max ms",
-    "sender lag p99 ms",
-    ...(measure ? [measure] : []),
-    ...(slo ? ["SLO held"] : []),
-  ];
-  const rows = load.steps.map((s) => [
-    s.variant,
-    s.phase,
-    rate(s.offeredRate),
-    fmt(s.achievedRate, 1),
-    String(s.requests),
-    String(s.dropped),
-    String(s.errors),
-    ms(s.latency.p50),
-    ms(s.latency.p90),
-    ms(s.latency.p95),
-    ms(s.latency.p99),
-    ms(s.latency.p999),
-    ms(s.latency.max),
-    ms(s.senderLag.p99),
-    ...(measure ? [fmt(s.metrics[measure])] : []),
-    ...(slo ? [s.sloMet === null ? "—" : s.sloMet ? "yes" : "no"] : []),
-  ]);
+  const { head, rows } = stepTable(load, measure ? [measure] : []);
   const parts = [
     `${load.arrival} arrivals (seed ${load.seed})`,
     `at most ${load.maxInFlight} in flight`,

@@ -6,10 +6,13 @@
 import { markdownTable } from "./markdown.js";
 import type { LoadSection } from "./schema.js";
 
-export function loadMarkdown(load: LoadSection, headline: string[]): string[] {
-  const measures = headline.filter((m) => load.steps.some((s) => m in s.metrics)).slice(0, 2);
+/**
+ * The steps as one table, in the order they ran (report.md and report.html): offered vs achieved,
+ * drops, errors, latency from the intended send time, sender lag p99, `measures` and the SLO verdict.
+ */
+export function loadStepTable(load: LoadSection, measures: string[]): { head: string[]; rows: string[][] } {
   const withSlo = load.slo !== null;
-  const headers = [
+  const head = [
     "step",
     "offered /s",
     "achieved /s",
@@ -42,8 +45,14 @@ export function loadMarkdown(load: LoadSection, headline: string[]): string[] {
     ms(s.latency.max),
     ms(s.senderLag.p99),
     ...measures.map((m) => (m in s.metrics ? s.metrics[m].toFixed(4) : "–")),
-    ...(withSlo ? [s.sloMet ? "held" : "missed"] : []),
+    ...(withSlo ? [s.sloMet === null ? "–" : s.sloMet ? "held" : "missed"] : []),
   ]);
+  return { head, rows };
+}
+
+export function loadMarkdown(load: LoadSection, headline: string[]): string[] {
+  const measures = headline.filter((m) => load.steps.some((s) => m in s.metrics)).slice(0, 2);
+  const { head: headers, rows } = loadStepTable(load, measures);
   const out = [
     `Open loop, ${load.arrival} arrivals (seed ${load.seed}), at most ${load.maxInFlight} requests in flight ` +
       `(a request due beyond that is dropped and counted); payloads from the ${load.payload === "dataset" ? "dataset's queries and candidates, cycled" : "synthetic set"}. ` +

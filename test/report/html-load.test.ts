@@ -62,10 +62,10 @@ describe("report.html of a load report", () => {
     expect(rows).toEqual(["20", "40", "80", "160", "170", "180", "200", "240", "320"]);
     // The step table keeps the order the steps ran in, with phase, SLO verdict and quality.
     expect(page).toMatch(
-      /<th scope="row">step5-320rps<\/th><td>exponential<\/td><td>320<\/td><td>160\.0<\/td><td>1600<\/td><td>0<\/td><td>0<\/td><td>2600\.0<\/td>/,
+      /<th scope="row">5 \(exponential\)<\/th><td>320<\/td><td>160\.0<\/td><td>1600<\/td><td>0<\/td><td>0<\/td><td>2600<\/td>/,
     );
-    expect(page).toMatch(/<th scope="row">step9-170rps<\/th><td>bisection<\/td>.*<td>yes<\/td><\/tr>/);
-    expect(page).toMatch(/<th scope="row">step8-180rps<\/th>.*<td>no<\/td><\/tr>/);
+    expect(page).toMatch(/<th scope="row">9 \(bisection\)<\/th><td>170<\/td>.*<td>held<\/td><\/tr>/);
+    expect(page).toMatch(/<th scope="row">8 \(bisection\)<\/th><td>180<\/td>.*<td>missed<\/td><\/tr>/);
     expect(page).toContain("SLO p95&lt;100ms, error budget 1.00 %; highest rate that held it: 170/s");
     expect(page).not.toContain("No offered rate held the SLO");
   });
