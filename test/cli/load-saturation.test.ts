@@ -46,16 +46,16 @@ const target = (s: RunningServer) => [
   "bm25",
 ];
 
+/** `rerank-eval load` of the CSV against `server` into `out`, quiet, with the step's own flags. */
+const loadInto = (out: string, server: Parameters<typeof target>[0], flags: string[]) =>
+  runCli(["load", "--dataset", csv, ...target(server), ...flags, "--out", out, "--quiet"]);
+
 describe("coordinated omission", () => {
   it("open loop: a 1 s pause mid-run shows in p99 (about 1 s)", async () => {
     const server = await pausingServer(60);
     try {
       const out = join(dir, "open");
-      const r = await runCli([
-        "load",
-        "--dataset",
-        csv,
-        ...target(server),
+      const r = await loadInto(out, server, [
         "--rate",
         "100",
         "--duration",
@@ -64,9 +64,6 @@ describe("coordinated omission", () => {
         "0s",
         "--max-in-flight",
         "1000",
-        "--out",
-        out,
-        "--quiet",
       ]);
       expect(r.code, r.stderr).toBe(0);
       const step = (await readReport(out)).load?.steps[0];
@@ -120,21 +117,7 @@ describe("saturation with --capacity", () => {
 
   it("latency is flat below capacity and queues above it", async () => {
     const out = join(dir, "sweep");
-    const r = await runCli([
-      "load",
-      "--dataset",
-      csv,
-      ...target(server),
-      "--rate",
-      "10,80",
-      "--duration",
-      "1s",
-      "--warmup",
-      "250ms",
-      "--out",
-      out,
-      "--quiet",
-    ]);
+    const r = await loadInto(out, server, ["--rate", "10,80", "--duration", "1s", "--warmup", "250ms"]);
     expect(r.code, r.stderr).toBe(0);
     const [below, above] = (await readReport(out)).load?.steps ?? [];
     // Below: the service time and little else. Above: 40/s more than the server takes, for 1.25 s.
@@ -148,11 +131,7 @@ describe("saturation with --capacity", () => {
 
   it('--find-max-rate --slo "p95<300ms" lands within 10 % of the capacity', async () => {
     const out = join(dir, "search");
-    const r = await runCli([
-      "load",
-      "--dataset",
-      csv,
-      ...target(server),
+    const r = await loadInto(out, server, [
       "--find-max-rate",
       "--slo",
       "p95<300ms",
@@ -164,9 +143,6 @@ describe("saturation with --capacity", () => {
       "800ms",
       "--warmup",
       "200ms",
-      "--out",
-      out,
-      "--quiet",
     ]);
     expect(r.code, r.stderr).toBe(0);
     const load = (await readReport(out)).load;
