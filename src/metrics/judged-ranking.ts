@@ -45,14 +45,16 @@ export const COUNT_PATH_MAX_JUDGED = 16;
 
 /**
  * Builds the judged ranking of `r`. rank(d) = 1 + #documents that sort before d under the trec rule,
- * so with few judged documents retrieved the ranks are counted in O(n·j) without sorting the ranking.
- * `path` forces one method (tests compare them); by default the cheaper one is taken.
+ * so with few judged documents retrieved the ranks are counted in O(n·j) without sorting the ranking;
+ * a ranking given with strictly falling scores (a reranker's answer, most often) is in trec order
+ * already, so its ranks are its positions. `path` forces one method (tests compare them); by
+ * default the cheapest one that applies is taken.
  */
 export function judgeRanking(
   r: Ranking,
   j: Judgements,
   level: number,
-  path?: "count" | "sort",
+  path?: "count" | "sort" | "ordered",
 ): JudgedRanking {
   checkLengths(r);
   const { docIds, scores } = r;
@@ -68,8 +70,11 @@ export function judgeRanking(
   }
   const f = found.length;
   const ranks = new Int32Array(f);
-  const useCount = path ? path === "count" : f <= COUNT_PATH_MAX_JUDGED;
-  if (useCount) {
+  const ordered = path ? path === "ordered" : strictlyFalling(scores);
+  const useCount = !ordered && (path ? path === "count" : f <= COUNT_PATH_MAX_JUDGED);
+  if (ordered) {
+    for (let t = 0; t < f; t++) ranks[t] = found[t] + 1;
+  } else if (useCount) {
     for (let t = 0; t < f; t++) {
       const id = docIds[found[t]];
       const s = scores[found[t]];
@@ -88,6 +93,12 @@ export function judgeRanking(
     for (let t = 0; t < f; t++) ranks[t] = rankOf[found[t]];
   }
   return assemble(ranks, Int32Array.from(foundGrades), n, j, level);
+}
+
+/** Whether every score is below the one before it: no ties, so the given order is the trec order. */
+function strictlyFalling(scores: ArrayLike<number>): boolean {
+  for (let i = 1; i < scores.length; i++) if (!(scores[i] < scores[i - 1])) return false;
+  return true;
 }
 
 /** Orders the (rank, grade) pairs by rank and attaches the query-level figures. */

@@ -95,6 +95,16 @@ describe("measure properties", () => {
         const bj = byteJudgements(prepared);
         expect(judgeBlock(blockOf(r), bj, 1, "count")).toEqual(counted);
         expect(judgeBlock(blockOf(r), bj, 1, "sort")).toEqual(counted);
+        // A ranking handed over in trec order with no tied scores takes the positional path: same ranks.
+        const inOrder = sortTrec(r);
+        if (Array.from(inOrder.scores).every((x, i) => i === 0 || x < inOrder.scores[i - 1])) {
+          expect(judgeRanking(inOrder, prepared, 1)).toEqual(counted);
+          expect(judgeRanking(inOrder, prepared, 1, "ordered")).toEqual(counted);
+        }
+        // Distinct scores that keep the trec order: every ranking reaches the positional path.
+        const n = inOrder.docIds.length;
+        const distinct = { docIds: inOrder.docIds, scores: inOrder.docIds.map((_, i) => n - i) };
+        expect(judgeRanking(distinct, prepared, 1)).toEqual(counted);
         // And each rank is the position in sortTrec's order.
         const order = sortTrec(r).docIds;
         const judgedInOrder = order.map((d, i) => [d, i + 1] as const).filter(([d]) => j.has(d));
