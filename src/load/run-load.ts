@@ -11,7 +11,7 @@ import { parseMeasures } from "../metrics/index.js";
 import { buildReport, defaultMeasures, headlineMeasures } from "../report/model.js";
 import type { LoadSection, LoadStep, Report } from "../report/schema.js";
 import { writeReport } from "../report/write.js";
-import type { Reranker, RerankResult } from "../rerank/types.js";
+import type { PreparedCall, Reranker, RerankResult } from "../rerank/types.js";
 import { collateRecords, MANIFEST_FILE, writeAtomically } from "../results/index.js";
 import type { Manifest, ManifestVariant } from "../results/manifest.js";
 import type { ResultRecord } from "../results/record.js";
@@ -67,6 +67,8 @@ interface Payload {
   docIds: string[];
   documents: string[];
   topN?: number;
+  /** Prepared at its first send and sent as it is after: its request body is encoded once. */
+  call?: PreparedCall;
 }
 
 /** The run flags the load takes as a run does (dataset, model, endpoint, key, client limits, --out). */
@@ -314,10 +316,8 @@ function sender(
     const start = performance.now();
     const startedAt = Date.now();
     try {
-      const result = await reranker.rerank(p.query, p.documents, {
-        signal,
-        ...(p.topN !== undefined ? { topN: p.topN } : {}),
-      });
+      p.call ??= reranker.prepare(p.query, p.documents, p.topN);
+      const result = await reranker.send(p.call, { signal });
       if (!recorded) return { ok: true } as const;
       const docIds = result.items.map((it) => p.docIds[it.index]);
       const scores = result.items.map((it) => it.score);

@@ -15,7 +15,7 @@ import { extractErrorMessage } from "./dialects/common.js";
 import { describeNetworkError, type HttpAnswer, type HttpTransport } from "./http.js";
 import { AttemptDeadlineExceeded, formatDuration } from "./limits.js";
 import { backoffDelayMs, isRetryableStatus, MAX_RETRY_AFTER_MS, retryAfterMs, sleep } from "./retry.js";
-import type { BuiltRequest, Dialect } from "./types.js";
+import type { Dialect } from "./types.js";
 
 export interface CallPolicy {
   /** The dialect's name, as error messages show it. */
@@ -47,6 +47,13 @@ export interface CallContext {
   onRateLimited?: (retryAfterMs: number | undefined) => void;
 }
 
+/** A request ready to send: its JSON body encoded, and the dialect's extra headers. */
+export interface EncodedRequest {
+  body: Buffer;
+  /** Extra headers beyond content-type and auth. */
+  headers?: Record<string, string>;
+}
+
 export interface CallOutcome {
   json: unknown;
   /** Headers of the successful answer (some servers report usage only there). */
@@ -60,10 +67,10 @@ export async function callWithRetries(
   credentials: Credentials,
   dialect: Dialect,
   policy: CallPolicy,
-  payload: BuiltRequest,
+  payload: EncodedRequest,
   context: CallContext,
 ): Promise<CallOutcome> {
-  const body = JSON.stringify(payload.body);
+  const { body } = payload;
   const latencies: number[] = [];
   const name = policy.dialect;
   const { signal, deadlineAt } = context;

@@ -68,7 +68,11 @@ export class HttpTransport {
    * KB read whole, and request()'s Readable body stream and its consumer promise cost more CPU per
    * call than the rest of undici's work on it.
    */
-  post(body: string, headers: Record<string, string>, limits: AttemptLimits = {}): Promise<HttpAnswer> {
+  post(
+    body: string | Buffer,
+    headers: Record<string, string>,
+    limits: AttemptLimits = {},
+  ): Promise<HttpAnswer> {
     return new Promise((resolve, reject) => {
       this.#shared.pool.dispatch(
         { method: "POST", path: this.#path, headers, body },

@@ -10,7 +10,7 @@ import type { CallPlan, ClientSettings } from "./prepare.js";
 import type { RerankResult, RerankUsage } from "./types.js";
 
 /**
- * `plan.notes` become the result's notes (the array is reused, not copied: a plan serves one call).
+ * The result's notes are `plan.notes` (copied: a prepared plan is sent again) plus the answers'.
  * `started` is the call's performance.now() at entry, so latencyMs covers the whole call.
  */
 export function mergeAnswers(
@@ -19,7 +19,8 @@ export function mergeAnswers(
   settings: Pick<ClientSettings, "dialect" | "scoreKind" | "supportsTopN">,
   started: number,
 ): RerankResult {
-  const { notes, topN } = plan;
+  const { topN } = plan;
+  const notes = [...plan.notes];
   const { scoreKind } = settings;
   if (answers.length === 0) {
     // Nothing was sent (no non-empty document): an empty ranking, not an error.
@@ -33,7 +34,7 @@ export function mergeAnswers(
       requests: 0,
     };
   }
-  const items = sortItems(answers.flatMap((a) => a.items));
+  const items = sortItems(answers.length === 1 ? answers[0].items : answers.flatMap((a) => a.items));
   let usage: RerankUsage | undefined;
   for (const answer of answers) {
     usage = addUsage(usage, answer.usage);
@@ -52,7 +53,8 @@ export function mergeAnswers(
     providerId: answers[0].providerId,
     model: answers[0].model,
     notes,
-    attemptLatenciesMs: answers.flatMap((a) => a.attemptLatenciesMs),
+    attemptLatenciesMs:
+      answers.length === 1 ? answers[0].attemptLatenciesMs : answers.flatMap((a) => a.attemptLatenciesMs),
     attempts: answers.reduce((sum, a) => sum + a.attempts, 0),
     latencyMs: performance.now() - started,
     requests: answers.length,

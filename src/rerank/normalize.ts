@@ -34,8 +34,12 @@ function compareItems(a: RerankItem, b: RerankItem): number {
   return b.score - a.score || a.index - b.index;
 }
 
+/** Sorted in place by the rule above; an answer already in that order (most are) is left as it is. */
 export function sortItems(items: RerankItem[]): RerankItem[] {
-  return items.sort(compareItems);
+  for (let i = 1; i < items.length; i++) {
+    if (compareItems(items[i - 1], items[i]) > 0) return items.sort(compareItems);
+  }
+  return items;
 }
 
 /** Whether the provider already returned its items in descending score order (ties in any order). */

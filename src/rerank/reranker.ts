@@ -5,11 +5,20 @@
  * `createReranker` in client.ts picks the dialect by name; this file takes the dialect object so it
  * does not depend on the provider registry.
  */
+
+import { UsageError } from "../errors.js";
 import { type ChunkSender, sendPlan } from "./fan-out.js";
 import { HttpTransport } from "./http.js";
 import { mergeAnswers } from "./merge.js";
-import { planCall, resolveSettings } from "./prepare.js";
-import type { Dialect, Reranker, RerankerConfig, RerankOptions, RerankResult } from "./types.js";
+import { type CallPlan, planCall, resolveSettings } from "./prepare.js";
+import type {
+  Dialect,
+  PreparedCall,
+  Reranker,
+  RerankerConfig,
+  RerankOptions,
+  RerankResult,
+} from "./types.js";
 
 export function createRerankerForDialect(config: RerankerConfig, dialect: Dialect): Reranker {
   const settings = resolveSettings(config, dialect);
@@ -17,10 +26,17 @@ export function createRerankerForDialect(config: RerankerConfig, dialect: Dialec
   const transport = new HttpTransport(settings.endpoint, settings.timeouts);
   const { credentials, policy } = settings;
   const sender: ChunkSender = { dialect, transport, credentials, policy };
+  /** The plans of the calls this reranker prepared; a call from elsewhere has none. */
+  const plans = new WeakMap<PreparedCall, CallPlan>();
 
-  async function rerank(query: string, documents: string[], opts: RerankOptions = {}): Promise<RerankResult> {
-    const started = performance.now();
-    const plan = planCall(settings, dialect, query, documents, opts.topN);
+  function prepare(query: string, documents: string[], topN?: number): PreparedCall {
+    const plan = planCall(settings, dialect, query, documents, topN);
+    const call: PreparedCall = Object.freeze({ query, documents: Object.freeze([...documents]), topN });
+    plans.set(call, plan);
+    return call;
+  }
+
+  async function sendPlanned(plan: CallPlan, opts: RerankOptions, started: number): Promise<RerankResult> {
     const answers = await sendPlan(sender, plan, {
       signal: opts.signal,
       deadlineAt: started + policy.taskTimeoutMs,
@@ -29,12 +45,26 @@ export function createRerankerForDialect(config: RerankerConfig, dialect: Dialec
     return mergeAnswers(plan, answers, settings, started);
   }
 
+  async function rerank(query: string, documents: string[], opts: RerankOptions = {}): Promise<RerankResult> {
+    const started = performance.now();
+    return sendPlanned(planCall(settings, dialect, query, documents, opts.topN), opts, started);
+  }
+
+  async function send(call: PreparedCall, opts: RerankOptions = {}): Promise<RerankResult> {
+    const started = performance.now();
+    const plan = plans.get(call);
+    if (plan === undefined) throw new UsageError("send(): the call was not prepared by this reranker");
+    return sendPlanned(plan, opts, started);
+  }
+
   return {
     provider: settings.dialect,
     model: settings.model,
     endpoint: settings.endpoint.href,
     apiKeyEnv: credentials.variable,
     rerank,
+    prepare,
+    send,
     close: () => transport.close(),
   };
 }

@@ -89,7 +89,21 @@ export interface Reranker {
   /** The variable the key is read from (a name, safe to print); undefined when no key is sent. */
   readonly apiKeyEnv?: string;
   rerank(query: string, documents: string[], options?: RerankOptions): Promise<RerankResult>;
+  /**
+   * Checks, plans and encodes a call once, for a caller that sends the same payload again and again
+   * (the load sender); throws what rerank() would reject with for the same arguments.
+   */
+  prepare(query: string, documents: string[], topN?: number): PreparedCall;
+  /** Sends a call this reranker prepared: the same as rerank() with the arguments given to prepare(). */
+  send(call: PreparedCall, options?: Omit<RerankOptions, "topN">): Promise<RerankResult>;
   close(): Promise<void>;
+}
+
+/** A call made ready by Reranker.prepare: what it was asked (a copy), to send any number of times. */
+export interface PreparedCall {
+  readonly query: string;
+  readonly documents: readonly string[];
+  readonly topN?: number;
 }
 
 export interface RerankerConfig {

@@ -26,7 +26,7 @@ export function validateAnswerItems(items: unknown, sent: number): void {
   if (items.length > sent) {
     throw malformed("results", `${items.length} items for ${sent} documents sent`);
   }
-  const seen = new Set<number>();
+  const seen = new Uint8Array(sent);
   items.forEach((item: { index?: unknown; score?: unknown } | null, position) => {
     const index = item?.index;
     if (typeof index !== "number" || !Number.isInteger(index)) {
@@ -35,8 +35,8 @@ export function validateAnswerItems(items: unknown, sent: number): void {
     if (index < 0 || index >= sent) {
       throw malformed("index", `item ${position} has index ${index}, outside [0, ${sent})`);
     }
-    if (seen.has(index)) throw malformed("index", `index ${index} appears more than once`);
-    seen.add(index);
+    if (seen[index] === 1) throw malformed("index", `index ${index} appears more than once`);
+    seen[index] = 1;
     const score = item?.score;
     if (typeof score !== "number" || !Number.isFinite(score)) {
       throw malformed("score", `item ${position} (index ${index}) has score ${describe(score)}`);

@@ -326,3 +326,53 @@ describe("configuration", () => {
     }
   });
 });
+
+describe("a prepared call", () => {
+  let server: LocalServer;
+  let reranker: Reranker;
+  beforeAll(async () => {
+    server = await startLocalServer((req, res) => {
+      const answer = regoloAnswer(req, scoreOf);
+      // "partial": fewer items than documents and no top_n, which merge notes on every answer.
+      if (req.body.query === "partial") answer.results = answer.results.slice(0, 1);
+      json(res, 200, answer);
+    });
+    reranker = createReranker(regoloConfig(server.url));
+  });
+  afterAll(async () => {
+    await reranker.close();
+    await server.close();
+  });
+
+  it("sends the same request as rerank() every time, and its notes do not pile up", async () => {
+    const documents = ["alpha", "", "gamma", "delta"];
+    const call = reranker.prepare("q", documents, 9);
+    documents[0] = "changed after prepare"; // the call keeps what it was given
+    const direct = await reranker.rerank("q", ["alpha", "", "gamma", "delta"], { topN: 9 });
+    const first = await reranker.send(call);
+    const second = await reranker.send(call);
+    for (const r of [first, second]) {
+      expect(r.items).toEqual(direct.items);
+      expect(r.notes).toEqual(direct.notes);
+    }
+    expect(direct.notes.map((n) => n.code)).toEqual(["empty-skipped", "clamped"]);
+    const bodies = server.requests.slice(-3).map((r) => JSON.stringify(r.body));
+    expect(new Set(bodies).size).toBe(1);
+    const partial = reranker.prepare("partial", ["a", "b"]);
+    const once = await reranker.send(partial);
+    const twice = await reranker.send(partial);
+    expect(once.notes.map((n) => n.code)).toEqual(["partial-answer"]);
+    expect(twice.notes).toEqual(once.notes);
+  });
+
+  it("refuses a call another reranker prepared, and bad input at prepare", async () => {
+    const other = createReranker(regoloConfig(server.url));
+    try {
+      await expect(other.send(reranker.prepare("q", ["a"]))).rejects.toThrow(UsageError);
+    } finally {
+      await other.close();
+    }
+    expect(() => reranker.prepare(" ", ["a"])).toThrow(UsageError);
+    expect(() => reranker.prepare("q", ["a"], 0)).toThrow(/top_n must be a positive integer/);
+  });
+});

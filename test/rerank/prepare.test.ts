@@ -17,14 +17,24 @@ function plan(config: Partial<RerankerConfig>, documents: string[], topN?: numbe
   const settings = resolveSettings({ model: "m", endpoint: local, env: {}, ...config, provider }, dialect);
   return planCall(settings, dialect, "q", documents, topN);
 }
+/** Each planned request's range and top_n, and what its encoded body carries. */
+const ranges = (p: ReturnType<typeof plan>) =>
+  p.requests.map(({ start, end, topN }) => ({ start, end, topN }));
+const sent = (p: ReturnType<typeof plan>) => p.requests.map((r) => JSON.parse(r.body.toString("utf8")));
 
 describe("planCall", () => {
   it("asks each chunk for at most its own size of top_n, and notes the split", () => {
     const p = plan({ maxDocsPerRequest: 10 }, docsOf(25), 7);
-    expect(p.requests).toEqual([
+    expect(ranges(p)).toEqual([
       { start: 0, end: 10, topN: 7 },
       { start: 10, end: 20, topN: 7 },
       { start: 20, end: 25, topN: 5 },
+    ]);
+    // Each body is encoded once, at planning: the chunk's documents and its own top_n.
+    expect(sent(p).map((b) => [b.documents.length, b.documents[0], b.top_n])).toEqual([
+      [10, "document 0", 7],
+      [10, "document 10", 7],
+      [5, "document 20", 5],
     ]);
     // regolo's dialect at an endpoint that is not regolo's service: scores of unknown kind, merge flagged.
     expect(p.notes.map((n) => n.code)).toEqual(["chunked", "merge-warning"]);
@@ -33,7 +43,9 @@ describe("planCall", () => {
   it("sends no top_n to an API without one, but keeps the clamped cut for the merge", () => {
     const p = plan({ provider: "tei" }, docsOf(3), 5);
     expect(p.topN).toBe(3);
-    expect(p.requests).toEqual([{ start: 0, end: 3, topN: undefined }]);
+    expect(ranges(p)).toEqual([{ start: 0, end: 3, topN: undefined }]);
+    expect(sent(p)[0].texts).toEqual(docsOf(3));
+    expect("top_n" in sent(p)[0] || "top_k" in sent(p)[0]).toBe(false);
     expect(p.notes).toEqual([{ code: "clamped", detail: "top_n clamped 5->3" }]);
   });
 

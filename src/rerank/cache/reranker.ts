@@ -9,7 +9,7 @@
  * throughput; its items, scores, usage and notes are the stored ones, so metrics are unchanged.
  */
 import { UsageError } from "../../errors.js";
-import type { Reranker, RerankOptions, RerankResult } from "../types.js";
+import type { PreparedCall, Reranker, RerankOptions, RerankResult } from "../types.js";
 import { type AnswerIdentity, answerKey } from "./key.js";
 import type { AnswerStore } from "./store.js";
 
@@ -36,12 +36,13 @@ export function cachingReranker(
   mode: CacheMode,
 ): CachingReranker {
   const counts: CacheCounts = { hits: 0, misses: 0 };
-  const keyOf = (query: string, documents: string[], topN?: number) =>
+  const keyOf = (query: string, documents: readonly string[], topN?: number) =>
     answerKey(identity, { query, documents, topN });
 
-  async function rerank(query: string, documents: string[], opts: RerankOptions = {}): Promise<RerankResult> {
+  async function send(call: PreparedCall, opts: RerankOptions = {}): Promise<RerankResult> {
     const started = performance.now();
-    const key = keyOf(query, documents, opts.topN);
+    const { query, documents, topN } = call;
+    const key = keyOf(query, documents, topN);
     if (mode !== "refresh") {
       const stored = await store.get(key, documents.length);
       if (stored) {
@@ -61,10 +62,12 @@ export function cachingReranker(
           `--offline: a task has no cached answer in ${store.dir} (was it just removed?)`,
         );
     }
-    const result = await inner.rerank(query, documents, opts);
+    const result = await inner.send(call, opts);
     await store.put(key, result);
     return result;
   }
+  const prepare = (query: string, documents: string[], topN?: number) =>
+    inner.prepare(query, documents, topN);
 
   return {
     provider: inner.provider,
@@ -72,7 +75,9 @@ export function cachingReranker(
     endpoint: inner.endpoint,
     apiKeyEnv: inner.apiKeyEnv,
     counts,
-    rerank,
+    rerank: (query, documents, opts) => send(prepare(query, documents, opts?.topN), opts),
+    prepare,
+    send,
     isCached: async (query, documents, topN) =>
       (await store.get(keyOf(query, documents, topN), documents.length)) !== undefined,
     close: () => inner.close(),

@@ -76,11 +76,20 @@ export function readIndexedScores(
   scoreField: string,
 ): RankedItem[] {
   const items = readArray(body, path);
-  return items.map((_, i) => {
+  const out: RankedItem[] = new Array(items.length);
+  for (let i = 0; i < items.length; i++) {
     const item = itemAt(items, i, path);
-    const where = `${label(path)}[${i}]`;
-    return { index: numberField(item, indexField, where), score: numberField(item, scoreField, where) };
-  });
+    const index = item[indexField];
+    const score = item[scoreField];
+    // The place is spelled out only for a message: an answer of 100 items read 2,000 times a second
+    // would otherwise build 200,000 strings a second nobody reads.
+    if (typeof index === "number" && typeof score === "number") out[i] = { index, score };
+    else {
+      const where = `${label(path)}[${i}]`;
+      out[i] = { index: numberField(item, indexField, where), score: numberField(item, scoreField, where) };
+    }
+  }
+  return out;
 }
 
 /**
