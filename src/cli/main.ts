@@ -20,6 +20,7 @@ import { rerankCommand } from "./commands/rerank.js";
 import { retrieveCommand } from "./commands/retrieve.js";
 import { runCommand } from "./commands/run.js";
 import { serveCommand } from "./commands/serve.js";
+import { boundHeapGrowth } from "./heap.js";
 import { explainUsageFailure } from "./suggest.js";
 
 /**
@@ -193,4 +194,8 @@ export function runToExit(command: () => Promise<number>): void {
   );
 }
 
-if (isEntryPoint()) runToExit(() => main(hideBin(process.argv)));
+if (isEntryPoint()) {
+  const argv = hideBin(process.argv);
+  boundHeapGrowth(argv);
+  runToExit(() => main(argv));
+}
