@@ -5,6 +5,8 @@
  * 1. 2,000 requests/s of a 100-document payload (300 bytes each) against `serve --latency-ms 20
  *    --capacity 200`: achieved within 1 % of offered and sender lag p99 under 5 ms (the targets);
  * 2. the highest rate it holds on this machine (a sweep upwards, the same two criteria);
+ * 1b. the floor: a bare undici open loop at 2,000/s (bench/sender-floor.ts), whose lag is what this
+ *    machine allows any Node sender;
  * 3. autocannon (-R, the same rate, payload and route) in the same run, for comparison;
  * 4. the must-show: a sweep against `serve --latency-ms 50 --capacity 8` (160/s) shows latency flat
  *    below 160/s and queueing above, and --find-max-rate --slo "p95<100ms" lands within 10 % of 160.
@@ -18,6 +20,7 @@ import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import autocannon from "autocannon";
 import type { Report } from "../src/report/types.js";
+import { senderFloor } from "./sender-floor.js";
 import { startServe } from "./serve-process.js";
 
 const durationArg = process.argv.indexOf("--duration");
@@ -86,6 +89,26 @@ async function sender(): Promise<void> {
       `   target (achieved within 1 %, lag p99 < 5 ms): ${holds(s) ? "MET" : "NOT MET"}; process CPU ${r.timing.rerankCpuSeconds?.toFixed(1)} s`,
     );
 
+    const floorBody = JSON.stringify({
+      model: "identity",
+      query: "river mountain city",
+      documents: Array.from(
+        { length: DOCS },
+        (_, i) => `${"lorem ipsum ".repeat(25).slice(0, DOC_BYTES - 4)} ${i}`,
+      ),
+    });
+    const seconds =
+      Number.parseFloat(DURATION) * (DURATION.endsWith("ms") ? 0.001 : DURATION.endsWith("m") ? 60 : 1);
+    console.log(
+      `\n1b. the floor: a bare undici open loop at 2,000/s, same payload, answers read but not parsed or scored; ${uptime()}`,
+    );
+    const f = await senderFloor(`${url}/rerank`, floorBody, 2000, seconds, 3);
+    console.log(
+      `   achieved ${f.achievedRate.toFixed(1)}/s  p50 ${f.latency.p50.toFixed(1)} ms  p99 ${f.latency.p99.toFixed(1)} ms  ` +
+        `lag p50 ${f.lag.p50.toFixed(2)} p99 ${f.lag.p99.toFixed(2)} max ${f.lag.max.toFixed(1)} ms  ` +
+        `(lag p99 < 5 ms: ${f.lag.p99 < 5 ? "yes" : "NO: the machine, not the tool"})`,
+    );
+
     console.log(`\n2. the highest rate the sender holds (same criteria), 5 s steps; ${uptime()}`);
     const sweep = await load([
       ...synthetic(url),
@@ -106,16 +129,7 @@ async function sender(): Promise<void> {
     console.log(
       `\n3. autocannon -R 2000, the same payload and route, 100 connections, ${DURATION}; ${uptime()}`,
     );
-    const body = JSON.stringify({
-      model: "identity",
-      query: "river mountain city",
-      documents: Array.from(
-        { length: DOCS },
-        (_, i) => `${"lorem ipsum ".repeat(25).slice(0, DOC_BYTES - 4)} ${i}`,
-      ),
-    });
-    const seconds =
-      Number.parseFloat(DURATION) * (DURATION.endsWith("ms") ? 0.001 : DURATION.endsWith("m") ? 60 : 1);
+    const body = floorBody;
     const ac = await autocannon({
       url: `${url}/rerank`,
       method: "POST",
