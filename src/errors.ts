@@ -118,3 +118,26 @@ export class Interrupted extends Error {
     super(message);
   }
 }
+
+/**
+ * What work stopped by `signal` throws: Interrupted when the reason is a signal's name (the CLI's
+ * RunStop aborts with it), else the reason itself, or an Error saying `what` stopped.
+ */
+export function stoppedBy(signal: AbortSignal, what: string): Error {
+  const reason: unknown = signal.reason;
+  const err =
+    reason === "SIGINT" || reason === "SIGTERM"
+      ? new Interrupted(`stopped while ${what}`, reason)
+      : reason instanceof Error
+        ? reason
+        : new Error(`stopped while ${what}`);
+  stops.add(err);
+  return err;
+}
+
+const stops = new WeakSet<Error>();
+
+/** Whether `err` is what stoppedBy made: passed on as it is, never re-worded as a read failure. */
+export function isStop(err: unknown): err is Error {
+  return err instanceof Error && stops.has(err);
+}

@@ -33,7 +33,7 @@ export * from "./types.js";
  */
 export async function loadEvalSet(path: string, opts: LoadOptions = {}): Promise<EvalSet> {
   checkDepth(opts.depth);
-  const limits = { maxLineBytes: opts.maxLineBytes };
+  const limits = { maxLineBytes: opts.maxLineBytes, signal: opts.signal };
   const format = opts.format ?? (await detectFormat(path, limits));
   if (format === "trec")
     throw new InputError(

@@ -80,4 +80,6 @@ export interface LoadOptions {
    * InputError at its line (a binary file or a device given as a dataset never ends its first line).
    */
   maxLineBytes?: number;
+  /** Stops the loading when aborted (ReadLimits.signal): a Ctrl-C need not wait for a big file's end. */
+  signal?: AbortSignal;
 }

@@ -10,6 +10,8 @@ export interface FirstStageOptions {
   depth: number;
   ignoreIdenticalIds?: boolean;
   maxLineBytes?: number;
+  /** Stops reading the corpus when aborted (ReadLimits.signal). */
+  signal?: AbortSignal;
 }
 
 export interface FirstStageLists {
@@ -27,6 +29,7 @@ export async function bm25Candidates(folder: string, opts: FirstStageOptions): P
     split: opts.split,
     depth: opts.depth,
     ignoreIdenticalIds: opts.ignoreIdenticalIds,
+    signal: opts.signal,
   });
   const lists = new Map<string, string[]>();
   for (const [qid, ranking] of r.run) lists.set(qid, ranking.docIds);

@@ -7,7 +7,7 @@ import { loadBeir } from "../datasets/beir.js";
 import { idField, parseJsonLine, textField } from "../datasets/jsonl.js";
 import { InputError } from "../errors.js";
 import { checkDecodedId, readLines } from "../trec/index.js";
-import type { Qrels, Run } from "../trec/types.js";
+import type { Qrels, ReadLimits, Run } from "../trec/types.js";
 import { type Bm25Index, Bm25IndexBuilder } from "./bm25.js";
 
 export interface RetrieveOptions {
@@ -16,6 +16,8 @@ export interface RetrieveOptions {
   depth?: number;
   /** Drop a document whose id equals the query id (BEIR's convention). */
   ignoreIdenticalIds?: boolean;
+  /** Stops reading when aborted (ReadLimits.signal). */
+  signal?: AbortSignal;
 }
 
 export interface Retrieval {
@@ -33,10 +35,10 @@ export interface Retrieval {
 }
 
 /** Streams a BEIR corpus.jsonl into a BM25 index. */
-export async function indexBeirCorpus(file: string): Promise<Bm25Index> {
+export async function indexBeirCorpus(file: string, limits: ReadLimits = {}): Promise<Bm25Index> {
   const builder = new Bm25IndexBuilder();
   const firstLine = new Map<string, number>();
-  for await (const [text, line, isUtf8] of readLines(file)) {
+  for await (const [text, line, isUtf8] of readLines(file, limits)) {
     if (text.trim() === "") continue;
     const obj = parseJsonLine(text, file, line);
     const id = idField(obj, "_id", file, line);
@@ -57,10 +59,10 @@ export async function indexBeirCorpus(file: string): Promise<Bm25Index> {
 export async function retrieveBeir(folder: string, opts: RetrieveOptions = {}): Promise<Retrieval> {
   const depth = opts.depth ?? 100;
   let t = performance.now();
-  const parts = await loadBeir(folder, { split: opts.split, keepDocs: () => new Set() });
+  const parts = await loadBeir(folder, { split: opts.split, keepDocs: () => new Set(), signal: opts.signal });
   const loadMs = performance.now() - t;
   t = performance.now();
-  const index = await indexBeirCorpus(parts.files[0]);
+  const index = await indexBeirCorpus(parts.files[0], { signal: opts.signal });
   const indexMs = performance.now() - t;
   t = performance.now();
   const run: Run = new Map();

@@ -48,7 +48,7 @@ export function firstStageLabel(
   return `bm25 (k1 ${f.k1}, b ${f.b}), depth ${f.depth}${f.ignoreIdenticalIds ? ", identical ids ignored" : ""}`;
 }
 
-export async function loadRunSet(dataset: DatasetEntry): Promise<RunSet> {
+export async function loadRunSet(dataset: DatasetEntry, signal?: AbortSignal): Promise<RunSet> {
   const { path, depth, firstStage, ignoreIdenticalIds, ...rest } = dataset;
   const depths = depthsOf(depth);
   const maxDepth = depths.at(-1);
@@ -57,7 +57,7 @@ export async function loadRunSet(dataset: DatasetEntry): Promise<RunSet> {
       throw new UsageError(
         "--ignore-identical-ids applies to --first-stage bm25 only (the run ranks nothing itself)",
       );
-    return { evalSet: await loadEvalSet(path, { ...rest, depth: maxDepth }), depths };
+    return { evalSet: await loadEvalSet(path, { ...rest, depth: maxDepth, signal }), depths };
   }
   if (rest.candidates !== undefined)
     throw new UsageError(
@@ -74,6 +74,7 @@ export async function loadRunSet(dataset: DatasetEntry): Promise<RunSet> {
     split: rest.split,
     depth: cut,
     ignoreIdenticalIds: ignoreIdenticalIds === true,
+    signal,
   });
   const info: FirstStageInfo = {
     method: "bm25",
@@ -86,7 +87,11 @@ export async function loadRunSet(dataset: DatasetEntry): Promise<RunSet> {
     retrieveSeconds: retrieved.retrieveMs / 1000,
   };
   const label = firstStageLabel(info);
-  const evalSet = await loadEvalSet(path, { ...rest, candidateLists: { label, lists: retrieved.lists } });
+  const evalSet = await loadEvalSet(path, {
+    ...rest,
+    candidateLists: { label, lists: retrieved.lists },
+    signal,
+  });
   evalSet.candidatesSource = label;
   return { evalSet, depths: maxDepth === undefined ? [cut] : depths, firstStage: info };
 }

@@ -6,7 +6,7 @@
 import { access, mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import type { EvalSet } from "../datasets/types.js";
-import { InputError } from "../errors.js";
+import { InputError, Interrupted } from "../errors.js";
 import { baselineOf } from "../report/model.js";
 import { RENDERED_FILES } from "../report/write.js";
 import { createReranker } from "../rerank/client.js";
@@ -78,10 +78,18 @@ export interface PrepareInput {
   resume?: Resumable;
 }
 
-export async function prepareRun(input: PrepareInput): Promise<Prepared> {
+/**
+ * `stop` (the CLI's Ctrl-C) ends the loading at once: the set's files are read in chunks that check
+ * it, and nothing is written, since the folder is made only once the set is loaded.
+ */
+export async function prepareRun(input: PrepareInput, stop?: AbortSignal): Promise<Prepared> {
   const { options, env } = input;
   const cache = openRunCache(options, input.redact);
-  const { evalSet, depths, firstStage } = await loadRunSet(options.dataset);
+  const { evalSet, depths, firstStage } = await loadRunSet(options.dataset, stop).catch((err: unknown) => {
+    throw err instanceof Interrupted
+      ? new Interrupted(`${err.message}: nothing was written`, err.signal)
+      : err;
+  });
   const plan = planRun({
     evalSet,
     models: options.models,

@@ -16,7 +16,7 @@ import { createReadStream, type Stats } from "node:fs";
 import { type FileHandle, open, readFile, stat } from "node:fs/promises";
 import { type Readable, Transform } from "node:stream";
 import { createGunzip } from "node:zlib";
-import { InputError } from "../errors.js";
+import { InputError, isStop, stoppedBy } from "../errors.js";
 import type { ReadLimits } from "./types.js";
 
 export type { ReadLimits };
@@ -169,6 +169,15 @@ export async function openInput(file: string, limits: ReadLimits = {}): Promise<
   const guard = lineGuard(file, limits.maxLineBytes ?? MAX_LINE_BYTES, limits.allowNul === true);
   bytes.on("error", (err) => guard.destroy(err));
   guard.on("close", () => bytes.destroy());
+  const { signal } = limits;
+  if (signal) {
+    const stop = () => guard.destroy(stoppedBy(signal, `reading ${file}`));
+    if (signal.aborted) stop();
+    else {
+      signal.addEventListener("abort", stop, { once: true });
+      guard.on("close", () => signal.removeEventListener("abort", stop));
+    }
+  }
   return bytes.pipe(guard);
 }
 
@@ -200,8 +209,8 @@ export function formatBytes(n: number): string {
 }
 
 /** Maps a low-level read failure to an InputError naming the file (and the line, when known). */
-export function readFailure(file: string, err: unknown, line?: number): InputError {
-  if (err instanceof InputError) return err;
+export function readFailure(file: string, err: unknown, line?: number): Error {
+  if (err instanceof InputError || isStop(err)) return err;
   const code = String((err as NodeJS.ErrnoException).code);
   const reason = code.startsWith("Z_")
     ? `not a valid gzip file (${(err as Error).message})`
@@ -214,6 +223,11 @@ export function readFailure(file: string, err: unknown, line?: number): InputErr
  * them); the lines complete before a gzip stream broke are delivered first.
  */
 async function* lineRuns(file: string, limits: ReadLimits): AsyncGenerator<LineRun, void, undefined> {
+  const { signal } = limits;
+  const checkStop = () => {
+    if (signal?.aborted) throw stoppedBy(signal, `reading ${file}`);
+  };
+  checkStop();
   const fh = await openFile(file);
   const lines = new LineBuffer(limits.maxLineBytes ?? MAX_LINE_BYTES, limits.allowNul === true);
   let input: Readable | undefined;
@@ -223,6 +237,7 @@ async function* lineRuns(file: string, limits: ReadLimits): AsyncGenerator<LineR
       let failure: unknown;
       try {
         for await (const chunk of input) {
+          checkStop();
           for (let at = 0; at < chunk.length; ) {
             at = lines.append(chunk as Buffer, at);
             if (lines.full()) {
@@ -240,6 +255,7 @@ async function* lineRuns(file: string, limits: ReadLimits): AsyncGenerator<LineR
       }
     } else {
       for (let pos = 0; ; ) {
+        checkStop();
         const { bytesRead } = await fh.read(lines.buf, lines.fill, lines.buf.length - lines.fill, pos);
         if (bytesRead === 0) break;
         pos += bytesRead;

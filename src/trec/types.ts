@@ -27,4 +27,10 @@ export interface ReadLimits {
    * damage to tolerate, not a wrong file: a results.jsonl cut by a power loss can end in zeros.
    */
   allowNul?: boolean;
+  /**
+   * Stops the read when aborted: it fails with `Interrupted` when the reason is a signal's name (the
+   * CLI's Ctrl-C), else with the reason itself. Checked between chunks (64 KB), so a big file is
+   * left within a chunk's time, not at its end.
+   */
+  signal?: AbortSignal;
 }
