@@ -9,7 +9,7 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Report } from "../../src/report/schema.js";
-import { buildCli, REPO, runCli, startCli } from "../helpers/cli.js";
+import { buildCli, REPO, runCli, runCliForReport, startCli } from "../helpers/cli.js";
 import { lastRelevantRows, startSheddingServer } from "../load/helpers.js";
 import { tempDir, writeCsv } from "../run/helpers.js";
 
@@ -28,15 +28,20 @@ describe("load: quality under load", () => {
   it("equals the unloaded run's metrics when nothing is shed", async () => {
     const common = ["--dataset", TINY, "--candidates", "qrels", "--endpoint", "embedded", "--model", "bm25"];
     const runOut = join(dir, "run");
-    const run = await runCli(["run", ...common, "--out", runOut, "--no-cache", "--quiet"]);
-    expect(run.code, run.stderr).toBe(0);
-    const unloaded = await readReport(runOut);
+    const { report: unloaded } = await runCliForReport([
+      "run",
+      ...common,
+      "--out",
+      runOut,
+      "--no-cache",
+      "--quiet",
+    ]);
     const queries = unloaded.dataset.queries;
     expect(queries).toBeGreaterThan(5);
 
     const out = join(dir, "load");
     // Every query answered exactly 3 times in the step: the mean per answer is the mean per query.
-    const load = await runCli([
+    const { report } = await runCliForReport([
       "load",
       ...common,
       "--rate",
@@ -49,8 +54,6 @@ describe("load: quality under load", () => {
       out,
       "--quiet",
     ]);
-    expect(load.code, load.stderr).toBe(0);
-    const report = await readReport(out);
     const step = report.load?.steps[0];
     expect(step?.requests).toBe(3 * queries);
     expect(step?.errors).toBe(0);
@@ -78,7 +81,7 @@ describe("load: quality under load", () => {
     try {
       const csv = await writeCsv(dir, lastRelevantRows(10, 4), "last.csv");
       const out = join(dir, "shed");
-      const r = await runCli([
+      const { run: r, report } = await runCliForReport([
         "load",
         "--dataset",
         csv,
@@ -99,8 +102,7 @@ describe("load: quality under load", () => {
         "--out",
         out,
       ]);
-      expect(r.code, r.stderr).toBe(0);
-      const steps = (await readReport(out)).load?.steps ?? [];
+      const steps = report.load?.steps ?? [];
       expect(steps.map((s) => s.offeredRate)).toEqual([10, 60]);
       expect(steps[0].metrics["nDCG@10"]).toBe(1);
       expect(steps[1].metrics["nDCG@10"]).toBeLessThan(0.2);

@@ -30,6 +30,14 @@ afterAll(async () => {
   await cleanup();
 });
 
+/** A run of model m against the test server into `out`, with `flags`, to resume later. */
+const runInto = (out: string, ...flags: string[]) =>
+  runCli([
+    ...["run", "--dataset", csv, "--model", "m", "--provider", "vllm", "--endpoint", server.endpoint],
+    ...flags,
+    ...["--out", out, "--quiet"],
+  ]);
+
 describe("run --resume (CLI)", () => {
   it("refuses every flag that would change what is asked, naming it, before reading anything", async () => {
     for (const [flag, value] of [
@@ -65,10 +73,7 @@ describe("run --resume (CLI)", () => {
 
   it("a finished run resumed: nothing to do, exit 2 and the command that rebuilds its report", async () => {
     const out = join(dir, "done");
-    const first = await runCli([
-      ...["run", "--dataset", csv, "--model", "m", "--provider", "vllm"],
-      ...["--endpoint", server.endpoint, "--out", out, "--quiet"],
-    ]);
+    const first = await runInto(out);
     expect(first.code, first.stderr).toBe(0);
     const again = await runCli(["run", "--resume", out, "-j", "4", "--quiet"]);
     expect(again.code).toBe(2);
@@ -79,22 +84,7 @@ describe("run --resume (CLI)", () => {
 
   it("refuses a folder whose manifest holds a setting written as the redaction marker, naming it", async () => {
     const out = join(dir, "secret-option");
-    const first = await runCli([
-      "run",
-      "--dataset",
-      csv,
-      "--provider",
-      "vllm",
-      "--endpoint",
-      server.endpoint,
-      "--model",
-      "m",
-      "--option",
-      "apiToken=abc123",
-      "--out",
-      out,
-      "--quiet",
-    ]);
+    const first = await runInto(out, "--option", "apiToken=abc123");
     expect(first.code, first.stderr).toBe(0);
     // The run is done; remove its report so that it is resumable.
     await rm(join(out, "report.json"));

@@ -7,7 +7,7 @@ import yargs, { type Argv } from "yargs";
 import { runCommand, toFlags } from "../../src/cli/commands/run.js";
 import { resolveRunOptions } from "../../src/run/config.js";
 import { RUN_FLAGS } from "../../src/run/options.js";
-import { buildCli, runCli, spawnCli } from "../helpers/cli.js";
+import { buildCli, runCli, runCliForReport, spawnCli } from "../helpers/cli.js";
 import {
   type FixedScoreServer,
   startFixedScoreServer,
@@ -133,12 +133,10 @@ describe("rerank-eval run (CLI)", () => {
 
   it("--provider cohere --endpoint embedded speaks Cohere v2 to the embedded server, as the report says", async () => {
     const out = join(dir, "embedded-cohere");
-    const r = await runCli([
+    const { report } = await runCliForReport([
       ...["run", "--dataset", csv, "--model", "bm25", "--endpoint", "embedded", "--provider", "cohere"],
       ...["--quiet", "--out", out],
     ]);
-    expect(r.code, r.stderr).toBe(0);
-    const report = JSON.parse(await readFile(join(out, "report.json"), "utf8"));
     expect(report.variants[0]).toMatchObject({ provider: "cohere", endpoint: "embedded" });
     expect(report.variants[0].failures.count).toBe(0);
     // Cohere v2 bills search units; regolo's answer carries no usage at all.
@@ -181,7 +179,7 @@ describe("rerank-eval run (CLI)", () => {
       `dataset: ${csv}\nmodels: [fromfile]\ntopN: [3]\nconcurrency: 2\nout: ${join(dir, "from-file")}\n`,
     );
     const out = join(dir, "override");
-    const r = await runCli([
+    const { run: r, report } = await runCliForReport([
       "run",
       "--config",
       path,
@@ -201,8 +199,6 @@ describe("rerank-eval run (CLI)", () => {
       "0",
       "--quiet",
     ]);
-    expect(r.code, r.stderr).toBe(0);
-    const report = JSON.parse(await readFile(join(out, "report.json"), "utf8"));
     expect(report.variants.map((v: { id: string }) => v.id)).toEqual(["fromfile.top2"]);
     expect(report.config.concurrency).toBe(5);
     expect(r.stdout).toContain(join(out, "report.md"));
@@ -211,7 +207,7 @@ describe("rerank-eval run (CLI)", () => {
   it("--sample N --seed S picks the same queries every time", async () => {
     const pick = async (seed: number, name: string) => {
       const out = join(dir, name);
-      const r = await runCli([
+      const { report } = await runCliForReport([
         ...base(),
         "--model",
         "m",
@@ -224,8 +220,6 @@ describe("rerank-eval run (CLI)", () => {
         "--out",
         out,
       ]);
-      expect(r.code, r.stderr).toBe(0);
-      const report = JSON.parse(await readFile(join(out, "report.json"), "utf8"));
       expect(report.dataset.sample).toEqual({ size: 4, seed, of: 12 });
       const picked = Object.keys(report.variants[0].perQuery.AP);
       // The exported qrels hold the sampled queries only, so evaluate --complete scores the same set.
@@ -339,7 +333,7 @@ describe("rerank-eval run (CLI)", () => {
 
   it("--timeout-ms 500 is accepted by run and reaches the model (it used to be an unknown argument)", async () => {
     const out = join(dir, "timeout-flag");
-    const r = await runCli([
+    const { report } = await runCliForReport([
       ...base(),
       "--model",
       "m",
@@ -350,8 +344,6 @@ describe("rerank-eval run (CLI)", () => {
       "--out",
       out,
     ]);
-    expect(r.code, r.stderr).toBe(0);
-    const report = JSON.parse(await readFile(join(out, "report.json"), "utf8"));
     expect(report.config.models[0]).toMatchObject({ name: "m", timeoutMs: 500 });
   });
 });

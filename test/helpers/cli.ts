@@ -6,9 +6,12 @@
  */
 import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { existsSync, readdirSync, statSync } from "node:fs";
+import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { expect } from "vitest";
 import { main } from "../../src/cli/main.js";
+import type { Report } from "../../src/report/schema.js";
 
 export const REPO = fileURLToPath(new URL("../../", import.meta.url));
 export const CLI = `${REPO}dist/cli/main.js`;
@@ -55,6 +58,24 @@ export async function runCli(argv: string[], env: Record<string, string | undefi
       else process.env[k] = v;
     }
   }
+}
+
+/**
+ * runCli of a command that writes a report (`run`, `load`, `run --resume`), expecting exit 0 (its
+ * stderr is the failure message when not), then the report.json of the folder it wrote: the one
+ * `--out` names, or for a resume the one `--resume` names.
+ */
+export async function runCliForReport(
+  argv: string[],
+  env: Record<string, string | undefined> = {},
+): Promise<{ run: CliRun; report: Report }> {
+  const flag = argv.includes("--out") ? "--out" : "--resume";
+  const folder = argv[argv.indexOf(flag) + 1];
+  if (!argv.includes(flag) || folder === undefined) throw new Error(`runCliForReport: no --out in ${argv}`);
+  const run = await runCli(argv, env);
+  expect(run.code, run.stderr).toBe(0);
+  const report = JSON.parse(await readFile(join(folder, "report.json"), "utf8")) as Report;
+  return { run, report };
 }
 
 /**

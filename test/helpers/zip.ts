@@ -26,30 +26,14 @@ export function makeZip(entries: ZipEntry[]): Buffer {
     const body = method === 8 ? deflateRawSync(raw) : raw;
     const crc = e.crc ?? crc32(raw);
     const mode = e.mode ?? (e.name.endsWith("/") ? 0o40755 : 0o100644);
+    const header = { method, crc, compressed: body.length, size: raw.length, nameLength: name.length };
     const local = Buffer.alloc(30);
     local.writeUInt32LE(0x04034b50, 0);
-    local.writeUInt16LE(20, 4);
-    local.writeUInt16LE(0x0800, 6);
-    local.writeUInt16LE(method, 8);
-    local.writeUInt16LE(0, 10);
-    local.writeUInt16LE(0x21, 12);
-    local.writeUInt32LE(crc >>> 0, 14);
-    local.writeUInt32LE(body.length, 18);
-    local.writeUInt32LE(raw.length, 22);
-    local.writeUInt16LE(name.length, 26);
-    local.writeUInt16LE(0, 28);
+    writeHeaderFields(local, 4, header);
     const central = Buffer.alloc(46);
     central.writeUInt32LE(0x02014b50, 0);
     central.writeUInt16LE((3 << 8) | 20, 4);
-    central.writeUInt16LE(20, 6);
-    central.writeUInt16LE(0x0800, 8);
-    central.writeUInt16LE(method, 10);
-    central.writeUInt16LE(0, 12);
-    central.writeUInt16LE(0x21, 14);
-    central.writeUInt32LE(crc >>> 0, 16);
-    central.writeUInt32LE(body.length, 20);
-    central.writeUInt32LE(raw.length, 24);
-    central.writeUInt16LE(name.length, 28);
+    writeHeaderFields(central, 6, header);
     central.writeUInt32LE((mode << 16) >>> 0, 38);
     central.writeUInt32LE(offset, 42);
     locals.push(local, name, body);
@@ -64,6 +48,32 @@ export function makeZip(entries: ZipEntry[]): Buffer {
   end.writeUInt32LE(cd.length, 12);
   end.writeUInt32LE(offset, 16);
   return Buffer.concat([...locals, cd, end]);
+}
+
+interface HeaderFields {
+  method: number;
+  crc: number;
+  compressed: number;
+  size: number;
+  nameLength: number;
+}
+
+/**
+ * The fields a local header and its central directory entry share, in the same order, from `at`
+ * (4 in a local header, 6 in a central one, after its "version made by"): version needed 2.0, UTF-8
+ * names, method, a fixed date (1980-01-01 00:00), CRC-32, sizes, name length. Extra-field lengths
+ * stay 0 (the buffers are zero-filled).
+ */
+function writeHeaderFields(buf: Buffer, at: number, h: HeaderFields): void {
+  buf.writeUInt16LE(20, at);
+  buf.writeUInt16LE(0x0800, at + 2);
+  buf.writeUInt16LE(h.method, at + 4);
+  buf.writeUInt16LE(0, at + 6);
+  buf.writeUInt16LE(0x21, at + 8);
+  buf.writeUInt32LE(h.crc >>> 0, at + 10);
+  buf.writeUInt32LE(h.compressed, at + 14);
+  buf.writeUInt32LE(h.size, at + 18);
+  buf.writeUInt16LE(h.nameLength, at + 22);
 }
 
 /** A tiny BEIR dataset zipped as BEIR ships it: NAME/corpus.jsonl, NAME/queries.jsonl, NAME/qrels/test.tsv. */

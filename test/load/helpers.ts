@@ -3,8 +3,8 @@
  * query's documents by the number in their text and, above a request rate, sheds load by ranking
  * only the first documents it was sent (a truncated answer); and the run helpers' datasets.
  */
-import { createServer, type IncomingMessage } from "node:http";
-import type { AddressInfo } from "node:net";
+import { createServer } from "node:http";
+import { listenOnLoopback, readBody } from "../helpers/http.js";
 import type { CsvRow } from "../run/helpers.js";
 
 export interface SheddingServer {
@@ -19,7 +19,7 @@ export async function startSheddingServer(aboveRps: number, keep: number): Promi
   const arrivals: number[] = [];
   const state = { requests: 0, truncated: 0 };
   const server = createServer(async (req, res) => {
-    const body = JSON.parse(await readAll(req)) as { documents: string[] };
+    const body = JSON.parse(await readBody(req)) as { documents: string[] };
     const now = performance.now();
     arrivals.push(now);
     while (arrivals.length && arrivals[0] < now - 1000) arrivals.shift();
@@ -33,27 +33,17 @@ export async function startSheddingServer(aboveRps: number, keep: number): Promi
     res.writeHead(200, { "content-type": "application/json" });
     res.end(JSON.stringify({ id: "x", results, meta: null }));
   });
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  const { url, close } = await listenOnLoopback(server);
   return {
-    endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}/rerank`,
+    endpoint: `${url}/rerank`,
     get requests() {
       return state.requests;
     },
     get truncated() {
       return state.truncated;
     },
-    close: () =>
-      new Promise<void>((r) => {
-        server.closeAllConnections();
-        server.close(() => r());
-      }),
+    close,
   };
-}
-
-async function readAll(req: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const c of req) chunks.push(c as Buffer);
-  return Buffer.concat(chunks).toString("utf8");
 }
 
 /** `queries` queries of `docs` documents; only the last document of each is relevant (grade 2). */

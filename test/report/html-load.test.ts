@@ -4,19 +4,16 @@
  * Chromium (JavaScript off) each chart an <svg> with its labels. Without /usr/bin/chromium the
  * browser test skips (CI installs it: .ci/run).
  */
-import { existsSync } from "node:fs";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { describe, expect, it } from "vitest";
 import { renderHtml } from "../../src/report/html.js";
 import { loadLatencyChart, loadStepTable } from "../../src/report/html-load.js";
+import { hasChromium, openChromium, watchedPage } from "../helpers/browser.js";
 import { report as runReport } from "./fixtures.js";
 import { loadReport, SATURATING } from "./load-fixtures.js";
-
-const CHROMIUM = "/usr/bin/chromium";
-const hasChromium = existsSync(CHROMIUM);
 
 const searched = () =>
   loadReport({
@@ -117,33 +114,12 @@ describe("report.html of a load report", () => {
   it.skipIf(!hasChromium)(
     "opens in headless Chromium: the load charts are SVGs with their labels, nothing fetched",
     async () => {
-      const { chromium } = await import("playwright-core");
-      const dir = await mkdtemp(join(tmpdir(), "rerank-eval-load-html-"));
-      const context = await chromium.launchPersistentContext(join(dir, "profile"), {
-        executablePath: CHROMIUM,
-        headless: true,
-        javaScriptEnabled: false,
-        viewport: { width: 1200, height: 900 },
-        args: [
-          "--headless",
-          "--no-sandbox",
-          "--disable-gpu",
-          "--no-first-run",
-          "--disable-background-networking",
-        ],
-      });
+      const browser = await openChromium("rerank-eval-load-html-");
       try {
-        const file = join(dir, "report.html");
+        const file = join(browser.dir, "report.html");
         await writeFile(file, await renderHtml(searched()));
         const url = pathToFileURL(file).href;
-        const page = await context.newPage();
-        const requests: string[] = [];
-        const errors: string[] = [];
-        page.on("request", (r) => requests.push(r.url()));
-        page.on("pageerror", (e) => errors.push(String(e)));
-        page.on("console", (m) => {
-          if (m.type() === "error") errors.push(m.text());
-        });
+        const { page, requests, errors } = await watchedPage(browser.context);
         await page.goto(url, { waitUntil: "load" });
         for (const id of ["chart-load-latency", "chart-load-throughput"]) {
           const svg = page.locator(`svg#${id}`);
@@ -161,8 +137,7 @@ describe("report.html of a load report", () => {
         expect(errors).toEqual([]);
         expect(requests).toEqual([url]);
       } finally {
-        await context.close();
-        await rm(dir, { recursive: true, force: true });
+        await browser.close();
       }
     },
     60_000,

@@ -4,8 +4,7 @@
  * chart an <svg>, no request but the file's own, no console error. Without /usr/bin/chromium the
  * browser test skips (CI installs it: .ci/run).
  */
-import { existsSync } from "node:fs";
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -17,10 +16,9 @@ import type { ResultRecord } from "../../src/results/index.js";
 import { collateRecords, readManifest, readResults } from "../../src/results/index.js";
 import { loadRunConfig, resolveRunOptions } from "../../src/run/config.js";
 import { runEvaluation } from "../../src/run/index.js";
+import { CHROMIUM, hasChromium, openChromium, watchedPage } from "../helpers/browser.js";
 import { tempDir } from "../run/helpers.js";
 
-const CHROMIUM = "/usr/bin/chromium";
-const hasChromium = existsSync(CHROMIUM);
 if (!hasChromium)
   console.warn(`report.html browser test skipped: ${CHROMIUM} is absent (apt-get install -y chromium)`);
 
@@ -175,37 +173,11 @@ describe("report.html", () => {
   it.skipIf(!hasChromium)(
     "opens in headless Chromium with JavaScript off: every chart an <svg>, no other request, no console error",
     async () => {
-      const { chromium } = await import("playwright-core");
-      const profile = await mkdtemp(join(tmpdir(), "rerank-eval-chromium-"));
-      const context = await chromium.launchPersistentContext(profile, {
-        executablePath: CHROMIUM,
-        headless: true,
-        javaScriptEnabled: false,
-        viewport: { width: 1200, height: 900 },
-        args: [
-          "--headless",
-          "--no-sandbox",
-          "--disable-gpu",
-          "--disable-quic",
-          "--no-first-run",
-          "--disable-background-networking",
-          "--disable-component-update",
-          "--disable-sync",
-        ],
-      });
+      const browser = await openChromium("rerank-eval-chromium-");
       try {
         const file = join(dir, "demo", "report.html");
         const url = pathToFileURL(file).href;
-        const page = await context.newPage();
-        const requests: string[] = [];
-        const failed: string[] = [];
-        const errors: string[] = [];
-        page.on("request", (r) => requests.push(r.url()));
-        page.on("requestfailed", (r) => failed.push(`${r.url()} ${r.failure()?.errorText}`));
-        page.on("console", (m) => {
-          if (m.type() === "error") errors.push(m.text());
-        });
-        page.on("pageerror", (e) => errors.push(String(e)));
+        const { page, requests, failed, errors } = await watchedPage(browser.context);
         await page.goto(url, { waitUntil: "load" });
         for (const id of chartIds(report)) {
           const box = await page.locator(`svg#${id}`).boundingBox();
@@ -221,8 +193,7 @@ describe("report.html", () => {
         expect(errors).toEqual([]);
         expect(requests).toEqual([url]);
       } finally {
-        await context.close();
-        await rm(profile, { recursive: true, force: true });
+        await browser.close();
       }
     },
     60_000,

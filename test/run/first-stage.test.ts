@@ -9,11 +9,21 @@ import { existsSync } from "node:fs";
 import { readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildCli, runCli, spawnCli } from "../helpers/cli.js";
+import { buildCli, runCli, runCliForReport, spawnCli } from "../helpers/cli.js";
 import { tempDir } from "./helpers.js";
 
 const TINY = "datasets/tiny-beir";
 const MODEL = ["--model", "bm25", "--endpoint", "embedded", "--no-cache", "--quiet"];
+/** `run` on the tiny BEIR folder with a BM25 first stage, then `flags`, reranked by the embedded bm25. */
+const firstStageRun = (...flags: string[]) => [
+  "run",
+  "--dataset",
+  TINY,
+  "--first-stage",
+  "bm25",
+  ...flags,
+  ...MODEL,
+];
 
 let dir: string;
 let cleanup: () => Promise<void>;
@@ -33,18 +43,7 @@ const readRecords = async (folder: string) =>
 describe("run --first-stage bm25", () => {
   it("scores the first stage as evaluate scores the retrieve command's run, and says where the candidates came from", async () => {
     const out = join(dir, "single");
-    const r = await runCli([
-      "run",
-      "--dataset",
-      TINY,
-      "--first-stage",
-      "bm25",
-      "--depth",
-      "10",
-      ...MODEL,
-      "--out",
-      out,
-    ]);
+    const r = await runCli([...firstStageRun("--depth", "10"), "--out", out]);
     expect(r.code, r.stderr).toBe(0);
     const trec = join(dir, "bm25.trec");
     expect(
@@ -95,24 +94,10 @@ describe("run --first-stage bm25", () => {
 
   it("several depths: a variant per depth, each sending its first d candidates; the first stage at the largest", async () => {
     const out = join(dir, "depths");
-    const r = await runCli([
-      "run",
-      "--dataset",
-      TINY,
-      "--first-stage",
-      "bm25",
-      "--depth",
-      "3",
-      "--depth",
-      "8",
-      "--top-n",
-      "2",
-      ...MODEL,
-      "--out",
-      out,
+    const { report } = await runCliForReport([
+      ...firstStageRun("--depth", "3", "--depth", "8", "--top-n", "2"),
+      ...["--out", out],
     ]);
-    expect(r.code, r.stderr).toBe(0);
-    const report = await readJson(join(out, "report.json"));
     expect(report.variants.map((v: { id: string; depth?: number }) => [v.id, v.depth])).toEqual([
       ["first-stage", undefined],
       ["bm25.top2.d3", 3],
@@ -153,17 +138,7 @@ describe("run --first-stage bm25", () => {
 
   it("a first-stage run resumes: the plan made again is the recorded one", async () => {
     const out = join(dir, "resume");
-    const args = [
-      "run",
-      "--dataset",
-      TINY,
-      "--first-stage",
-      "bm25",
-      "--depth",
-      "5",
-      "--ignore-identical-ids",
-      ...MODEL,
-    ];
+    const args = firstStageRun("--depth", "5", "--ignore-identical-ids");
     expect((await runCli([...args, "--out", out])).code).toBe(0);
     const full = await readJson(join(out, "report.json"));
     // Keep the first stage and 4 of the 10 reranked queries, as a run killed early would have left them.
@@ -174,9 +149,7 @@ describe("run --first-stage bm25", () => {
     ];
     await writeFile(join(out, "results.jsonl"), kept.map((x) => `${JSON.stringify(x)}\n`).join(""));
     await rm(join(out, "report.json"));
-    const resumed = await runCli(["run", "--resume", out, "--quiet"]);
-    expect(resumed.code, resumed.stderr).toBe(0);
-    const after = await readJson(join(out, "report.json"));
+    const { report: after } = await runCliForReport(["run", "--resume", out, "--quiet"]);
     expect(after.incomplete).toBeNull();
     expect((await readRecords(out)).filter((x) => x.variant === "bm25")).toHaveLength(10);
     const metrics = (rep: typeof full) =>
@@ -218,9 +191,7 @@ describe("run --first-stage bm25", () => {
       config,
       `dataset:\n  path: ${join(process.cwd(), TINY)}\n  firstStage: bm25\n  depth: [4, 6]\nmodels: [bm25]\nendpoint: embedded\ncache: false\n`,
     );
-    const r = await runCli(["run", "--config", config, "--out", out, "--quiet"]);
-    expect(r.code, r.stderr).toBe(0);
-    const report = await readJson(join(out, "report.json"));
+    const { report } = await runCliForReport(["run", "--config", config, "--out", out, "--quiet"]);
     expect(report.variants.map((v: { id: string }) => v.id)).toEqual(["first-stage", "bm25.d4", "bm25.d6"]);
     expect(report.candidates.source).toBe("bm25 (k1 0.9, b 0.4), depth 6");
   });

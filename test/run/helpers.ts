@@ -4,12 +4,12 @@
  * are in test/helpers/cli.ts.
  */
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { createServer, type IncomingMessage } from "node:http";
-import type { AddressInfo } from "node:net";
+import { createServer } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { ResultRecord } from "../../src/results/record.js";
+import { listenOnLoopback, readBody } from "../helpers/http.js";
 
 export interface FixedScoreServerOptions {
   /** score(query, document) for every pair the test sends. */
@@ -41,7 +41,7 @@ export async function startFixedScoreServer(opts: FixedScoreServerOptions): Prom
     state.requests++;
     try {
       if (req.headers.authorization) state.authorizations.add(req.headers.authorization);
-      const body = JSON.parse(await readAll(req)) as { query: string; documents: string[]; top_n?: number };
+      const body = JSON.parse(await readBody(req)) as { query: string; documents: string[]; top_n?: number };
       if (opts.delayMs) await sleep(opts.delayMs);
       const n = (attemptsByQuery.get(body.query) ?? 0) + 1;
       attemptsByQuery.set(body.query, n);
@@ -63,8 +63,7 @@ export async function startFixedScoreServer(opts: FixedScoreServerOptions): Prom
       inFlight--;
     }
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const { url, close } = await listenOnLoopback(server);
   return {
     url,
     endpoint: `${url}/rerank`,
@@ -75,18 +74,8 @@ export async function startFixedScoreServer(opts: FixedScoreServerOptions): Prom
       return state.maxInFlight;
     },
     authorizations: state.authorizations,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    close,
   };
-}
-
-async function readAll(req: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const c of req) chunks.push(c as Buffer);
-  return Buffer.concat(chunks).toString("utf8");
 }
 
 export interface CsvRow {

@@ -1,21 +1,11 @@
-import { afterEach, beforeAll, describe, expect, it } from "vitest";
-import { KNOWN_ANSWER } from "../../src/rerank/known-answer.js";
+import { beforeAll, describe, expect, it } from "vitest";
 import { ServiceSlots } from "../../src/server/capacity.js";
 import { ServerClosing } from "../../src/server/delays.js";
-import { type RunningServer, type ServerOptions, startServer } from "../../src/server/index.js";
+import { startServer } from "../../src/server/index.js";
 import { buildCli, runCli, startServeProcess } from "../helpers/cli.js";
-import { post, rawPost } from "./helpers.js";
+import { KNOWN_ANSWER_REQUEST as ka, post, rawPost, serversClosedAfterEach } from "./helpers.js";
 
-const ka = { model: "bm25", query: KNOWN_ANSWER.query, documents: KNOWN_ANSWER.documents };
-const running: RunningServer[] = [];
-async function serve(opts: ServerOptions): Promise<RunningServer> {
-  const s = await startServer(opts);
-  running.push(s);
-  return s;
-}
-afterEach(async () => {
-  await Promise.all(running.splice(0).map((s) => s.close()));
-});
+const serve = serversClosedAfterEach();
 
 /**
  * Sends `n` requests at once; each one's finish time (ms since the burst) in completion order. One

@@ -1,18 +1,8 @@
-import { afterEach, describe, expect, it } from "vitest";
-import { KNOWN_ANSWER } from "../../src/rerank/known-answer.js";
-import { type RunningServer, type ServerOptions, startServer } from "../../src/server/index.js";
-import { post, rawPost } from "./helpers.js";
+import { describe, expect, it } from "vitest";
+import { startServer } from "../../src/server/index.js";
+import { KNOWN_ANSWER_REQUEST as ka, post, rawPost, serversClosedAfterEach } from "./helpers.js";
 
-const ka = { model: "bm25", query: KNOWN_ANSWER.query, documents: KNOWN_ANSWER.documents };
-const running: RunningServer[] = [];
-async function serve(opts: ServerOptions): Promise<RunningServer> {
-  const s = await startServer(opts);
-  running.push(s);
-  return s;
-}
-afterEach(async () => {
-  await Promise.all(running.splice(0).map((s) => s.close()));
-});
+const serve = serversClosedAfterEach();
 
 describe("fault injection", () => {
   it("fail-rate 1: every answer is a 503 in the route's error shape", async () => {

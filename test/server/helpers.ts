@@ -1,4 +1,7 @@
 import { request as httpRequest } from "node:http";
+import { afterEach } from "vitest";
+import { KNOWN_ANSWER } from "../../src/rerank/known-answer.js";
+import { type RunningServer, type ServerOptions, startServer } from "../../src/server/index.js";
 
 export interface Answer {
   status: number;
@@ -64,4 +67,27 @@ export function makeDocument(i: number, bytes = 300): string {
   let s = `document ${i}`;
   for (let k = 0; s.length < bytes; k++) s += ` ${vocab[(i * 7 + k * 3) % vocab.length]}`;
   return s;
+}
+
+/** The known-answer request (model bm25) that the server tests send when any valid request will do. */
+export const KNOWN_ANSWER_REQUEST = {
+  model: "bm25",
+  query: KNOWN_ANSWER.query,
+  documents: KNOWN_ANSWER.documents,
+};
+
+/**
+ * `serve(opts)` starts an embedded server on 127.0.0.1 port 0; every server a test started is closed
+ * after that test (afterEach), passed or failed. Call it at the top of the test file.
+ */
+export function serversClosedAfterEach(): (opts: ServerOptions) => Promise<RunningServer> {
+  const running: RunningServer[] = [];
+  afterEach(async () => {
+    await Promise.all(running.splice(0).map((s) => s.close()));
+  });
+  return async (opts) => {
+    const s = await startServer(opts);
+    running.push(s);
+    return s;
+  };
 }
