@@ -39,29 +39,37 @@ describe("one caller signal shared by many concurrent rerank calls", () => {
     reranker = server = undefined;
   });
 
-  it("30 calls of 4 chunks each: no MaxListenersExceededWarning, no listener left behind", async () => {
-    server = await startLocalServer(async (req, res) => {
-      await new Promise((r) => setTimeout(r, 20));
-      json(res, 200, regoloAnswer(req));
-    });
-    reranker = createReranker(regoloConfig(server.url, { maxDocsPerRequest: 1 }));
-    const shared = new AbortController();
-    const warnings: Error[] = [];
-    const onWarning = (w: Error) => warnings.push(w);
-    process.on("warning", onWarning);
-    try {
-      const client = reranker;
-      const results = await Promise.all(
-        Array.from({ length: 30 }, () => client.rerank("q", ["a", "b", "c", "d"], { signal: shared.signal })),
-      );
-      expect(results.every((r) => r.requests === 4 && r.items.length === 4)).toBe(true);
-      await new Promise((r) => setTimeout(r, 20)); // warnings are emitted on a later tick
-    } finally {
-      process.off("warning", onWarning);
-    }
-    expect(warnings.map((w) => `${w.name}: ${w.message}`)).toEqual([]);
-    expect(getEventListeners(shared.signal, "abort")).toHaveLength(0);
-  });
+  it.each([
+    ["4 chunks each", 1, 4],
+    ["one request each", undefined, 1],
+  ])(
+    "30 calls of %s: no MaxListenersExceededWarning, no listener left behind",
+    async (_, maxDocs, requests) => {
+      server = await startLocalServer(async (req, res) => {
+        await new Promise((r) => setTimeout(r, 20));
+        json(res, 200, regoloAnswer(req));
+      });
+      reranker = createReranker(regoloConfig(server.url, maxDocs ? { maxDocsPerRequest: maxDocs } : {}));
+      const shared = new AbortController();
+      const warnings: Error[] = [];
+      const onWarning = (w: Error) => warnings.push(w);
+      process.on("warning", onWarning);
+      try {
+        const client = reranker;
+        const results = await Promise.all(
+          Array.from({ length: 30 }, () =>
+            client.rerank("q", ["a", "b", "c", "d"], { signal: shared.signal }),
+          ),
+        );
+        expect(results.every((r) => r.requests === requests && r.items.length === 4)).toBe(true);
+        await new Promise((r) => setTimeout(r, 20)); // warnings are emitted on a later tick
+      } finally {
+        process.off("warning", onWarning);
+      }
+      expect(warnings.map((w) => `${w.name}: ${w.message}`)).toEqual([]);
+      expect(getEventListeners(shared.signal, "abort")).toHaveLength(0);
+    },
+  );
 
   it("aborting the shared signal stops every call in flight at once", async () => {
     server = await startLocalServer(() => {}); // never answers
