@@ -9,7 +9,7 @@ import { existsSync } from "node:fs";
 import { mkdir, readdir, rename, rm, stat, statfs, unlink } from "node:fs/promises";
 import { join } from "node:path";
 import { InputError, Interrupted } from "../errors.js";
-import { formatBytes } from "../rerank/cache/admin.js";
+import { formatBytes } from "../text/bytes.js";
 import { BEIR_CATALOG, type Catalog, DEFAULT_BASE_URL, findDataset, zipUrl } from "./catalog.js";
 import { md5File } from "./checksum.js";
 import { DownloadFailed } from "./errors.js";
