@@ -1,7 +1,7 @@
 /**
  * Typed errors. The CLI maps them to exit codes in one table (cli/main.ts, after design.md):
- * GateFailed → 1, InputError and UsageError → 2, ApiError and TooManyFailures → 3, Interrupted →
- * 130/143. Messages are one line and never contain a secret.
+ * GateFailed → 1, InputError and UsageError → 2, ApiError, TooManyFailures and DownloadFailed → 3,
+ * Interrupted → 130/143. Messages are one line and never contain a secret.
  */
 
 export interface InputLocation {
@@ -100,6 +100,24 @@ export class TooManyFailures extends Error {
   constructor(
     message: string,
     readonly outDir: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * A dataset download that could not complete: the server unreachable, an HTTP error, the
+ * connection dropped more times than allowed. Exit code 3, as for a run that could not complete;
+ * what was received is kept in NAME.zip.part, so the same command resumes it. A download that
+ * completed but is wrong (checksum, zip) is an InputError instead (exit 2).
+ */
+export class DownloadFailed extends Error {
+  override readonly name = "DownloadFailed";
+  constructor(
+    message: string,
+    /** Worth another attempt (a dropped connection, 5xx, 429), as opposed to a 404. */
+    readonly retryable: boolean,
+    readonly status?: number,
   ) {
     super(message);
   }

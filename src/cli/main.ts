@@ -3,8 +3,15 @@ import { realpathSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import yargs, { type CommandModule } from "yargs";
 import { hideBin } from "yargs/helpers";
-import { DownloadFailed } from "../download/errors.js";
-import { ApiError, GateFailed, InputError, Interrupted, TooManyFailures, UsageError } from "../errors.js";
+import {
+  ApiError,
+  DownloadFailed,
+  GateFailed,
+  InputError,
+  Interrupted,
+  TooManyFailures,
+  UsageError,
+} from "../errors.js";
 import { unsettledTasks } from "../run/unsettled.js";
 import { count } from "../text/words.js";
 import { VERSION } from "../version.js";

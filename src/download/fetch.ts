@@ -10,7 +10,7 @@ import { closeSync, openSync, writeSync } from "node:fs";
 import { stat, unlink } from "node:fs/promises";
 import { finished } from "node:stream/promises";
 import { type Dispatcher, EnvHttpProxyAgent, interceptors, request } from "undici";
-import { DownloadFailed } from "./errors.js";
+import { DownloadFailed } from "../errors.js";
 
 export interface FetchOptions {
   url: string;

@@ -8,17 +8,17 @@
 import { existsSync } from "node:fs";
 import { mkdir, readdir, rename, rm, stat, statfs, unlink } from "node:fs/promises";
 import { join } from "node:path";
-import { InputError, Interrupted } from "../errors.js";
-import { formatBytes } from "../rerank/cache/admin.js";
+import { DownloadFailed, InputError, Interrupted } from "../errors.js";
+import { formatBytes } from "../text/bytes.js";
 import { BEIR_CATALOG, type Catalog, DEFAULT_BASE_URL, findDataset, zipUrl } from "./catalog.js";
 import { md5File } from "./checksum.js";
-import { DownloadFailed } from "./errors.js";
 import { fetchWithResume, sizeOf } from "./fetch.js";
 import { beirFolders, readyFolder } from "./folder.js";
 import { lockDownload } from "./lock.js";
 import { type ByteProgressStream, createByteProgress } from "./progress.js";
 import { BadZip, unzipInto } from "./unzip.js";
 
+export { DownloadFailed } from "../errors.js";
 export {
   BASE_URL_ENV,
   BEIR_CATALOG,
@@ -29,7 +29,6 @@ export {
   resolveBaseUrl,
   zipUrl,
 } from "./catalog.js";
-export { DownloadFailed } from "./errors.js";
 
 export const DEFAULT_DATASETS_DIR = "datasets-cache";
 

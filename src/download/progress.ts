@@ -3,7 +3,7 @@
  * plain line every ~5 s or 25 %, so a log shows it moving without filling with redraws.
  */
 import cliProgress from "cli-progress";
-import { formatBytes } from "../rerank/cache/admin.js";
+import { formatBytes } from "../text/bytes.js";
 
 export interface ByteProgress {
   /** A new attempt: where it starts and the total, when known. */

@@ -4,27 +4,30 @@
  * (a sweep of rates, or the saturation search), each an open-loop step whose answers are scored
  * as they arrive → the record (each step is a variant: its queries' last answers in results.jsonl,
  * the manifest rewritten to name the steps) → the run's report with a `load` section.
+ * The orchestration only: what each request sends and keeps is payloads.ts, how a finished step
+ * becomes its report entry and records is steps.ts.
  */
 import { join } from "node:path";
-import { ApiError } from "../errors.js";
 import { parseMeasures } from "../metrics/index.js";
 import { buildReport, defaultMeasures, headlineMeasures } from "../report/model.js";
 import type { LoadSection, LoadStep, Report } from "../report/schema.js";
 import { writeReport } from "../report/write.js";
-import type { PreparedCall, Reranker, RerankResult } from "../rerank/types.js";
+import type { Reranker } from "../rerank/types.js";
 import { collateRecords, MANIFEST_FILE, writeAtomically } from "../results/index.js";
 import type { Manifest, ManifestVariant } from "../results/manifest.js";
 import type { ResultRecord } from "../results/record.js";
 import { type RunFlags, type RunOptions, resolveRunOptions } from "../run/config.js";
-import { type Task, taskCandidates, tasksOf } from "../run/plan.js";
+import { type Task, tasksOf } from "../run/plan.js";
 import { prepareRun } from "../run/prepare.js";
 import { collectSecrets, redactor } from "../run/secrets.js";
 import { VERSION } from "../version.js";
-import { AnswerScorer, type StepQuality } from "./quality.js";
+import { type Kept, payloadSender, payloadsOf } from "./payloads.js";
+import { AnswerScorer } from "./quality.js";
 import type { Arrival } from "./schedule.js";
 import { findMaxRate, type Phase } from "./search.js";
-import { runStep, type StepOutcome } from "./sender.js";
+import { runStep } from "./sender.js";
 import type { Slo } from "./slo.js";
+import { recordOf, stepLine, stepOf } from "./steps.js";
 import { type SyntheticSpec, writeSyntheticSet } from "./synthetic.js";
 
 export interface LoadSettings {
@@ -59,16 +62,6 @@ export interface LoadOutcome {
   report: Report;
   outDir: string;
   interrupted: boolean;
-}
-
-interface Payload {
-  qid: string;
-  query: string;
-  docIds: string[];
-  documents: string[];
-  topN?: number;
-  /** Prepared at its first send and sent as it is after: its request body is encoded once. */
-  call?: PreparedCall;
 }
 
 /** The run flags the load takes as a run does (dataset, model, endpoint, key, client limits, --out). */
@@ -114,12 +107,7 @@ async function loadSteps(
     const tasks: Task[] = [...tasksOf(plan)].filter((t) => t.variant.kind === "rerank");
     const variant = tasks[0].variant;
     const reranker = prepared.rerankers.get(variant.model?.name ?? "") as Reranker;
-    const payloads: Payload[] = tasks.map((t) => ({
-      qid: t.query.qid,
-      query: t.query.text,
-      ...taskCandidates(t),
-      ...(t.variant.topN !== undefined ? { topN: t.variant.topN } : {}),
-    }));
+    const payloads = payloadsOf(tasks);
     const scorer = new AnswerScorer(evalSet.qrels, measures);
     const steps: LoadStep[] = [];
     const stepVariants: ManifestVariant[] = [];
@@ -132,7 +120,7 @@ async function loadSteps(
       const id = `step${steps.length + 1}-${String(rate).replace(/[^0-9.]/g, "_")}rps`;
       const quality = scorer.sums();
       const last = new Map<string, Kept>();
-      const send = sender(reranker, payloads, scorer, quality, last);
+      const send = payloadSender(reranker, payloads, scorer, quality, last);
       const outcome = await runStep(
         {
           rate,
@@ -251,147 +239,4 @@ async function loadSteps(
     await prepared.close();
     await prepared.release();
   }
-}
-
-/** A query's last answer of a step (or its first failure when none succeeded), as it came. */
-type Kept = { p: Payload; start: number; end: number; startedAt: number } & (
-  | { result: RerankResult; docIds: string[]; scores: number[] }
-  | { error: ApiError | undefined; message: string }
-);
-
-function recordOf(k: Kept, variant: string, t0: number): ResultRecord {
-  const times = {
-    startedAt: new Date(k.startedAt).toISOString(),
-    finishedAt: new Date(k.startedAt + (k.end - k.start)).toISOString(),
-    startMs: k.start - t0,
-    endMs: k.end - t0,
-  };
-  if ("result" in k) {
-    const { result } = k;
-    return {
-      variant,
-      qid: k.p.qid,
-      ranking: k.docIds.map((d, i) => [d, k.scores[i]]),
-      candidates: k.p.documents.length,
-      attemptLatenciesMs: result.attemptLatenciesMs,
-      latencyMs: result.latencyMs,
-      attempts: result.attempts,
-      requests: result.requests,
-      ...(result.usage ? { usage: result.usage } : {}),
-      scoreKind: result.scoreKind,
-      notes: result.notes,
-      ...times,
-    };
-  }
-  const e = k.error;
-  return {
-    variant,
-    qid: k.p.qid,
-    ranking: [],
-    candidates: k.p.documents.length,
-    attemptLatenciesMs: e?.attemptLatenciesMs ?? [],
-    latencyMs: k.end - k.start,
-    attempts: e?.attempts ?? 1,
-    requests: 1,
-    notes: [],
-    error: {
-      kind: e?.kind ?? "error",
-      ...(e?.status !== undefined ? { status: e.status } : {}),
-      message: k.message,
-    },
-    ...times,
-  };
-}
-
-/** The step's send: one rerank call; its answer scored and kept, its failure named by kind. */
-function sender(
-  reranker: Reranker,
-  payloads: Payload[],
-  scorer: AnswerScorer,
-  quality: StepQuality,
-  last: Map<string, Kept>,
-) {
-  return async (seq: number, recorded: boolean, signal: AbortSignal) => {
-    const p = payloads[seq % payloads.length];
-    const start = performance.now();
-    const startedAt = Date.now();
-    try {
-      p.call ??= reranker.prepare(p.query, p.documents, p.topN);
-      const result = await reranker.send(p.call, { signal });
-      if (!recorded) return { ok: true } as const;
-      const docIds = result.items.map((it) => p.docIds[it.index]);
-      const scores = result.items.map((it) => it.score);
-      scorer.score(quality, p.qid, docIds, scores);
-      // Kept raw; made a record once, at the step's end (only each query's last answer is written).
-      last.set(p.qid, { p, result, docIds, scores, start, end: performance.now(), startedAt });
-      return { ok: true } as const;
-    } catch (err) {
-      const e = err instanceof ApiError ? err : undefined;
-      const kind = e ? (e.status !== undefined ? `${e.kind} ${e.status}` : e.kind) : "error";
-      if (recorded && !last.has(p.qid))
-        last.set(p.qid, {
-          p,
-          error: e,
-          message: (err as Error).message,
-          start,
-          end: performance.now(),
-          startedAt,
-        });
-      return { ok: false, kind } as const;
-    }
-  };
-}
-
-function stepOf(
-  variant: string,
-  phase: "sweep" | Phase,
-  rate: number,
-  o: StepOutcome,
-  quality: StepQuality,
-  settings: LoadSettings,
-): LoadStep {
-  const latency = o.latency.percentiles();
-  const lag = o.lag.percentiles();
-  const slo = settings.slo;
-  const failedShare = o.requests === 0 ? 0 : (o.errors + o.dropped) / o.requests;
-  return {
-    variant,
-    phase,
-    offeredRate: rate,
-    achievedRate: round(o.achievedRate),
-    requests: o.requests,
-    dropped: o.dropped,
-    errors: o.errors,
-    latency: {
-      p50: round(latency.p50),
-      p90: round(latency.p90),
-      p95: round(latency.p95),
-      p99: round(latency.p99),
-      p999: round(latency.p999),
-      max: round(latency.max),
-    },
-    senderLag: { p50: round(lag.p50), p99: round(lag.p99), max: round(lag.max) },
-    metrics: quality.means(),
-    durationSeconds: o.windowMs / 1000,
-    warmupSeconds: settings.warmupMs / 1000,
-    errorsByKind: o.errorsByKind,
-    errorsOverTime: o.errorsOverTime,
-    histogram: o.latency.serialize(),
-    sloMet: slo
-      ? o.requests > 0 && latency[slo.percentile] < slo.thresholdMs && failedShare <= settings.maxErrorRate
-      : null,
-  };
-}
-
-function stepLine(s: LoadStep): string {
-  const verdict = s.sloMet === null ? "" : s.sloMet ? ", SLO held" : ", SLO missed";
-  return (
-    `step ${s.variant}: offered ${s.offeredRate}/s, achieved ${s.achievedRate}/s, ${s.requests} requests, ` +
-    `${s.dropped} dropped, ${s.errors} errors, p50 ${s.latency.p50} ms, p99 ${s.latency.p99} ms, ` +
-    `sender lag p99 ${s.senderLag.p99} ms${verdict}`
-  );
-}
-
-function round(x: number): number {
-  return Math.round(x * 1000) / 1000;
 }

@@ -9,7 +9,7 @@ import { MODELS, type ServerOptions, startServer } from "./index.js";
 /** The --endpoint value that asks for this server. */
 export const EMBEDDED = "embedded";
 
-/** The dialects the server answers, and where (index.ts's routes). */
+/** The dialects the server answers, and where (routes.ts's RERANK_ROUTES). */
 export const EMBEDDED_ROUTES: Readonly<Record<string, string>> = { regolo: "/rerank", cohere: "/v2/rerank" };
 
 /** One model that will be sent to the embedded server. */

@@ -1,7 +1,8 @@
 import type { Argv, CommandModule } from "yargs";
 import { UsageError } from "../../errors.js";
-import { cacheInfo, clearCache, formatBytes, parseDuration, verifyCache } from "../../rerank/cache/admin.js";
+import { cacheInfo, clearCache, parseDuration, verifyCache } from "../../rerank/cache/admin.js";
 import { defaultCacheDir } from "../../rerank/cache/store.js";
+import { formatBytes } from "../../text/bytes.js";
 import { count } from "../../text/words.js";
 import { once } from "../flags.js";
 

@@ -8,7 +8,7 @@ import {
   resolveBaseUrl,
 } from "../../download/index.js";
 import { UsageError } from "../../errors.js";
-import { formatBytes } from "../../rerank/cache/admin.js";
+import { formatBytes } from "../../text/bytes.js";
 import { count } from "../../text/words.js";
 import { once } from "../flags.js";
 import { closest } from "../suggest.js";

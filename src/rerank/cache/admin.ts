@@ -100,19 +100,6 @@ export function parseDuration(text: string, flag = "--older-than"): number {
   return Number(m[1]) * UNITS[m[2]];
 }
 
-/** 1234567 → "1.2 MB". */
-export function formatBytes(n: number): string {
-  if (n < 1000) return `${n} B`;
-  const units = ["kB", "MB", "GB", "TB"];
-  let v = n;
-  let i = -1;
-  do {
-    v /= 1000;
-    i++;
-  } while (v >= 1000 && i < units.length - 1);
-  return `${v.toFixed(1)} ${units[i]}`;
-}
-
 /** False when nothing is there yet; a file where the folder belongs is a usage error. */
 async function isFolder(dir: string): Promise<boolean> {
   let isDir: boolean;

@@ -1,0 +1,117 @@
+/**
+ * A finished step as the folder records it: its report entry (rates, counts, latency and sender-lag
+ * percentiles, quality means, the histogram, whether the SLO held), its progress line, and each
+ * query's kept answer as a results.jsonl record of the step's variant.
+ */
+import type { LoadStep } from "../report/schema.js";
+import type { ResultRecord } from "../results/record.js";
+import type { Kept } from "./payloads.js";
+import type { StepQuality } from "./quality.js";
+import type { Phase } from "./search.js";
+import type { StepOutcome } from "./sender.js";
+import type { Slo } from "./slo.js";
+
+/** What a step is judged and labelled by (LoadSettings' fields of the same names). */
+export interface StepRules {
+  slo?: Slo;
+  maxErrorRate: number;
+  warmupMs: number;
+}
+
+export function stepOf(
+  variant: string,
+  phase: "sweep" | Phase,
+  rate: number,
+  o: StepOutcome,
+  quality: StepQuality,
+  settings: StepRules,
+): LoadStep {
+  const latency = o.latency.percentiles();
+  const lag = o.lag.percentiles();
+  const slo = settings.slo;
+  const failedShare = o.requests === 0 ? 0 : (o.errors + o.dropped) / o.requests;
+  return {
+    variant,
+    phase,
+    offeredRate: rate,
+    achievedRate: round(o.achievedRate),
+    requests: o.requests,
+    dropped: o.dropped,
+    errors: o.errors,
+    latency: {
+      p50: round(latency.p50),
+      p90: round(latency.p90),
+      p95: round(latency.p95),
+      p99: round(latency.p99),
+      p999: round(latency.p999),
+      max: round(latency.max),
+    },
+    senderLag: { p50: round(lag.p50), p99: round(lag.p99), max: round(lag.max) },
+    metrics: quality.means(),
+    durationSeconds: o.windowMs / 1000,
+    warmupSeconds: settings.warmupMs / 1000,
+    errorsByKind: o.errorsByKind,
+    errorsOverTime: o.errorsOverTime,
+    histogram: o.latency.serialize(),
+    sloMet: slo
+      ? o.requests > 0 && latency[slo.percentile] < slo.thresholdMs && failedShare <= settings.maxErrorRate
+      : null,
+  };
+}
+
+export function stepLine(s: LoadStep): string {
+  const verdict = s.sloMet === null ? "" : s.sloMet ? ", SLO held" : ", SLO missed";
+  return (
+    `step ${s.variant}: offered ${s.offeredRate}/s, achieved ${s.achievedRate}/s, ${s.requests} requests, ` +
+    `${s.dropped} dropped, ${s.errors} errors, p50 ${s.latency.p50} ms, p99 ${s.latency.p99} ms, ` +
+    `sender lag p99 ${s.senderLag.p99} ms${verdict}`
+  );
+}
+
+export function recordOf(k: Kept, variant: string, t0: number): ResultRecord {
+  const times = {
+    startedAt: new Date(k.startedAt).toISOString(),
+    finishedAt: new Date(k.startedAt + (k.end - k.start)).toISOString(),
+    startMs: k.start - t0,
+    endMs: k.end - t0,
+  };
+  if ("result" in k) {
+    const { result } = k;
+    return {
+      variant,
+      qid: k.p.qid,
+      ranking: k.docIds.map((d, i) => [d, k.scores[i]]),
+      candidates: k.p.documents.length,
+      attemptLatenciesMs: result.attemptLatenciesMs,
+      latencyMs: result.latencyMs,
+      attempts: result.attempts,
+      requests: result.requests,
+      ...(result.usage ? { usage: result.usage } : {}),
+      scoreKind: result.scoreKind,
+      notes: result.notes,
+      ...times,
+    };
+  }
+  const e = k.error;
+  return {
+    variant,
+    qid: k.p.qid,
+    ranking: [],
+    candidates: k.p.documents.length,
+    attemptLatenciesMs: e?.attemptLatenciesMs ?? [],
+    latencyMs: k.end - k.start,
+    attempts: e?.attempts ?? 1,
+    requests: 1,
+    notes: [],
+    error: {
+      kind: e?.kind ?? "error",
+      ...(e?.status !== undefined ? { status: e.status } : {}),
+      message: k.message,
+    },
+    ...times,
+  };
+}
+
+function round(x: number): number {
+  return Math.round(x * 1000) / 1000;
+}
