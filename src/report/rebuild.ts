@@ -13,7 +13,7 @@ import { readQrels } from "../results/qrels.js";
 import { readResultsFile } from "../results/reader.js";
 import type { ResultRecord } from "../results/record.js";
 import { buildReport, defaultMeasures, headlineMeasures } from "./model.js";
-import { readReport } from "./read.js";
+import { previousReport, withMeasuredLoad } from "./rebuild-load.js";
 import type { Report, ReportTiming } from "./types.js";
 import { writeReport } from "./write.js";
 
@@ -45,6 +45,9 @@ export async function rebuildReport(dir: string, opts: RebuildOptions): Promise<
   const explicit = opts.measures !== undefined;
   const pickedMeasures = explicit ? parseMeasures(opts.measures ?? []).map((m) => m.name) : undefined;
   const manifest = await readManifest(join(dir, MANIFEST_FILE));
+  // Read once: a run's timing comes from it; a load's measured part is carried over from it.
+  const previous = await previousReport(dir, manifest);
+  const load = previous?.load ? previous : undefined;
   const ks = opts.k ?? manifest.scoring.k;
   const measures = pickedMeasures ?? (opts.k ? defaultMeasures(ks) : manifest.scoring.measures);
   const headline = explicit || opts.k ? headlineMeasures(measures, ks, explicit) : manifest.scoring.headline;
@@ -63,7 +66,7 @@ export async function rebuildReport(dir: string, opts: RebuildOptions): Promise<
     );
   if (opts.qrels)
     warnings.push(`scored against the judgements of ${opts.qrels}, not the run's own ${QRELS_FILE}`);
-  const report = buildReport({
+  const built = buildReport({
     manifest,
     collated,
     qrels,
@@ -71,10 +74,11 @@ export async function rebuildReport(dir: string, opts: RebuildOptions): Promise<
     headline,
     ks,
     toolVersion: opts.toolVersion,
-    timing: opts.timing ?? (await rebuiltTiming(dir, manifest, records)),
+    timing: opts.timing ?? load?.timing ?? rebuiltTiming(manifest, records, previous),
     warnings,
     ...(opts.baseline !== undefined ? { baseline: opts.baseline } : {}),
   });
+  const report = load ? withMeasuredLoad(built, load, opts.qrels !== undefined) : built;
   const outDir = opts.out ?? dir;
   if (opts.out !== undefined) await prepareOutputFolder(opts.out);
   // A live run's folder is not rewritten under it (its own report would follow), nor is a folder
@@ -95,14 +99,13 @@ export async function rebuildReport(dir: string, opts: RebuildOptions): Promise<
  * the rest from the run's own report.json when it wrote one, else from the manifest and the last
  * record (the client's CPU time is then unknown).
  */
-async function rebuiltTiming(
-  dir: string,
+function rebuiltTiming(
   manifest: Manifest,
   records: ResultRecord[],
-): Promise<ReportTiming> {
+  previous: Report | undefined,
+): ReportTiming {
   const rerankIds = new Set(manifest.variants.filter((v) => v.kind === "rerank").map((v) => v.id));
   const rerankSeconds = rerankWindowSeconds(records.filter((r) => rerankIds.has(r.variant)));
-  const previous = await readReport(join(dir, "report.json")).catch(() => undefined);
   if (previous) return { ...previous.timing, rerankSeconds };
   let finishedAt = manifest.createdAt;
   for (const r of records) if (r.finishedAt > finishedAt) finishedAt = r.finishedAt;

@@ -51,7 +51,10 @@ const LOAD_OPTIONS: Record<string, Options> = {
   "doc-bytes": { type: "string", describe: "bytes per synthetic document [default 300]" },
 };
 
-/** Run flags that mean nothing to an open loop: said at once instead of ignored. */
+/**
+ * Run flags that mean nothing to an open loop: said at once instead of ignored, and hidden from
+ * `load --help` (a flag listed there should work).
+ */
 const REFUSED: Record<string, string> = {
   resume: "a load is not resumable: run it again",
   concurrency: "an open loop has no concurrency: use --rate and --max-in-flight",
@@ -59,6 +62,7 @@ const REFUSED: Record<string, string> = {
   offline: "a load makes its calls (no cache)",
   refresh: "a load makes its calls (no cache)",
   baseline: "the steps are compared in order",
+  config: "give the flags",
 };
 
 type LoadArgs = Record<string, unknown> & { quiet?: boolean };
@@ -70,7 +74,14 @@ export const loadCommand: CommandModule<object, LoadArgs> = {
   builder: (y: Argv) =>
     (y as unknown as { usageConfiguration(c: object): Argv })
       .usageConfiguration({ "hide-types": true })
-      .options(runFlagOptions())
+      .options(
+        Object.fromEntries(
+          Object.entries(runFlagOptions()).map(([k, o]) => [
+            k,
+            Object.hasOwn(REFUSED, k) ? { ...o, hidden: true } : o,
+          ]),
+        ),
+      )
       .options(
         Object.fromEntries(Object.entries(LOAD_OPTIONS).map(([k, o]) => [k, { ...o, group: "Load:" }])),
       )
@@ -94,7 +105,6 @@ export const loadCommand: CommandModule<object, LoadArgs> = {
       throw new UsageError("--docs makes synthetic payloads: give it or --dataset, not both");
     if (flags.topN && flags.topN.length > 1) throw new UsageError("--top-n takes one value in a load");
     if (flags.model && flags.model.length > 1) throw new UsageError("--model takes one model in a load");
-    if (argv.config !== undefined) throw new UsageError("--config does not apply to load: give the flags");
     const quiet = argv.quiet === true;
     const stop = new RunStop(0);
     const unwatch = stopOnSignals(stop, (line) => process.stderr.write(`rerank-eval: ${line}\n`));
