@@ -4,11 +4,12 @@
  * tasks, to the metrics of an uninterrupted run; a changed dataset or plan is refused naming what
  * changed; a plain re-run does not clear an unfinished run; a cut-off last line is cut and re-run.
  */
+import { existsSync } from "node:fs";
 import { appendFile, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { InputError } from "../../src/errors.js";
+import { InputError, Interrupted } from "../../src/errors.js";
 import { readResults } from "../../src/results/reader.js";
 import { resolveRunOptions } from "../../src/run/config.js";
 import { resumeEvaluation, runEvaluation } from "../../src/run/index.js";
@@ -47,10 +48,13 @@ function options(out: string, concurrency = 2, dataset = csv) {
   });
 }
 
-/** A run stopped (as by Ctrl-C) once `after` records are on disk. */
-async function stoppedRun(out: string, after = 10) {
+/**
+ * A run stopped (as by Ctrl-C) once `after` records are on disk. (A stop asked before the set is
+ * loaded writes no folder at all: there is no unfinished run to make that way.)
+ */
+async function stoppedRun(out: string, after = 10, dataset = csv) {
   const stop = new RunStop(5_000);
-  const running = runEvaluation(options(out), { quiet: true, stop });
+  const running = runEvaluation(options(out, 2, dataset), { quiet: true, stop });
   const results = join(dir, out, "results.jsonl");
   for (;;) {
     const text = await readFile(results, "utf8").catch(() => "");
@@ -172,11 +176,19 @@ describe("what resume refuses, and what a plain re-run keeps", () => {
     expect(await readResults(join(dir, "kept", "results.jsonl"))).toHaveLength(48);
   });
 
+  it("a stop asked while the set loads ends the run there and writes nothing", async () => {
+    const stop = new RunStop();
+    stop.request("SIGTERM");
+    const err = await runEvaluation(options("never"), { quiet: true, stop }).catch((e) => e);
+    expect(err).toBeInstanceOf(Interrupted);
+    expect(err.signal).toBe("SIGTERM");
+    expect(err.message).toBe(`stopped while reading ${csv}: nothing was written`);
+    expect(existsSync(join(dir, "never"))).toBe(false);
+  });
+
   it("a dataset that changed since the run started is refused naming the fingerprints", async () => {
     const own = await writeCsv(dir, syntheticRows(24, 4), "changing.csv");
-    const stop = new RunStop();
-    stop.request("SIGINT");
-    await runEvaluation(options("changed", 2, own), { quiet: true, stop });
+    await stoppedRun("changed", 1, own);
     await appendFile(own, 'q1,"query number 1",q1-extra,"an extra document",0\n');
     const err = await resumeEvaluation(join(dir, "changed"), {}, { quiet: true }).catch((e) => e);
     expect(err).toBeInstanceOf(InputError);
@@ -186,9 +198,7 @@ describe("what resume refuses, and what a plain re-run keeps", () => {
   });
 
   it("a plan that differs from the recorded one (variants, candidates) is refused naming what changed", async () => {
-    const stop = new RunStop();
-    stop.request("SIGINT");
-    await runEvaluation(options("replanned"), { quiet: true, stop });
+    await stoppedRun("replanned", 1);
     const path = join(dir, "replanned", "manifest.json");
     const original = await readFile(path, "utf8");
     const manifest = JSON.parse(original);
