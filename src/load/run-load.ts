@@ -101,7 +101,15 @@ async function loadSteps(
   const measures = parseMeasures(options.measures ?? defaultMeasures(options.k)).map((m) => m.name);
   const headline = headlineMeasures(measures, options.k, options.measures !== undefined);
   const redact = redactor(collectSecrets(options.models, env));
-  const prepared = await prepareRun({ options, measures, headline, env, redact, createdAt: startedAt });
+  const prepared = await prepareRun({
+    options,
+    measures,
+    headline,
+    env,
+    redact,
+    createdAt: startedAt,
+    inFlightBound: true,
+  });
   try {
     const { plan, manifest, evalSet, outDir } = prepared;
     const tasks: Task[] = [...tasksOf(plan)].filter((t) => t.variant.kind === "rerank");

@@ -76,6 +76,11 @@ export interface PrepareInput {
   overwrite?: boolean;
   /** Continue this folder's run: its manifest is kept, its results appended to. */
   resume?: Resumable;
+  /**
+   * The concurrency is an open loop's bound on requests in flight (`load`), not a pool of workers
+   * over the tasks: kept as given, never cut to the task count (a load cycles its payloads).
+   */
+  inFlightBound?: boolean;
 }
 
 /**
@@ -120,7 +125,9 @@ export async function prepareRun(input: PrepareInput, stop?: AbortSignal): Promi
       ]),
     );
     const apiTasks = plan.queries.length * plan.variants.filter((v) => v.kind === "rerank").length;
-    const { concurrency, warning } = effectiveConcurrency(options.concurrency, apiTasks);
+    const { concurrency, warning } = input.inFlightBound
+      ? { concurrency: options.concurrency, warning: undefined }
+      : effectiveConcurrency(options.concurrency, apiTasks);
     const effective = { ...options, concurrency };
     // A key over plain http to another machine: said once per endpoint, in the report's warnings.
     const plainHttp = new Set(

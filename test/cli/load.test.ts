@@ -71,6 +71,11 @@ describe("load: quality under load", () => {
     expect(md).toMatch(/\| step +\| offered \/s \|/);
     for (const f of ["manifest.json", "results.jsonl", "report.html", "qrels.txt"])
       expect(existsSync(join(out, f))).toBe(true);
+    // The in-flight bound (default 1000) is the folder's concurrency: a load cycles its payloads, so
+    // it is not cut to the number of queries as a run's worker pool is, and nothing warns that it was.
+    const manifest = JSON.parse(await readFile(join(out, "manifest.json"), "utf8"));
+    expect(manifest.config.concurrency).toBe(1000);
+    expect(report.warnings.join(" ")).not.toMatch(/concurrency/);
     // One record per (step, query): compact, whatever the rate.
     const lines = (await readFile(join(out, "results.jsonl"), "utf8")).trim().split("\n");
     expect(lines.length).toBe(queries);
