@@ -1,6 +1,7 @@
 /**
  * `load --help` lists only flags a load takes: the run's flags that an open loop refuses (resume,
- * concurrency, rps, the cache's offline and refresh, baseline, config) are hidden, and giving one
+ * concurrency, rps, the cache and its offline and refresh, baseline, config, the fail-fast rules,
+ * complete) are hidden, and giving one
  * still fails in one line with its reason and exit 2, writing nothing.
  */
 import { existsSync } from "node:fs";
@@ -25,6 +26,10 @@ const REFUSED: [string[], RegExp][] = [
   [["--refresh"], /--refresh does not apply to load: a load makes its calls \(no cache\)/],
   [["--baseline", "x"], /--baseline does not apply to load: the steps are compared in order/],
   [["--config", "x.yaml"], /--config does not apply to load: give the flags/],
+  [["--no-cache"], /--cache does not apply to load: a load never reads or writes the response cache/],
+  [["--max-failures", "3"], /--max-failures does not apply to load: a load records every failure/],
+  [["--no-fail-fast"], /--fail-fast does not apply to load: a load records every failure/],
+  [["--complete"], /--complete does not apply to load: a step's quality is the mean over the answers/],
 ];
 
 describe("load --help", () => {
@@ -41,6 +46,10 @@ describe("load --help", () => {
       "--refresh",
       "--baseline",
       "--config",
+      "--cache",
+      "--max-failures",
+      "--fail-fast",
+      "--complete",
     ])
       expect(r.stdout).not.toMatch(new RegExp(`^\\s+${flag}\\b`, "m"));
     expect(r.stdout).not.toMatch(/^\s+-j,/m);

@@ -63,6 +63,10 @@ const REFUSED: Record<string, string> = {
   refresh: "a load makes its calls (no cache)",
   baseline: "the steps are compared in order",
   config: "give the flags",
+  cache: "a load never reads or writes the response cache (a cached answer is no load)",
+  "max-failures": "a load records every failure at its step and never stops early",
+  "fail-fast": "a load records every failure at its step and never stops early",
+  complete: "a step's quality is the mean over the answers it got",
 };
 
 type LoadArgs = Record<string, unknown> & { quiet?: boolean };
