@@ -107,7 +107,7 @@ export async function resumeEvaluation(
 
 /** prepare, then execute, score and write; the folder's lock and the server are released whatever happens. */
 async function prepareAndRun(input: PrepareInput, io: RunIo, started: number): Promise<RunOutcome> {
-  const prepared = await prepareRun(input, io.stop?.stopSignal);
+  const prepared = await prepareRun(input, io.stop);
   try {
     const { measures, headline, redact, createdAt: startedAt } = input;
     return await executeScoreWrite(prepared, io, { measures, headline, redact, started, startedAt });

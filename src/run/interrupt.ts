@@ -15,6 +15,8 @@ export class RunStop {
   private timer: NodeJS.Timeout | undefined;
   /** The signal that stopped the run, if one did. */
   signal: StopSignal | undefined;
+  /** True while the set is read: a stop then ends the reading and nothing is written. */
+  loading = false;
 
   constructor(readonly graceMs = DEFAULT_GRACE_MS) {}
 
@@ -74,7 +76,9 @@ export function stopOnSignals(stop: RunStop, say: (line: string) => void): () =>
         return;
       }
       const step = stop.request(signal);
-      if (step === "stop")
+      if (step === "stop" && stop.loading)
+        say(`${signal}: stopping while the dataset loads; nothing will be written`);
+      else if (step === "stop")
         say(
           `${signal}: stopping; the requests in flight have ${Math.round(stop.graceMs / 1000)} s to finish (again to abort them now)`,
         );

@@ -29,7 +29,8 @@ import type { Manifest } from "../results/manifest.js";
 import type { EmbeddedServer } from "../server/embedded.js";
 import { openRunCache, type RunCache, requireCachedAnswers, withCache } from "./cache.js";
 import type { ModelSpec, RunOptions } from "./config.js";
-import { loadRunSet } from "./first-stage.js";
+import { loadRunSet, type RunSet } from "./first-stage.js";
+import type { RunStop } from "./interrupt.js";
 import { buildManifest } from "./manifest.js";
 import { effectiveConcurrency, type Plan, planRun } from "./plan.js";
 import {
@@ -84,17 +85,33 @@ export interface PrepareInput {
 }
 
 /**
- * `stop` (the CLI's Ctrl-C) ends the loading at once: the set's files are read in chunks that check
- * it, and nothing is written, since the folder is made only once the set is loaded.
+ * A stop (the CLI's Ctrl-C) while the set loads ends the loading at once: the set's files are read
+ * in chunks that check it, and nothing is written, since the folder is made only once the set is
+ * loaded. `stop.loading` tells the signal handler which of the two stops it is.
  */
-export async function prepareRun(input: PrepareInput, stop?: AbortSignal): Promise<Prepared> {
-  const { options, env } = input;
-  const cache = openRunCache(options, input.redact);
-  const { evalSet, depths, firstStage } = await loadRunSet(options.dataset, stop).catch((err: unknown) => {
+/** The run's set, read under `stop`: Interrupted (nothing written) when a stop came while it loaded. */
+async function loadSet(options: RunOptions, stop: RunStop | undefined): Promise<RunSet> {
+  if (stop) stop.loading = true;
+  let set: RunSet;
+  try {
+    set = await loadRunSet(options.dataset, stop?.stopSignal);
+  } catch (err) {
     throw err instanceof Interrupted
       ? new Interrupted(`${err.message}: nothing was written`, err.signal)
       : err;
-  });
+  } finally {
+    if (stop) stop.loading = false;
+  }
+  // Asked after the last chunk was read, while the handler said nothing would be written.
+  if (stop?.requested && stop.signal)
+    throw new Interrupted("stopped while the dataset loaded: nothing was written", stop.signal);
+  return set;
+}
+
+export async function prepareRun(input: PrepareInput, stop?: RunStop): Promise<Prepared> {
+  const { options, env } = input;
+  const cache = openRunCache(options, input.redact);
+  const { evalSet, depths, firstStage } = await loadSet(options, stop);
   const plan = planRun({
     evalSet,
     models: options.models,
