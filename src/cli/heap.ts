@@ -15,7 +15,7 @@ const THROUGHPUT_COMMANDS = new Set(["serve", "load"]);
 
 export function boundHeapGrowth(argv: readonly string[]): void {
   if (THROUGHPUT_COMMANDS.has(argv[0] ?? "")) return;
-  const given = `${process.execArgv.join(" ")} ${process.env.NODE_OPTIONS ?? ""}`;
-  if (given.includes("heap-growing-percent")) return;
+  // Node refuses this flag in NODE_OPTIONS: only `node --heap-growing-percent=N` can give it.
+  if (process.execArgv.some((a) => a.includes("heap-growing-percent"))) return;
   setFlagsFromString(`--heap-growing-percent=${HEAP_GROWING_PERCENT}`);
 }
