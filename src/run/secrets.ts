@@ -20,6 +20,17 @@ export function collectSecrets(
   );
 }
 
+/**
+ * The redactor for a folder rebuilt from its manifest (`report DIR`, `merge`): the key variables its
+ * models name, read from this process's environment.
+ */
+export function manifestRedactor(
+  manifest: { config: { models: unknown } },
+  env: Record<string, string | undefined> = process.env,
+): (text: string) => string {
+  return redactor(collectSecrets(manifest.config.models as { apiKeyEnv?: string }[], env));
+}
+
 const SECRET_KEY = /(api[-_]?key|token|secret|password|passwd|authorization|bearer|credential)/i;
 
 /** A deep copy for the report with secret-looking fields blanked (variable names are kept). */

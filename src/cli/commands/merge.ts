@@ -1,7 +1,7 @@
 import type { Argv, CommandModule } from "yargs";
 import { UsageError } from "../../errors.js";
 import { mergeShards } from "../../run/merge-shards.js";
-import { collectSecrets, redactor } from "../../run/secrets.js";
+import { manifestRedactor } from "../../run/secrets.js";
 import { count } from "../../text/words.js";
 import { VERSION } from "../../version.js";
 import { once } from "../flags.js";
@@ -40,8 +40,7 @@ export const mergeCommand: CommandModule<object, MergeArgs> = {
       dirs,
       out: String(out),
       toolVersion: VERSION,
-      redactFor: (manifest) =>
-        redactor(collectSecrets(manifest.config.models as { apiKeyEnv?: string }[], process.env)),
+      redactFor: manifestRedactor,
     });
     process.stdout.write(
       `merged ${count(shards, "shard")} (${report.dataset.queries} queries) into ${outDir}\n`,

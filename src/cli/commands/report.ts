@@ -3,7 +3,7 @@ import type { Argv, CommandModule } from "yargs";
 import { InputError, UsageError } from "../../errors.js";
 import { rebuildReport } from "../../report/rebuild.js";
 import { positiveInteger } from "../../run/option-kinds.js";
-import { collectSecrets, redactor } from "../../run/secrets.js";
+import { manifestRedactor } from "../../run/secrets.js";
 import { VERSION } from "../../version.js";
 import { flagValue, listOf, once } from "../flags.js";
 import { printSummary } from "./run.js";
@@ -71,8 +71,7 @@ export const reportCommand: CommandModule<object, ReportArgs> = {
       ...(qrels !== undefined ? { qrels } : {}),
       ...(baseline !== undefined ? { baseline } : {}),
       ...(out !== undefined ? { out } : {}),
-      redactFor: (manifest) =>
-        redactor(collectSecrets(manifest.config.models as { apiKeyEnv?: string }[], process.env)),
+      redactFor: manifestRedactor,
       toolVersion: VERSION,
     });
     printSummary(report, outDir);
