@@ -129,19 +129,8 @@ async function loadSteps(
       const quality = scorer.sums();
       const last = new Map<string, Kept>();
       const send = payloadSender(reranker, payloads, scorer, quality, last);
-      const outcome = await runStep(
-        {
-          rate,
-          arrival: settings.arrival,
-          seed: settings.seed,
-          warmupMs: settings.warmupMs,
-          ...(settings.durationMs !== undefined ? { durationMs: settings.durationMs } : {}),
-          ...(settings.requests !== undefined ? { requests: settings.requests } : {}),
-          maxInFlight: settings.maxInFlight,
-        },
-        send,
-        io.stop,
-      );
+      // LoadSettings carries every field of a step's spec (arrival, seed, window, bound).
+      const outcome = await runStep({ ...settings, rate }, send, io.stop);
       const step = stepOf(id, phase, rate, outcome, quality, settings);
       steps.push(step);
       stepVariants.push({ ...base, id, name: `${base.name} @ ${rate}/s` });

@@ -103,7 +103,9 @@ export function compareLoadReports(
       throw new UsageError(`"${g.text}": load steps keep latency percentiles (p50 … max), not a mean`);
   const measure = base.report.front.measure || base.report.headline[0] || "";
   const notes: string[] = [];
-  const pairs = candidates.map((cand) => pairOf(base, cand, measure, notes));
+  // The base's steps once: its "ran more than once" notes are said once, however many candidates.
+  const baseSteps = stepsByRate(base, notes);
+  const pairs = candidates.map((cand) => pairOf(base, baseSteps, cand, measure, notes));
   const gates = o.gates.flatMap((g) => pairs.flatMap((p) => gateAtRates(g, p)));
   return {
     tool: "rerank-eval compare",
@@ -153,8 +155,13 @@ function sideOf(step: LoadStep, measure: string): LoadSide {
   };
 }
 
-function pairOf(base: CompareSource, cand: CompareSource, measure: string, notes: string[]): LoadPair {
-  const b = stepsByRate(base, notes);
+function pairOf(
+  base: CompareSource,
+  b: Map<number, LoadStep>,
+  cand: CompareSource,
+  measure: string,
+  notes: string[],
+): LoadPair {
   const c = stepsByRate(cand, notes);
   const all = [...new Set([...b.keys(), ...c.keys()])].sort((x, y) => x - y);
   const rates = all.map((offeredRate): LoadRate => {

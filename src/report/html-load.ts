@@ -5,7 +5,7 @@
  */
 import type { TopLevelSpec } from "vega-lite";
 import { type Chart, fmt } from "./html-charts.js";
-import { loadStepTable as stepTable } from "./load-markdown.js";
+import { loadStepTable, rateText } from "./load-markdown.js";
 import type { LoadSection, LoadStep } from "./schema.js";
 import type { Report, ReportVariant } from "./types.js";
 
@@ -16,7 +16,7 @@ const SLO = "#c92a2a";
 const MAX_RATE = "#2b8a3e";
 
 const ms = (x: number | null | undefined): string => fmt(x, 1);
-const rate = (x: number): string => (Number.isInteger(x) ? String(x) : x.toFixed(1));
+const rate = rateText;
 
 /** Steps with the endpoint they were sent to, in rate order (a rate search probes out of order). */
 function stepsOf(report: Report, load: LoadSection): { step: LoadStep; endpoint: string }[] {
@@ -215,12 +215,14 @@ export function loadThroughputChart(report: Report): Chart | null {
 }
 
 /** The steps as run (search order kept): every figure of the section, quality included. */
-export function loadStepTable(report: Report): { head: string[]; rows: string[][]; caption: string } | null {
+export function loadStepsTableHtml(
+  report: Report,
+): { head: string[]; rows: string[][]; caption: string } | null {
   const load = report.load;
   if (!load || load.steps.length === 0) return null;
   const measure = report.front.measure || report.headline[0] || Object.keys(load.steps[0].metrics)[0] || "";
   const slo = load.slo;
-  const { head, rows } = stepTable(load, measure ? [measure] : []);
+  const { head, rows } = loadStepTable(load, measure ? [measure] : []);
   const parts = [
     `${load.arrival} arrivals (seed ${load.seed})`,
     `at most ${load.maxInFlight} in flight`,

@@ -15,7 +15,7 @@ import {
   measureChart,
   topNChart,
 } from "./html-charts.js";
-import { loadLatencyChart, loadStepTable, loadThroughputChart } from "./html-load.js";
+import { loadLatencyChart, loadStepsTableHtml, loadThroughputChart } from "./html-load.js";
 import { escapeHtml as esc, renderSvg } from "./html-svg.js";
 import { cachedText, concurrencyText, firstStageTime } from "./markdown.js";
 import type { Report } from "./types.js";
@@ -101,7 +101,7 @@ export async function renderHtml(
 
 /** A load report's curve, throughput and steps (nothing for a run's report). */
 async function loadSection(report: Report): Promise<string[]> {
-  const steps = loadStepTable(report);
+  const steps = loadStepsTableHtml(report);
   if (!report.load || !steps) return [];
   const out = ["<h2>Load: latency against throughput</h2>"];
   const { slo, maxRate, steps: all } = report.load;

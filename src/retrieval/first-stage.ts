@@ -9,7 +9,6 @@ export interface FirstStageOptions {
   split?: string;
   depth: number;
   ignoreIdenticalIds?: boolean;
-  maxLineBytes?: number;
   /** Stops reading the corpus when aborted (ReadLimits.signal). */
   signal?: AbortSignal;
 }
@@ -17,11 +16,9 @@ export interface FirstStageOptions {
 export interface FirstStageLists {
   /** Query id → document ids, best first (trec order), at most `depth`. */
   lists: Map<string, string[]>;
-  /** ms spent on reading queries and judgements, on streaming the corpus into the index, on retrieving. */
-  loadMs: number;
+  /** ms spent on streaming the corpus into the index, and on retrieving. */
   indexMs: number;
   retrieveMs: number;
-  documents: number;
 }
 
 export async function bm25Candidates(folder: string, opts: FirstStageOptions): Promise<FirstStageLists> {
@@ -33,11 +30,5 @@ export async function bm25Candidates(folder: string, opts: FirstStageOptions): P
   });
   const lists = new Map<string, string[]>();
   for (const [qid, ranking] of r.run) lists.set(qid, ranking.docIds);
-  return {
-    lists,
-    loadMs: r.loadMs,
-    indexMs: r.indexMs,
-    retrieveMs: r.retrieveMs,
-    documents: r.index.docIds.length,
-  };
+  return { lists, indexMs: r.indexMs, retrieveMs: r.retrieveMs };
 }

@@ -84,11 +84,6 @@ export interface PrepareInput {
   inFlightBound?: boolean;
 }
 
-/**
- * A stop (the CLI's Ctrl-C) while the set loads ends the loading at once: the set's files are read
- * in chunks that check it, and nothing is written, since the folder is made only once the set is
- * loaded. `stop.loading` tells the signal handler which of the two stops it is.
- */
 /** The run's set, read under `stop`: Interrupted (nothing written) when a stop came while it loaded. */
 async function loadSet(options: RunOptions, stop: RunStop | undefined): Promise<RunSet> {
   if (stop) stop.loading = true;
@@ -108,6 +103,11 @@ async function loadSet(options: RunOptions, stop: RunStop | undefined): Promise<
   return set;
 }
 
+/**
+ * A stop (the CLI's Ctrl-C) while the set loads ends the loading at once: the set's files are read
+ * in chunks that check it, and nothing is written, since the folder is made only once the set is
+ * loaded. `stop.loading` tells the signal handler which of the two stops it is.
+ */
 export async function prepareRun(input: PrepareInput, stop?: RunStop): Promise<Prepared> {
   const { options, env } = input;
   const cache = openRunCache(options, input.redact);

@@ -4,7 +4,7 @@
  * reranker config: the rerank client never imports this module, nor this module the client.
  */
 import { UsageError } from "../errors.js";
-import { MODELS, type ServerOptions, startServer } from "./index.js";
+import { MODELS, startServer } from "./index.js";
 
 /** The --endpoint value that asks for this server. */
 export const EMBEDDED = "embedded";
@@ -50,16 +50,7 @@ export interface EmbeddedServer {
  * 3) instead of naming the mistake, and another dialect than asked would mean results labelled with
  * a provider that was never spoken: both are UsageErrors before anything listens.
  */
-/** What a caller may set of the in-process server: its latency, capacity and pause (load tests). */
-export type EmbeddedServerOptions = Pick<
-  ServerOptions,
-  "latencyMs" | "perDocLatencyMs" | "capacity" | "pauseAtMs" | "pauseMs" | "seed"
->;
-
-export async function startEmbeddedServer(
-  uses: readonly EmbeddedUse[],
-  serverOptions: EmbeddedServerOptions = {},
-): Promise<EmbeddedServer> {
+export async function startEmbeddedServer(uses: readonly EmbeddedUse[]): Promise<EmbeddedServer> {
   const scorers: readonly string[] = MODELS;
   for (const use of uses) {
     if (!scorers.includes(use.model))
@@ -68,7 +59,7 @@ export async function startEmbeddedServer(
       );
   }
   for (const use of uses) routeFor(use.provider, use.label ?? use.model);
-  const server = await startServer({ ...serverOptions, host: "127.0.0.1", port: 0 });
+  const server = await startServer({ host: "127.0.0.1", port: 0 });
   return {
     url: server.url,
     clientSettings: (provider) => ({

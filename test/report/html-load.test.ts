@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { describe, expect, it } from "vitest";
 import { renderHtml } from "../../src/report/html.js";
-import { loadLatencyChart, loadStepTable } from "../../src/report/html-load.js";
+import { loadLatencyChart, loadStepsTableHtml } from "../../src/report/html-load.js";
 import { hasChromium, openChromium, watchedPage } from "../helpers/browser.js";
 import { report as runReport } from "./fixtures.js";
 import { loadReport, SATURATING } from "./load-fixtures.js";
@@ -74,8 +74,8 @@ describe("report.html of a load report", () => {
     expect(curve).not.toContain("SLO");
     expect(curve).not.toContain("max rate");
     expect(curve).toContain("latency from intended send (ms)");
-    expect(loadStepTable(report)?.head).not.toContain("SLO held");
-    expect(loadStepTable(report)?.head).toContain("nDCG@3");
+    expect(loadStepsTableHtml(report)?.head).not.toContain("SLO held");
+    expect(loadStepsTableHtml(report)?.head).toContain("nDCG@3");
   });
 
   it("says so when a search found no rate that held the SLO", async () => {
@@ -98,7 +98,7 @@ describe("report.html of a load report", () => {
         { rate: 400, p50: 60, truncated: true },
       ],
     });
-    const table = loadStepTable(report);
+    const table = loadStepsTableHtml(report);
     const col = table?.head.indexOf("nDCG@3") ?? -1;
     const [kept, cut] = (table?.rows ?? []).map((r) => Number(r[col]));
     expect(kept).toBeGreaterThan(0.8);

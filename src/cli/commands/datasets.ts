@@ -1,5 +1,6 @@
 import type { Argv, CommandModule } from "yargs";
 import {
+  BEIR_CATALOG,
   DEFAULT_DATASETS_DIR,
   type DownloadResult,
   downloadDataset,
@@ -104,7 +105,7 @@ const downloadCommand: CommandModule<object, DatasetsArgs> = {
     } catch (err) {
       const near = closest(
         name,
-        (await listDatasets(dir)).map((r) => r.name),
+        BEIR_CATALOG.map((e) => e.name),
       );
       if (near) throw new UsageError(`no dataset '${name}' in the catalog. Did you mean ${near}?`);
       throw err;

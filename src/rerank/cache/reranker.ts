@@ -9,7 +9,7 @@
  * throughput; its items, scores, usage and notes are the stored ones, so metrics are unchanged.
  */
 import { UsageError } from "../../errors.js";
-import type { PreparedCall, Reranker, RerankOptions, RerankResult } from "../types.js";
+import type { Reranker, RerankOptions, RerankResult } from "../types.js";
 import { type AnswerIdentity, answerKey } from "./key.js";
 import type { AnswerStore } from "./store.js";
 
@@ -39,9 +39,14 @@ export function cachingReranker(
   const keyOf = (query: string, documents: readonly string[], topN?: number) =>
     answerKey(identity, { query, documents, topN });
 
-  async function send(call: PreparedCall, opts: RerankOptions = {}): Promise<RerankResult> {
+  /** The stored answer of (query, documents, topN), or `call()`'s, stored; a hit calls nothing. */
+  async function answer(
+    query: string,
+    documents: readonly string[],
+    topN: number | undefined,
+    call: () => Promise<RerankResult>,
+  ): Promise<RerankResult> {
     const started = performance.now();
-    const { query, documents, topN } = call;
     const key = keyOf(query, documents, topN);
     if (mode !== "refresh") {
       const stored = await store.get(key, documents.length);
@@ -62,7 +67,7 @@ export function cachingReranker(
           `--offline: a task has no cached answer in ${store.dir} (was it just removed?)`,
         );
     }
-    const result = await inner.send(call, opts);
+    const result = await call();
     await store.put(key, result);
     return result;
   }
@@ -75,9 +80,11 @@ export function cachingReranker(
     endpoint: inner.endpoint,
     apiKeyEnv: inner.apiKeyEnv,
     counts,
-    rerank: (query, documents, opts) => send(prepare(query, documents, opts?.topN), opts),
+    // A hit neither plans nor encodes the call: only a miss reaches the client.
+    rerank: (query, documents, opts = {}) =>
+      answer(query, documents, opts.topN, () => inner.rerank(query, documents, opts)),
     prepare,
-    send,
+    send: (call, opts) => answer(call.query, call.documents, call.topN, () => inner.send(call, opts)),
     isCached: async (query, documents, topN) =>
       (await store.get(keyOf(query, documents, topN), documents.length)) !== undefined,
     close: () => inner.close(),
