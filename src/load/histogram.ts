@@ -4,7 +4,18 @@
  * the percentiles in ms, the histogram compressed (base64, HdrHistogram's own format: any HDR tool
  * decodes it) and a short bucket list for readers without one.
  */
-import * as hdr from "hdr-histogram-js";
+import { createRequire } from "node:module";
+import type * as Hdr from "hdr-histogram-js";
+
+/**
+ * The library, loaded with the first histogram: it builds its WebAssembly at load, about 15 MB of a
+ * process's memory that only `load` (and a load folder's report) needs.
+ */
+let library: typeof Hdr | undefined;
+function hdr(): typeof Hdr {
+  library ??= createRequire(import.meta.url)("hdr-histogram-js") as typeof Hdr;
+  return library;
+}
 
 /** Upper bounds (ms) of the bucket list written next to the encoded histogram. */
 const BUCKET_BOUNDS_MS = [
@@ -47,7 +58,7 @@ export interface Percentiles {
 }
 
 export class LatencyHistogram {
-  readonly #h = hdr.build({
+  readonly #h = hdr().build({
     bitBucketSize: 32,
     autoResize: true,
     lowestDiscernibleValue: 1,
@@ -95,11 +106,11 @@ export class LatencyHistogram {
       const upToMs = Number.isFinite(BUCKET_BOUNDS_MS[i]) ? BUCKET_BOUNDS_MS[i] : this.at(100);
       buckets.push({ upToMs, count: this.#buckets[i] });
     }
-    return { encoded: hdr.encodeIntoCompressedBase64(this.#h), buckets };
+    return { encoded: hdr().encodeIntoCompressedBase64(this.#h), buckets };
   }
 }
 
 /** The encoded histogram read back (µs values), for tools and tests. */
-export function decodeHistogram(encoded: string): hdr.Histogram {
-  return hdr.decodeFromCompressedBase64(encoded, 32, false);
+export function decodeHistogram(encoded: string): Hdr.Histogram {
+  return hdr().decodeFromCompressedBase64(encoded, 32, false);
 }

@@ -4,8 +4,17 @@
  * counter, so the ids are renumbered per chart (same report, same bytes; no clash between the
  * page's charts), and the SVG gets its own <title>/<desc> for screen readers.
  */
-import * as vega from "vega";
-import { compile, type TopLevelSpec } from "vega-lite";
+import type { TopLevelSpec } from "vega-lite";
+
+/**
+ * Vega and vega-lite, loaded with the first chart: together they are about 30 MB of a process's
+ * memory, which a run needs only for its last step (and `--help` never).
+ */
+let engines: Promise<[typeof import("vega"), typeof import("vega-lite")]> | undefined;
+const chartEngines = () => {
+  engines ??= Promise.all([import("vega"), import("vega-lite")]);
+  return engines;
+};
 
 /** Text for HTML (and SVG) element content and attribute values. */
 export function escapeHtml(text: string): string {
@@ -25,6 +34,7 @@ export interface ChartText {
 }
 
 export async function renderSvg(spec: TopLevelSpec, text: ChartText): Promise<string> {
+  const [vega, { compile }] = await chartEngines();
   const view = new vega.View(vega.parse(compile(spec).spec), { renderer: "none" });
   try {
     return labelSvg(renumberIds(await view.toSVG(), text.id), text);

@@ -7,6 +7,7 @@ import type { Qrels } from "../metrics/index.js";
 import { QRELS_FILE } from "../results/folder.js";
 import { qrelsLines } from "../results/qrels.js";
 import type { ResultRecord } from "../results/record.js";
+import { jsonChunks } from "../text/json.js";
 import { renderHtml } from "./html.js";
 import { renderMarkdown } from "./markdown.js";
 import { trecRunChunks } from "./trec.js";
@@ -41,5 +42,11 @@ export const RENDERERS: readonly Renderer[] = [
   },
   { file: "report.md", render: ({ report }) => renderMarkdown(report) },
   { file: "report.html", render: ({ report, records }) => renderHtml(report, records) },
-  { file: "report.json", render: ({ report }) => `${JSON.stringify(report, null, 2)}\n` },
+  // In pieces: per-query values of a big run are tens of MB of text.
+  { file: "report.json", render: ({ report }) => withNewline(jsonChunks(report)) },
 ];
+
+function* withNewline(chunks: Iterable<string>): Generator<string> {
+  yield* chunks;
+  yield "\n";
+}

@@ -4,17 +4,22 @@
  */
 import { join } from "node:path";
 import { outputError, writeAtomically } from "../results/folder.js";
+import { mapStrings } from "../text/json.js";
 import { RENDERERS, type Renderer, type RenderInput } from "./renderers.js";
 import type { Report } from "./types.js";
 
-/** The report as written (redacted), so what a caller prints passes the same guard as the files. */
+/**
+ * The report as written (redacted), so what a caller prints passes the same guard as the files.
+ * Redaction goes string by string and copies only what it changes: a big report (per-query values
+ * of 100,000s of queries) is neither copied nor turned into one string to be redacted.
+ */
 export async function writeReport(
   outDir: string,
   input: RenderInput,
   redact: (text: string) => string = (t) => t,
   renderers: readonly Renderer[] = RENDERERS,
 ): Promise<Report> {
-  const report = JSON.parse(redact(JSON.stringify(input.report))) as Report;
+  const report = mapStrings(input.report, redact);
   const safe = { ...input, report };
   try {
     for (const r of renderers) {

@@ -5,6 +5,7 @@
  */
 import { access, mkdir } from "node:fs/promises";
 import { join } from "node:path";
+import { DocStore } from "../datasets/store.js";
 import type { EvalSet } from "../datasets/types.js";
 import { InputError, Interrupted } from "../errors.js";
 import { baselineOf } from "../report/model.js";
@@ -128,6 +129,8 @@ export async function prepareRun(input: PrepareInput, stop?: RunStop): Promise<P
   const closeAll = async () => {
     await Promise.allSettled([...rerankers.values()].map((r) => r.close()));
     await server?.close();
+    // No text is sent after this: scoring and the report need ids and grades only.
+    if (evalSet.docs instanceof DocStore) evalSet.docs.release();
   };
   let folder: { outDir: string; lock: FolderLock } | undefined;
   try {
