@@ -169,6 +169,19 @@ describe("CSV read back by offset", () => {
     appendFileSync(grown, "q,d9,more,0\n");
     expect(before.docs.get("d1")).toEqual({ text: "alpha" });
   });
+
+  it("release forgets every document, whether read back or held in memory", async () => {
+    const content = "query,doc_id,document,label\nq,d1,alpha,1\nq,d2,beta,0\n";
+    for (const name of ["release.csv", "release.csv.gz"]) {
+      const docs = (await loadEvalSet(await tmp.write(name, content))).docs as DocStore;
+      expect(docs.get("d2")).toEqual({ text: "beta" });
+      docs.release();
+      expect(docs.size).toBe(0);
+      expect(docs.has("d1")).toBe(false);
+      expect(docs.get("d2")).toBeUndefined();
+      expect([...docs.keys()]).toEqual([]);
+    }
+  });
 });
 
 describe("BEIR corpus read back by offset", () => {
