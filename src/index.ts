@@ -51,7 +51,7 @@ export { DEFAULT_QWEN3_INSTRUCTION, qwen3Document, qwen3Query } from "./rerank/q
 // Rerank client
 export type * from "./rerank/types.js";
 // The run folder
-export type { Manifest, ManifestVariant, ResultRecord } from "./results/index.js";
+export type { Manifest, ManifestVariant, RecordRanking, ResultRecord } from "./results/index.js";
 export { collateRecords, ManifestSchema, readManifest, readResults, taskKey } from "./results/index.js";
 export type { ModelSpec, RunConfig, RunFlags, RunOptions } from "./run/config.js";
 export { loadRunConfig, resolveRunOptions } from "./run/config.js";

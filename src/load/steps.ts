@@ -80,7 +80,7 @@ export function recordOf(k: Kept, variant: string, t0: number): ResultRecord {
     return {
       variant,
       qid: k.p.qid,
-      ranking: k.docIds.map((d, i) => [d, k.scores[i]]),
+      ranking: { docIds: k.docIds, scores: k.scores },
       candidates: k.p.documents.length,
       attemptLatenciesMs: result.attemptLatenciesMs,
       latencyMs: result.latencyMs,
@@ -96,7 +96,7 @@ export function recordOf(k: Kept, variant: string, t0: number): ResultRecord {
   return {
     variant,
     qid: k.p.qid,
-    ranking: [],
+    ranking: { docIds: [], scores: [] },
     candidates: k.p.documents.length,
     attemptLatenciesMs: e?.attemptLatenciesMs ?? [],
     latencyMs: k.end - k.start,

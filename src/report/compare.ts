@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { InputError, UsageError } from "../errors.js";
 import { pairedComparisons } from "../metrics/index.js";
 import { QRELS_FILE, RESULTS_FILE, readQrels, readResults } from "../results/index.js";
+import { type RecordRanking, rankingPairs } from "../results/record.js";
 import { type DriftSummary, drift, type Ranking } from "./compare-drift.js";
 import { evaluateGate, type Gate, type GateOutcome } from "./compare-gates.js";
 import { type DiffRecord, type RankingDiff, rankingDiff } from "./diffs.js";
@@ -191,6 +192,10 @@ export async function compareReports(
   const driftK = [...new Set([...o.driftK, ...driftGates.flatMap((g) => (g.k ? [g.k] : []))])].sort(
     (a, b) => a - b,
   );
+  const driftsOf = (a: Map<string, RecordRanking> | undefined, b: Map<string, RecordRanking> | undefined) => {
+    const [pa, pb] = [asPairs(a), asPairs(b)];
+    return driftK.map((k) => drift(pa, pb, k));
+  };
   if (driftGates.length) {
     const notFolder = [base, ...candidates].find((s) => !s.folder);
     if (notFolder)
@@ -260,12 +265,7 @@ export async function compareReports(
           base: b.cost?.per1kQueries ?? null,
           candidate: c.cost?.per1kQueries ?? null,
         },
-        drift:
-          baseRankings && candRankings
-            ? driftK.map((k) =>
-                drift(baseRankings.get(b.id) ?? new Map(), candRankings.get(c.id) ?? new Map(), k),
-              )
-            : null,
+        drift: baseRankings && candRankings ? driftsOf(baseRankings.get(b.id), candRankings.get(c.id)) : null,
       });
     }
   }
@@ -290,15 +290,20 @@ export async function compareReports(
   };
 }
 
-function asRecords(rankings: Map<string, Ranking> | undefined): DiffRecord[] {
+function asRecords(rankings: Map<string, RecordRanking> | undefined): DiffRecord[] {
   return [...(rankings ?? [])].map(([qid, ranking]) => ({ qid, ranking }));
 }
 
-async function rankingsOf(folder: string): Promise<Map<string, Map<string, Ranking>>> {
-  const byVariant = new Map<string, Map<string, Ranking>>();
+/** Drift reads rankings as [docId, score] pairs. */
+function asPairs(rankings: Map<string, RecordRanking> | undefined): Map<string, Ranking> {
+  return new Map([...(rankings ?? [])].map(([qid, r]) => [qid, rankingPairs(r)]));
+}
+
+async function rankingsOf(folder: string): Promise<Map<string, Map<string, RecordRanking>>> {
+  const byVariant = new Map<string, Map<string, RecordRanking>>();
   for (const r of await readResults(join(folder, RESULTS_FILE))) {
     if (r.error) continue;
-    const m = byVariant.get(r.variant) ?? new Map<string, Ranking>();
+    const m = byVariant.get(r.variant) ?? new Map<string, RecordRanking>();
     m.set(r.qid, r.ranking);
     byVariant.set(r.variant, m);
   }

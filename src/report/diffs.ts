@@ -6,7 +6,7 @@
 
 import type { z } from "zod";
 import { sortTrec } from "../metrics/index.js";
-import type { Qrels } from "../trec/types.js";
+import type { Qrels, Ranking } from "../trec/types.js";
 import type { RankingDiffSchema } from "./schema.js";
 
 /** The shapes are report.json's (schema.ts); this file only fills them. */
@@ -17,7 +17,7 @@ type DiffTag = DiffEntry["tag"];
 
 export interface DiffRecord {
   qid: string;
-  ranking: readonly (readonly [string, number])[];
+  ranking: Ranking;
   error?: unknown;
 }
 
@@ -80,9 +80,6 @@ export function rankingDiff(input: DiffInput): RankingDiff {
 /** The first k document ids by the trec rule (what the measures saw); none for a failed task. */
 function topK(record: DiffRecord | undefined, k: number): string[] {
   if (!record || record.error) return [];
-  const sorted = sortTrec({
-    docIds: record.ranking.map((x) => x[0]),
-    scores: record.ranking.map((x) => x[1]),
-  });
+  const sorted = sortTrec(record.ranking);
   return sorted.docIds.slice(0, k);
 }

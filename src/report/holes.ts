@@ -49,7 +49,7 @@ export function holesOf(
     const run: Run = new Map();
     for (const r of byVariant.get(variant.id) ?? []) {
       if (r.error) continue;
-      run.set(r.qid, { docIds: r.ranking.map((x) => x[0]), scores: r.ranking.map((x) => x[1]) });
+      run.set(r.qid, r.ranking);
     }
     const evaluation = scoreRun(qrels, run, [measure], { complete: false });
     judged[variant.id] = run.size ? (evaluation.mean[measure] ?? 0) : 0;

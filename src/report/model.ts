@@ -269,7 +269,7 @@ function rankingFigures(
   let ties = 0;
   for (const r of recs) {
     if (r.error) continue;
-    const ranking = { docIds: r.ranking.map((x) => x[0]), scores: r.ranking.map((x) => x[1]) };
+    const ranking = r.ranking;
     run.set(r.qid, ranking);
     if (tiesInTopK(ranking, tieK)) ties++;
   }

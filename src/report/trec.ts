@@ -9,10 +9,7 @@ import type { ResultRecord } from "../results/record.js";
 
 /** The lines of one query, ranked by the trec rule (the rank column matches what trec_eval uses). */
 export function trecLines(record: ResultRecord, tag: string): string[] {
-  const sorted = sortTrec({
-    docIds: record.ranking.map((x) => x[0]),
-    scores: record.ranking.map((x) => x[1]),
-  });
+  const sorted = sortTrec(record.ranking);
   const lines: string[] = [];
   for (let i = 0; i < sorted.docIds.length; i++) {
     lines.push(`${record.qid} Q0 ${sorted.docIds[i]} ${i + 1} ${String(sorted.scores[i])} ${tag}`);
@@ -23,7 +20,7 @@ export function trecLines(record: ResultRecord, tag: string): string[] {
 /** One variant's run, a query at a time; failed queries have no lines (the complete convention scores them 0). */
 export function* trecRunChunks(records: Iterable<ResultRecord>, tag: string): Generator<string> {
   for (const r of records) {
-    if (r.error || r.ranking.length === 0) continue;
+    if (r.error || r.ranking.docIds.length === 0) continue;
     yield `${trecLines(r, tag).join("\n")}\n`;
   }
 }

@@ -61,7 +61,7 @@ export function firstStageRecord(
   return {
     variant: variant.id,
     qid,
-    ranking: candidates.map((id, i) => [id, n - i]),
+    ranking: { docIds: [...candidates], scores: candidates.map((_, i) => n - i) },
     candidates: n,
     attemptLatenciesMs: [],
     latencyMs: 0,

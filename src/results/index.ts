@@ -19,6 +19,6 @@ export * from "./manifest.js";
 export { qrelsLines, readQrels } from "./qrels.js";
 export type { ReadResultsOutcome } from "./reader.js";
 export { readResults, readResultsFile } from "./reader.js";
-export type { ResultError, ResultRecord } from "./record.js";
-export { taskKey } from "./record.js";
+export type { RecordRanking, ResultError, ResultRecord } from "./record.js";
+export { rankingOfPairs, rankingPairs, recordLine, taskKey } from "./record.js";
 export { ResultsWriter } from "./writer.js";

@@ -7,7 +7,7 @@
 import { open } from "node:fs/promises";
 import { InputError } from "../errors.js";
 import { readLines } from "../trec/lines.js";
-import type { ResultRecord } from "./record.js";
+import { type ResultRecord, rankingOfPairs } from "./record.js";
 
 export interface ReadResultsOutcome {
   records: ResultRecord[];
@@ -100,5 +100,5 @@ function checkRecord(value: unknown, at: { file: string; line: number }): Result
   if (!typed) throw new InputError("expected an array of {code, detail}", { ...at, field: "notes" });
   if (r.error !== undefined && typeof (r.error as { kind?: unknown })?.kind !== "string")
     throw new InputError("expected {kind, message}", { ...at, field: "error" });
-  return { ...r, notes } as unknown as ResultRecord;
+  return { ...r, ranking: rankingOfPairs(ranking as [string, number][]), notes } as unknown as ResultRecord;
 }

@@ -4,7 +4,7 @@
  */
 import { closeSync, openSync, writeSync } from "node:fs";
 import { InputError } from "../errors.js";
-import type { ResultRecord } from "./record.js";
+import { type ResultRecord, recordLine } from "./record.js";
 
 /**
  * Appends records with synchronous writes to an open descriptor. The lines of the tasks that finish
@@ -41,7 +41,7 @@ export class ResultsWriter {
   append(record: ResultRecord): void {
     if (this.failure) throw this.failure;
     if (this.fd === undefined) throw new Error(`results writer for ${this.path} is closed`);
-    this.pending.push(`${this.redact(JSON.stringify(record))}\n`);
+    this.pending.push(`${this.redact(recordLine(record))}\n`);
     if (!this.scheduled) {
       this.scheduled = true;
       setImmediate(this.flushSoon);

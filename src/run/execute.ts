@@ -195,12 +195,12 @@ export function recordOf(task: Task, outcome: Outcome, origin: number): ResultRe
   const finishedAt = new Date().toISOString();
   const ok = "result" in outcome ? outcome.result : undefined;
   const err = "failure" in outcome ? outcome.failure : undefined;
-  let ranking: [string, number][] = [];
-  if (ok) {
-    const { items } = ok;
-    ranking = new Array<[string, number]>(items.length);
-    for (let i = 0; i < items.length; i++) ranking[i] = [docIds[items[i].index], items[i].score];
-  }
+  const ranking: ResultRecord["ranking"] = { docIds: [], scores: [] };
+  if (ok)
+    for (const item of ok.items) {
+      ranking.docIds.push(docIds[item.index]);
+      ranking.scores.push(item.score);
+    }
   return {
     variant: variant.id,
     qid: query.qid,

@@ -17,7 +17,7 @@ import { MANIFEST_FILE, outputError, QRELS_FILE, RESULTS_FILE, writeAtomically }
 import { type Manifest, readManifest } from "../results/manifest.js";
 import { qrelsLines, readQrels } from "../results/qrels.js";
 import { readResultsFile } from "../results/reader.js";
-import type { ResultRecord } from "../results/record.js";
+import { type ResultRecord, recordLine } from "../results/record.js";
 import { count } from "../text/words.js";
 import type { Qrels } from "../trec/types.js";
 import { planWarnings } from "./manifest.js";
@@ -64,7 +64,7 @@ export async function mergeShards(opts: MergeOptions): Promise<MergeOutcome> {
     await writeAtomically(join(tmp, MANIFEST_FILE), redact(`${JSON.stringify(manifest, null, 2)}\n`));
     await writeAtomically(
       join(tmp, RESULTS_FILE),
-      records.map((r) => `${redact(JSON.stringify(r))}\n`),
+      records.map((r) => `${redact(recordLine(r))}\n`),
     );
   } catch (err) {
     await rm(tmp, { recursive: true, force: true }).catch(() => {});

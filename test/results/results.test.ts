@@ -54,12 +54,15 @@ describe("results.jsonl as a checkpoint", () => {
 
   it("drops a cut-off last line, keeps a whole one without its newline, and names a damaged line", async () => {
     const path = join(dir, "partial.jsonl");
-    const whole = resultRecord("q1");
+    // As the file holds it: the ranking as [docId, score] pairs.
+    const whole = { ...resultRecord("q1"), ranking: [["d1", 0.5]] };
     const line = JSON.stringify(whole);
     await writeFile(path, `${line}\n${line.replace("q1", "q2").slice(0, 40)}`);
     expect((await readResults(path)).map((r) => r.qid)).toEqual(["q1"]);
     await writeFile(path, `${line}\n${line.replace("q1", "q2")}`);
     expect((await readResults(path)).map((r) => r.qid)).toEqual(["q1", "q2"]);
+    // In memory the pairs are two columns.
+    expect((await readResults(path))[0].ranking).toEqual({ docIds: ["d1"], scores: [0.5] });
 
     const damaged: [string, RegExp][] = [
       ["{not json", /partial\.jsonl:2: not valid JSON/],

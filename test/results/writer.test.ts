@@ -26,9 +26,9 @@ describe("ResultsWriter", () => {
       writer.append(record("q1"));
       writer.append(record("q2"));
       await nextTurn();
-      expect(await readFile(path, "utf8")).toBe(
-        `${JSON.stringify(record("q1"))}\n${JSON.stringify(record("q2"))}\n`,
-      );
+      // The file's form: the record's fields in order, its ranking as [docId, score] pairs.
+      const line = (qid: string) => JSON.stringify({ ...record(qid), ranking: [["d1", 0.5]] });
+      expect(await readFile(path, "utf8")).toBe(`${line("q1")}\n${line("q2")}\n`);
       for (let i = 3; i <= 200; i++) {
         writer.append(record(i === 7 ? "secret-qid" : `q${i}`));
         if (i % 10 === 0) await nextTurn();

@@ -78,7 +78,7 @@ describe("executeTasks", () => {
       expect(records.map((r) => taskKey(r.variant, r.qid)).sort()).toEqual([...expected].sort());
       expect(sunk.sort()).toEqual([...expected].sort());
       expect(fixed.requests).toBe(expected.length);
-      expect(records.every((r) => r.ranking.length === 3 && r.error === undefined)).toBe(true);
+      expect(records.every((r) => r.ranking.docIds.length === 3 && r.error === undefined)).toBe(true);
     } finally {
       await reranker.close();
       await fixed.close();

@@ -128,7 +128,7 @@ export function resultRecord(qid: string): ResultRecord {
   return {
     variant: "m",
     qid,
-    ranking: [["d1", 0.5]],
+    ranking: { docIds: ["d1"], scores: [0.5] },
     candidates: 1,
     attemptLatenciesMs: [3],
     latencyMs: 3,
