@@ -7,7 +7,7 @@
 
 import { UsageError } from "../errors.js";
 import type { LatencySummary, Qrels, Run } from "../metrics/index.js";
-import { scoreRun, summarizeLatency, tiesInTopK } from "../metrics/index.js";
+import { RunEvaluator, summarizeLatency, tiesInTopK } from "../metrics/index.js";
 import { rerankWindowSeconds } from "../results/collate.js";
 import type { Manifest, ManifestVariant } from "../results/manifest.js";
 import type { ResultRecord } from "../results/record.js";
@@ -273,19 +273,22 @@ function rankingFigures(
     run.set(r.qid, ranking);
     if (tiesInTopK(ranking, tieK)) ties++;
   }
-  const evaluation = scoreRun(qrels, run, measures, { complete });
+  const evaluator = new RunEvaluator(qrels, measures, { complete });
+  for (const [qid, ranking] of run) evaluator.addRanking(qid, ranking);
+  // Read straight into one object per measure: no row object per query on the way.
+  const evaluation = evaluator.finish({ perQuery: false });
   const metrics: ReportVariant["metrics"] = {};
   const perQuery: Record<string, Record<string, number>> = {};
-  for (const m of evaluation.measures) {
+  evaluation.measures.forEach((m, index) => {
     metrics[m] = { mean: evaluation.mean[m], ci95: null };
     // Keyed by query id, and any string is a valid id ("__proto__" would not be stored on a plain object).
     const column: Record<string, number> = Object.create(null);
     for (const qid of qids) {
-      const x = evaluation.perQuery[qid]?.[m];
+      const x = evaluator.value(qid, index);
       if (x !== undefined || complete) column[qid] = x ?? 0;
     }
     perQuery[m] = column;
-  }
+  });
   return { metrics, perQuery, ties: { k: tieK, queries: ties } };
 }
 

@@ -1,5 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { type EvaluationResult, evaluateBlocks, formatTrecValue, scoreRun } from "../../src/metrics/index.js";
+import {
+  type EvaluationResult,
+  evaluateBlocks,
+  formatTrecValue,
+  RunEvaluator,
+  scoreRun,
+} from "../../src/metrics/index.js";
 import { readQrels, readRun, scanRun } from "../../src/trec/index.js";
 import {
   canonicalName,
@@ -46,6 +52,22 @@ describe("trec_eval parity (fixture expected.tsv)", () => {
     const result = await evaluateBlocks(qrels, measures, { complete: true }, (cb) => scanRun(PARITY_RUN, cb));
     expect(result).toBeDefined();
     expect(mismatches(result as EvaluationResult)).toEqual([]);
+  });
+
+  it("reproduces every row read through value() after finish({ perQuery: false }), which builds no rows", async () => {
+    const qrels = await readQrels(PARITY_QRELS);
+    const evaluator = new RunEvaluator(qrels, measures, { complete: true });
+    for (const [qid, ranking] of await readRun(PARITY_RUN)) evaluator.addRanking(qid, ranking);
+    const result = evaluator.finish({ perQuery: false });
+    expect(result.perQuery).toEqual({});
+    const perQuery: Record<string, Record<string, number>> = {};
+    for (const qid of qrels.keys())
+      result.measures.forEach((m, i) => {
+        const v = evaluator.value(qid, i);
+        if (v !== undefined) perQuery[qid] = { ...perQuery[qid], [m]: v };
+      });
+    expect(mismatches({ ...result, perQuery })).toEqual([]);
+    expect(evaluator.value("no such query", 0)).toBeUndefined();
   });
 
   it("without -c, judged queries that have no ranking are not counted", async () => {
