@@ -52,7 +52,16 @@ export { DEFAULT_QWEN3_INSTRUCTION, qwen3Document, qwen3Query } from "./rerank/q
 export type * from "./rerank/types.js";
 // The run folder
 export type { Manifest, ManifestVariant, RecordRanking, ResultRecord } from "./results/index.js";
-export { collateRecords, ManifestSchema, readManifest, readResults, taskKey } from "./results/index.js";
+export {
+  collateRecords,
+  ManifestSchema,
+  rankingOfPairs,
+  rankingPairs,
+  readManifest,
+  readResults,
+  recordLine,
+  taskKey,
+} from "./results/index.js";
 export type { ModelSpec, RunConfig, RunFlags, RunOptions } from "./run/config.js";
 export { loadRunConfig, resolveRunOptions } from "./run/config.js";
 export type { RunIo, RunOutcome } from "./run/index.js";

@@ -269,9 +269,8 @@ function rankingFigures(
   let ties = 0;
   for (const r of recs) {
     if (r.error) continue;
-    const ranking = r.ranking;
-    run.set(r.qid, ranking);
-    if (tiesInTopK(ranking, tieK)) ties++;
+    run.set(r.qid, r.ranking);
+    if (tiesInTopK(r.ranking, tieK)) ties++;
   }
   const evaluator = new RunEvaluator(qrels, measures, { complete });
   for (const [qid, ranking] of run) evaluator.addRanking(qid, ranking);

@@ -195,12 +195,10 @@ export function recordOf(task: Task, outcome: Outcome, origin: number): ResultRe
   const finishedAt = new Date().toISOString();
   const ok = "result" in outcome ? outcome.result : undefined;
   const err = "failure" in outcome ? outcome.failure : undefined;
-  const ranking: ResultRecord["ranking"] = { docIds: [], scores: [] };
-  if (ok)
-    for (const item of ok.items) {
-      ranking.docIds.push(docIds[item.index]);
-      ranking.scores.push(item.score);
-    }
+  // Arrays of exactly their length (push leaves spare capacity, kept as long as the record).
+  const ranking: ResultRecord["ranking"] = ok
+    ? { docIds: ok.items.map((item) => docIds[item.index]), scores: ok.items.map((item) => item.score) }
+    : { docIds: [], scores: [] };
   return {
     variant: variant.id,
     qid: query.qid,

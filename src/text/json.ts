@@ -12,44 +12,52 @@ function isLeaf(value: object): boolean {
   return true;
 }
 
-/** What JSON.stringify leaves out of an object (and writes as null in an array). */
-function omitted(v: unknown): boolean {
-  return v === undefined || typeof v === "function" || typeof v === "symbol";
-}
-
 /**
  * The text of `JSON.stringify(value, null, 2)`, in pieces: every container that holds only
  * primitives is one piece, so no piece is larger than the largest such container. Plain JSON data
- * only (objects, arrays, strings, numbers, booleans, null): an object with toJSON goes out whole.
+ * only (objects, arrays, strings, numbers, booleans, null): an object with toJSON goes out whole
+ * (its toJSON is called without the member's key).
  */
 export function* jsonChunks(value: unknown, indent = ""): Generator<string> {
-  if (value === null || typeof value !== "object" || "toJSON" in value || isLeaf(value)) {
-    const text = JSON.stringify(value, null, 2) ?? "null";
-    // Raw line breaks are only ever the indentation's (JSON escapes those in strings).
-    yield indent ? text.replaceAll("\n", `\n${indent}`) : text;
+  const text = wholeText(value, indent);
+  if (text !== undefined) {
+    yield text ?? "null";
     return;
   }
   const inner = `${indent}  `;
   if (Array.isArray(value)) {
-    if (value.length === 0) {
-      yield "[]";
-      return;
-    }
+    // Not empty: an empty array is a leaf.
     for (let i = 0; i < value.length; i++) {
       yield i === 0 ? `[\n${inner}` : `,\n${inner}`;
-      yield* jsonChunks(omitted(value[i]) ? null : value[i], inner);
+      yield* jsonChunks(value[i], inner);
     }
     yield `\n${indent}]`;
     return;
   }
   let first = true;
-  for (const [key, v] of Object.entries(value)) {
-    if (omitted(v)) continue;
+  for (const [key, v] of Object.entries(value as object)) {
+    // A member JSON.stringify leaves out: undefined, a function, or a toJSON that gives undefined.
+    const whole = wholeText(v, inner);
+    if (whole === null) continue;
     yield `${first ? "{\n" : ",\n"}${inner}${JSON.stringify(key)}: `;
     first = false;
-    yield* jsonChunks(v, inner);
+    if (whole !== undefined) yield whole;
+    else yield* jsonChunks(v, inner);
   }
   yield first ? "{}" : `\n${indent}}`;
+}
+
+/**
+ * The text of a value that goes out in one piece (a primitive, an object with toJSON, a container
+ * of primitives), indented to `indent`; null when JSON.stringify gives nothing for it; undefined
+ * for a container to go out piece by piece.
+ */
+function wholeText(value: unknown, indent: string): string | null | undefined {
+  if (value !== null && typeof value === "object" && !("toJSON" in value) && !isLeaf(value)) return undefined;
+  const text = JSON.stringify(value, null, 2) as string | undefined;
+  if (text === undefined) return null;
+  // Raw line breaks are only ever the indentation's (JSON escapes those in strings).
+  return indent ? text.replaceAll("\n", `\n${indent}`) : text;
 }
 
 /**
@@ -63,17 +71,24 @@ export function mapStrings<T>(value: T, f: (text: string) => string): T {
     let out: unknown[] | undefined;
     for (let i = 0; i < value.length; i++) {
       const v = mapStrings(value[i], f);
-      if (v !== value[i]) {
+      if (!Object.is(v, value[i])) {
         out ??= value.slice();
         out[i] = v;
       }
     }
     return (out ?? value) as T;
   }
-  // Most reports have nothing to redact: find the first change before building anything.
+  // Each key and value mapped once; the copy is made only from the first change on.
   const record = value as Record<string, unknown>;
   const keys = Object.keys(record);
-  const unchanged = keys.every((k) => f(k) === k && mapStrings(record[k], f) === record[k]);
-  if (unchanged) return value;
-  return Object.fromEntries(keys.map((k) => [f(k), mapStrings(record[k], f)])) as T;
+  let out: [string, unknown][] | undefined;
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i];
+    const key = f(k);
+    const v = mapStrings(record[k], f);
+    if (out === undefined && (key !== k || !Object.is(v, record[k])))
+      out = keys.slice(0, i).map((earlier) => [earlier, record[earlier]]);
+    out?.push([key, v]);
+  }
+  return (out ? Object.fromEntries(out) : value) as T;
 }

@@ -31,7 +31,14 @@ describe("jsonChunks", () => {
       }),
       { numRuns: 500 },
     );
-    const odd = { a: undefined, b: [undefined, () => 1, { c: undefined }], d: { toJSON: () => "x" }, e: {} };
+    const odd = {
+      a: undefined,
+      b: [undefined, () => 1, { c: undefined }, { toJSON: () => undefined }],
+      d: { toJSON: () => "x" },
+      e: {},
+      f: { toJSON: () => undefined },
+      g: [[], [{}], { h: [] }],
+    };
     expect([...jsonChunks(odd)].join("")).toBe(JSON.stringify(odd, null, 2));
   });
 
@@ -89,6 +96,12 @@ describe("mapStrings", () => {
     expect(out.variants[1]).toEqual({ notes: ["[REDACTED] here"] });
     expect(out.variants[0].perQuery).toBe(untouched);
     expect(report.variants[1]).toEqual({ notes: ["sk-secret here"] });
+  });
+
+  it("shares what holds NaN (NaN is not !== itself for this)", () => {
+    const inner = { x: Number.NaN };
+    const value = { inner, list: [Number.NaN] };
+    expect(mapStrings(value, (t) => t)).toBe(value);
   });
 
   it("redacts object keys too", () => {
