@@ -4,10 +4,10 @@
  * complete) are hidden, and giving one
  * still fails in one line with its reason and exit 2, writing nothing.
  */
-import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildCli, runCli, spawnCli } from "../helpers/cli.js";
+import { buildCli, expectRefusal, runCli, spawnCli } from "../helpers/cli.js";
+import { EMBEDDED_LOAD } from "../load/helpers.js";
 import { tempDir } from "../run/helpers.js";
 
 let dir: string;
@@ -69,25 +69,7 @@ describe("load --help", () => {
     "%j given anyway: one line with the reason, exit 2, nothing written",
     async (args, why) => {
       const out = join(dir, `refused-${Math.random().toString(36).slice(2)}`);
-      const r = await runCli([
-        "load",
-        "--endpoint",
-        "embedded",
-        "--model",
-        "bm25",
-        "--docs",
-        "10",
-        "--rate",
-        "10",
-        ...args,
-        "--out",
-        out,
-      ]);
-      expect(r.code).toBe(2);
-      expect(r.stderr).toMatch(why);
-      expect(r.stderr.trim().split("\n")).toHaveLength(1);
-      expect(r.stderr).not.toMatch(/\bat .*\.ts:\d+/);
-      expect(existsSync(out)).toBe(false);
+      expectRefusal(await runCli([...EMBEDDED_LOAD, "--rate", "10", ...args, "--out", out]), why, out);
     },
   );
 });

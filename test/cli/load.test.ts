@@ -9,8 +9,8 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Report } from "../../src/report/schema.js";
-import { buildCli, REPO, runCli, runCliForReport, startCli } from "../helpers/cli.js";
-import { lastRelevantRows, startSheddingServer } from "../load/helpers.js";
+import { buildCli, expectRefusal, REPO, runCli, runCliForReport, startCli } from "../helpers/cli.js";
+import { EMBEDDED_LOAD, lastRelevantRows, startSheddingServer } from "../load/helpers.js";
 import { tempDir, writeCsv } from "../run/helpers.js";
 
 let dir: string;
@@ -122,7 +122,6 @@ describe("load: quality under load", () => {
 });
 
 describe("load: bad flags", () => {
-  const base = ["load", "--endpoint", "embedded", "--model", "bm25", "--docs", "10"];
   it.each([
     [["--rate", "10", "--slo", "p97<1s"], /--slo: unknown percentile 'p97'/],
     [["--rate", "10", "--slo", "p95<500"], /--slo: cannot read 'p95<500'/],
@@ -139,12 +138,7 @@ describe("load: bad flags", () => {
     [["--rate", "10", "--max-in-flight", "0"], /--max-in-flight must be a positive integer/],
   ])("%j: one line, exit 2, nothing written", async (args, message) => {
     const out = join(dir, `bad-${Math.random().toString(36).slice(2)}`);
-    const r = await runCli([...base, ...args, "--out", out]);
-    expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(message);
-    expect(r.stderr.trim().split("\n")).toHaveLength(1);
-    expect(r.stderr).not.toMatch(/\bat .*\.ts:\d+/);
-    expect(existsSync(out)).toBe(false);
+    expectRefusal(await runCli([...EMBEDDED_LOAD, ...args, "--out", out]), message, out);
   });
 });
 

@@ -61,6 +61,18 @@ export async function runCli(argv: string[], env: Record<string, string | undefi
 }
 
 /**
+ * A refusal as the CLI must give it: exit 2, one line matching `message` and no stack trace, and
+ * nothing at `out` (the folder the command was told to write).
+ */
+export function expectRefusal(r: CliRun, message: RegExp, out: string): void {
+  expect(r.code, r.stderr).toBe(2);
+  expect(r.stderr).toMatch(message);
+  expect(r.stderr.trim().split("\n")).toHaveLength(1);
+  expect(r.stderr).not.toMatch(/\bat .*\.ts:\d+/);
+  expect(existsSync(out)).toBe(false);
+}
+
+/**
  * runCli of a command that writes a report (`run`, `load`, `run --resume`), expecting exit 0 (its
  * stderr is the failure message when not), then the report.json of the folder it wrote: the one
  * `--out` names, or for a resume the one `--resume` names.

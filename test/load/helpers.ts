@@ -60,3 +60,6 @@ export function lastRelevantRows(queries: number, docs: number): CsvRow[] {
       });
   return rows;
 }
+
+/** A load of 10 synthetic documents against the embedded server's bm25: the base of the CLI's flag tests. */
+export const EMBEDDED_LOAD = ["load", "--endpoint", "embedded", "--model", "bm25", "--docs", "10"];
