@@ -12,11 +12,12 @@
  */
 import { setFlagsFromString } from "node:v8";
 
-export const HEAP_GROWING_PERCENT = 15;
+const HEAP_GROWING_PERCENT = 15;
 const THROUGHPUT_COMMANDS = new Set(["serve", "load"]);
 
 export function boundHeapGrowth(argv: readonly string[]): void {
-  if (THROUGHPUT_COMMANDS.has(argv[0] ?? "")) return;
+  // The command is the first word that is not a flag (a global flag may come before it).
+  if (THROUGHPUT_COMMANDS.has(argv.find((a) => !a.startsWith("-")) ?? "")) return;
   // Node refuses this flag in NODE_OPTIONS: only `node --heap-growing-percent=N` can give it.
   if (process.execArgv.some((a) => a.includes("heap-growing-percent"))) return;
   setFlagsFromString(`--heap-growing-percent=${HEAP_GROWING_PERCENT}`);

@@ -19,7 +19,7 @@ import type { ResultRecord } from "../results/record.js";
 import { type RunFlags, type RunOptions, resolveRunOptions } from "../run/config.js";
 import { type Task, tasksOf } from "../run/plan.js";
 import { prepareRun } from "../run/prepare.js";
-import { collectSecrets, redactor } from "../run/secrets.js";
+import { modelsRedactor } from "../run/secrets.js";
 import { VERSION } from "../version.js";
 import { type Kept, payloadSender, payloadsOf } from "./payloads.js";
 import { AnswerScorer } from "./quality.js";
@@ -100,7 +100,7 @@ async function loadSteps(
   const startedAt = new Date().toISOString();
   const measures = parseMeasures(options.measures ?? defaultMeasures(options.k)).map((m) => m.name);
   const headline = headlineMeasures(measures, options.k, options.measures !== undefined);
-  const redact = redactor(collectSecrets(options.models, env));
+  const redact = modelsRedactor(options.models, env);
   const prepared = await prepareRun({
     options,
     measures,

@@ -22,7 +22,7 @@ import { tasksOf } from "./plan.js";
 import { type Prepared, type PrepareInput, prepareRun } from "./prepare.js";
 import { createProgress, type ProgressStream } from "./progress.js";
 import { type ResumeOverrides, readResumable, resumedOptions } from "./resume.js";
-import { collectSecrets, redactor } from "./secrets.js";
+import { modelsRedactor } from "./secrets.js";
 import { resolveShard } from "./shard.js";
 
 export type { ResumeOverrides } from "./resume.js";
@@ -71,7 +71,7 @@ export async function runEvaluation(config: RunConfig | RunOptions, io: RunIo = 
   const explicit = options.measures !== undefined;
   const measures = parseMeasures(options.measures ?? defaultMeasures(options.k)).map((m) => m.name);
   const headline = headlineMeasures(measures, options.k, explicit);
-  const redact = redactor(collectSecrets(options.models, env));
+  const redact = modelsRedactor(options.models, env);
 
   return prepareAndRun(
     { options, measures, headline, env, redact, createdAt: startedAt, overwrite: io.overwrite === true },
@@ -96,7 +96,7 @@ export async function resumeEvaluation(
   const resumable = await readResumable(dir);
   const { manifest } = resumable;
   const options = resumedOptions(manifest, overrides, dir);
-  const redact = redactor(collectSecrets(options.models, env));
+  const redact = modelsRedactor(options.models, env);
   const { measures, headline } = manifest.scoring;
   return prepareAndRun(
     { options, measures, headline, env, redact, createdAt: manifest.createdAt, resume: resumable },

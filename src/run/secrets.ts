@@ -20,15 +20,20 @@ export function collectSecrets(
   );
 }
 
+/** The redactor for a run's models: the values of the key variables they name (and the conventional ones). */
+export function modelsRedactor(
+  models: { apiKeyEnv?: string }[],
+  env: Record<string, string | undefined> = process.env,
+): (text: string) => string {
+  return redactor(collectSecrets(models, env));
+}
+
 /**
  * The redactor for a folder rebuilt from its manifest (`report DIR`, `merge`): the key variables its
  * models name, read from this process's environment.
  */
-export function manifestRedactor(
-  manifest: { config: { models: unknown } },
-  env: Record<string, string | undefined> = process.env,
-): (text: string) => string {
-  return redactor(collectSecrets(manifest.config.models as { apiKeyEnv?: string }[], env));
+export function manifestRedactor(manifest: { config: { models: unknown } }): (text: string) => string {
+  return modelsRedactor(manifest.config.models as { apiKeyEnv?: string }[]);
 }
 
 const SECRET_KEY = /(api[-_]?key|token|secret|password|passwd|authorization|bearer|credential)/i;

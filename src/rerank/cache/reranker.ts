@@ -9,7 +9,7 @@
  * throughput; its items, scores, usage and notes are the stored ones, so metrics are unchanged.
  */
 import { UsageError } from "../../errors.js";
-import type { Reranker, RerankOptions, RerankResult } from "../types.js";
+import type { Reranker, RerankResult } from "../types.js";
 import { type AnswerIdentity, answerKey } from "./key.js";
 import type { AnswerStore } from "./store.js";
 
