@@ -1,10 +1,9 @@
 /** compare.md and the summary lines of `compare` on load reports: pure functions of its result. */
 import { gateSummary } from "./compare-gates.js";
 import type { LoadCompareResult, LoadPair, LoadRate, LoadSide } from "./compare-load.js";
-import { rateText } from "./load-markdown.js";
+import { rateText as rate } from "./load-markdown.js";
 
 const cell = (s: string) => s.replace(/\|/g, "\\|");
-const rate = rateText;
 const signed = (x: number, digits: number) => `${x >= 0 ? "+" : ""}${x.toFixed(digits)}`;
 const rates = (xs: number[]) => xs.map((x) => `${rate(x)}/s`).join(", ");
 

@@ -5,7 +5,7 @@
  */
 import type { TopLevelSpec } from "vega-lite";
 import { type Chart, fmt } from "./html-charts.js";
-import { loadStepTable, rateText } from "./load-markdown.js";
+import { loadStepTable, rateText as rate } from "./load-markdown.js";
 import type { LoadSection, LoadStep } from "./schema.js";
 import type { Report, ReportVariant } from "./types.js";
 
@@ -16,7 +16,6 @@ const SLO = "#c92a2a";
 const MAX_RATE = "#2b8a3e";
 
 const ms = (x: number | null | undefined): string => fmt(x, 1);
-const rate = rateText;
 
 /** Steps with the endpoint they were sent to, in rate order (a rate search probes out of order). */
 function stepsOf(report: Report, load: LoadSection): { step: LoadStep; endpoint: string }[] {

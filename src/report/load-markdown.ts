@@ -6,13 +6,13 @@
 import { markdownTable } from "./markdown.js";
 import type { LoadSection } from "./schema.js";
 
+/** A request rate as the load's HTML and compare reports write it: whole rates as they are, others to one decimal. */
+export const rateText = (x: number): string => (Number.isInteger(x) ? String(x) : x.toFixed(1));
+
 /**
  * The steps as one table, in the order they ran (report.md and report.html): offered vs achieved,
  * drops, errors, latency from the intended send time, sender lag p99, `measures` and the SLO verdict.
  */
-/** A request rate as the load's reports write it: whole rates as they are, others to one decimal. */
-export const rateText = (x: number): string => (Number.isInteger(x) ? String(x) : x.toFixed(1));
-
 export function loadStepTable(load: LoadSection, measures: string[]): { head: string[]; rows: string[][] } {
   const withSlo = load.slo !== null;
   const head = [

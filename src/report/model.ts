@@ -6,7 +6,7 @@
  */
 
 import { UsageError } from "../errors.js";
-import type { LatencySummary, Qrels, Run } from "../metrics/index.js";
+import type { LatencySummary, Qrels } from "../metrics/index.js";
 import { RunEvaluator, summarizeLatency, tiesInTopK } from "../metrics/index.js";
 import { rerankWindowSeconds } from "../results/collate.js";
 import type { Manifest, ManifestVariant } from "../results/manifest.js";
@@ -265,15 +265,14 @@ function rankingFigures(
   complete: boolean,
   tieK: number,
 ) {
-  const run: Run = new Map();
+  // collateRecords gives one record per (variant, query): each goes to the evaluator as it is.
+  const evaluator = new RunEvaluator(qrels, measures, { complete });
   let ties = 0;
   for (const r of recs) {
     if (r.error) continue;
-    run.set(r.qid, r.ranking);
+    evaluator.addRanking(r.qid, r.ranking);
     if (tiesInTopK(r.ranking, tieK)) ties++;
   }
-  const evaluator = new RunEvaluator(qrels, measures, { complete });
-  for (const [qid, ranking] of run) evaluator.addRanking(qid, ranking);
   // Read straight into one object per measure: no row object per query on the way.
   const evaluation = evaluator.finish({ perQuery: false });
   const metrics: ReportVariant["metrics"] = {};

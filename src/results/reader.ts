@@ -7,7 +7,7 @@
 import { open } from "node:fs/promises";
 import { InputError } from "../errors.js";
 import { readLines } from "../trec/lines.js";
-import { type ResultRecord, rankingOfPairs } from "./record.js";
+import type { RecordRanking, ResultRecord } from "./record.js";
 
 export interface ReadResultsOutcome {
   records: ResultRecord[];
@@ -79,13 +79,9 @@ function checkRecord(value: unknown, at: { file: string; line: number }): Result
   for (const field of ["variant", "qid"]) {
     if (typeof r[field] !== "string") throw new InputError("missing or not a string", { ...at, field });
   }
-  const ranking = r.ranking;
-  const pairs =
-    Array.isArray(ranking) &&
-    ranking.every(
-      (p) => Array.isArray(p) && p.length === 2 && typeof p[0] === "string" && Number.isFinite(p[1]),
-    );
-  if (!pairs) throw new InputError("expected an array of [docId, score] pairs", { ...at, field: "ranking" });
+  const ranking = rankingOfLine(r.ranking);
+  if (!ranking)
+    throw new InputError("expected an array of [docId, score] pairs", { ...at, field: "ranking" });
   for (const field of ["candidates", "latencyMs", "attempts", "requests", "startMs", "endMs"]) {
     if (!Number.isFinite(r[field])) throw new InputError("missing or not a number", { ...at, field });
   }
@@ -100,5 +96,20 @@ function checkRecord(value: unknown, at: { file: string; line: number }): Result
   if (!typed) throw new InputError("expected an array of {code, detail}", { ...at, field: "notes" });
   if (r.error !== undefined && typeof (r.error as { kind?: unknown })?.kind !== "string")
     throw new InputError("expected {kind, message}", { ...at, field: "error" });
-  return { ...r, ranking: rankingOfPairs(ranking as [string, number][]), notes } as unknown as ResultRecord;
+  return { ...r, ranking, notes } as unknown as ResultRecord;
+}
+
+/** The line's [docId, score] pairs as columns, checked in the same pass; undefined when they are not pairs. */
+function rankingOfLine(value: unknown): RecordRanking | undefined {
+  if (!Array.isArray(value)) return undefined;
+  const docIds = new Array<string>(value.length);
+  const scores = new Array<number>(value.length);
+  for (let i = 0; i < value.length; i++) {
+    const p = value[i];
+    if (!Array.isArray(p) || p.length !== 2 || typeof p[0] !== "string" || !Number.isFinite(p[1]))
+      return undefined;
+    docIds[i] = p[0];
+    scores[i] = p[1];
+  }
+  return { docIds, scores };
 }

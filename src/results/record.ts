@@ -4,6 +4,7 @@
  * scores, per-attempt latencies, attempts, usage, notes, the error if any, and the task's times.
  */
 import type { RerankNote, RerankUsage, ScoreKind } from "../rerank/types.js";
+import type { Ranking } from "../trec/types.js";
 
 export interface ResultError {
   kind: string;
@@ -16,10 +17,7 @@ export interface ResultError {
  * score] pairs (`rankingPairs`); in memory the columns cost about a quarter of the pairs (20
  * documents: 0.4 KB against 1.6 KB), which is most of a big run's records.
  */
-export interface RecordRanking {
-  docIds: string[];
-  scores: number[];
-}
+export type RecordRanking = Ranking & { scores: number[] };
 
 /** The file's form of a ranking: [docId, score] pairs in order. */
 export function rankingPairs(ranking: RecordRanking): [string, number][] {
