@@ -1,42 +1,52 @@
 /**
  * A caller's AbortSignal is often shared by every rerank() call of a run (one "cancel the run"
  * signal). A listener per call on it would trip Node's MaxListenersExceededWarning past 10 calls in
- * flight, so each signal gets ONE listener, fanned out to the calls currently linked to it, and
- * removed when the last of them ends.
+ * flight, so each signal gets ONE listener, fanned out to the calls, attempts and back-off sleeps
+ * currently linked to it, and removed when the last of them ends.
  */
 
 interface FanOut {
   listener: () => void;
-  controllers: Set<AbortController>;
+  callbacks: Set<() => void>;
 }
 
 const fanOuts = new WeakMap<AbortSignal, FanOut>();
 
-/** Aborts `controller` (with the signal's reason) when `signal` aborts. Call the result when done. */
-export function linkAbort(signal: AbortSignal | undefined, controller: AbortController): () => void {
+/**
+ * Calls `fn` once when `signal` aborts (at once when it already has), through the signal's one
+ * listener. Call the result when done (the listener goes with the last callback).
+ */
+export function onAbort(signal: AbortSignal | undefined, fn: () => void): () => void {
   if (signal === undefined) return () => {};
   if (signal.aborted) {
-    controller.abort(signal.reason);
+    fn();
     return () => {};
   }
   let fan = fanOuts.get(signal);
   if (fan === undefined) {
-    const controllers = new Set<AbortController>();
+    const callbacks = new Set<() => void>();
     const listener = () => {
       fanOuts.delete(signal);
-      for (const linked of controllers) linked.abort(signal.reason);
+      for (const callback of callbacks) callback();
     };
     signal.addEventListener("abort", listener, { once: true });
-    fan = { listener, controllers };
+    fan = { listener, callbacks };
     fanOuts.set(signal, fan);
   }
   const linked = fan;
-  linked.controllers.add(controller);
+  // A callback of its own: the same fn registered twice is two registrations.
+  const callback = () => fn();
+  linked.callbacks.add(callback);
   return () => {
-    linked.controllers.delete(controller);
-    if (linked.controllers.size === 0 && fanOuts.get(signal) === linked) {
+    linked.callbacks.delete(callback);
+    if (linked.callbacks.size === 0 && fanOuts.get(signal) === linked) {
       signal.removeEventListener("abort", linked.listener);
       fanOuts.delete(signal);
     }
   };
+}
+
+/** Aborts `controller` (with the signal's reason) when `signal` aborts. Call the result when done. */
+export function linkAbort(signal: AbortSignal | undefined, controller: AbortController): () => void {
+  return onAbort(signal, () => controller.abort(signal?.reason));
 }

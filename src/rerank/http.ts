@@ -3,6 +3,7 @@
  * TLS verification left on (undici verifies certificates by default and nothing here turns it off).
  */
 import { type Dispatcher, Pool } from "undici";
+import { onAbort } from "./abort.js";
 import { AnswerTooLarge, AttemptDeadlineExceeded } from "./limits.js";
 import { isRetryableNetworkCode } from "./retry.js";
 
@@ -128,8 +129,7 @@ class AnswerReader implements Dispatcher.DispatchHandler {
   #settled = false;
   /** Why the attempt was given up before its request reached a socket: abort it when it does. */
   #abandoned: unknown;
-  readonly #signal: AbortSignal | undefined;
-  readonly #onAbort: (() => void) | undefined;
+  readonly #unlinkAbort: (() => void) | undefined;
   readonly #timer: NodeJS.Timeout | undefined;
   readonly #maxBytes: number;
 
@@ -142,13 +142,11 @@ class AnswerReader implements Dispatcher.DispatchHandler {
     if (deadlineMs !== undefined) {
       this.#timer = setTimeout(() => this.#abort(new AttemptDeadlineExceeded(deadlineMs)), deadlineMs);
     }
-    this.#signal = signal;
     if (signal === undefined) return;
     // A request still queued for a connection has no controller yet: fail the call now, and abort
     // the request when it reaches a socket (onRequestStart).
-    this.#onAbort = () => this.#abort(signal.reason);
-    if (signal.aborted) this.#onAbort();
-    else signal.addEventListener("abort", this.#onAbort, { once: true });
+    // Through abort.ts: a run's signal is shared by every attempt in flight.
+    this.#unlinkAbort = onAbort(signal, () => this.#abort(signal.reason));
   }
 
   onRequestStart(controller: Controller): void {
@@ -218,7 +216,7 @@ class AnswerReader implements Dispatcher.DispatchHandler {
     this.#settled = true;
     this.#chunks.length = 0;
     if (this.#timer !== undefined) clearTimeout(this.#timer);
-    if (this.#onAbort) this.#signal?.removeEventListener("abort", this.#onAbort);
+    this.#unlinkAbort?.();
   }
 }
 

@@ -8,6 +8,8 @@
  * nor per-attempt timing, both of which the evaluation records. The client's own loop does all four.
  */
 
+import { onAbort } from "./abort.js";
+
 export const DEFAULT_RETRIES = 3;
 export const DEFAULT_BASE_BACKOFF_MS = 250;
 export const DEFAULT_MAX_BACKOFF_MS = 20_000;
@@ -96,14 +98,14 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
       reject(signal.reason);
       return;
     }
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal?.reason);
-    };
     const timer = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
+      unlink();
       resolve();
     }, ms);
-    signal?.addEventListener("abort", onAbort, { once: true });
+    // Through abort.ts: a run's signal is shared by every call sleeping at once.
+    const unlink = onAbort(signal, () => {
+      clearTimeout(timer);
+      reject(signal?.reason);
+    });
   });
 }
