@@ -101,6 +101,11 @@ function strictlyFalling(scores: ArrayLike<number>): boolean {
   return true;
 }
 
+function ascending(ranks: Int32Array): boolean {
+  for (let t = 1; t < ranks.length; t++) if (ranks[t] < ranks[t - 1]) return false;
+  return true;
+}
+
 /** Orders the (rank, grade) pairs by rank and attaches the query-level figures. */
 export function assemble(
   ranks: Int32Array,
@@ -110,12 +115,17 @@ export function assemble(
   level: number,
 ): JudgedRanking {
   const f = ranks.length;
-  const order = Array.from({ length: f }, (_, i) => i).sort((a, b) => ranks[a] - ranks[b]);
-  const sortedRanks = new Int32Array(f);
-  const sortedGrades = new Int32Array(f);
-  for (let t = 0; t < f; t++) {
-    sortedRanks[t] = ranks[order[t]];
-    sortedGrades[t] = grades[order[t]];
+  let sortedRanks = ranks;
+  let sortedGrades = grades;
+  // Ranks found in ranking order (a reranker's answer, most often) are in order already.
+  if (!ascending(ranks)) {
+    const order = Array.from({ length: f }, (_, i) => i).sort((a, b) => ranks[a] - ranks[b]);
+    sortedRanks = new Int32Array(f);
+    sortedGrades = new Int32Array(f);
+    for (let t = 0; t < f; t++) {
+      sortedRanks[t] = ranks[order[t]];
+      sortedGrades[t] = grades[order[t]];
+    }
   }
   return {
     n,
