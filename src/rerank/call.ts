@@ -74,7 +74,8 @@ export async function callWithRetries(
   const latencies: number[] = [];
   const name = policy.dialect;
   const { signal, deadlineAt } = context;
-  const taskDeadline = `the task deadline (${formatDuration(policy.taskTimeoutMs)}, --task-timeout-ms)`;
+  // Spelled out only for a message (this runs for every call, thousands a second under load).
+  const taskDeadline = () => `the task deadline (${formatDuration(policy.taskTimeoutMs)}, --task-timeout-ms)`;
   /** Retryable failures other than 429 so far, and the time waited on 429s. */
   let failures = 0;
   let rateLimited = 0;
@@ -95,7 +96,9 @@ export async function callWithRetries(
   /** Waits `ms` before the next attempt, unless that would end past the task deadline. */
   const pause = async (ms: number, fail: (reason: string) => ApiError) => {
     if (performance.now() + ms >= deadlineAt) {
-      throw fail(`${taskDeadline} leaves no time for the ${formatDuration(ms)} wait before another attempt`);
+      throw fail(
+        `${taskDeadline()} leaves no time for the ${formatDuration(ms)} wait before another attempt`,
+      );
     }
     try {
       await sleep(ms, signal);
@@ -122,7 +125,7 @@ export async function callWithRetries(
     const left = deadlineAt - started;
     if (left <= 0) {
       // Only a request queued behind its call's other chunks gets here: waits check beforehand.
-      throw new ApiError(`${name} ${policy.origin}: ${taskDeadline} passed before the request was sent`, {
+      throw new ApiError(`${name} ${policy.origin}: ${taskDeadline()} passed before the request was sent`, {
         kind: "timeout",
         retryable: true,
         attempts: attempt - 1,
@@ -141,7 +144,10 @@ export async function callWithRetries(
       latencies.push(performance.now() - started);
       if (cut && err instanceof AttemptDeadlineExceeded && !signal?.aborted) {
         // Retryable in kind (another run may get through), though this task has no time left.
-        throw networkError(`no complete answer before ${taskDeadline}`, { kind: "timeout", retryable: true });
+        throw networkError(`no complete answer before ${taskDeadline()}`, {
+          kind: "timeout",
+          retryable: true,
+        });
       }
       const failure = describeNetworkError(err, signal);
       const fail = (reason = "") => networkError(`${failure.description}${reason && `; ${reason}`}`, failure);

@@ -113,7 +113,8 @@ async function sendChunk(
     notes.push(overTopNNote(parsed.items.length, request.topN));
   }
   return {
-    items: parsed.items.map(({ index, score }) => ({ index, score })),
+    // The dialect's own fresh objects (ParsedAnswer): sendRequest maps their indices in place.
+    items: parsed.items,
     usage: parsed.usage ?? dialect.usageFromHeaders?.(outcome.headers),
     providerId: parsed.providerId,
     model: parsed.model,

@@ -162,7 +162,10 @@ export interface BuiltRequest {
 }
 
 export interface ParsedAnswer {
-  /** Indices into the request's documents array (as sent), raw scores, in answer order. */
+  /**
+   * Indices into the request's documents array (as sent), raw scores, in answer order: objects of
+   * their own with these two fields only, which the client takes over (it maps each index in place).
+   */
   items: { index: number; score: number }[];
   usage?: RerankUsage;
   providerId?: string;

@@ -27,7 +27,8 @@ export function validateAnswerItems(items: unknown, sent: number): void {
     throw malformed("results", `${items.length} items for ${sent} documents sent`);
   }
   const seen = new Uint8Array(sent);
-  items.forEach((item: { index?: unknown; score?: unknown } | null, position) => {
+  for (let position = 0; position < items.length; position++) {
+    const item: { index?: unknown; score?: unknown } | null = items[position];
     const index = item?.index;
     if (typeof index !== "number" || !Number.isInteger(index)) {
       throw malformed("index", `item ${position} has index ${describe(index)}, not an integer`);
@@ -41,7 +42,7 @@ export function validateAnswerItems(items: unknown, sent: number): void {
     if (typeof score !== "number" || !Number.isFinite(score)) {
       throw malformed("score", `item ${position} (index ${index}) has score ${describe(score)}`);
     }
-  });
+  }
 }
 
 function describe(value: unknown): string {

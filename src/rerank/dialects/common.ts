@@ -154,9 +154,18 @@ function count(value: unknown): number | undefined {
   return typeof value === "number" && Number.isFinite(value) ? value : undefined;
 }
 
+/** The usage without its unset fields; undefined when none is set. Once per answer: a plain loop. */
 function compact(usage: RerankUsage): RerankUsage | undefined {
-  const entries = Object.entries(usage).filter(([, v]) => v !== undefined);
-  return entries.length > 0 ? (Object.fromEntries(entries) as RerankUsage) : undefined;
+  const out: RerankUsage = {};
+  let set = false;
+  for (const key of Object.keys(usage) as (keyof RerankUsage)[]) {
+    const value = usage[key];
+    if (value !== undefined) {
+      out[key] = value;
+      set = true;
+    }
+  }
+  return set ? out : undefined;
 }
 
 /** OpenAI-style `usage: {prompt_tokens, total_tokens}` (vLLM, Jina, Voyage, Mixedbread, Infinity, llama.cpp, NIM). */
