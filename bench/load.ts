@@ -3,10 +3,10 @@
  * and `rerank-eval load` as another, so neither's work is on the other's event loop:
  *
  * 1. 2,000 requests/s of a 100-document payload (300 bytes each) against `serve --latency-ms 20
- *    --capacity 200`: achieved within 1 % of offered and sender lag p99 under 5 ms (the targets);
+ *    --capacity 200`: achieved within 1 % of offered and sender lag p99 under 5 ms (the targets),
+ *    for both answer shapes (SHAPES), each beside the floor: the same step loop with a bare undici
+ *    send (bench/sender-floor.ts), whose lag is what this machine allows a Node sender;
  * 2. the highest rate it holds on this machine (a sweep upwards, the same two criteria);
- * 1b. the floor: a bare undici open loop at 2,000/s (bench/sender-floor.ts), whose lag is what this
- *    machine allows any Node sender;
  * 3. autocannon (-R, the same rate, payload and route) in the same run, for comparison;
  * 4. the must-show: a sweep against `serve --latency-ms 50 --capacity 8` (160/s) shows latency flat
  *    below 160/s and queueing above, and --find-max-rate --slo "p95<100ms" lands within 10 % of 160.
@@ -51,11 +51,22 @@ function load(args: string[]): Promise<Report> {
   );
 }
 
-const synthetic = (url: string) => [
+/**
+ * The two answer shapes the sender meets: Cohere v2's (scores only, as Cohere, Jina, Voyage, TEI and
+ * Infinity answer) and vLLM's, which echoes every document (`document: {text}`, as regolo does too),
+ * so each answer is ~36 KB instead of ~4 KB to encode on the server and parse in the sender.
+ */
+const SHAPES = [
+  { name: "Cohere v2 answers (scores only)", provider: "cohere", route: "/v2/rerank" },
+  { name: "vLLM answers (every document echoed)", provider: "vllm", route: "/rerank" },
+] as const;
+type Shape = (typeof SHAPES)[number];
+
+const synthetic = (url: string, shape: Shape) => [
   "--provider",
-  "vllm",
+  shape.provider,
   "--endpoint",
-  `${url}/rerank`,
+  `${url}${shape.route}`,
   "--model",
   "identity",
   "--docs",
@@ -78,72 +89,86 @@ const uptime = () =>
 
 async function sender(): Promise<void> {
   const { child, url } = await startServe(["--latency-ms", "20", "--capacity", "200"]);
+  const seconds =
+    Number.parseFloat(DURATION) * (DURATION.endsWith("ms") ? 0.001 : DURATION.endsWith("m") ? 60 : 1);
+  const body = JSON.stringify({
+    model: "identity",
+    query: "river mountain city",
+    documents: Array.from(
+      { length: DOCS },
+      (_, i) => `${"lorem ipsum ".repeat(25).slice(0, DOC_BYTES - 4)} ${i}`,
+    ),
+  });
   try {
-    console.log(
-      `\n1. 2,000/s of ${DOCS} documents × ${DOC_BYTES} bytes against serve --latency-ms 20 --capacity 200 (${DURATION}, warmup 3s); ${uptime()}`,
-    );
-    const r = await load([...synthetic(url), "--rate", "2000", "--duration", DURATION, "--warmup", "3s"]);
-    const s = (r.load as NonNullable<Report["load"]>).steps[0];
-    console.log(`   ${row(s)}`);
-    console.log(
-      `   target (achieved within 1 %, lag p99 < 5 ms): ${holds(s) ? "MET" : "NOT MET"}; process CPU ${r.timing.rerankCpuSeconds?.toFixed(1)} s`,
-    );
-
-    const floorBody = JSON.stringify({
-      model: "identity",
-      query: "river mountain city",
-      documents: Array.from(
-        { length: DOCS },
-        (_, i) => `${"lorem ipsum ".repeat(25).slice(0, DOC_BYTES - 4)} ${i}`,
-      ),
-    });
-    const seconds =
-      Number.parseFloat(DURATION) * (DURATION.endsWith("ms") ? 0.001 : DURATION.endsWith("m") ? 60 : 1);
-    console.log(
-      `\n1b. the floor: a bare undici open loop at 2,000/s, same payload, answers read but not parsed or scored; ${uptime()}`,
-    );
-    const f = await senderFloor(`${url}/rerank`, floorBody, 2000, seconds, 3);
-    console.log(
-      `   achieved ${f.achievedRate.toFixed(1)}/s  p50 ${f.latency.p50.toFixed(1)} ms  p99 ${f.latency.p99.toFixed(1)} ms  ` +
-        `lag p50 ${f.lag.p50.toFixed(2)} p99 ${f.lag.p99.toFixed(2)} max ${f.lag.max.toFixed(1)} ms  ` +
-        `(lag p99 < 5 ms: ${f.lag.p99 < 5 ? "yes" : "NO: the machine, not the tool"})`,
-    );
-
-    console.log(`\n2. the highest rate the sender holds (same criteria), 5 s steps; ${uptime()}`);
-    const sweep = await load([
-      ...synthetic(url),
-      "--rate",
-      "1000,2000,3000,4000,6000,8000",
-      "--duration",
-      "5s",
-      "--warmup",
-      "2s",
-    ]);
-    let best = 0;
-    for (const st of (sweep.load as NonNullable<Report["load"]>).steps) {
-      console.log(`   ${row(st)}${holds(st) ? "  holds" : ""}`);
-      if (holds(st)) best = Math.max(best, st.offeredRate);
+    for (const [n, shape] of SHAPES.entries()) {
+      console.log(
+        `\n1${"ab"[n]}. ${shape.name}: 2,000/s of ${DOCS} documents × ${DOC_BYTES} bytes against serve --latency-ms 20 --capacity 200 (${DURATION}, warmup 3s); ${uptime()}`,
+      );
+      const r = await load([
+        ...synthetic(url, shape),
+        "--rate",
+        "2000",
+        "--duration",
+        DURATION,
+        "--warmup",
+        "3s",
+      ]);
+      const s = (r.load as NonNullable<Report["load"]>).steps[0];
+      console.log(`   rerank-eval load  ${row(s)}`);
+      console.log(
+        `   target (achieved within 1 %, lag p99 < 5 ms): ${holds(s) ? "MET" : "NOT MET"}; process CPU ${r.timing.rerankCpuSeconds?.toFixed(1)} s`,
+      );
+      // The floor: the same step loop with a bare undici send, answers parsed (or only read).
+      for (const parse of [true, false]) {
+        const f = await senderFloor(`${url}${shape.route}`, body, 2000, seconds, 3, parse);
+        console.log(
+          `   floor, ${parse ? "answers parsed" : "answers read only"}: achieved ${f.achievedRate.toFixed(1)}/s  ` +
+            `p50 ${f.latency.p50.toFixed(1)} ms  p99 ${f.latency.p99.toFixed(1)} ms  ` +
+            `lag p50 ${f.lag.p50.toFixed(2)} p99 ${f.lag.p99.toFixed(2)} max ${f.lag.max.toFixed(1)} ms`,
+        );
+      }
     }
-    console.log(`   highest rate held: ${best || "none"}/s`);
 
-    console.log(
-      `\n3. autocannon -R 2000, the same payload and route, 100 connections, ${DURATION}; ${uptime()}`,
-    );
-    const body = floorBody;
-    const ac = await autocannon({
-      url: `${url}/rerank`,
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body,
-      connections: 100,
-      overallRate: 2000,
-      duration: seconds,
-    });
-    console.log(
-      `   achieved ${(ac.requests.total / seconds).toFixed(1)}/s  p50 ${ac.latency.p50} ms  p99 ${ac.latency.p99} ms  ` +
-        `max ${ac.latency.max} ms  non-2xx ${ac.non2xx} errors ${ac.errors}` +
-        "  (autocannon times from the actual send: no coordinated-omission correction)",
-    );
+    for (const shape of SHAPES) {
+      console.log(
+        `\n2. the highest rate the sender holds (same criteria), ${shape.name}, 5 s steps; ${uptime()}`,
+      );
+      const sweep = await load([
+        ...synthetic(url, shape),
+        "--rate",
+        "1000,1500,2000,2500,3000,4000",
+        "--duration",
+        "5s",
+        "--warmup",
+        "2s",
+      ]);
+      let best = 0;
+      for (const st of (sweep.load as NonNullable<Report["load"]>).steps) {
+        console.log(`   ${row(st)}${holds(st) ? "  holds" : ""}`);
+        if (holds(st)) best = Math.max(best, st.offeredRate);
+      }
+      console.log(`   highest rate held: ${best || "none"}/s`);
+    }
+
+    for (const shape of SHAPES) {
+      console.log(
+        `\n3. autocannon -R 2000, the same payload, ${shape.name}, 100 connections, ${DURATION}; ${uptime()}`,
+      );
+      const ac = await autocannon({
+        url: `${url}${shape.route}`,
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body,
+        connections: 100,
+        overallRate: 2000,
+        duration: seconds,
+      });
+      console.log(
+        `   achieved ${(ac.requests.total / seconds).toFixed(1)}/s  p50 ${ac.latency.p50} ms  p99 ${ac.latency.p99} ms  ` +
+          `max ${ac.latency.max} ms  non-2xx ${ac.non2xx} errors ${ac.errors}` +
+          "  (autocannon times from the actual send: no coordinated-omission correction)",
+      );
+    }
   } finally {
     child.kill();
   }
