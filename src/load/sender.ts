@@ -151,10 +151,15 @@ export function runStep(spec: StepSpec, send: Send, stop?: AbortSignal): Promise
           }
         }
         if (!scheduling) finish();
+        // The answers of a busy moment are handled one after another in one turn of the event
+        // loop; sending what fell due between them, instead of at the next timer, keeps them
+        // from delaying the schedule by the whole turn.
+        else if (timer !== undefined && next <= performance.now() - t0) tick();
       });
     };
 
     const tick = () => {
+      if (timer !== undefined) clearTimeout(timer);
       timer = undefined;
       if (!scheduling) return;
       const now = performance.now() - t0;
