@@ -5,7 +5,7 @@
  * share with the server's lifecycle (index.ts) is one ServerState.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { cohereAnswer, errorBody, rank, regoloAnswer } from "./answers.js";
+import { bodyHasNoEscapes, cohereAnswerText, errorBody, rank, regoloAnswerText } from "./answers.js";
 import type { ServiceSlots } from "./capacity.js";
 import { type PendingDelays, ServerClosing } from "./delays.js";
 import type { FaultPlan, TokenBucket } from "./faults.js";
@@ -143,10 +143,12 @@ async function handle(
         scoreDocuments(request.model, request.query, request.documents, o.seed),
         request.topN,
       );
-      sendJson(
+      sendText(
         res,
         200,
-        dialect === "cohere" ? cohereAnswer(request, ranked) : regoloAnswer(request, ranked),
+        dialect === "cohere"
+          ? cohereAnswerText(request, ranked)
+          : regoloAnswerText(request, ranked, bodyHasNoEscapes(body)),
       );
     } finally {
       s.inService--;
@@ -211,7 +213,11 @@ function splitUrl(url: string | undefined): [path: string, query: string] {
 }
 
 function sendJson(res: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
+  sendText(res, status, JSON.stringify(body));
+}
+
+/** A JSON answer already written as text (the rerank answers, answers.ts). */
+function sendText(res: ServerResponse, status: number, text: string): void {
   res.writeHead(status, {
     "Content-Type": "application/json",
     "Content-Length": Buffer.byteLength(text),
