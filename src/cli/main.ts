@@ -27,7 +27,7 @@ import { rerankCommand } from "./commands/rerank.js";
 import { retrieveCommand } from "./commands/retrieve.js";
 import { runCommand } from "./commands/run.js";
 import { serveCommand } from "./commands/serve.js";
-import { boundHeapGrowth } from "./heap.js";
+import { boundHeapGrowth, loadInSizedHeap } from "./heap.js";
 import { explainUsageFailure } from "./suggest.js";
 
 /**
@@ -203,6 +203,13 @@ export function runToExit(command: () => Promise<number>): void {
 
 if (isEntryPoint()) {
   const argv = hideBin(process.argv);
-  boundHeapGrowth(argv);
-  runToExit(() => main(argv));
+  const sized = loadInSizedHeap(argv);
+  if (sized) {
+    sized.then((code) => {
+      process.exitCode = code;
+    });
+  } else {
+    boundHeapGrowth(argv);
+    runToExit(() => main(argv));
+  }
 }

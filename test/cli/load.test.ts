@@ -182,4 +182,22 @@ describe("load: Ctrl-C", () => {
     expect(report.load?.steps[0].requests).toBeLessThan(600);
     expect(report.warnings.join(" ")).toMatch(/interrupted/);
   }, 30_000);
+
+  it("one Ctrl-C in a terminal (SIGINT to the whole foreground group) is one stop, said once", async () => {
+    const out = join(dir, "interrupted-group");
+    const { child, done } = startCli(
+      [...EMBEDDED_LOAD, "--rate", "20", "--duration", "60s", "--warmup", "0s", "--out", out],
+      {},
+      { detached: true },
+    );
+    for (let i = 0; i < 100 && !existsSync(join(out, "manifest.json")); i++)
+      await new Promise((r) => setTimeout(r, 50));
+    await new Promise((r) => setTimeout(r, 700));
+    process.kill(-(child.pid as number), "SIGINT");
+    const r = await done;
+    expect(r.code).toBe(130);
+    expect(r.stderr.match(/SIGINT: stopping/g)).toHaveLength(1);
+    expect(r.stderr).not.toMatch(/aborting/);
+    expect((await readReport(out)).load?.steps).toHaveLength(1);
+  }, 30_000);
 });

@@ -127,6 +127,8 @@ export function startProcess(
     env?: Record<string, string | undefined>;
     timeoutMs?: number;
     stdin?: "ignore" | "pipe";
+    /** In a process group of its own (a terminal's foreground job): signal it with kill(-pid). */
+    detached?: boolean;
   } = {},
 ): StartedCli {
   const started = performance.now();
@@ -134,6 +136,7 @@ export function startProcess(
     cwd: opts.cwd ?? REPO,
     env: opts.env ?? { PATH: process.env.PATH ?? "" },
     stdio: [opts.stdin ?? "ignore", "pipe", "pipe"],
+    detached: opts.detached === true,
   });
   const done = new Promise<SpawnedRun>((resolve, reject) => {
     let stdout = "";
@@ -158,7 +161,7 @@ export function startProcess(
 export function startCli(
   args: string[],
   env: Record<string, string | undefined>,
-  opts: { timeoutMs?: number; cwd?: string } = {},
+  opts: { timeoutMs?: number; cwd?: string; detached?: boolean } = {},
 ): StartedCli {
   return startProcess(process.execPath, [CLI, ...args], {
     ...opts,
