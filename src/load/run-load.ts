@@ -109,6 +109,7 @@ async function loadSteps(
     redact,
     createdAt: startedAt,
     inFlightBound: true,
+    overwrite: io.overwrite === true,
   });
   try {
     const { plan, manifest, evalSet, outDir } = prepared;

@@ -7,7 +7,7 @@
  */
 import { join } from "node:path";
 import { InputError } from "../errors.js";
-import type { Manifest } from "../results/manifest.js";
+import { isLoadManifest, type Manifest } from "../results/manifest.js";
 import { readReport } from "./read.js";
 import type { Report } from "./types.js";
 
@@ -34,14 +34,14 @@ export async function previousReport(dir: string, manifest: Manifest): Promise<R
   try {
     previous = await readReport(file);
   } catch (err) {
-    if (!looksLikeLoad(manifest)) return undefined;
+    if (!isLoadManifest(manifest)) return undefined;
     const why = err instanceof InputError ? err.reason : (err as Error).message;
     throw new InputError(
       `a load folder keeps its measured rates, latencies and histograms only in its report.json, which cannot be read (${why}): run the load again`,
       { file },
     );
   }
-  if (previous.load || !looksLikeLoad(manifest)) return previous;
+  if (previous.load || !isLoadManifest(manifest)) return previous;
   throw new InputError(
     "has no load section, but the folder is a load's (its variants are load steps): run the load again",
     { file },
@@ -84,16 +84,4 @@ export function withMeasuredLoad(built: Report, previous: Report, qrelsChanged: 
     warnings,
     load: { ...load, steps },
   };
-}
-
-/**
- * A load's manifest names its steps as variants (`step1-200rps`, "bm25 @ 200/s"): a run's variant
- * ids come from model names and top_n, which would have to mimic both to be taken for one.
- */
-function looksLikeLoad(manifest: Manifest): boolean {
-  const rerank = manifest.variants.filter((v) => v.kind === "rerank");
-  return (
-    rerank.length > 0 &&
-    rerank.every((v) => /^step\d+-[0-9._]+rps$/.test(v.id) && / @ [0-9.]+\/s$/.test(v.name))
-  );
 }

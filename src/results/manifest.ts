@@ -185,6 +185,18 @@ export type CandidatesInfo = z.infer<typeof CandidatesInfoSchema>;
 export type ShardInfo = z.infer<typeof ShardInfoSchema>;
 export type MergedInfo = z.infer<typeof MergedInfoSchema>;
 
+/**
+ * A load's manifest names its steps as variants (`step1-200rps`, "bm25 @ 200/s"): a run's variant
+ * ids come from model names and top_n, which would have to mimic both to be taken for one.
+ */
+export function isLoadManifest(manifest: Manifest): boolean {
+  const rerank = manifest.variants.filter((v) => v.kind === "rerank");
+  return (
+    rerank.length > 0 &&
+    rerank.every((v) => /^step\d+-[0-9._]+rps$/.test(v.id) && / @ [0-9.]+\/s$/.test(v.name))
+  );
+}
+
 export async function readManifest(path: string): Promise<Manifest> {
   try {
     await access(path);

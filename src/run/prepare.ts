@@ -231,6 +231,11 @@ async function takeFolder(
         () => false,
       );
       const unfinished = await unfinishedRun(outDir, hasReport);
+      if (unfinished?.load)
+        throw new InputError("holds a load that ended before its report: start over with --overwrite", {
+          file: outDir,
+          field: "out",
+        });
       if (unfinished)
         throw new InputError(
           `holds an unfinished run (${unfinished.done} of ${unfinished.tasks} tasks done): continue it with ` +

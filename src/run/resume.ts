@@ -12,7 +12,7 @@ import { readReport } from "../report/read.js";
 import { REDACTED } from "../rerank/redact.js";
 import { collateRecords } from "../results/collate.js";
 import { MANIFEST_FILE, RESULTS_FILE } from "../results/folder.js";
-import { type Manifest, readManifest } from "../results/manifest.js";
+import { isLoadManifest, type Manifest, readManifest } from "../results/manifest.js";
 import { readResultsFile } from "../results/reader.js";
 import { type ResultRecord, taskKey } from "../results/record.js";
 import { type RunConfig, type RunOptions, runOptionsOf } from "./config.js";
@@ -178,7 +178,7 @@ export async function readPrevious(dir: string): Promise<PreviousSessions> {
 export async function unfinishedRun(
   dir: string,
   hasReport: boolean,
-): Promise<{ done: number; tasks: number } | undefined> {
+): Promise<{ done: number; tasks: number; load: boolean } | undefined> {
   let manifest: Manifest;
   let records: ResultRecord[];
   try {
@@ -190,10 +190,13 @@ export async function unfinishedRun(
   const rerank = new Set(manifest.variants.filter((v) => v.kind === "rerank").map((v) => v.id));
   const apiRecords = records.filter((r) => rerank.has(r.variant));
   if (apiRecords.length === 0) return undefined;
+  // A load's steps need not reach every query, and a load writes its report even when stopped.
+  const load = isLoadManifest(manifest);
+  if (hasReport && load) return undefined;
   const collated = collateRecords(manifest, records);
   if (hasReport && collated.missing.length === 0) return undefined;
   const tasks = rerank.size * manifest.queries.length;
-  return { done: tasks - collated.missing.length, tasks };
+  return { done: tasks - collated.missing.length, tasks, load };
 }
 
 /**

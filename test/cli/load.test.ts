@@ -5,7 +5,7 @@
  * marked incomplete and exits 130.
  */
 import { existsSync } from "node:fs";
-import { readFile } from "node:fs/promises";
+import { readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Report } from "../../src/report/schema.js";
@@ -140,6 +140,36 @@ describe("load: bad flags", () => {
     const out = join(dir, `bad-${Math.random().toString(36).slice(2)}`);
     expectRefusal(await runCli([...EMBEDDED_LOAD, ...args, "--out", out]), message, out);
   });
+});
+
+describe("load: a folder a load already wrote", () => {
+  const args = (out: string) => [
+    ...EMBEDDED_LOAD,
+    "--rate",
+    "20",
+    "--requests",
+    "5",
+    "--warmup",
+    "0s",
+    "--out",
+    out,
+  ];
+
+  it("a finished or stopped load's folder is taken again; one killed before its report only with --overwrite", async () => {
+    const out = join(dir, "again");
+    expect((await runCli(args(out))).code).toBe(0);
+    // A load's steps need not reach every query: its folder with a report is no unfinished run.
+    expect((await runCli(args(out))).code).toBe(0);
+    await rm(join(out, "report.json")); // as after a kill before the report
+    const refused = await runCli(args(out));
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/holds a load that ended before its report: start over with --overwrite/);
+    expect(refused.stderr).not.toMatch(/--resume/);
+    expect(refused.stderr.trim().split("\n")).toHaveLength(1);
+    const again = await runCli([...args(out), "--overwrite"]);
+    expect(again.code, again.stderr).toBe(0);
+    expect((await readReport(out)).load?.steps).toHaveLength(1);
+  }, 30_000);
 });
 
 describe("load: Ctrl-C", () => {
