@@ -35,6 +35,20 @@ export function boundHeapGrowth(argv: readonly string[]): void {
  */
 const LOAD_SEMI_SPACE_MB = 128;
 
+const CHILD_MARK = "RERANK_EVAL_LOAD_CHILD";
+
+/** In the child of loadInSizedHeap: a SIGTERM to itself when its parent goes. */
+export function followParent(): void {
+  if (process.env[CHILD_MARK] !== "1") return;
+  const gone = () => {
+    process.kill(process.pid, "SIGTERM");
+  };
+  // Gone already while this process started: nothing is written yet, SIGTERM's default ends it.
+  if (!process.connected || !process.channel) return gone();
+  process.channel.unref();
+  process.once("disconnect", gone);
+}
+
 /**
  * V8 sizes the young generation when the process starts, so `load` runs in a child Node with the
  * flags (stdio shared, the child's exit code or signal passed on); undefined when this process
@@ -50,9 +64,12 @@ export function loadInSizedHeap(argv: readonly string[]): Promise<number> | unde
   ];
   // In a process group of its own, so that a Ctrl-C, which the terminal sends to its whole
   // foreground group, reaches the child once: from here, as does a signal sent to this process.
+  // The IPC channel tells the child when this process is gone (killed hard): it then stops as on
+  // SIGTERM, writing its report, instead of loading on unwatched (followParent).
   const child = spawn(process.execPath, [...flags, ...process.execArgv, process.argv[1], ...argv], {
-    stdio: "inherit",
+    stdio: ["inherit", "inherit", "inherit", "ipc"],
     detached: true,
+    env: { ...process.env, [CHILD_MARK]: "1" },
   });
   const forward = (signal: NodeJS.Signals) => child.kill(signal);
   for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.on(signal, forward);

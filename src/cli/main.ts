@@ -27,7 +27,7 @@ import { rerankCommand } from "./commands/rerank.js";
 import { retrieveCommand } from "./commands/retrieve.js";
 import { runCommand } from "./commands/run.js";
 import { serveCommand } from "./commands/serve.js";
-import { boundHeapGrowth, loadInSizedHeap } from "./heap.js";
+import { boundHeapGrowth, followParent, loadInSizedHeap } from "./heap.js";
 import { explainUsageFailure } from "./suggest.js";
 
 /**
@@ -209,6 +209,7 @@ if (isEntryPoint()) {
       process.exitCode = code;
     });
   } else {
+    followParent();
     boundHeapGrowth(argv);
     runToExit(() => main(argv));
   }

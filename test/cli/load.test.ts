@@ -213,6 +213,25 @@ describe("load: Ctrl-C", () => {
     expect(report.warnings.join(" ")).toMatch(/interrupted/);
   }, 30_000);
 
+  it("killed hard, the CLI's load child stops as on SIGTERM: its report written, marked incomplete", async () => {
+    const out = join(dir, "orphan");
+    const { child, done } = startCli(
+      [...EMBEDDED_LOAD, "--rate", "20", "--duration", "60s", "--warmup", "0s", "--out", out],
+      {},
+    );
+    for (let i = 0; i < 100 && !existsSync(join(out, "manifest.json")); i++)
+      await new Promise((r) => setTimeout(r, 50));
+    await new Promise((r) => setTimeout(r, 500));
+    child.kill("SIGKILL");
+    await done;
+    // The child (the load itself) has 60 s of schedule left: only its own stop writes the report now.
+    for (let i = 0; i < 100 && !existsSync(join(out, "report.json")); i++)
+      await new Promise((r) => setTimeout(r, 50));
+    const report = await readReport(out);
+    expect(report.incomplete).not.toBeNull();
+    expect(report.load?.steps[0].requests).toBeLessThan(100);
+  }, 30_000);
+
   it("one Ctrl-C in a terminal (SIGINT to the whole foreground group) is one stop, said once", async () => {
     const out = join(dir, "interrupted-group");
     const { child, done } = startCli(
