@@ -31,11 +31,12 @@ export function boundHeapGrowth(argv: readonly string[]): void {
  * Every answer's parse leaves ~40 KB of garbage, so at 2,000 answers/s the default young generation
  * is collected about 8 times a second, each pause 5–10 ms, and the requests due in a pause are sent
  * late: that was the sender's lag p99 (7–18 ms against a 5 ms target). At 128 MB the collections are
- * a few per step and the lag p99 3–4 ms (bench/load.ts); the cost is ~130 MB more resident memory.
+ * a few per step and the lag p99 2.8–4.0 ms (bench/load.ts); the cost is ~130 MB more resident memory.
  */
 const LOAD_SEMI_SPACE_MB = 128;
 
 const CHILD_MARK = "RERANK_EVAL_LOAD_CHILD";
+const FORWARDED = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
 
 /** In the child of loadInSizedHeap: a SIGTERM to itself when its parent goes. */
 export function followParent(): void {
@@ -44,7 +45,10 @@ export function followParent(): void {
     process.kill(process.pid, "SIGTERM");
   };
   // Gone already while this process started: nothing is written yet, SIGTERM's default ends it.
-  if (!process.connected || !process.channel) return gone();
+  if (!process.connected || !process.channel) {
+    gone();
+    return;
+  }
   process.channel.unref();
   process.once("disconnect", gone);
 }
@@ -72,14 +76,14 @@ export function loadInSizedHeap(argv: readonly string[]): Promise<number> | unde
     env: { ...process.env, [CHILD_MARK]: "1" },
   });
   const forward = (signal: NodeJS.Signals) => child.kill(signal);
-  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.on(signal, forward);
+  for (const signal of FORWARDED) process.on(signal, forward);
   return new Promise((resolve) => {
     child.on("error", (err) => {
       process.stderr.write(`rerank-eval: could not start load: ${err.message}\n`);
       resolve(1);
     });
     child.on("exit", (code, signal) => {
-      for (const s of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.off(s, forward);
+      for (const name of FORWARDED) process.off(name, forward);
       // A child ended by a signal: this process ends the same way (the shell then reports it so).
       if (signal) process.kill(process.pid, signal);
       else resolve(code ?? 1);
