@@ -17,6 +17,7 @@ import { collateRecords, MANIFEST_FILE, writeAtomically } from "../results/index
 import type { Manifest, ManifestVariant } from "../results/manifest.js";
 import type { ResultRecord } from "../results/record.js";
 import { type RunFlags, type RunOptions, resolveRunOptions } from "../run/config.js";
+import type { RunStop } from "../run/interrupt.js";
 import { type Task, tasksOf } from "../run/plan.js";
 import { prepareRun } from "../run/prepare.js";
 import { modelsRedactor } from "../run/secrets.js";
@@ -51,8 +52,11 @@ export interface LoadSettings {
 
 export interface LoadIo {
   env?: Record<string, string | undefined>;
-  /** Aborted (Ctrl-C): the current step stops, no other starts; the report is written, marked incomplete. */
-  stop?: AbortSignal;
+  /**
+   * Ctrl-C: while the set loads, the reading ends and nothing is written (Interrupted); once the
+   * steps run, the current step stops, no other starts, and the report is written, marked incomplete.
+   */
+  stop?: RunStop;
   /** One line per finished step (stderr by default); nothing when quiet. */
   progress?: (line: string) => void;
   overwrite?: boolean;
@@ -101,16 +105,19 @@ async function loadSteps(
   const measures = parseMeasures(options.measures ?? defaultMeasures(options.k)).map((m) => m.name);
   const headline = headlineMeasures(measures, options.k, options.measures !== undefined);
   const redact = modelsRedactor(options.models, env);
-  const prepared = await prepareRun({
-    options,
-    measures,
-    headline,
-    env,
-    redact,
-    createdAt: startedAt,
-    inFlightBound: true,
-    overwrite: io.overwrite === true,
-  });
+  const prepared = await prepareRun(
+    {
+      options,
+      measures,
+      headline,
+      env,
+      redact,
+      createdAt: startedAt,
+      inFlightBound: true,
+      overwrite: io.overwrite === true,
+    },
+    io.stop,
+  );
   try {
     const { plan, manifest, evalSet, outDir } = prepared;
     const tasks: Task[] = [...tasksOf(plan)].filter((t) => t.variant.kind === "rerank");
@@ -131,7 +138,7 @@ async function loadSteps(
       const last = new Map<string, Kept>();
       const send = payloadSender(reranker, payloads, scorer, quality, last);
       // LoadSettings carries every field of a step's spec (arrival, seed, window, bound).
-      const outcome = await runStep({ ...settings, rate }, send, io.stop);
+      const outcome = await runStep({ ...settings, rate }, send, io.stop?.stopSignal);
       const step = stepOf(id, phase, rate, outcome, quality, settings);
       steps.push(step);
       stepVariants.push({ ...base, id, name: `${base.name} @ ${rate}/s` });
@@ -144,7 +151,7 @@ async function loadSteps(
       return step.sloMet !== false && !outcome.stopped;
     };
 
-    const stopped = () => io.stop?.aborted === true;
+    const stopped = () => io.stop?.requested === true;
     let maxRate: number | null = null;
     if (settings.findMaxRate) {
       maxRate = await findMaxRate(

@@ -2,13 +2,15 @@
  * Ctrl-C while a big set loads: the readers check the stop signal between chunks, so loading ends at
  * once with Interrupted (exit 130/143 in the CLI) instead of reading the file to its end first.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadEvalSet } from "../../src/datasets/index.js";
 import { Interrupted } from "../../src/errors.js";
+import { runLoad } from "../../src/load/index.js";
 import { retrieveBeir } from "../../src/retrieval/retrieve.js";
+import { RunStop } from "../../src/run/interrupt.js";
 
 let dir: string;
 let csv: string;
@@ -70,5 +72,34 @@ describe("stopping a load half-way", () => {
     await expect(loadEvalSet(csv, { signal: controller.signal })).rejects.toBe(why);
     const set = await loadEvalSet(csv, { signal: new AbortController().signal });
     expect(set.docs.size).toBe(ROWS);
+  });
+});
+
+describe("a load stopped while its set loads", () => {
+  it("ends the reading with Interrupted and writes nothing", async () => {
+    const out = join(dir, "load-out");
+    const stop = new RunStop(0);
+    setTimeout(() => stop.request("SIGINT"), 15);
+    const err = await runLoad(
+      { dataset: csv, endpoint: "embedded", model: ["bm25"], out },
+      {
+        rates: [10],
+        arrival: "constant",
+        seed: 0,
+        durationMs: 1000,
+        warmupMs: 0,
+        maxInFlight: 10,
+        findMaxRate: false,
+        maxErrorRate: 0.01,
+      },
+      { stop },
+    ).then(
+      () => "finished",
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(Interrupted);
+    expect((err as Interrupted).signal).toBe("SIGINT");
+    expect((err as Interrupted).message).toMatch(/nothing was written|stopped while reading/);
+    expect(existsSync(out)).toBe(false);
   });
 });

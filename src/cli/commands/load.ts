@@ -115,7 +115,7 @@ export const loadCommand: CommandModule<object, LoadArgs> = {
     let outcome: Awaited<ReturnType<typeof runLoad>>;
     try {
       outcome = await runLoad(flags, settings, {
-        stop: stop.stopSignal,
+        stop,
         overwrite: flags.overwrite === true,
         ...(quiet ? {} : { progress: (line: string) => process.stderr.write(`${line}\n`) }),
       });
