@@ -1,5 +1,5 @@
 /**
- * Typed errors. The CLI maps them to exit codes in one table (cli/main.ts, after design.md):
+ * Typed errors. The CLI maps them to exit codes in one table (cli/app.ts, after design.md):
  * GateFailed → 1, InputError and UsageError → 2, ApiError, TooManyFailures and DownloadFailed → 3,
  * Interrupted → 130/143. Messages are one line and never contain a secret.
  */

@@ -1,8 +1,4 @@
-#!/usr/bin/env node
-import { realpathSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import yargs, { type CommandModule } from "yargs";
-import { hideBin } from "yargs/helpers";
 import {
   ApiError,
   DownloadFailed,
@@ -27,7 +23,6 @@ import { rerankCommand } from "./commands/rerank.js";
 import { retrieveCommand } from "./commands/retrieve.js";
 import { runCommand } from "./commands/run.js";
 import { serveCommand } from "./commands/serve.js";
-import { boundHeapGrowth, followParent, loadInSizedHeap } from "./heap.js";
 import { explainUsageFailure } from "./suggest.js";
 
 /**
@@ -161,15 +156,6 @@ function reportError(err: unknown, debug: boolean, usageFailure?: string): numbe
   return EXIT.internal;
 }
 
-function isEntryPoint(): boolean {
-  if (!process.argv[1]) return false;
-  try {
-    return realpathSync(process.argv[1]) === realpathSync(fileURLToPath(import.meta.url));
-  } catch {
-    return false;
-  }
-}
-
 /**
  * Runs a command and makes its code the process's exit code, guarded: when the event loop empties
  * while the command's promise is still pending (a promise that never settles: the process would
@@ -199,18 +185,4 @@ export function runToExit(command: () => Promise<number>): void {
       process.exitCode = reportError(err, process.argv.includes("--debug"));
     },
   );
-}
-
-if (isEntryPoint()) {
-  const argv = hideBin(process.argv);
-  const sized = loadInSizedHeap(argv);
-  if (sized) {
-    sized.then((code) => {
-      process.exitCode = code;
-    });
-  } else {
-    followParent();
-    boundHeapGrowth(argv);
-    runToExit(() => main(argv));
-  }
 }

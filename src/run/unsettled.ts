@@ -1,6 +1,6 @@
 /**
  * What the process still owes: the tasks of the runs in progress that have not settled. The CLI's
- * exit guard (cli/main.ts) reads it when the event loop empties while a command is still pending,
+ * exit guard (cli/app.ts) reads it when the event loop empties while a command is still pending,
  * which only a bug can cause (a promise that never settles), to say how much work was left hanging.
  */
 const counters = new Set<() => number>();

@@ -1,10 +1,10 @@
 /**
- * The exit-code table of cli/main.ts (design.md): one code per kind of typed error, decided in one
+ * The exit-code table of cli/app.ts (design.md): one code per kind of typed error, decided in one
  * place. Commands' own paths to these codes are tested with the commands (doctor → 1, bad flags → 2,
  * unreachable API → 3); this pins the rows nothing throws yet (TooManyFailures from `run`, signals).
  */
 import { describe, expect, it } from "vitest";
-import { exitCodeOf } from "../../src/cli/main.js";
+import { exitCodeOf } from "../../src/cli/app.js";
 import {
   ApiError,
   GateFailed,

@@ -1,5 +1,5 @@
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import { main } from "../../src/cli/main.js";
+import { main } from "../../src/cli/app.js";
 import { KNOWN_ANSWER } from "../../src/rerank/known-answer.js";
 import { startServer } from "../../src/server/index.js";
 import { buildCli, type ServeProcess, spawnCli, startServeProcess } from "../helpers/cli.js";

@@ -10,7 +10,7 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { expect } from "vitest";
-import { main } from "../../src/cli/main.js";
+import { main } from "../../src/cli/app.js";
 import type { Report } from "../../src/report/schema.js";
 
 export const REPO = fileURLToPath(new URL("../../", import.meta.url));
