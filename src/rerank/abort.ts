@@ -14,7 +14,8 @@ const fanOuts = new WeakMap<AbortSignal, FanOut>();
 
 /**
  * Calls `fn` once when `signal` aborts (at once when it already has), through the signal's one
- * listener. Call the result when done (the listener goes with the last callback).
+ * listener. Call the result when done (the listener goes with the last callback). Each registration
+ * passes a function of its own (every caller makes a closure per call).
  */
 export function onAbort(signal: AbortSignal | undefined, fn: () => void): () => void {
   if (signal === undefined) return () => {};
@@ -34,11 +35,9 @@ export function onAbort(signal: AbortSignal | undefined, fn: () => void): () => 
     fanOuts.set(signal, fan);
   }
   const linked = fan;
-  // A callback of its own: the same fn registered twice is two registrations.
-  const callback = () => fn();
-  linked.callbacks.add(callback);
+  linked.callbacks.add(fn);
   return () => {
-    linked.callbacks.delete(callback);
+    linked.callbacks.delete(fn);
     if (linked.callbacks.size === 0 && fanOuts.get(signal) === linked) {
       signal.removeEventListener("abort", linked.listener);
       fanOuts.delete(signal);

@@ -74,8 +74,6 @@ export async function callWithRetries(
   const latencies: number[] = [];
   const name = policy.dialect;
   const { signal, deadlineAt } = context;
-  // Spelled out only for a message (this runs for every call, thousands a second under load).
-  const taskDeadline = () => `the task deadline (${formatDuration(policy.taskTimeoutMs)}, --task-timeout-ms)`;
   /** Retryable failures other than 429 so far, and the time waited on 429s. */
   let failures = 0;
   let rateLimited = 0;
@@ -97,7 +95,7 @@ export async function callWithRetries(
   const pause = async (ms: number, fail: (reason: string) => ApiError) => {
     if (performance.now() + ms >= deadlineAt) {
       throw fail(
-        `${taskDeadline()} leaves no time for the ${formatDuration(ms)} wait before another attempt`,
+        `${taskDeadline(policy)} leaves no time for the ${formatDuration(ms)} wait before another attempt`,
       );
     }
     try {
@@ -125,12 +123,15 @@ export async function callWithRetries(
     const left = deadlineAt - started;
     if (left <= 0) {
       // Only a request queued behind its call's other chunks gets here: waits check beforehand.
-      throw new ApiError(`${name} ${policy.origin}: ${taskDeadline()} passed before the request was sent`, {
-        kind: "timeout",
-        retryable: true,
-        attempts: attempt - 1,
-        attemptLatenciesMs: latencies,
-      });
+      throw new ApiError(
+        `${name} ${policy.origin}: ${taskDeadline(policy)} passed before the request was sent`,
+        {
+          kind: "timeout",
+          retryable: true,
+          attempts: attempt - 1,
+          attemptLatenciesMs: latencies,
+        },
+      );
     }
     const cut = left < policy.timeoutMs;
     let answer: HttpAnswer;
@@ -144,7 +145,7 @@ export async function callWithRetries(
       latencies.push(performance.now() - started);
       if (cut && err instanceof AttemptDeadlineExceeded && !signal?.aborted) {
         // Retryable in kind (another run may get through), though this task has no time left.
-        throw networkError(`no complete answer before ${taskDeadline()}`, {
+        throw networkError(`no complete answer before ${taskDeadline(policy)}`, {
           kind: "timeout",
           retryable: true,
         });
@@ -235,6 +236,11 @@ export async function callWithRetries(
     if (asked !== undefined && asked > bound) throw fail(askedTooMuch(bound));
     await pause(asked ?? backoffDelayMs(failures - 1, policy.baseBackoffMs, policy.maxBackoffMs), fail);
   }
+}
+
+/** The task deadline as messages name it; spelled out only for a message, never per call. */
+function taskDeadline(policy: CallPolicy): string {
+  return `the task deadline (${formatDuration(policy.taskTimeoutMs)}, --task-timeout-ms)`;
 }
 
 /**
