@@ -7,7 +7,7 @@
 import { open } from "node:fs/promises";
 import { InputError } from "../errors.js";
 import { readLines } from "../trec/lines.js";
-import type { RecordRanking, ResultRecord } from "./record.js";
+import { type ResultRecord, rankingOfPairs } from "./record.js";
 
 export interface ReadResultsOutcome {
   records: ResultRecord[];
@@ -79,7 +79,7 @@ function checkRecord(value: unknown, at: { file: string; line: number }): Result
   for (const field of ["variant", "qid"]) {
     if (typeof r[field] !== "string") throw new InputError("missing or not a string", { ...at, field });
   }
-  const ranking = rankingOfLine(r.ranking);
+  const ranking = rankingOfPairs(r.ranking);
   if (!ranking)
     throw new InputError("expected an array of [docId, score] pairs", { ...at, field: "ranking" });
   for (const field of ["candidates", "latencyMs", "attempts", "requests", "startMs", "endMs"]) {
@@ -97,19 +97,4 @@ function checkRecord(value: unknown, at: { file: string; line: number }): Result
   if (r.error !== undefined && typeof (r.error as { kind?: unknown })?.kind !== "string")
     throw new InputError("expected {kind, message}", { ...at, field: "error" });
   return { ...r, ranking, notes } as unknown as ResultRecord;
-}
-
-/** The line's [docId, score] pairs as columns, checked in the same pass; undefined when they are not pairs. */
-function rankingOfLine(value: unknown): RecordRanking | undefined {
-  if (!Array.isArray(value)) return undefined;
-  const docIds = new Array<string>(value.length);
-  const scores = new Array<number>(value.length);
-  for (let i = 0; i < value.length; i++) {
-    const p = value[i];
-    if (!Array.isArray(p) || p.length !== 2 || typeof p[0] !== "string" || !Number.isFinite(p[1]))
-      return undefined;
-    docIds[i] = p[0];
-    scores[i] = p[1];
-  }
-  return { docIds, scores };
 }

@@ -24,13 +24,20 @@ export function rankingPairs(ranking: RecordRanking): [string, number][] {
   return ranking.docIds.map((id, i) => [id, ranking.scores[i]]);
 }
 
-/** A ranking from the file's pairs. */
-export function rankingOfPairs(pairs: readonly (readonly [string, number])[]): RecordRanking {
-  const docIds = new Array<string>(pairs.length);
-  const scores = new Array<number>(pairs.length);
-  for (let i = 0; i < pairs.length; i++) {
-    docIds[i] = pairs[i][0];
-    scores[i] = pairs[i][1];
+/**
+ * A ranking from the file's [docId, finite score] pairs, checked in the same pass (the reader runs it
+ * once per line of multi-million-score files); undefined when `value` is not such pairs.
+ */
+export function rankingOfPairs(value: unknown): RecordRanking | undefined {
+  if (!Array.isArray(value)) return undefined;
+  const docIds = new Array<string>(value.length);
+  const scores = new Array<number>(value.length);
+  for (let i = 0; i < value.length; i++) {
+    const p = value[i];
+    if (!Array.isArray(p) || p.length !== 2 || typeof p[0] !== "string" || !Number.isFinite(p[1]))
+      return undefined;
+    docIds[i] = p[0];
+    scores[i] = p[1];
   }
   return { docIds, scores };
 }

@@ -5,7 +5,7 @@ import { buildReport } from "../../src/report/model.js";
 import type { Report, ScoreInput } from "../../src/report/types.js";
 import { collateRecords } from "../../src/results/collate.js";
 import type { Manifest, ManifestVariant } from "../../src/results/manifest.js";
-import { type ResultRecord, rankingOfPairs } from "../../src/results/record.js";
+import { type RecordRanking, type ResultRecord, rankingOfPairs } from "../../src/results/record.js";
 
 /** A rerank variant of an embedded model. */
 export function variant(
@@ -108,7 +108,7 @@ export function record(
   return {
     variant,
     qid,
-    ranking: rankingOfPairs(ranking),
+    ranking: rankingOfPairs(ranking) as RecordRanking,
     candidates: 3,
     attemptLatenciesMs: [10],
     latencyMs: 10,
