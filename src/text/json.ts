@@ -20,10 +20,12 @@ function isLeaf(value: object): boolean {
  */
 export function* jsonChunks(value: unknown, indent = ""): Generator<string> {
   const text = wholeText(value, indent);
-  if (text !== undefined) {
-    yield text ?? "null";
-    return;
-  }
+  if (text !== undefined) yield text ?? "null";
+  else yield* containerChunks(value as object, indent);
+}
+
+/** The pieces of a container that wholeText found not to go out whole (each is checked once). */
+function* containerChunks(value: object, indent: string): Generator<string> {
   const inner = `${indent}  `;
   if (Array.isArray(value)) {
     // Not empty: an empty array is a leaf.
@@ -35,14 +37,14 @@ export function* jsonChunks(value: unknown, indent = ""): Generator<string> {
     return;
   }
   let first = true;
-  for (const [key, v] of Object.entries(value as object)) {
+  for (const [key, v] of Object.entries(value)) {
     // A member JSON.stringify leaves out: undefined, a function, or a toJSON that gives undefined.
     const whole = wholeText(v, inner);
     if (whole === null) continue;
     yield `${first ? "{\n" : ",\n"}${inner}${JSON.stringify(key)}: `;
     first = false;
     if (whole !== undefined) yield whole;
-    else yield* jsonChunks(v, inner);
+    else yield* containerChunks(v as object, inner);
   }
   yield first ? "{}" : `\n${indent}}`;
 }
