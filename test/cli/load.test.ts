@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Report } from "../../src/report/schema.js";
 import { buildCli, expectRefusal, REPO, runCli, runCliForReport, startCli } from "../helpers/cli.js";
+import { waitFor } from "../helpers/wait.js";
 import { EMBEDDED_LOAD, lastRelevantRows, startSheddingServer } from "../load/helpers.js";
 import { tempDir, writeCsv } from "../run/helpers.js";
 
@@ -175,31 +176,24 @@ describe("load: a folder a load already wrote", () => {
 describe("load: Ctrl-C", () => {
   beforeAll(() => buildCli(), 60_000);
 
+  /** A 60-second load at 20/s into `out`: still sending when the test stops it. */
+  const stoppedLoad = (out: string) => [
+    ...EMBEDDED_LOAD,
+    "--rate",
+    "20",
+    "--duration",
+    "60s",
+    "--warmup",
+    "0s",
+    "--out",
+    out,
+  ];
+
   it("writes the partial report marked incomplete and exits 130", async () => {
     const out = join(dir, "interrupted");
-    const { child, done } = startCli(
-      [
-        "load",
-        "--endpoint",
-        "embedded",
-        "--model",
-        "bm25",
-        "--docs",
-        "10",
-        "--rate",
-        "20",
-        "--duration",
-        "60s",
-        "--warmup",
-        "0s",
-        "--out",
-        out,
-      ],
-      {},
-    );
+    const { child, done } = startCli(stoppedLoad(out), {});
     // Interrupted once the step is well under way (its manifest is written before the first request).
-    for (let i = 0; i < 100 && !existsSync(join(out, "manifest.json")); i++)
-      await new Promise((r) => setTimeout(r, 50));
+    await waitFor(() => existsSync(join(out, "manifest.json")));
     await new Promise((r) => setTimeout(r, 700));
     child.kill("SIGINT");
     const r = await done;
@@ -215,18 +209,13 @@ describe("load: Ctrl-C", () => {
 
   it("killed hard, the CLI's load child stops as on SIGTERM: its report written, marked incomplete", async () => {
     const out = join(dir, "orphan");
-    const { child, done } = startCli(
-      [...EMBEDDED_LOAD, "--rate", "20", "--duration", "60s", "--warmup", "0s", "--out", out],
-      {},
-    );
-    for (let i = 0; i < 100 && !existsSync(join(out, "manifest.json")); i++)
-      await new Promise((r) => setTimeout(r, 50));
+    const { child, done } = startCli(stoppedLoad(out), {});
+    await waitFor(() => existsSync(join(out, "manifest.json")));
     await new Promise((r) => setTimeout(r, 500));
     child.kill("SIGKILL");
     await done;
     // The child (the load itself) has 60 s of schedule left: only its own stop writes the report now.
-    for (let i = 0; i < 100 && !existsSync(join(out, "report.json")); i++)
-      await new Promise((r) => setTimeout(r, 50));
+    await waitFor(() => existsSync(join(out, "report.json")));
     const report = await readReport(out);
     expect(report.incomplete).not.toBeNull();
     expect(report.load?.steps[0].requests).toBeLessThan(100);
@@ -234,13 +223,8 @@ describe("load: Ctrl-C", () => {
 
   it("one Ctrl-C in a terminal (SIGINT to the whole foreground group) is one stop, said once", async () => {
     const out = join(dir, "interrupted-group");
-    const { child, done } = startCli(
-      [...EMBEDDED_LOAD, "--rate", "20", "--duration", "60s", "--warmup", "0s", "--out", out],
-      {},
-      { detached: true },
-    );
-    for (let i = 0; i < 100 && !existsSync(join(out, "manifest.json")); i++)
-      await new Promise((r) => setTimeout(r, 50));
+    const { child, done } = startCli(stoppedLoad(out), {}, { detached: true });
+    await waitFor(() => existsSync(join(out, "manifest.json")));
     await new Promise((r) => setTimeout(r, 700));
     process.kill(-(child.pid as number), "SIGINT");
     const r = await done;

@@ -12,6 +12,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { loadEvalSet } from "../../src/datasets/index.js";
 import { type Catalog, DownloadFailed, downloadDataset } from "../../src/download/index.js";
 import { InputError, Interrupted } from "../../src/errors.js";
+import { waitFor } from "../helpers/wait.js";
 import { beirZip, makeZip } from "../helpers/zip.js";
 import { type FileServer, type FileServerOptions, startFileServer } from "./server.js";
 
@@ -280,11 +281,3 @@ describe("one download of a dataset at a time", () => {
     expect(await listing()).toEqual(["tiny"]);
   });
 });
-
-async function waitFor(check: () => Promise<boolean>, ms = 5000): Promise<void> {
-  const until = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > until) throw new Error("timed out waiting");
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
