@@ -113,7 +113,7 @@ async function loadSteps(
       env,
       redact,
       createdAt: startedAt,
-      inFlightBound: true,
+      load: true,
       overwrite: io.overwrite === true,
     },
     io.stop,

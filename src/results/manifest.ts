@@ -175,6 +175,8 @@ export const ManifestSchema = z.object({
   shard: ShardInfoSchema.optional(),
   /** Present in a folder `rerank-eval merge` wrote. */
   merged: MergedInfoSchema.optional(),
+  /** Present in a folder `rerank-eval load` wrote, from its start: its steps are its variants. */
+  load: z.literal(true).optional(),
 });
 
 export type Manifest = z.infer<typeof ManifestSchema>;
@@ -186,10 +188,12 @@ export type ShardInfo = z.infer<typeof ShardInfoSchema>;
 export type MergedInfo = z.infer<typeof MergedInfoSchema>;
 
 /**
- * A load's manifest names its steps as variants (`step1-200rps`, "bm25 @ 200/s"): a run's variant
- * ids come from model names and top_n, which would have to mimic both to be taken for one.
+ * A load's manifest says so from the load's start (`load: true`). One written before that field
+ * is known by its steps as variants (`step1-200rps`, "bm25 @ 200/s"), which its report ends with: a
+ * run's variant ids come from model names and top_n, which would have to mimic both.
  */
 export function isLoadManifest(manifest: Manifest): boolean {
+  if (manifest.load) return true;
   const rerank = manifest.variants.filter((v) => v.kind === "rerank");
   return (
     rerank.length > 0 &&

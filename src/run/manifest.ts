@@ -28,6 +28,8 @@ export interface ManifestInput {
   firstStage?: FirstStageInfo;
   /** Findings of the run's own (a concurrency cut), after the dataset's and the plan's. */
   warnings?: string[];
+  /** A load's folder. */
+  load?: boolean;
 }
 
 export function buildManifest(input: ManifestInput): Manifest {
@@ -103,6 +105,7 @@ export function buildManifest(input: ManifestInput): Manifest {
     ),
     warnings,
     ...(shard ? { shard } : {}),
+    ...(input.load ? { load: true as const } : {}),
   };
 }
 

@@ -79,10 +79,11 @@ export interface PrepareInput {
   /** Continue this folder's run: its manifest is kept, its results appended to. */
   resume?: Resumable;
   /**
-   * The concurrency is an open loop's bound on requests in flight (`load`), not a pool of workers
-   * over the tasks: kept as given, never cut to the task count (a load cycles its payloads).
+   * The folder is a load's (`load`): its manifest says so, and its concurrency is an open loop's
+   * bound on requests in flight, not a pool of workers over the tasks: kept as given, never cut to
+   * the task count (a load cycles its payloads).
    */
-  inFlightBound?: boolean;
+  load?: boolean;
 }
 
 /** The run's set, read under `stop`: Interrupted (nothing written) when a stop came while it loaded. */
@@ -145,7 +146,7 @@ export async function prepareRun(input: PrepareInput, stop?: RunStop): Promise<P
       ]),
     );
     const apiTasks = plan.queries.length * plan.variants.filter((v) => v.kind === "rerank").length;
-    const { concurrency, warning } = input.inFlightBound
+    const { concurrency, warning } = input.load
       ? { concurrency: options.concurrency, warning: undefined }
       : effectiveConcurrency(options.concurrency, apiTasks);
     const effective = { ...options, concurrency };

@@ -178,25 +178,26 @@ export async function readPrevious(dir: string): Promise<PreviousSessions> {
 export async function unfinishedRun(
   dir: string,
   hasReport: boolean,
-): Promise<{ done: number; tasks: number; load: boolean } | undefined> {
+): Promise<{ load: true } | { load: false; done: number; tasks: number } | undefined> {
   let manifest: Manifest;
   let records: ResultRecord[];
   try {
     manifest = await readManifest(join(dir, MANIFEST_FILE));
+    // A load writes its report even when stopped: with one, its folder is done with.
+    if (hasReport && isLoadManifest(manifest)) return undefined;
     records = (await readResultsFile(join(dir, RESULTS_FILE))).records;
   } catch {
     return undefined;
   }
+  // Killed before its report: the steps it finished are on record (under their step ids).
+  if (isLoadManifest(manifest)) return records.length > 0 ? { load: true } : undefined;
   const rerank = new Set(manifest.variants.filter((v) => v.kind === "rerank").map((v) => v.id));
   const apiRecords = records.filter((r) => rerank.has(r.variant));
   if (apiRecords.length === 0) return undefined;
-  // A load's steps need not reach every query, and a load writes its report even when stopped.
-  const load = isLoadManifest(manifest);
-  if (hasReport && load) return undefined;
   const collated = collateRecords(manifest, records);
   if (hasReport && collated.missing.length === 0) return undefined;
   const tasks = rerank.size * manifest.queries.length;
-  return { done: tasks - collated.missing.length, tasks, load };
+  return { load: false, done: tasks - collated.missing.length, tasks };
 }
 
 /**

@@ -163,13 +163,30 @@ describe("load: a folder a load already wrote", () => {
     expect((await runCli(args(out))).code).toBe(0);
     await rm(join(out, "report.json")); // as after a kill before the report
     const refused = await runCli(args(out));
-    expect(refused.code).toBe(2);
-    expect(refused.stderr).toMatch(/holds a load that ended before its report: start over with --overwrite/);
+    expectRefusal(refused, /holds a load that ended before its report: start over with --overwrite/);
     expect(refused.stderr).not.toMatch(/--resume/);
-    expect(refused.stderr.trim().split("\n")).toHaveLength(1);
-    const again = await runCli([...args(out), "--overwrite"]);
-    expect(again.code, again.stderr).toBe(0);
-    expect((await readReport(out)).load?.steps).toHaveLength(1);
+    const { report } = await runCliForReport([...args(out), "--overwrite"]);
+    expect(report.load?.steps).toHaveLength(1);
+  }, 30_000);
+
+  it("a load killed hard after a step (no report, the manifest still the first one) is refused the same way", async () => {
+    const out = join(dir, "killed");
+    // In place (a semi-space size of the caller's own): the kill reaches the load itself.
+    const { child, done } = startCli(
+      [...EMBEDDED_LOAD, "--rate", "20,20,20", "--duration", "1s", "--warmup", "0s", "--out", out],
+      { NODE_OPTIONS: "--max-semi-space-size=16" },
+    );
+    // The first step's records are appended when it ends.
+    await waitFor(async () => (await readFile(join(out, "results.jsonl"), "utf8").catch(() => "")) !== "");
+    child.kill("SIGKILL");
+    await done;
+    expect(existsSync(join(out, "report.json"))).toBe(false);
+    expectRefusal(
+      await runCli(args(out)),
+      /holds a load that ended before its report: start over with --overwrite/,
+    );
+    const { report } = await runCliForReport([...args(out), "--overwrite"]);
+    expect(report.load?.steps).toHaveLength(1);
   }, 30_000);
 });
 
