@@ -56,17 +56,16 @@ function jsonString(s: string): string {
 
 /**
  * regolo's current answer (api-dialects.md §1): echoes each document's text, no usage, `meta: null`.
- * `unescaped`: every document is known to need no escaping, so none is checked; true when the
- * documents were parsed from a body without a backslash (bodyHasNoEscapes). The id is ours (hex) and
- * needs no escaping.
+ * With `req.plainStrings` every document is known to need no escaping, so none is checked. The id is
+ * ours (hex) and needs no escaping.
  */
-export function regoloAnswerText(req: RerankRequest, ranked: readonly Ranked[], unescaped = false): string {
+export function regoloAnswerText(req: RerankRequest, ranked: readonly Ranked[]): string {
   let text = `{"id":"rerank-${randomId()}","results":[`;
   for (let i = 0; i < ranked.length; i++) {
     const r = ranked[i];
     const doc = req.documents[r.index];
     text += `${i === 0 ? "" : ","}{"index":${r.index},"relevance_score":${jsonNumber(r.score)}`;
-    text += `,"document":{"text":${unescaped ? `"${doc}"` : jsonString(doc)}}}`;
+    text += `,"document":{"text":${req.plainStrings ? `"${doc}"` : jsonString(doc)}}}`;
   }
   return `${text}],"meta":null}`;
 }
@@ -83,15 +82,6 @@ export function cohereAnswerText(req: RerankRequest, ranked: readonly Ranked[]):
   }
   const units = Math.max(1, Math.ceil(req.documents.length / 100));
   return `${text}],"meta":{"api_version":{"version":"2"},"billed_units":{"search_units":${units}}}}`;
-}
-
-/**
- * Whether no string parsed from this JSON body needs escaping: without a backslash it holds no
- * escape, and JSON.parse refuses raw control characters and quotes inside a string, while UTF-8
- * decoding turns encoded surrogates into U+FFFD. One memchr instead of a scan of every document.
- */
-export function bodyHasNoEscapes(body: Buffer): boolean {
-  return !body.includes(0x5c);
 }
 
 const ERROR_TYPES: Record<number, string> = {

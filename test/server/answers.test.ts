@@ -7,7 +7,7 @@ import { rank, regoloAnswerText } from "../../src/server/answers.js";
 
 describe("regolo answer ids", () => {
   it("are rerank-<16 hex>, all distinct across several pool refills", () => {
-    const request = { model: "identity" as const, query: "q", documents: ["a", "b"] };
+    const request = { model: "identity" as const, query: "q", documents: ["a", "b"], plainStrings: false };
     const ids = Array.from(
       { length: 1600 },
       () => JSON.parse(regoloAnswerText(request, rank([0.5, 0.25]))).id,
