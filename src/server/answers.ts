@@ -30,41 +30,11 @@ function randomId(): string {
   return idPool.toString("hex", idOffset - ID_BYTES, idOffset);
 }
 
-/**
- * regolo's current answer (api-dialects.md §1): echoes each document's text, no usage, `meta: null`.
- * The server sends regoloAnswerText, the same answer written straight to text.
- */
-export function regoloAnswer(req: RerankRequest, ranked: readonly Ranked[]) {
-  return {
-    id: `rerank-${randomId()}`,
-    results: ranked.map((r) => ({
-      index: r.index,
-      relevance_score: r.score,
-      document: { text: req.documents[r.index] },
-    })),
-    meta: null,
-  };
-}
-
-/**
- * Cohere v2 (api-dialects.md §3): no document echo; one search unit per call of ≤ 100 documents.
- * The server sends cohereAnswerText, the same answer written straight to text.
- */
-export function cohereAnswer(req: RerankRequest, ranked: readonly Ranked[]) {
-  return {
-    id: randomUUID(),
-    results: ranked.map((r) => ({ index: r.index, relevance_score: r.score })),
-    meta: {
-      api_version: { version: "2" },
-      billed_units: { search_units: Math.max(1, Math.ceil(req.documents.length / 100)) },
-    },
-  };
-}
-
 /*
- * The 200 answers as text, byte for byte what JSON.stringify gives for regoloAnswer/cohereAnswer
- * (same keys in the same order), written by concatenation: at 2,000 answers/s JSON.stringify of a
- * 100-document answer was a sixth of the server's CPU, most of it spent on its long strings.
+ * The 200 answers as text, byte for byte what JSON.stringify gives for the answer objects (same keys
+ * in the same order; test/server/answer-text.test.ts holds those objects as its reference), written
+ * by concatenation: at 2,000 answers/s JSON.stringify of a 100-document answer was a sixth of the
+ * server's CPU, most of it spent on its long strings.
  */
 
 /** A number as JSON.stringify writes it: String(n), and null for NaN and ±Infinity. */
@@ -85,44 +55,33 @@ function jsonString(s: string): string {
 }
 
 /**
- * regoloAnswer's text. `unescaped`: every document is known to need no escaping, so none is checked;
- * true when the documents were parsed from a body without a backslash (bodyHasNoEscapes). The ids
- * are ours (hex, UUID) and need no escaping; a test passes the id its reference object got.
+ * regolo's current answer (api-dialects.md §1): echoes each document's text, no usage, `meta: null`.
+ * With `req.plainStrings` every document is known to need no escaping, so none is checked. The id is
+ * ours (hex) and needs no escaping.
  */
-export function regoloAnswerText(
-  req: RerankRequest,
-  ranked: readonly Ranked[],
-  unescaped = false,
-  id = `rerank-${randomId()}`,
-): string {
-  let text = `{"id":"${id}","results":[`;
+export function regoloAnswerText(req: RerankRequest, ranked: readonly Ranked[]): string {
+  let text = `{"id":"rerank-${randomId()}","results":[`;
   for (let i = 0; i < ranked.length; i++) {
     const r = ranked[i];
     const doc = req.documents[r.index];
     text += `${i === 0 ? "" : ","}{"index":${r.index},"relevance_score":${jsonNumber(r.score)}`;
-    text += `,"document":{"text":${unescaped ? `"${doc}"` : jsonString(doc)}}}`;
+    text += `,"document":{"text":${req.plainStrings ? `"${doc}"` : jsonString(doc)}}}`;
   }
   return `${text}],"meta":null}`;
 }
 
-/** cohereAnswer's text (see regoloAnswerText). */
-export function cohereAnswerText(req: RerankRequest, ranked: readonly Ranked[], id = randomUUID()): string {
-  let text = `{"id":"${id}","results":[`;
+/**
+ * Cohere v2 (api-dialects.md §3): no document echo; one search unit per call of ≤ 100 documents.
+ * The id is ours (a UUID) and needs no escaping.
+ */
+export function cohereAnswerText(req: RerankRequest, ranked: readonly Ranked[]): string {
+  let text = `{"id":"${randomUUID()}","results":[`;
   for (let i = 0; i < ranked.length; i++) {
     const r = ranked[i];
     text += `${i === 0 ? "" : ","}{"index":${r.index},"relevance_score":${jsonNumber(r.score)}}`;
   }
   const units = Math.max(1, Math.ceil(req.documents.length / 100));
   return `${text}],"meta":{"api_version":{"version":"2"},"billed_units":{"search_units":${units}}}}`;
-}
-
-/**
- * Whether no string parsed from this JSON body needs escaping: without a backslash it holds no
- * escape, and JSON.parse refuses raw control characters and quotes inside a string, while UTF-8
- * decoding turns encoded surrogates into U+FFFD. One memchr instead of a scan of every document.
- */
-export function bodyHasNoEscapes(body: Buffer): boolean {
-  return !body.includes(0x5c);
 }
 
 const ERROR_TYPES: Record<number, string> = {

@@ -10,6 +10,13 @@ export interface RerankRequest {
   documents: string[];
   /** Validated positive integer, not yet clamped to the document count. */
   topN?: number;
+  /**
+   * No string parsed from the body needs escaping in JSON, so the answer writes the documents as they
+   * are (regoloAnswerText): a body without a backslash holds no escape, JSON.parse refuses raw control
+   * characters and quotes inside a string, and UTF-8 decoding turns encoded surrogates into U+FFFD.
+   * One memchr instead of a scan of every document, done here so the body need not outlive the parse.
+   */
+  plainStrings: boolean;
 }
 
 /** A request the server refuses; the route renders it in its dialect's error shape. */
@@ -132,7 +139,7 @@ export function parseRerankRequest(raw: Buffer, dialect: RouteDialect, maxDocume
     }
     topN = b.top_n;
   }
-  return { model: b.model, query: b.query, documents, topN };
+  return { model: b.model, query: b.query, documents, topN, plainStrings: !raw.includes(0x5c) };
 }
 
 function parseDocuments(value: unknown, dialect: RouteDialect, maxDocuments: number): string[] {

@@ -5,7 +5,7 @@
  * share with the server's lifecycle (index.ts) is one ServerState.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { bodyHasNoEscapes, cohereAnswerText, errorBody, rank, regoloAnswerText } from "./answers.js";
+import { cohereAnswerText, errorBody, rank, regoloAnswerText } from "./answers.js";
 import type { ServiceSlots } from "./capacity.js";
 import { type PendingDelays, ServerClosing } from "./delays.js";
 import type { FaultPlan, TokenBucket } from "./faults.js";
@@ -146,9 +146,7 @@ async function handle(
       sendText(
         res,
         200,
-        dialect === "cohere"
-          ? cohereAnswerText(request, ranked)
-          : regoloAnswerText(request, ranked, bodyHasNoEscapes(body)),
+        dialect === "cohere" ? cohereAnswerText(request, ranked) : regoloAnswerText(request, ranked),
       );
     } finally {
       s.inService--;
