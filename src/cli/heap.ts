@@ -17,7 +17,7 @@ const HEAP_GROWING_PERCENT = 15;
 const THROUGHPUT_COMMANDS = new Set(["serve", "load"]);
 
 /** The command: the first word that is not a flag (a global flag may come before it). */
-const commandOf = (argv: readonly string[]) => argv.find((a) => !a.startsWith("-")) ?? "";
+export const commandOf = (argv: readonly string[]) => argv.find((a) => !a.startsWith("-")) ?? "";
 
 export function boundHeapGrowth(argv: readonly string[]): void {
   if (THROUGHPUT_COMMANDS.has(commandOf(argv))) return;

@@ -4,6 +4,7 @@
  * flag; so the unknown flags are read off the command line here and matched against the options the
  * failing command declared.
  */
+import { commandOf } from "./heap.js";
 
 /** Optimal string alignment distance: insertions, deletions, substitutions, adjacent swaps. */
 export function editDistance(a: string, b: string): number {
@@ -50,9 +51,9 @@ export interface UsageContext {
 
 /** yargs's failure message, or a better one when a flag or the command is misspelt. */
 export function explainUsageFailure(message: string, ctx: UsageContext): string {
-  // The first word that is not a flag is the command (the only global flags are switches).
-  const command = ctx.argv.find((a) => !a.startsWith("-"));
-  if (command !== undefined && !ctx.commands.includes(command)) {
+  // The only global flags are switches, so the first word that is not a flag is the command.
+  const command = commandOf(ctx.argv);
+  if (command !== "" && !ctx.commands.includes(command)) {
     const near = closest(command, ctx.commands);
     return near
       ? `Unknown command: ${command}. Did you mean ${near}?`
