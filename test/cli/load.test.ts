@@ -143,18 +143,20 @@ describe("load: bad flags", () => {
   });
 });
 
+/** An embedded load into `out` at `rate`, over `window` (--requests N or --duration D), no warmup. */
+const loadInto = (out: string, rate: string, ...window: string[]) => [
+  ...EMBEDDED_LOAD,
+  "--rate",
+  rate,
+  ...window,
+  "--warmup",
+  "0s",
+  "--out",
+  out,
+];
+
 describe("load: a folder a load already wrote", () => {
-  const args = (out: string) => [
-    ...EMBEDDED_LOAD,
-    "--rate",
-    "20",
-    "--requests",
-    "5",
-    "--warmup",
-    "0s",
-    "--out",
-    out,
-  ];
+  const args = (out: string) => loadInto(out, "20", "--requests", "5");
 
   it("a finished or stopped load's folder is taken again; one killed before its report only with --overwrite", async () => {
     const out = join(dir, "again");
@@ -172,10 +174,9 @@ describe("load: a folder a load already wrote", () => {
   it("a load killed hard after a step (no report, the manifest still the first one) is refused the same way", async () => {
     const out = join(dir, "killed");
     // In place (a semi-space size of the caller's own): the kill reaches the load itself.
-    const { child, done } = startCli(
-      [...EMBEDDED_LOAD, "--rate", "20,20,20", "--duration", "1s", "--warmup", "0s", "--out", out],
-      { NODE_OPTIONS: "--max-semi-space-size=16" },
-    );
+    const { child, done } = startCli(loadInto(out, "20,20,20", "--duration", "1s"), {
+      NODE_OPTIONS: "--max-semi-space-size=16",
+    });
     // The first step's records are appended when it ends.
     await waitFor(async () => (await readFile(join(out, "results.jsonl"), "utf8").catch(() => "")) !== "");
     child.kill("SIGKILL");
@@ -193,25 +194,20 @@ describe("load: a folder a load already wrote", () => {
 describe("load: Ctrl-C", () => {
   beforeAll(() => buildCli(), 60_000);
 
-  /** A 60-second load at 20/s into `out`: still sending when the test stops it. */
-  const stoppedLoad = (out: string) => [
-    ...EMBEDDED_LOAD,
-    "--rate",
-    "20",
-    "--duration",
-    "60s",
-    "--warmup",
-    "0s",
-    "--out",
-    out,
-  ];
+  /**
+   * A 60-second load at 20/s into `out`, returned once its step is well under way (its manifest is
+   * written before the first request): still sending when the test stops it.
+   */
+  async function loadUnderWay(out: string, opts: { detached?: boolean } = {}) {
+    const started = startCli(loadInto(out, "20", "--duration", "60s"), {}, opts);
+    await waitFor(() => existsSync(join(out, "manifest.json")));
+    await new Promise((r) => setTimeout(r, 600));
+    return started;
+  }
 
   it("writes the partial report marked incomplete and exits 130", async () => {
     const out = join(dir, "interrupted");
-    const { child, done } = startCli(stoppedLoad(out), {});
-    // Interrupted once the step is well under way (its manifest is written before the first request).
-    await waitFor(() => existsSync(join(out, "manifest.json")));
-    await new Promise((r) => setTimeout(r, 700));
+    const { child, done } = await loadUnderWay(out);
     child.kill("SIGINT");
     const r = await done;
     expect(r.code).toBe(130);
@@ -226,9 +222,7 @@ describe("load: Ctrl-C", () => {
 
   it("killed hard, the CLI's load child stops as on SIGTERM: its report written, marked incomplete", async () => {
     const out = join(dir, "orphan");
-    const { child, done } = startCli(stoppedLoad(out), {});
-    await waitFor(() => existsSync(join(out, "manifest.json")));
-    await new Promise((r) => setTimeout(r, 500));
+    const { child, done } = await loadUnderWay(out);
     child.kill("SIGKILL");
     await done;
     // The child (the load itself) has 60 s of schedule left: only its own stop writes the report now.
@@ -240,9 +234,7 @@ describe("load: Ctrl-C", () => {
 
   it("one Ctrl-C in a terminal (SIGINT to the whole foreground group) is one stop, said once", async () => {
     const out = join(dir, "interrupted-group");
-    const { child, done } = startCli(stoppedLoad(out), {}, { detached: true });
-    await waitFor(() => existsSync(join(out, "manifest.json")));
-    await new Promise((r) => setTimeout(r, 700));
+    const { child, done } = await loadUnderWay(out, { detached: true });
     process.kill(-(child.pid as number), "SIGINT");
     const r = await done;
     expect(r.code).toBe(130);
