@@ -1,14 +1,15 @@
 /**
  * One rerank request with retries: send, classify the answer, wait as the server asks (or back off
- * with full jitter), repeat. Returns the parsed JSON body plus the attempt count and per-attempt
- * latencies; failures become one-line ApiErrors that never carry the key.
+ * with full jitter), repeat. Returns what the caller's `read` made of the successful answer's JSON
+ * body plus the attempt count and per-attempt latencies; failures become one-line ApiErrors that
+ * never carry the key.
  *
  * Three budgets bound it: `retries` counts 5xx, 408/499 and network failures; 429s have their own,
  * by time (`rateLimitWaitMs`, the sum of the waits they asked for), so a provider's rate limit does
  * not use up the retries meant for its outages; and the task deadline bounds everything: no attempt
  * starts past it, an attempt is cut at it, and a wait that would end past it fails the task at once.
  */
-import { ApiError, type ApiErrorKind } from "../errors.js";
+import { ApiError, type ApiErrorKind, UsageError } from "../errors.js";
 import { count } from "../text/words.js";
 import type { Credentials } from "./credentials.js";
 import { extractErrorMessage } from "./dialects/common.js";
@@ -16,6 +17,7 @@ import { describeNetworkError, type HttpAnswer, type HttpTransport } from "./htt
 import { AttemptDeadlineExceeded, formatDuration } from "./limits.js";
 import { backoffDelayMs, isRetryableStatus, MAX_RETRY_AFTER_MS, retryAfterMs, sleep } from "./retry.js";
 import type { Dialect } from "./types.js";
+import { malformed } from "./validate.js";
 
 export interface CallPolicy {
   /** The dialect's name, as error messages show it. */
@@ -54,22 +56,24 @@ export interface EncodedRequest {
   headers?: Record<string, string>;
 }
 
-export interface CallOutcome {
-  json: unknown;
+export interface CallOutcome<T> {
+  /** What `read` made of the successful answer's JSON body. */
+  value: T;
   /** Headers of the successful answer (some servers report usage only there). */
   headers: HttpAnswer["headers"];
   attempts: number;
   attemptLatenciesMs: number[];
 }
 
-export async function callWithRetries(
+export async function callWithRetries<T>(
   transport: HttpTransport,
   credentials: Credentials,
   dialect: Dialect,
   policy: CallPolicy,
   payload: EncodedRequest,
   context: CallContext,
-): Promise<CallOutcome> {
+  read: (json: unknown) => T,
+): Promise<CallOutcome<T>> {
   const { body } = payload;
   const latencies: number[] = [];
   const name = policy.dialect;
@@ -134,13 +138,14 @@ export async function callWithRetries(
       );
     }
     const cut = left < policy.timeoutMs;
-    let answer: HttpAnswer;
+    let reading: Reading<T>;
     try {
-      answer = await transport.post(body, headers, {
-        signal,
-        deadlineMs: cut ? left : policy.timeoutMs,
-        maxAnswerBytes: policy.maxAnswerBytes,
-      });
+      reading = await transport.post(
+        body,
+        headers,
+        { signal, deadlineMs: cut ? left : policy.timeoutMs, maxAnswerBytes: policy.maxAnswerBytes },
+        (answer) => readAnswer(answer, read),
+      );
     } catch (err) {
       latencies.push(performance.now() - started);
       if (cut && err instanceof AttemptDeadlineExceeded && !signal?.aborted) {
@@ -159,25 +164,31 @@ export async function callWithRetries(
     }
     latencies.push(performance.now() - started);
 
-    const parsedBody = parseJson(answer.text);
-    if (answer.status >= 200 && answer.status < 300) {
-      if (parsedBody === undefined) {
-        const problem = `answer malformed: field 'body': HTTP ${answer.status} answer is not JSON`;
-        throw new ApiError(`${name} ${problem} (${after()})`, {
-          kind: "malformed",
-          retryable: false,
-          field: "body",
-          attempts: attempt,
-          attemptLatenciesMs: latencies,
-        });
-      }
+    if (reading.kind === "read") {
       return {
-        json: parsedBody.value,
-        headers: answer.headers,
+        value: reading.value,
+        headers: reading.headers,
         attempts: attempt,
         attemptLatenciesMs: latencies,
       };
     }
+    if (reading.kind === "unreadable") {
+      const err = reading.error;
+      // A generic option that is not a field path is the user's to fix (exit 2), not the answer's.
+      if (err instanceof UsageError) throw err;
+      // Dialects throw malformed(); anything else thrown while reading the answer is a parser
+      // surprise, still the answer's fault: both become one line naming the provider and attempts.
+      const known = err instanceof ApiError ? err : undefined;
+      const problem = known?.message ?? `answer malformed: ${(err as Error)?.message ?? String(err)}`;
+      throw new ApiError(`${name} ${problem} (${after()})`, {
+        kind: "malformed",
+        retryable: false,
+        field: known?.field,
+        attempts: attempt,
+        attemptLatenciesMs: latencies,
+      });
+    }
+    const { answer, json: parsedBody } = reading;
 
     if (answer.status >= 300 && answer.status < 400) {
       throw new ApiError(
@@ -259,6 +270,28 @@ function redirectProblem(location: string | string[] | undefined, endpoint: stri
     target = "a Location that is not a URL";
   }
   return `redirects to ${target}; redirects are not followed (they could take the key elsewhere): give that URL as the endpoint`;
+}
+
+/**
+ * An attempt's answer as read where it arrived: a success is already the caller's value (so neither
+ * its text nor its JSON tree outlives the read: see HttpTransport.post), or what stopped it being
+ * read; any other status is kept as it came, for the error handling (error bodies are small).
+ */
+type Reading<T> =
+  | { kind: "read"; value: T; headers: HttpAnswer["headers"] }
+  | { kind: "unreadable"; error: unknown }
+  | { kind: "status"; answer: HttpAnswer; json: { value: unknown } | undefined };
+
+/** Never throws (HttpTransport.post's contract): a failure to read is returned as "unreadable". */
+function readAnswer<T>(answer: HttpAnswer, read: (json: unknown) => T): Reading<T> {
+  const json = parseJson(answer.text);
+  if (answer.status < 200 || answer.status >= 300) return { kind: "status", answer, json };
+  try {
+    if (json === undefined) throw malformed("body", `HTTP ${answer.status} answer is not JSON`);
+    return { kind: "read", value: read(json.value), headers: answer.headers };
+  } catch (error) {
+    return { kind: "unreadable", error };
+  }
 }
 
 function parseJson(text: string): { value: unknown } | undefined {

@@ -4,8 +4,6 @@
  * back to the caller's documents. One failed request fails the call and stops its siblings.
  */
 import pLimit from "p-limit";
-import { ApiError, UsageError } from "../errors.js";
-import { count } from "../text/words.js";
 import { linkAbort } from "./abort.js";
 import { type CallContext, type CallPolicy, callWithRetries } from "./call.js";
 import type { Credentials } from "./credentials.js";
@@ -87,26 +85,14 @@ async function sendChunk(
   context: CallContext,
 ): Promise<ChunkAnswer> {
   const { request } = planned;
-  const outcome = await callWithRetries(transport, credentials, dialect, policy, planned, context);
-  let parsed: ReturnType<Dialect["parseResponse"]>;
-  try {
-    parsed = dialect.parseResponse(outcome.json, request);
+  // The dialect reads the answer and its contract is checked where it arrives (call.ts), so only
+  // the parsed items travel on.
+  const outcome = await callWithRetries(transport, credentials, dialect, policy, planned, context, (json) => {
+    const parsed = dialect.parseResponse(json, request);
     validateAnswerItems(parsed?.items, request.documents.length);
-  } catch (err) {
-    // A generic option that is not a field path is the user's to fix (exit 2), not the answer's.
-    if (err instanceof UsageError) throw err;
-    // Dialects throw malformed(); anything else thrown while reading the answer is a parser
-    // surprise, still the answer's fault: both become one line naming the provider and attempts.
-    const known = err instanceof ApiError ? err : undefined;
-    const problem = known?.message ?? `answer malformed: ${(err as Error)?.message ?? String(err)}`;
-    throw new ApiError(`${policy.dialect} ${problem} (after ${count(outcome.attempts, "attempt")})`, {
-      kind: "malformed",
-      retryable: false,
-      field: known?.field,
-      attempts: outcome.attempts,
-      attemptLatenciesMs: outcome.attemptLatenciesMs,
-    });
-  }
+    return parsed;
+  });
+  const parsed = outcome.value;
   const notes = [...(parsed.notes ?? [])];
   if (!isSortedByScore(parsed.items)) notes.push(UNSORTED_NOTE);
   if (request.topN !== undefined && parsed.items.length > request.topN) {

@@ -68,16 +68,30 @@ export class HttpTransport {
    * Through `dispatch` with a handler that collects the body, not `request()`: the answer is a few
    * KB read whole, and request()'s Readable body stream and its consumer promise cost more CPU per
    * call than the rest of undici's work on it.
+   *
+   * With `read`, the answer is read where it arrives and the promise holds only what `read` made of
+   * it. Under load that matters: a request in flight across two young-generation collections has
+   * its promise moved to the old generation, and an old promise holding a 36 KB answer text (or its
+   * JSON tree) keeps it, and all it points to, alive and copied until the next full collection.
+   * `read` must not throw: what it throws fails the attempt like a broken connection.
    */
-  post(
+  post(body: string | Buffer, headers: Record<string, string>, limits?: AttemptLimits): Promise<HttpAnswer>;
+  post<T>(
+    body: string | Buffer,
+    headers: Record<string, string>,
+    limits: AttemptLimits,
+    read: (answer: HttpAnswer) => T,
+  ): Promise<T>;
+  post<T>(
     body: string | Buffer,
     headers: Record<string, string>,
     limits: AttemptLimits = {},
-  ): Promise<HttpAnswer> {
+    read?: (answer: HttpAnswer) => T,
+  ): Promise<T | HttpAnswer> {
     return new Promise((resolve, reject) => {
       this.#shared.pool.dispatch(
         { method: "POST", path: this.#path, headers, body },
-        new AnswerReader(resolve, reject, limits),
+        new AnswerReader<T | HttpAnswer>(resolve, reject, limits, read ?? ((answer) => answer)),
       );
     });
   }
@@ -115,12 +129,12 @@ export interface AttemptLimits {
 type Controller = Parameters<NonNullable<Dispatcher.DispatchHandler["onRequestStart"]>>[0];
 
 /**
- * One answer read whole into text. Settles its promise exactly once, whatever happens: it follows
- * the caller's signal and the attempt's deadline, enforces the size cap, and every callback is
- * guarded, since an exception thrown inside one goes to undici, which may have nobody left to tell
+ * One answer read whole into text and handed to `read`. Settles its promise exactly once, whatever
+ * happens: it follows the caller's signal and the attempt's deadline, enforces the size cap, and
+ * every callback is guarded, since an exception thrown inside one goes to undici, which may have nobody left to tell
  * (a Buffer.toString past Node's string limit in onResponseEnd once left `run` waiting forever).
  */
-class AnswerReader implements Dispatcher.DispatchHandler {
+class AnswerReader<T> implements Dispatcher.DispatchHandler {
   #status = 0;
   #headers: HttpAnswer["headers"] = {};
   readonly #chunks: Buffer[] = [];
@@ -134,9 +148,10 @@ class AnswerReader implements Dispatcher.DispatchHandler {
   readonly #maxBytes: number;
 
   constructor(
-    private readonly resolve: (answer: HttpAnswer) => void,
+    private readonly resolve: (value: T) => void,
     private readonly reject: (err: unknown) => void,
     { signal, deadlineMs, maxAnswerBytes }: AttemptLimits,
+    private readonly read: (answer: HttpAnswer) => T,
   ) {
     this.#maxBytes = maxAnswerBytes ?? Number.POSITIVE_INFINITY;
     if (deadlineMs !== undefined) {
@@ -180,9 +195,13 @@ class AnswerReader implements Dispatcher.DispatchHandler {
       // A UTF-8 byte order mark is not part of the JSON text (undici's body.text() drops it too).
       const start =
         buffer.length > 2 && buffer[0] === 0xef && buffer[1] === 0xbb && buffer[2] === 0xbf ? 3 : 0;
-      const text = buffer.toString("utf8", start);
+      const value = this.read({
+        status: this.#status,
+        headers: this.#headers,
+        text: buffer.toString("utf8", start),
+      });
       this.#settle();
-      this.resolve({ status: this.#status, headers: this.#headers, text });
+      this.resolve(value);
     });
   }
 

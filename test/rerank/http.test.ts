@@ -40,6 +40,24 @@ describe("HttpTransport.post", () => {
     expect(server.requests[0].body).toEqual({ q: 1 });
   });
 
+  it("with a reader, resolves with what it made of the answer, read where it arrived", async () => {
+    server = await startLocalServer((_req, res) => {
+      res.writeHead(200, { "content-type": "application/json" });
+      res.end('{"results":[{"index":1,"relevance_score":0.9},{"index":0,"relevance_score":0.1}]}');
+    });
+    transport = open(server.url);
+    const seen: string[] = [];
+    const read = (answer: { status: number; text: string }) => {
+      seen.push(answer.text);
+      return {
+        status: answer.status,
+        order: JSON.parse(answer.text).results.map((r: { index: number }) => r.index),
+      };
+    };
+    expect(await transport.post("{}", {}, {}, read)).toEqual({ status: 200, order: [1, 0] });
+    expect(seen).toHaveLength(1);
+  });
+
   it("rejects at once on abort, on a socket or before one, and leaves no listener on the signal", async () => {
     server = await startLocalServer(() => {}); // never answers
     transport = open(server.url);
