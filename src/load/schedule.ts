@@ -48,3 +48,31 @@ export function poissonSchedule(rate: number, seed: number): Schedule {
 export function scheduleOf(arrival: Arrival, rate: number, seed: number): Schedule {
   return arrival === "poisson" ? poissonSchedule(rate, seed) : constantSchedule(rate);
 }
+
+/**
+ * A step's times: over the warmup the rate ramps up linearly from 0 to `rate` (request k at
+ * sqrt(2 · warmupMs · k / rate), so rate × warmup / 2 requests), then `schedule` runs from warmupMs.
+ * At full rate from the first request, a cold server (and the client's cold code) falls behind, and
+ * an open loop then opens a connection for every request waiting: 2,000/s from cold opened about
+ * 1,000, and both processes stayed behind long after the warmup. Ramping, the connections and the
+ * compiled code grow with the load, so the window measures the steady state. Deterministic: the
+ * warmup is not recorded, so it needs no arrival process of its own.
+ */
+export function withWarmupRamp(schedule: Schedule, rate: number, warmupMs: number): Schedule {
+  const perMs = rate / 1000;
+  let k = 0;
+  let ramping = warmupMs > 0;
+  return {
+    next: () => {
+      if (ramping) {
+        const at = Math.sqrt((2 * warmupMs * k) / perMs);
+        if (at < warmupMs) {
+          k++;
+          return at;
+        }
+        ramping = false;
+      }
+      return warmupMs + schedule.next();
+    },
+  };
+}

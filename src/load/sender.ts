@@ -8,13 +8,16 @@
  */
 import { setMaxListeners } from "node:events";
 import { LatencyHistogram } from "./histogram.js";
-import { type Arrival, scheduleOf } from "./schedule.js";
+import { type Arrival, scheduleOf, withWarmupRamp } from "./schedule.js";
 
 export interface StepSpec {
   rate: number;
   arrival: Arrival;
   seed: number;
-  /** Not recorded: the requests intended before this (ms) only warm the connections and the server. */
+  /**
+   * Not recorded: the requests intended before this (ms), at a rate ramping up to `rate`
+   * (schedule.ts withWarmupRamp), only warm the connections and the server.
+   */
   warmupMs: number;
   /** The recorded window, ms; or `requests` recorded requests. */
   durationMs?: number;
@@ -63,7 +66,7 @@ const MAX_BURST = 64;
 
 export function runStep(spec: StepSpec, send: Send, stop?: AbortSignal): Promise<StepOutcome> {
   const { rate, warmupMs, maxInFlight } = spec;
-  const schedule = scheduleOf(spec.arrival, rate, spec.seed);
+  const schedule = withWarmupRamp(scheduleOf(spec.arrival, rate, spec.seed), rate, warmupMs);
   const windowMs = spec.durationMs ?? ((spec.requests ?? 0) * 1000) / rate;
   const endMs = warmupMs + windowMs;
   const latency = new LatencyHistogram();

@@ -13,6 +13,7 @@ import {
   LatencyHistogram,
   parseSlo,
   poissonSchedule,
+  withWarmupRamp,
 } from "../../src/load/index.js";
 
 const take = (s: { next(): number }, n: number) => Array.from({ length: n }, () => s.next());
@@ -51,6 +52,43 @@ describe("arrival schedules", () => {
       ),
       { numRuns: 20 },
     );
+  });
+});
+
+describe("the warmup ramp", () => {
+  it("ramps the rate up linearly over the warmup, then runs the schedule from its end", () => {
+    // 2,000/s over 3 s: rate × warmup / 2 = 3,000 requests, request k at sqrt(2 · 3000 · k / 2) ms.
+    const t = take(withWarmupRamp(constantSchedule(2000), 2000, 3000), 3010);
+    expect(t[0]).toBe(0);
+    expect(t[1]).toBeCloseTo(Math.sqrt(3000), 9);
+    expect(t[2999]).toBeLessThan(3000);
+    expect(t.slice(3000, 3003)).toEqual([3000, 3000.5, 3001]);
+    // The rate over each second of the warmup grows as t: 1/9, 3/9 and 5/9 of the 3,000.
+    const inSecond = (s: number) => t.filter((x) => x >= s * 1000 && x < (s + 1) * 1000).length;
+    expect([inSecond(0), inSecond(1), inSecond(2)]).toEqual([334, 1000, 1666]);
+  });
+
+  it("keeps any schedule's times ascending and its own after the warmup; no warmup, no ramp", () => {
+    fc.assert(
+      fc.property(
+        fc.double({ min: 1, max: 5000, noNaN: true }),
+        fc.integer({ min: 0, max: 5000 }),
+        fc.integer({ min: 0, max: 2 ** 32 - 1 }),
+        (rate, warmupMs, seed) => {
+          // Requests k = 0, 1, ... while k < rate × warmup / 2: that many, rounded up.
+          const expected = (rate * warmupMs) / 2000;
+          const t = take(withWarmupRamp(poissonSchedule(rate, seed), rate, warmupMs), expected + 1000);
+          for (let i = 1; i < t.length; i++) expect(t[i]).toBeGreaterThanOrEqual(t[i - 1]);
+          const ramp = t.filter((x) => x < warmupMs).length;
+          expect(ramp).toBeGreaterThanOrEqual(expected - 1e-6);
+          expect(ramp).toBeLessThanOrEqual(expected + 1);
+          const own = take(poissonSchedule(rate, seed), t.length - ramp);
+          for (let i = ramp; i < t.length; i++) expect(t[i] - warmupMs).toBeCloseTo(own[i - ramp], 6);
+        },
+      ),
+      { numRuns: 30 },
+    );
+    expect(take(withWarmupRamp(constantSchedule(4), 4, 0), 3)).toEqual([0, 250, 500]);
   });
 });
 

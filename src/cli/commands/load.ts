@@ -22,7 +22,10 @@ const LOAD_OPTIONS: Record<string, Options> = {
   },
   duration: { type: "string", describe: "each step's recorded window, e.g. 60s, 500ms, 2m [default 60s]" },
   requests: { type: "string", describe: "each step records this many requests instead of a --duration" },
-  warmup: { type: "string", describe: "before each step's window, not recorded, e.g. 5s or 0s [default 5s]" },
+  warmup: {
+    type: "string",
+    describe: "before each step's window, ramping up to the rate, not recorded, e.g. 5s or 0s [default 5s]",
+  },
   "max-in-flight": {
     type: "string",
     describe: "requests out at once; one due beyond that is dropped and counted [default 1000]",
