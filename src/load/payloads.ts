@@ -44,6 +44,10 @@ export function payloadSender(
   quality: StepQuality,
   last: Map<string, Kept>,
 ): Send {
+  // Warmup answers are scored too, into a sum nobody reads: the window then starts with this code
+  // compiled. Left cold, it ran interpreted for the window's first thousands of answers, and that
+  // stall alone made the open loop open hundreds of connections.
+  const warmup = scorer.sums();
   return async (seq: number, recorded: boolean, signal: AbortSignal) => {
     const p = payloads[seq % payloads.length];
     const start = performance.now();
@@ -51,10 +55,10 @@ export function payloadSender(
     try {
       p.call ??= reranker.prepare(p.query, p.documents, p.topN);
       const result = await reranker.send(p.call, { signal });
-      if (!recorded) return { ok: true } as const;
       const docIds = result.items.map((it) => p.docIds[it.index]);
       const scores = result.items.map((it) => it.score);
-      scorer.score(quality, p.qid, docIds, scores);
+      scorer.score(recorded ? quality : warmup, p.qid, docIds, scores);
+      if (!recorded) return { ok: true } as const;
       // Kept raw; made a record once, at the step's end (only each query's last answer is written).
       last.set(p.qid, { p, result, docIds, scores, start, end: performance.now(), startedAt });
       return { ok: true } as const;
