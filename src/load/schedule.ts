@@ -55,7 +55,7 @@ export function scheduleOf(arrival: Arrival, rate: number, seed: number): Schedu
  * At full rate from the first request, a cold server (and the client's cold code) falls behind, and
  * an open loop then opens a connection for every request waiting: 2,000/s from cold opened about
  * 1,000, and both processes stayed behind long after the warmup. Ramping, the connections and the
- * compiled code grow with the load, so the window measures the steady state. Deterministic: the
+ * compiled code grow with the load, so the window starts in the steady state. Deterministic: the
  * warmup is not recorded, so it needs no arrival process of its own.
  */
 export function withWarmupRamp(schedule: Schedule, rate: number, warmupMs: number): Schedule {

@@ -88,9 +88,9 @@ async function sendChunk(
   // The dialect reads the answer and its contract is checked where it arrives (call.ts), so only
   // the parsed items travel on.
   const outcome = await callWithRetries(transport, credentials, dialect, policy, planned, context, (json) => {
-    const parsed = dialect.parseResponse(json, request);
-    validateAnswerItems(parsed?.items, request.documents.length);
-    return parsed;
+    const answer = dialect.parseResponse(json, request);
+    validateAnswerItems(answer?.items, request.documents.length);
+    return answer;
   });
   const parsed = outcome.value;
   const notes = [...(parsed.notes ?? [])];

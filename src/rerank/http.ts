@@ -69,29 +69,22 @@ export class HttpTransport {
    * KB read whole, and request()'s Readable body stream and its consumer promise cost more CPU per
    * call than the rest of undici's work on it.
    *
-   * With `read`, the answer is read where it arrives and the promise holds only what `read` made of
+   * The answer is read where it arrives (`read`) and the promise holds only what `read` made of
    * it. Under load that matters: a request in flight across two young-generation collections has
    * its promise moved to the old generation, and an old promise holding a 36 KB answer text (or its
    * JSON tree) keeps it, and all it points to, alive and copied until the next full collection.
    * `read` must not throw: what it throws fails the attempt like a broken connection.
    */
-  post(body: string | Buffer, headers: Record<string, string>, limits?: AttemptLimits): Promise<HttpAnswer>;
   post<T>(
     body: string | Buffer,
     headers: Record<string, string>,
     limits: AttemptLimits,
     read: (answer: HttpAnswer) => T,
-  ): Promise<T>;
-  post<T>(
-    body: string | Buffer,
-    headers: Record<string, string>,
-    limits: AttemptLimits = {},
-    read?: (answer: HttpAnswer) => T,
-  ): Promise<T | HttpAnswer> {
+  ): Promise<T> {
     return new Promise((resolve, reject) => {
       this.#shared.pool.dispatch(
         { method: "POST", path: this.#path, headers, body },
-        new AnswerReader<T | HttpAnswer>(resolve, reject, limits, read ?? ((answer) => answer)),
+        new AnswerReader(resolve, reject, limits, read),
       );
     });
   }

@@ -6,7 +6,7 @@
  */
 import { getEventListeners } from "node:events";
 import { afterEach, describe, expect, it } from "vitest";
-import { DEFAULT_TIMEOUTS, HttpTransport } from "../../src/rerank/http.js";
+import { DEFAULT_TIMEOUTS, type HttpAnswer, HttpTransport } from "../../src/rerank/http.js";
 import { type LocalServer, startLocalServer } from "./local-server.js";
 
 let server: LocalServer | undefined;
@@ -18,6 +18,8 @@ afterEach(async () => {
 });
 
 const open = (url: string) => new HttpTransport(new URL(url), DEFAULT_TIMEOUTS);
+/** The answer as it came, for the tests of the transport itself. */
+const asItCame = (answer: HttpAnswer) => answer;
 
 describe("HttpTransport.post", () => {
   it("answers the final status and headers after a 103, drops a BOM and joins a body sent in pieces", async () => {
@@ -30,7 +32,7 @@ describe("HttpTransport.post", () => {
       res.end('"relevance_score":0.5,"text":"café ☕"}]}');
     });
     transport = open(server.url);
-    const answer = await transport.post('{"q":1}', { "content-type": "application/json" });
+    const answer = await transport.post('{"q":1}', { "content-type": "application/json" }, {}, asItCame);
     expect(answer.status).toBe(201);
     expect(answer.headers["x-compute-tokens"]).toBe("7");
     expect(answer.text.charCodeAt(0)).toBe("{".charCodeAt(0));
@@ -40,14 +42,14 @@ describe("HttpTransport.post", () => {
     expect(server.requests[0].body).toEqual({ q: 1 });
   });
 
-  it("with a reader, resolves with what it made of the answer, read where it arrived", async () => {
+  it("resolves with what the reader made of the answer, read once where it arrived", async () => {
     server = await startLocalServer((_req, res) => {
       res.writeHead(200, { "content-type": "application/json" });
       res.end('{"results":[{"index":1,"relevance_score":0.9},{"index":0,"relevance_score":0.1}]}');
     });
     transport = open(server.url);
     const seen: string[] = [];
-    const read = (answer: { status: number; text: string }) => {
+    const read = (answer: HttpAnswer) => {
       seen.push(answer.text);
       return {
         status: answer.status,
@@ -62,7 +64,7 @@ describe("HttpTransport.post", () => {
     server = await startLocalServer(() => {}); // never answers
     transport = open(server.url);
     const inFlight = new AbortController();
-    const pending = transport.post("{}", {}, { signal: inFlight.signal }).catch((e: unknown) => e);
+    const pending = transport.post("{}", {}, { signal: inFlight.signal }, asItCame).catch((e: unknown) => e);
     await new Promise((r) => setTimeout(r, 50));
     expect(server.requests).toHaveLength(1);
     const t0 = performance.now();
@@ -72,7 +74,7 @@ describe("HttpTransport.post", () => {
 
     const early = new AbortController();
     early.abort(new Error("never sent"));
-    await expect(transport.post("{}", {}, { signal: early.signal })).rejects.toThrow("never sent");
+    await expect(transport.post("{}", {}, { signal: early.signal }, asItCame)).rejects.toThrow("never sent");
 
     const done = new AbortController();
     const quick = await startLocalServer((_req, res) => {
@@ -80,7 +82,7 @@ describe("HttpTransport.post", () => {
     });
     const other = open(quick.url);
     try {
-      expect((await other.post("{}", {}, { signal: done.signal })).text).toBe("{}");
+      expect((await other.post("{}", {}, { signal: done.signal }, asItCame)).text).toBe("{}");
       expect(getEventListeners(done.signal, "abort")).toHaveLength(0);
     } finally {
       await other.close();
