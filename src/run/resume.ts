@@ -180,17 +180,19 @@ export async function unfinishedRun(
   hasReport: boolean,
 ): Promise<{ load: true } | { load: false; done: number; tasks: number } | undefined> {
   let manifest: Manifest;
+  let load: boolean;
   let records: ResultRecord[];
   try {
     manifest = await readManifest(join(dir, MANIFEST_FILE));
+    load = isLoadManifest(manifest);
     // A load writes its report even when stopped: with one, its folder is done with.
-    if (hasReport && isLoadManifest(manifest)) return undefined;
+    if (hasReport && load) return undefined;
     records = (await readResultsFile(join(dir, RESULTS_FILE))).records;
   } catch {
     return undefined;
   }
   // Killed before its report: the steps it finished are on record (under their step ids).
-  if (isLoadManifest(manifest)) return records.length > 0 ? { load: true } : undefined;
+  if (load) return records.length > 0 ? { load: true } : undefined;
   const rerank = new Set(manifest.variants.filter((v) => v.kind === "rerank").map((v) => v.id));
   const apiRecords = records.filter((r) => rerank.has(r.variant));
   if (apiRecords.length === 0) return undefined;
