@@ -78,6 +78,9 @@ export function stopOnSignals(stop: RunStop, say: (line: string) => void): () =>
       const step = stop.request(signal);
       if (step === "stop" && stop.loading)
         say(`${signal}: stopping while the dataset loads; nothing will be written`);
+      else if (step === "stop" && stop.graceMs === 0)
+        // `load`: an open loop's requests in flight are cut off with the schedule, not waited for.
+        say(`${signal}: stopping; the requests in flight are cut off now`);
       else if (step === "stop")
         say(
           `${signal}: stopping; the requests in flight have ${Math.round(stop.graceMs / 1000)} s to finish (again to abort them now)`,

@@ -28,6 +28,12 @@ describe("the first Ctrl-C's line", () => {
     expect(stop.signal).toBe("SIGINT");
   });
 
+  it("without a grace period (load): the requests in flight are cut off, not given 0 s", () => {
+    expect(firstWords(new RunStop(0), "SIGINT")).toEqual([
+      "SIGINT: stopping; the requests in flight are cut off now",
+    ]);
+  });
+
   it("once tasks run: the requests in flight have the grace period", () => {
     const stop = new RunStop(2_000);
     expect(firstWords(stop, "SIGTERM")).toEqual([
