@@ -41,6 +41,8 @@ export interface LoadSettings {
   requests?: number;
   warmupMs: number;
   maxInFlight: number;
+  /** Requests on the wire at once (sender.ts StepSpec); maxInFlight when absent. */
+  connections?: number;
   findMaxRate: boolean;
   slo?: Slo;
   maxErrorRate: number;
@@ -80,13 +82,19 @@ export async function runLoad(
     const withSet = synthetic ? { ...flags, dataset: synthetic.path, candidates: "qrels" } : flags;
     const resolved = resolveRunOptions(undefined, withSet as RunFlags);
     // No response cache (a cached answer is no load), no retries unless asked (a retry hides an error
-    // inside a latency), and the folder's concurrency figure is the in-flight bound.
+    // inside a latency), the folder's concurrency figure is the in-flight bound, and the client's pool
+    // opens no more connections than the sender puts requests on the wire (an answer's connection is
+    // free a moment after the sender learns of it: unbounded, the pool would open a spare now and then).
     const options: RunOptions = {
       ...resolved,
       cache: false,
       concurrency: settings.maxInFlight,
       complete: false,
-      models: resolved.models.map((m) => ({ ...m, retries: m.retries ?? 0 })),
+      models: resolved.models.map((m) => ({
+        ...m,
+        retries: m.retries ?? 0,
+        connections: settings.connections ?? settings.maxInFlight,
+      })),
     };
     return await loadSteps(options, settings, io, env);
   } finally {
@@ -215,6 +223,7 @@ async function loadSteps(
           }
         : null,
       maxInFlight: settings.maxInFlight,
+      connections: settings.connections ?? settings.maxInFlight,
       payload: settings.synthetic ? "synthetic" : "dataset",
     };
     const report: Report = {
@@ -223,7 +232,10 @@ async function loadSteps(
         ...built.conventions,
         loop:
           `open loop, ${settings.arrival} arrivals: latency from each request's intended send time ` +
-          `(coordinated omission corrected), at most ${settings.maxInFlight} in flight (more are dropped and counted)`,
+          `(coordinated omission corrected), at most ${settings.maxInFlight} in flight (more are dropped and counted)` +
+          (settings.connections !== undefined && settings.connections < settings.maxInFlight
+            ? `, at most ${settings.connections} on the wire (more wait for a connection, their wait in their latency)`
+            : ""),
       },
       // A step need not send every query: a query it did not reach is not missing, only an interrupted load is.
       incomplete: interrupted

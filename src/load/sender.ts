@@ -4,7 +4,10 @@
  * measured from each request's INTENDED send time (coordinated omission corrected, as wrk2 and k6
  * do), and how late the loop itself was (actual − intended) is measured apart as sender lag, so an
  * overloaded client is not mistaken for a slow server. At most `maxInFlight` requests are out; a
- * request due while that many are out is dropped and counted, never queued in the client.
+ * request due while that many are out is dropped and counted. At most `connections` of them are on
+ * the wire at once (wrk2's -c): one due while that many are unanswered waits, in arrival order, for
+ * the next answer; its wait is in its latency, and measured apart as connection wait, neither lag
+ * nor hidden.
  */
 import { setMaxListeners } from "node:events";
 import { LatencyHistogram } from "./histogram.js";
@@ -23,6 +26,13 @@ export interface StepSpec {
   durationMs?: number;
   requests?: number;
   maxInFlight: number;
+  /**
+   * Requests on the wire at once, so connections open at once (HTTP/1.1: one request a connection);
+   * at most maxInFlight, which is the default. Without a bound, a server stall of 200 ms at 2,000/s
+   * opens 400 new connections, and on a machine the sender shares with the server the cost of those
+   * connections and of the server's queue of parsed bodies can keep both behind long after the stall.
+   */
+  connections?: number;
 }
 
 /** What became of one request: an answer, or an error of some kind ("http 503", "network", ...). */
@@ -45,6 +55,10 @@ export interface StepOutcome {
   errorsOverTime: { second: number; byKind: Record<string, number> }[];
   latency: LatencyHistogram;
   lag: LatencyHistogram;
+  /** ms each sent recorded request waited for a free connection after it was due (0 for most). */
+  connectionWait: LatencyHistogram;
+  /** Recorded requests that waited for a free connection. */
+  waited: number;
   /** The recorded window as scheduled, ms. */
   windowMs: number;
   /**
@@ -66,11 +80,13 @@ const MAX_BURST = 64;
 
 export function runStep(spec: StepSpec, send: Send, stop?: AbortSignal): Promise<StepOutcome> {
   const { rate, warmupMs, maxInFlight } = spec;
+  const connections = Math.min(spec.connections ?? maxInFlight, maxInFlight);
   const schedule = withWarmupRamp(scheduleOf(spec.arrival, rate, spec.seed), rate, warmupMs);
   const windowMs = spec.durationMs ?? ((spec.requests ?? 0) * 1000) / rate;
   const endMs = warmupMs + windowMs;
   const latency = new LatencyHistogram();
   const lag = new LatencyHistogram();
+  const connectionWait = new LatencyHistogram();
   const errorsByKind: Record<string, number> = {};
   const perSecond = new Map<number, Record<string, number>>();
   const abort = new AbortController();
@@ -80,7 +96,13 @@ export function runStep(spec: StepSpec, send: Send, stop?: AbortSignal): Promise
   let dropped = 0;
   let ok = 0;
   let errors = 0;
+  /** Sent or waiting for a connection: what maxInFlight bounds. */
   let inFlight = 0;
+  let onWire = 0;
+  let waited = 0;
+  // Due while every connection was busy, in arrival order: seq, intended and due times, recorded.
+  const waiting: { seq: number; intended: number; dueAt: number; recorded: boolean }[] = [];
+  let waitHead = 0;
   let lastOkMs = warmupMs;
   let seq = 0;
   let scheduling = true;
@@ -106,6 +128,8 @@ export function runStep(spec: StepSpec, send: Send, stop?: AbortSignal): Promise
         errorsOverTime,
         latency,
         lag,
+        connectionWait,
+        waited,
         windowMs,
         achievedRate: ok === 0 ? 0 : (ok * 1000) / Math.max(span, stopped ? 1 : windowMs),
         stopped,
@@ -115,6 +139,10 @@ export function runStep(spec: StepSpec, send: Send, stop?: AbortSignal): Promise
       stopped = true;
       scheduling = false;
       if (timer) clearTimeout(timer);
+      // Never sent: nothing to abort, and no answer will come to count them down.
+      inFlight -= waiting.length - waitHead;
+      waiting.length = 0;
+      waitHead = 0;
       abort.abort(stop?.reason);
       finish();
     };
@@ -133,10 +161,21 @@ export function runStep(spec: StepSpec, send: Send, stop?: AbortSignal): Promise
         return;
       }
       if (recorded) requests++;
-      const sentAt = performance.now() - t0;
-      if (recorded) lag.record(sentAt - intended);
+      const dueAt = performance.now() - t0;
+      if (recorded) lag.record(dueAt - intended);
       inFlight++;
-      send(seq, recorded, abort.signal).then((outcome) => {
+      if (onWire < connections) launch(seq, intended, recorded, 0);
+      else waiting.push({ seq, intended, dueAt, recorded });
+    };
+
+    const launch = (n: number, intended: number, recorded: boolean, waitMs: number) => {
+      if (recorded) {
+        connectionWait.record(waitMs);
+        if (waitMs > 0) waited++;
+      }
+      onWire++;
+      send(n, recorded, abort.signal).then((outcome) => {
+        onWire--;
         inFlight--;
         if (recorded && !stopped) {
           const doneAt = performance.now() - t0;
@@ -152,6 +191,16 @@ export function runStep(spec: StepSpec, send: Send, stop?: AbortSignal): Promise
             perSecond.set(second, bucket);
             bucket[outcome.kind] = (bucket[outcome.kind] ?? 0) + 1;
           }
+        }
+        // The connection this answer freed takes the oldest request waiting for one.
+        if (waitHead < waiting.length) {
+          const w = waiting[waitHead++];
+          // A moving head (shift() is O(n)), the dead prefix dropped once it outgrows the rest.
+          if (waitHead > 1024 && waitHead * 2 > waiting.length) {
+            waiting.splice(0, waitHead);
+            waitHead = 0;
+          }
+          launch(w.seq, w.intended, w.recorded, performance.now() - t0 - w.dueAt);
         }
         if (!scheduling) finish();
         // The answers of a busy moment are handled one after another in one turn of the event

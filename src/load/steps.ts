@@ -28,6 +28,7 @@ export function stepOf(
 ): LoadStep {
   const latency = o.latency.percentiles();
   const lag = o.lag.percentiles();
+  const wait = o.connectionWait.percentiles();
   const slo = settings.slo;
   const failedShare = o.requests === 0 ? 0 : (o.errors + o.dropped) / o.requests;
   return {
@@ -47,6 +48,7 @@ export function stepOf(
       max: round(latency.max),
     },
     senderLag: { p50: round(lag.p50), p99: round(lag.p99), max: round(lag.max) },
+    connectionWait: { waited: o.waited, p50: round(wait.p50), p99: round(wait.p99), max: round(wait.max) },
     metrics: quality.means(),
     durationSeconds: o.windowMs / 1000,
     warmupSeconds: settings.warmupMs / 1000,
@@ -61,10 +63,12 @@ export function stepOf(
 
 export function stepLine(s: LoadStep): string {
   const verdict = s.sloMet === null ? "" : s.sloMet ? ", SLO held" : ", SLO missed";
+  const w = s.connectionWait;
+  const waits = w?.waited ? `, ${w.waited} waited for a connection (p99 ${w.p99} ms)` : "";
   return (
     `step ${s.variant}: offered ${s.offeredRate}/s, achieved ${s.achievedRate}/s, ${s.requests} requests, ` +
     `${s.dropped} dropped, ${s.errors} errors, p50 ${s.latency.p50} ms, p99 ${s.latency.p99} ms, ` +
-    `sender lag p99 ${s.senderLag.p99} ms${verdict}`
+    `sender lag p99 ${s.senderLag.p99} ms${waits}${verdict}`
   );
 }
 

@@ -5,7 +5,7 @@
  */
 import type { TopLevelSpec } from "vega-lite";
 import { type Chart, fmt } from "./html-charts.js";
-import { loadStepTable, rateText as rate } from "./load-markdown.js";
+import { boundedConnections, loadStepTable, rateText as rate } from "./load-markdown.js";
 import type { LoadSection, LoadStep } from "./schema.js";
 import type { Report, ReportVariant } from "./types.js";
 
@@ -222,9 +222,11 @@ export function loadStepsTableHtml(
   const measure = report.front.measure || report.headline[0] || Object.keys(load.steps[0].metrics)[0] || "";
   const slo = load.slo;
   const { head, rows } = loadStepTable(load, measure ? [measure] : []);
+  const connections = boundedConnections(load);
   const parts = [
     `${load.arrival} arrivals (seed ${load.seed})`,
     `at most ${load.maxInFlight} in flight`,
+    ...(connections !== undefined ? [`at most ${connections} connections`] : []),
     `${load.payload} payloads`,
     ...(slo ? [`SLO ${slo.text}, error budget ${fmt(100 * slo.maxErrorRate, 2)} %`] : []),
     ...(load.maxRate !== null ? [`highest rate that held it: ${rate(load.maxRate)}/s`] : []),

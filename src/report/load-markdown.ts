@@ -15,6 +15,7 @@ export const rateText = (x: number): string => (Number.isInteger(x) ? String(x) 
  */
 export function loadStepTable(load: LoadSection, measures: string[]): { head: string[]; rows: string[][] } {
   const withSlo = load.slo !== null;
+  const withWait = boundedConnections(load) !== undefined;
   const head = [
     "step",
     "offered /s",
@@ -29,6 +30,7 @@ export function loadStepTable(load: LoadSection, measures: string[]): { head: st
     "p99.9 ms",
     "max ms",
     "lag p99 ms",
+    ...(withWait ? ["waited for a connection", "wait p99 ms"] : []),
     ...measures,
     ...(withSlo ? ["SLO"] : []),
   ];
@@ -47,18 +49,29 @@ export function loadStepTable(load: LoadSection, measures: string[]): { head: st
     ms(s.latency.p999),
     ms(s.latency.max),
     ms(s.senderLag.p99),
+    ...(withWait ? [String(s.connectionWait?.waited ?? 0), ms(s.connectionWait?.p99 ?? 0)] : []),
     ...measures.map((m) => (m in s.metrics ? s.metrics[m].toFixed(4) : "–")),
     ...(withSlo ? [s.sloMet === null ? "–" : s.sloMet ? "held" : "missed"] : []),
   ]);
   return { head, rows };
 }
 
+/** --connections when it bounded the requests on the wire below --max-in-flight; else undefined. */
+export function boundedConnections(load: LoadSection): number | undefined {
+  return load.connections !== undefined && load.connections < load.maxInFlight ? load.connections : undefined;
+}
+
 export function loadMarkdown(load: LoadSection, headline: string[]): string[] {
+  const connections = boundedConnections(load);
   const measures = headline.filter((m) => load.steps.some((s) => m in s.metrics)).slice(0, 2);
   const { head: headers, rows } = loadStepTable(load, measures);
   const out = [
     `Open loop, ${load.arrival} arrivals (seed ${load.seed}), at most ${load.maxInFlight} requests in flight ` +
-      `(a request due beyond that is dropped and counted); payloads from the ${load.payload === "dataset" ? "dataset's queries and candidates, cycled" : "synthetic set"}. ` +
+      "(a request due beyond that is dropped and counted)" +
+      (connections !== undefined
+        ? `, at most ${connections} on the wire, one a connection (a request due while all are busy waits for one: its wait is in its latency, and counted apart)`
+        : "") +
+      `; payloads from the ${load.payload === "dataset" ? "dataset's queries and candidates, cycled" : "synthetic set"}. ` +
       "Latency is measured from each request's intended send time (coordinated omission corrected); " +
       "sender lag is how late the sender was, so an overloaded client is not mistaken for a slow server. " +
       "Quality is the mean over every answer of the step.",

@@ -172,8 +172,13 @@ export const LoadStepSchema = z.object({
     p999: z.number(),
     max: z.number(),
   }),
-  /** ms the sender was late: actual − intended send time. */
+  /** ms the sender was late: when it took the request up − its intended send time. */
   senderLag: z.object({ p50: z.number(), p99: z.number(), max: z.number() }),
+  /**
+   * ms a request waited for a free connection once due (--connections: all were busy), over every
+   * sent request, and how many waited. Part of the latency; absent in reports made before --connections.
+   */
+  connectionWait: z.object({ waited: count, p50: z.number(), p99: z.number(), max: z.number() }).optional(),
   /** Mean per answer over the step's answers (every answer scored against the labels), by measure. */
   metrics: z.record(z.string(), z.number()),
   /** Recorded window (warmup excluded), seconds. */
@@ -208,6 +213,8 @@ export const LoadSectionSchema = z.object({
     })
     .nullable(),
   maxInFlight: count,
+  /** Requests on the wire at once (--connections, ≤ maxInFlight); absent in reports made before it. */
+  connections: count.optional(),
   /** Where the payloads came from: "dataset" (queries and candidates, cycled) or "synthetic". */
   payload: z.enum(["dataset", "synthetic"]),
 });

@@ -7,13 +7,16 @@ import { onAbort } from "./abort.js";
 import { AnswerTooLarge, AttemptDeadlineExceeded } from "./limits.js";
 import { isRetryableNetworkCode } from "./retry.js";
 
-export interface TransportTimeouts {
+/** A pool's settings: its timeouts, and how many connections it may open (unbounded when absent). */
+export interface TransportSettings {
   connectTimeoutMs: number;
   headersTimeoutMs: number;
   bodyTimeoutMs: number;
+  /** At most this many connections to the origin; a request finding all busy waits for one. */
+  connections?: number;
 }
 
-export const DEFAULT_TIMEOUTS: TransportTimeouts = {
+export const DEFAULT_TIMEOUTS: TransportSettings = {
   connectTimeoutMs: 10_000,
   // Large candidate sets on LLM rerankers take tens of seconds before the first byte.
   headersTimeoutMs: 120_000,
@@ -33,7 +36,7 @@ interface SharedPool {
 
 /**
  * Rerankers of one origin (a run's variants on one endpoint) share a pool, and so its warm
- * keep-alive connections; timeouts are pool settings, so they are part of the key.
+ * keep-alive connections; timeouts and the connection bound are pool settings, so part of the key.
  */
 const pools = new Map<string, SharedPool>();
 
@@ -43,10 +46,10 @@ export class HttpTransport {
   readonly #shared: SharedPool;
   #closed = false;
 
-  constructor(endpoint: URL, timeouts: TransportTimeouts) {
+  constructor(endpoint: URL, settings: TransportSettings) {
     this.#path = `${endpoint.pathname}${endpoint.search}`;
-    const { connectTimeoutMs, headersTimeoutMs, bodyTimeoutMs } = timeouts;
-    this.#key = [endpoint.origin, connectTimeoutMs, headersTimeoutMs, bodyTimeoutMs].join(" ");
+    const { connectTimeoutMs, headersTimeoutMs, bodyTimeoutMs, connections } = settings;
+    this.#key = [endpoint.origin, connectTimeoutMs, headersTimeoutMs, bodyTimeoutMs, connections].join(" ");
     let shared = pools.get(this.#key);
     if (shared === undefined) {
       const pool = new Pool(endpoint.origin, {
@@ -55,6 +58,7 @@ export class HttpTransport {
         bodyTimeout: bodyTimeoutMs,
         keepAliveTimeout: 30_000,
         pipelining: 1,
+        connections: connections ?? null,
       });
       shared = { pool, users: 0 };
       pools.set(this.#key, shared);

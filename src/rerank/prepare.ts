@@ -8,7 +8,7 @@ import { ApiError, UsageError } from "../errors.js";
 import type { CallPolicy, EncodedRequest } from "./call.js";
 import { type ChunkRange, documentBytes, planChunks } from "./chunk.js";
 import { type Credentials, resolveCredentials } from "./credentials.js";
-import { DEFAULT_TIMEOUTS, type TransportTimeouts } from "./http.js";
+import { DEFAULT_TIMEOUTS, type TransportSettings } from "./http.js";
 import {
   DEFAULT_MAX_ANSWER_BYTES,
   DEFAULT_RATE_LIMIT_WAIT_MS,
@@ -41,7 +41,7 @@ export interface ClientSettings {
   endpoint: URL;
   credentials: Credentials;
   policy: CallPolicy;
-  timeouts: TransportTimeouts;
+  transport: TransportSettings;
   /** Provider-specific extras, passed to the dialect as given. */
   options: Record<string, unknown>;
   scoreKind: ScoreKind;
@@ -121,7 +121,9 @@ export function resolveSettings(config: RerankerConfig, dialect: Dialect): Clien
     checked(config.maxRequestBytes, "maxRequestBytes", 1, true) ?? dialect.defaults.maxRequestBytes;
   // undici's headers and body timeouts are idle timeouts; the attempt deadline (timeoutMs) bounds
   // the whole attempt, so unless set on their own they are that deadline and never fire before it.
-  const timeouts = {
+  const connections = checked(config.connections, "connections", 1, true);
+  const transport = {
+    ...(connections !== undefined ? { connections } : {}),
     connectTimeoutMs:
       checked(config.connectTimeoutMs, "connectTimeoutMs", 1) ?? DEFAULT_TIMEOUTS.connectTimeoutMs,
     headersTimeoutMs: checked(config.headersTimeoutMs, "headersTimeoutMs", 1) ?? timeoutMs,
@@ -133,7 +135,7 @@ export function resolveSettings(config: RerankerConfig, dialect: Dialect): Clien
     endpoint,
     credentials,
     policy,
-    timeouts,
+    transport,
     options,
     scoreKind:
       (options.scoreKind as ScoreKind | undefined) ?? documentedScoreKind(dialect, config.model, endpoint),

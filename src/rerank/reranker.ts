@@ -23,7 +23,7 @@ import type {
 export function createRerankerForDialect(config: RerankerConfig, dialect: Dialect): Reranker {
   const settings = resolveSettings(config, dialect);
   // Last, once every setting is known good: a transport holds a share of a process-wide pool.
-  const transport = new HttpTransport(settings.endpoint, settings.timeouts);
+  const transport = new HttpTransport(settings.endpoint, settings.transport);
   const { credentials, policy } = settings;
   const sender: ChunkSender = { dialect, transport, credentials, policy };
   /** The plans of the calls this reranker prepared; a call from elsewhere has none. */

@@ -131,6 +131,8 @@ export interface RerankerConfig {
   connectTimeoutMs?: number;
   headersTimeoutMs?: number;
   bodyTimeoutMs?: number;
+  /** At most this many connections to the endpoint (default unbounded); a call finding all busy waits for one. */
+  connections?: number;
   /** Upper bound for one back-off delay, ms (default 20_000). */
   maxBackoffMs?: number;
   /** Base for exponential back-off, ms (default 250). */

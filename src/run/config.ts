@@ -30,6 +30,8 @@ export interface ModelSpec extends Omit<ModelEntry, "model" | "provider"> {
   name: string;
   model: string;
   provider: string;
+  /** At most this many connections to the endpoint (`load --connections`); not a config file field. */
+  connections?: number;
 }
 
 /** The effective options of one run, after the file and the flags are merged. */

@@ -343,6 +343,7 @@ function rerankerConfig(
     ...(m.maxDocsPerRequest !== undefined ? { maxDocsPerRequest: m.maxDocsPerRequest } : {}),
     ...(m.maxRequestBytes !== undefined ? { maxRequestBytes: m.maxRequestBytes } : {}),
     ...(m.qwen3Instruction !== undefined ? { qwen3Instruction: m.qwen3Instruction } : {}),
+    ...(m.connections !== undefined ? { connections: m.connections } : {}),
     ...(m.apiKeyEnv ? { apiKeyEnv: m.apiKeyEnv } : {}),
     // The embedded server's route and score kind; the user's own options and key variable win.
     ...(embedded

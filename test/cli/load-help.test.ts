@@ -56,6 +56,7 @@ describe("load --help", () => {
     for (const flag of [
       "--rate",
       "--max-in-flight",
+      "--connections",
       "--dataset",
       "--endpoint",
       "--out",

@@ -122,6 +122,75 @@ describe("load: quality under load", () => {
   }, 30_000);
 });
 
+describe("load: --connections", () => {
+  it("opens no more connections than it allows on the wire; what waited for one is in the report", async () => {
+    // 2 connections to a server answering in 100 ms serve ~20/s: at 40/s for 1 s, requests wait.
+    const server = await startSheddingServer(Number.POSITIVE_INFINITY, 0, 100);
+    try {
+      const csv = await writeCsv(dir, lastRelevantRows(4, 3), "conn.csv");
+      const out = join(dir, "conn");
+      const { run: r, report } = await runCliForReport([
+        "load",
+        "--dataset",
+        csv,
+        "--provider",
+        "vllm",
+        "--endpoint",
+        server.endpoint,
+        "--model",
+        "m",
+        "--rate",
+        "40",
+        "--duration",
+        "1s",
+        "--warmup",
+        "0s",
+        "--connections",
+        "2",
+        "--out",
+        out,
+      ]);
+      expect(server.connections).toBeLessThanOrEqual(2);
+      expect(server.mostActive).toBe(2);
+      const load = report.load;
+      const step = load?.steps[0];
+      expect(load?.connections).toBe(2);
+      expect(step?.dropped).toBe(0);
+      expect(step?.errors).toBe(0);
+      expect(step?.connectionWait?.waited).toBeGreaterThan(10);
+      expect(step?.connectionWait?.max).toBeGreaterThan(200);
+      expect(step?.latency.max).toBeGreaterThan(step?.connectionWait?.max ?? 0);
+      expect(step?.metrics["nDCG@10"]).toBe(1);
+      expect(report.conventions.loop).toMatch(/at most 2 on the wire/);
+      const md = await readFile(join(out, "report.md"), "utf8");
+      expect(md).toMatch(/at most 2 on the wire/);
+      expect(md).toMatch(/\| waited for a connection \| wait p99 ms \|/);
+      expect(r.stderr).toMatch(/waited for a connection \(p99 \d/);
+    } finally {
+      await server.close();
+    }
+  }, 30_000);
+
+  it("without it, a load's report says nothing of connection waits", async () => {
+    const out = join(dir, "noconn");
+    const { report } = await runCliForReport([
+      ...EMBEDDED_LOAD,
+      "--rate",
+      "20",
+      "--requests",
+      "5",
+      "--warmup",
+      "0s",
+      "--out",
+      out,
+    ]);
+    expect(report.load?.connections).toBe(1000);
+    expect(report.load?.steps[0].connectionWait?.waited).toBe(0);
+    const md = await readFile(join(out, "report.md"), "utf8");
+    expect(md).not.toMatch(/waited for a connection|on the wire/);
+  }, 30_000);
+});
+
 describe("load: bad flags", () => {
   it.each([
     [["--rate", "10", "--slo", "p97<1s"], /--slo: unknown percentile 'p97'/],
@@ -137,6 +206,11 @@ describe("load: bad flags", () => {
     [["--rate", "10", "--duration", "1s", "--requests", "5"], /--duration or --requests, not both/],
     [["--rate", "10", "--dataset", "x"], /--docs makes synthetic payloads/],
     [["--rate", "10", "--max-in-flight", "0"], /--max-in-flight must be a positive integer/],
+    [["--rate", "10", "--connections", "0"], /--connections must be a positive integer/],
+    [
+      ["--rate", "10", "--connections", "5", "--max-in-flight", "2"],
+      /--connections 5 is above --max-in-flight 2: .*raise --max-in-flight too/,
+    ],
   ])("%j: one line, exit 2, nothing written", async (args, message) => {
     const out = join(dir, `bad-${Math.random().toString(36).slice(2)}`);
     expectRefusal(await runCli([...EMBEDDED_LOAD, ...args, "--out", out]), message, out);

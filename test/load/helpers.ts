@@ -1,9 +1,11 @@
 /**
  * Test servers for the load: a rerank server (vLLM/regolo answer shape) on 127.0.0.1 that ranks a
  * query's documents by the number in their text and, above a request rate, sheds load by ranking
- * only the first documents it was sent (a truncated answer); and the run helpers' datasets.
+ * only the first documents it was sent (a truncated answer), optionally after a delay, counting the
+ * connections it was sent on and the most requests it held at once; and the run helpers' datasets.
  */
 import { createServer } from "node:http";
+import { setTimeout as sleep } from "node:timers/promises";
 import { listenOnLoopback, readBody } from "../helpers/http.js";
 import type { CsvRow } from "../run/helpers.js";
 
@@ -11,15 +13,34 @@ export interface SheddingServer {
   endpoint: string;
   requests: number;
   truncated: number;
+  /** Connections opened to it, and the most requests it was handling at once. */
+  connections: number;
+  mostActive: number;
   close(): Promise<void>;
 }
 
-/** Truncates to `keep` documents while more than `aboveRps` requests arrived in the last second. */
-export async function startSheddingServer(aboveRps: number, keep: number): Promise<SheddingServer> {
+/**
+ * Truncates to `keep` documents while more than `aboveRps` requests arrived in the last second;
+ * answers after `delayMs`.
+ */
+export async function startSheddingServer(
+  aboveRps: number,
+  keep: number,
+  delayMs = 0,
+): Promise<SheddingServer> {
   const arrivals: number[] = [];
-  const state = { requests: 0, truncated: 0 };
+  const state = { requests: 0, truncated: 0, active: 0, mostActive: 0 };
+  const sockets = new WeakSet<object>();
+  let connections = 0;
   const server = createServer(async (req, res) => {
+    if (!sockets.has(req.socket)) {
+      sockets.add(req.socket);
+      connections++;
+    }
+    state.mostActive = Math.max(state.mostActive, ++state.active);
+    res.on("close", () => state.active--);
     const body = JSON.parse(await readBody(req)) as { documents: string[] };
+    if (delayMs) await sleep(delayMs);
     const now = performance.now();
     arrivals.push(now);
     while (arrivals.length && arrivals[0] < now - 1000) arrivals.shift();
@@ -41,6 +62,12 @@ export async function startSheddingServer(aboveRps: number, keep: number): Promi
     },
     get truncated() {
       return state.truncated;
+    },
+    get connections() {
+      return connections;
+    },
+    get mostActive() {
+      return state.mostActive;
     },
     close,
   };

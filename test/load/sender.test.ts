@@ -1,7 +1,8 @@
 /**
  * The open-loop sender against a real loopback server: the schedule is kept whatever the server
- * does, requests beyond --max-in-flight are dropped and counted (never queued in the client), a
- * step records exactly --requests after its warmup, and latency runs from the intended time.
+ * does, requests beyond --max-in-flight are dropped and counted (never queued in the client), at
+ * most --connections are on the wire and the rest wait in order with their wait measured, a step
+ * records exactly --requests after its warmup, and latency runs from the intended time.
  */
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -15,8 +16,16 @@ let close: () => Promise<void>;
 let delayMs = 0;
 let failEvery = 0;
 let served = 0;
+/** Requests the server is handling now, the most at once, and their arrival order. */
+let active = 0;
+let mostActive = 0;
+const arrivals: number[] = [];
 beforeAll(async () => {
   const server = createServer(async (req, res) => {
+    active++;
+    mostActive = Math.max(mostActive, active);
+    res.on("close", () => active--);
+    arrivals.push(Number(req.headers["x-seq"]));
     for await (const _ of req);
     served++;
     if (delayMs) await sleep(delayMs);
@@ -37,9 +46,10 @@ beforeAll(async () => {
 afterAll(() => close());
 
 function httpSend(pool: Pool): Send {
-  return async (_seq, _recorded, signal) => {
+  return async (seq, _recorded, signal) => {
     try {
-      const res = await pool.request({ method: "POST", path: "/", body: "{}", signal });
+      const headers = { "x-seq": String(seq) };
+      const res = await pool.request({ method: "POST", path: "/", body: "{}", headers, signal });
       await res.body.text();
       return res.statusCode === 200 ? { ok: true } : { ok: false, kind: `http ${res.statusCode}` };
     } catch {
@@ -65,6 +75,81 @@ describe("runStep", () => {
       expect(o.latency.count).toBe(o.ok);
       expect(o.latency.at(50)).toBeGreaterThanOrEqual(295);
       expect(o.achievedRate).toBeLessThan(30);
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it("keeps at most --connections on the wire: the rest wait in order, their wait in their latency and counted apart", async () => {
+    delayMs = 100;
+    failEvery = 0;
+    mostActive = 0;
+    arrivals.length = 0;
+    // An unbounded pool: only the sender's bound keeps the server to 3 at once (load also bounds its
+    // pool, for the moment an answered connection is not yet free: test/cli/load.test.ts).
+    const pool = new Pool(url);
+    try {
+      const o = await runStep(
+        {
+          rate: 100,
+          arrival: "constant",
+          seed: 0,
+          warmupMs: 0,
+          durationMs: 1000,
+          maxInFlight: 1000,
+          connections: 3,
+        },
+        httpSend(pool),
+      );
+      // 3 on the wire for 100 ms each serve ~30/s: of 100 due in the second, none is dropped, most wait.
+      expect(mostActive).toBe(3);
+      expect(arrivals).toEqual([...arrivals].sort((a, b) => a - b));
+      expect(arrivals).toHaveLength(100);
+      expect(o.requests).toBe(100);
+      expect(o.dropped).toBe(0);
+      expect(o.ok).toBe(100);
+      expect(o.waited).toBeGreaterThan(80);
+      expect(o.connectionWait.count).toBe(100);
+      // The last due at 0.99 s goes out after ~3.3 s of service: a wait of over 2 s, in its latency too.
+      expect(o.connectionWait.percentiles().max).toBeGreaterThan(2000);
+      expect(o.latency.percentiles().max).toBeGreaterThan(o.connectionWait.percentiles().max + 95);
+      // Waiting for a connection is not the sender being late.
+      expect(o.lag.at(99)).toBeLessThan(100);
+      expect(o.achievedRate).toBeLessThan(35);
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it("a stop while requests wait for a connection ends the step at once, the waiting ones never sent", async () => {
+    delayMs = 200;
+    failEvery = 0;
+    arrivals.length = 0;
+    const pool = new Pool(url);
+    try {
+      const stop = new AbortController();
+      setTimeout(() => stop.abort("SIGINT"), 500);
+      const started = performance.now();
+      const o = await runStep(
+        {
+          rate: 100,
+          arrival: "constant",
+          seed: 0,
+          warmupMs: 0,
+          durationMs: 10_000,
+          maxInFlight: 1000,
+          connections: 2,
+        },
+        httpSend(pool),
+        stop.signal,
+      );
+      expect(performance.now() - started).toBeLessThan(1500);
+      expect(o.stopped).toBe(true);
+      // ~50 due by the stop, ~6 sent: the rest waited and went nowhere after it.
+      expect(o.requests).toBeGreaterThan(40);
+      expect(arrivals.length).toBeLessThan(10);
+      await sleep(300);
+      expect(arrivals.length).toBeLessThan(10);
     } finally {
       await pool.close();
     }

@@ -30,6 +30,11 @@ const LOAD_OPTIONS: Record<string, Options> = {
     type: "string",
     describe: "requests out at once; one due beyond that is dropped and counted [default 1000]",
   },
+  connections: {
+    type: "string",
+    describe:
+      "requests on the wire at once (one a connection, like wrk2's -c); one due beyond that waits for the next answer, its wait in its latency and reported [default: --max-in-flight]",
+  },
   "find-max-rate": {
     type: "boolean",
     describe: "search for the highest rate holding --slo (exponential, then bisection)",
@@ -189,6 +194,20 @@ function loadSettings(a: LoadArgs): LoadSettings {
   const docBytesText = single("doc-bytes");
   if (docBytesText !== undefined && docsText === undefined)
     throw new UsageError("--doc-bytes goes with --docs (synthetic payloads)");
+  const maxInFlight = flagValue<number>(
+    positiveInteger,
+    "--max-in-flight",
+    single("max-in-flight") ?? "1000",
+  );
+  const connectionsText = single("connections");
+  const connections =
+    connectionsText === undefined
+      ? undefined
+      : flagValue<number>(positiveInteger, "--connections", connectionsText);
+  if (connections !== undefined && connections > maxInFlight)
+    throw new UsageError(
+      `--connections ${connections} is above --max-in-flight ${maxInFlight}: at most that many requests are out at once, so raise --max-in-flight too`,
+    );
   const seedText = a.seed === undefined ? "0" : String(once("--seed", a.seed));
   const seed = flagValue<number>(nonNegativeInteger, "--seed", seedText);
   return {
@@ -200,7 +219,8 @@ function loadSettings(a: LoadArgs): LoadSettings {
       ? { requests: flagValue<number>(positiveInteger, "--requests", requestsText) }
       : {}),
     warmupMs,
-    maxInFlight: flagValue<number>(positiveInteger, "--max-in-flight", single("max-in-flight") ?? "1000"),
+    maxInFlight,
+    ...(connections !== undefined ? { connections } : {}),
     findMaxRate,
     ...(sloText !== undefined ? { slo: parseSlo(sloText) } : {}),
     maxErrorRate,
