@@ -27,18 +27,22 @@ export function boundHeapGrowth(argv: readonly string[]): void {
 }
 
 /**
- * The young generation `load` runs with, per semi-space: 128 MB instead of V8's 16 MB at most.
- * Every answer's parse leaves ~40 KB of garbage, so at 2,000 answers/s the default young generation
- * is collected about 8 times a second, each pause 5–10 ms, and the requests due in a pause are sent
- * late: that was the sender's lag p99 (7–18 ms against a 5 ms target). At 128 MB the collections are
- * a few per step and the lag p99 2.8–4.0 ms (bench/load.ts); the cost is ~130 MB more resident memory.
+ * The young generation, per semi-space, of the commands whose figure is throughput (V8's default is
+ * 16 MB at most). `load`: every answer's parse leaves ~40 KB of garbage, so at 2,000 answers/s the
+ * default young generation is collected about 8 times a second, each pause 5–10 ms, and the requests
+ * due in a pause are sent late: that was the sender's lag p99 (7–18 ms against a 5 ms target). At
+ * 128 MB the collections are a few per step and the lag p99 2.8–4.0 ms (bench/load.ts); the cost is
+ * ~130 MB more resident memory. `serve`: each request's ~30 KB body is read, parsed and answered, so
+ * at 2,000 requests/s the default was collected ~40 times a second (414 collections, 839 ms of
+ * pauses in a 15 s step); at 64 MB 126–130 collections and 342–413 ms, and a `load` sharing the
+ * machine with it held its lag p99 under 5 ms in 6 runs of 6 against 4 of 6 (128 MB did no better).
  */
-const LOAD_SEMI_SPACE_MB = 128;
+const SEMI_SPACE_MB: Record<string, number> = { load: 128, serve: 64 };
 
-const CHILD_MARK = "RERANK_EVAL_LOAD_CHILD";
+const CHILD_MARK = "RERANK_EVAL_SIZED_CHILD";
 const FORWARDED = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
 
-/** In the child of loadInSizedHeap: a SIGTERM to itself when its parent goes. */
+/** In the child of inSizedHeap: a SIGTERM to itself when its parent goes. */
 export function followParent(): void {
   if (process.env[CHILD_MARK] !== "1") return;
   const gone = () => {
@@ -54,18 +58,17 @@ export function followParent(): void {
 }
 
 /**
- * V8 sizes the young generation when the process starts, so `load` runs in a child Node with the
- * flags (stdio shared, the child's exit code or signal passed on); undefined when this process
- * already is that child, the command is another, or the user chose a semi-space size.
+ * V8 sizes the young generation when the process starts, so `load` and `serve` run in a child Node
+ * with the flags (stdio shared, the child's exit code or signal passed on); undefined when this
+ * process already is that child, the command is another, or the user chose a semi-space size.
  */
-export function loadInSizedHeap(argv: readonly string[]): Promise<number> | undefined {
-  if (commandOf(argv) !== "load") return undefined;
+export function inSizedHeap(argv: readonly string[]): Promise<number> | undefined {
+  const command = commandOf(argv);
+  const mb = Object.hasOwn(SEMI_SPACE_MB, command) ? SEMI_SPACE_MB[command] : undefined;
+  if (mb === undefined) return undefined;
   if (process.execArgv.some((a) => a.includes("semi-space-size"))) return undefined;
   if (/semi-space-size/.test(process.env.NODE_OPTIONS ?? "")) return undefined;
-  const flags = [
-    `--max-semi-space-size=${LOAD_SEMI_SPACE_MB}`,
-    `--min-semi-space-size=${LOAD_SEMI_SPACE_MB}`,
-  ];
+  const flags = [`--max-semi-space-size=${mb}`, `--min-semi-space-size=${mb}`];
   // In a process group of its own, so that a Ctrl-C, which the terminal sends to its whole
   // foreground group, reaches the child once: from here, as does a signal sent to this process.
   // The IPC channel tells the child when this process is gone (killed hard): it then stops as on
@@ -79,7 +82,7 @@ export function loadInSizedHeap(argv: readonly string[]): Promise<number> | unde
   for (const signal of FORWARDED) process.on(signal, forward);
   return new Promise((resolve) => {
     child.on("error", (err) => {
-      process.stderr.write(`rerank-eval: could not start load: ${err.message}\n`);
+      process.stderr.write(`rerank-eval: could not start ${command}: ${err.message}\n`);
       resolve(1);
     });
     child.on("exit", (code, signal) => {

@@ -7,7 +7,7 @@
  */
 import { realpathSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { boundHeapGrowth, followParent, loadInSizedHeap } from "./heap.js";
+import { boundHeapGrowth, followParent, inSizedHeap } from "./heap.js";
 
 function isEntryPoint(): boolean {
   if (!process.argv[1]) return false;
@@ -20,7 +20,7 @@ function isEntryPoint(): boolean {
 
 if (isEntryPoint()) {
   const argv = process.argv.slice(2);
-  const sized = loadInSizedHeap(argv);
+  const sized = inSizedHeap(argv);
   if (sized) {
     sized.then((code) => {
       process.exitCode = code;

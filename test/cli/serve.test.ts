@@ -1,8 +1,10 @@
+import { execFileSync } from "node:child_process";
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { main } from "../../src/cli/app.js";
 import { KNOWN_ANSWER } from "../../src/rerank/known-answer.js";
 import { startServer } from "../../src/server/index.js";
 import { buildCli, type ServeProcess, spawnCli, startServeProcess } from "../helpers/cli.js";
+import { waitFor } from "../helpers/wait.js";
 import { post, rawPost } from "../server/helpers.js";
 
 const CANARY = "sk-CANARY-b41f0e77c2";
@@ -90,6 +92,26 @@ describe("rerank-eval serve (real process)", () => {
       "--seed",
     ])
       expect(flat).toContain(flag);
+  });
+
+  it("serves from a child Node with a 64 MB semi-space; a SIGTERM to the command ends both", async () => {
+    const s = await spawnServe(["--quiet"]);
+    const ps = execFileSync("ps", ["-o", "pid=,args=", "--ppid", String(s.child.pid)], { encoding: "utf8" });
+    const [pid, ...args] = ps.trim().split(/\s+/);
+    expect(args).toContain("--max-semi-space-size=64");
+    expect(args).toEqual(expect.arrayContaining(["serve", "--quiet"]));
+    expect((await post(`${s.url}/rerank`, ka, {})).status).toBe(200);
+    expect(await s.stop("SIGTERM")).toBe(0);
+    const alive = () => {
+      try {
+        process.kill(Number(pid), 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    await waitFor(() => !alive(), 5000);
+    expect(alive()).toBe(false);
   });
 
   it("100 concurrent requests with --latency-ms 50: all answered, nothing on stderr (no MaxListenersExceededWarning)", async () => {
