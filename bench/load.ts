@@ -4,8 +4,10 @@
  *
  * 1. 2,000 requests/s of a 100-document payload (300 bytes each) against `serve --latency-ms 20
  *    --capacity 200`: achieved within 1 % of offered and sender lag p99 under 5 ms (the targets),
- *    for both answer shapes (SHAPES), each beside the floor: the same step loop with a bare undici
- *    send (bench/sender-floor.ts), whose lag is what this machine allows a Node sender;
+ *    for both answer shapes (SHAPES), with --connections 100 (autocannon's connections in 3), beside
+ *    the same load with a connection per request in flight (the default), and beside the floor: the
+ *    same step loop with a bare undici send (bench/sender-floor.ts) on as many connections, whose lag
+ *    is what this machine allows a Node sender;
  * 2. the highest rate it holds on this machine (a sweep upwards, the same two criteria);
  * 3. autocannon (-R, the same rate, payload and route) in the same run, for comparison;
  * 4. the must-show: a sweep against `serve --latency-ms 50 --capacity 8` (160/s) shows latency flat
@@ -33,6 +35,8 @@ const DURATION = durationArg >= 0 ? process.argv[durationArg + 1] : "10s";
 const WARMUP_SECONDS = 5;
 const DOCS = 100;
 const DOC_BYTES = 300;
+/** Sections 1 to 3's connections: rerank-eval's --connections, the floor's and autocannon's. */
+const CONNECTIONS = 100;
 
 if (!existsSync("dist/cli/main.js")) {
   console.error("bench/load: build first (npm run build)");
@@ -87,7 +91,10 @@ const row = (s: Step) =>
   `${String(s.offeredRate).padStart(6)}/s  achieved ${s.achievedRate.toFixed(1).padStart(8)}/s  ` +
   `p50 ${s.latency.p50.toFixed(1).padStart(7)} ms  p99 ${s.latency.p99.toFixed(1).padStart(7)} ms  ` +
   `lag p50 ${s.senderLag.p50.toFixed(2)} p99 ${s.senderLag.p99.toFixed(2)} max ${s.senderLag.max.toFixed(1)} ms  ` +
-  `dropped ${s.dropped} errors ${s.errors}`;
+  `dropped ${s.dropped} errors ${s.errors}` +
+  (s.connectionWait?.waited
+    ? `  waited for a connection ${s.connectionWait.waited} (p99 ${s.connectionWait.p99.toFixed(1)} ms)`
+    : "");
 const uptime = () =>
   `load average ${loadavg()
     .map((x) => x.toFixed(2))
@@ -110,25 +117,30 @@ async function sender(): Promise<void> {
       console.log(
         `\n1${"ab"[n]}. ${shape.name}: 2,000/s of ${DOCS} documents × ${DOC_BYTES} bytes against serve --latency-ms 20 --capacity 200 (${DURATION}, warmup ${WARMUP_SECONDS}s); ${uptime()}`,
       );
-      const r = await load([
-        ...synthetic(url, shape),
-        "--rate",
-        "2000",
-        "--duration",
-        DURATION,
-        "--warmup",
-        `${WARMUP_SECONDS}s`,
-      ]);
+      const at2000 = [...synthetic(url, shape), "--rate", "2000", "--duration", DURATION];
+      const warm = ["--warmup", `${WARMUP_SECONDS}s`];
+      const r = await load([...at2000, ...warm, "--connections", String(CONNECTIONS)]);
       const s = (r.load as NonNullable<Report["load"]>).steps[0];
-      console.log(`   rerank-eval load  ${row(s)}`);
+      console.log(`   rerank-eval load --connections ${CONNECTIONS}  ${row(s)}`);
       console.log(
         `   target (achieved within 1 %, lag p99 < 5 ms): ${holds(s) ? "MET" : "NOT MET"}; process CPU ${r.timing.rerankCpuSeconds?.toFixed(1)} s`,
       );
+      // The default: a connection for every request in flight, however many a stall leaves waiting.
+      const d = await load([...at2000, ...warm]);
+      const ds = (d.load as NonNullable<Report["load"]>).steps[0];
+      console.log(
+        `   rerank-eval load (a connection per request in flight, the default)  ${row(ds)}  ${holds(ds) ? "held" : "not held"}`,
+      );
       // The floor: the same step loop with a bare undici send, answers parsed (or only read).
       for (const parse of [true, false]) {
-        const f = await senderFloor(`${url}${shape.route}`, body, 2000, seconds, WARMUP_SECONDS, parse);
+        const f = await senderFloor(
+          `${url}${shape.route}`,
+          body,
+          { rate: 2000, seconds, warmupSeconds: WARMUP_SECONDS, connections: CONNECTIONS },
+          parse,
+        );
         console.log(
-          `   floor, ${parse ? "answers parsed" : "answers read only"}: achieved ${f.achievedRate.toFixed(1)}/s  ` +
+          `   floor (${CONNECTIONS} connections), ${parse ? "answers parsed" : "answers read only"}: achieved ${f.achievedRate.toFixed(1)}/s  ` +
             `p50 ${f.latency.p50.toFixed(1)} ms  p99 ${f.latency.p99.toFixed(1)} ms  ` +
             `lag p50 ${f.lag.p50.toFixed(2)} p99 ${f.lag.p99.toFixed(2)} max ${f.lag.max.toFixed(1)} ms`,
         );
@@ -137,7 +149,7 @@ async function sender(): Promise<void> {
 
     for (const shape of SHAPES) {
       console.log(
-        `\n2. the highest rate the sender holds (same criteria), ${shape.name}, 5 s steps; ${uptime()}`,
+        `\n2. the highest rate the sender holds (same criteria, --connections ${CONNECTIONS}), ${shape.name}, 5 s steps; ${uptime()}`,
       );
       const sweep = await load([
         ...synthetic(url, shape),
@@ -147,6 +159,8 @@ async function sender(): Promise<void> {
         "5s",
         "--warmup",
         "2s",
+        "--connections",
+        String(CONNECTIONS),
       ]);
       let best = 0;
       for (const st of (sweep.load as NonNullable<Report["load"]>).steps) {
@@ -158,14 +172,14 @@ async function sender(): Promise<void> {
 
     for (const shape of SHAPES) {
       console.log(
-        `\n3. autocannon -R 2000, the same payload, ${shape.name}, 100 connections, ${DURATION}; ${uptime()}`,
+        `\n3. autocannon -R 2000, the same payload, ${shape.name}, ${CONNECTIONS} connections, ${DURATION}; ${uptime()}`,
       );
       const ac = await autocannon({
         url: `${url}${shape.route}`,
         method: "POST",
         headers: { "content-type": "application/json" },
         body,
-        connections: 100,
+        connections: CONNECTIONS,
         overallRate: 2000,
         duration: seconds,
       });

@@ -16,16 +16,22 @@ export interface FloorFigures {
   latency: Percentiles;
 }
 
+/** The step: its rate, recorded seconds, warmup seconds and connections (the pool's and the loop's). */
+export interface FloorStep {
+  rate: number;
+  seconds: number;
+  warmupSeconds: number;
+  connections: number;
+}
+
 export async function senderFloor(
   url: string,
   body: string,
-  rate: number,
-  seconds: number,
-  warmupSeconds: number,
+  { rate, seconds, warmupSeconds, connections }: FloorStep,
   parse: boolean,
 ): Promise<FloorFigures> {
   const target = new URL(url);
-  const pool = new Pool(target.origin, { pipelining: 1, keepAliveTimeout: 30_000 });
+  const pool = new Pool(target.origin, { pipelining: 1, keepAliveTimeout: 30_000, connections });
   const bytes = Buffer.from(body);
   const headers = { "content-type": "application/json" };
   const send = () =>
@@ -61,6 +67,7 @@ export async function senderFloor(
         warmupMs: warmupSeconds * 1000,
         durationMs: seconds * 1000,
         maxInFlight: 1000,
+        connections,
       },
       send,
     );
