@@ -9,6 +9,7 @@
  */
 import { join } from "node:path";
 import { parseMeasures } from "../metrics/index.js";
+import { boundedConnections } from "../report/load-markdown.js";
 import { buildReport, defaultMeasures, headlineMeasures } from "../report/model.js";
 import type { LoadSection, LoadStep, Report } from "../report/schema.js";
 import { writeReport } from "../report/write.js";
@@ -226,6 +227,7 @@ async function loadSteps(
       connections: settings.connections ?? settings.maxInFlight,
       payload: settings.synthetic ? "synthetic" : "dataset",
     };
+    const connections = boundedConnections(load);
     const report: Report = {
       ...built,
       conventions: {
@@ -233,8 +235,8 @@ async function loadSteps(
         loop:
           `open loop, ${settings.arrival} arrivals: latency from each request's intended send time ` +
           `(coordinated omission corrected), at most ${settings.maxInFlight} in flight (more are dropped and counted)` +
-          (settings.connections !== undefined && settings.connections < settings.maxInFlight
-            ? `, at most ${settings.connections} on the wire (more wait for a connection, their wait in their latency)`
+          (connections !== undefined
+            ? `, at most ${connections} on the wire (more wait for a connection, their wait in their latency)`
             : ""),
       },
       // A step need not send every query: a query it did not reach is not missing, only an interrupted load is.
