@@ -25,6 +25,19 @@ const readReport = async (out: string) =>
   JSON.parse(await readFile(join(out, "report.json"), "utf8")) as Report;
 const TINY = join(REPO, "datasets/tiny-beir");
 
+/** A load of `csv` against a vLLM-speaking test server. */
+const vllmLoad = (csv: string, endpoint: string) => [
+  "load",
+  "--dataset",
+  csv,
+  "--provider",
+  "vllm",
+  "--endpoint",
+  endpoint,
+  "--model",
+  "m",
+];
+
 describe("load: quality under load", () => {
   it("equals the unloaded run's metrics when nothing is shed", async () => {
     const common = ["--dataset", TINY, "--candidates", "qrels", "--endpoint", "embedded", "--model", "bm25"];
@@ -88,15 +101,7 @@ describe("load: quality under load", () => {
       const csv = await writeCsv(dir, lastRelevantRows(10, 4), "last.csv");
       const out = join(dir, "shed");
       const { run: r, report } = await runCliForReport([
-        "load",
-        "--dataset",
-        csv,
-        "--provider",
-        "vllm",
-        "--endpoint",
-        server.endpoint,
-        "--model",
-        "m",
+        ...vllmLoad(csv, server.endpoint),
         "--rate",
         "10,60",
         "--duration",
@@ -130,15 +135,7 @@ describe("load: --connections", () => {
       const csv = await writeCsv(dir, lastRelevantRows(4, 3), "conn.csv");
       const out = join(dir, "conn");
       const { run: r, report } = await runCliForReport([
-        "load",
-        "--dataset",
-        csv,
-        "--provider",
-        "vllm",
-        "--endpoint",
-        server.endpoint,
-        "--model",
-        "m",
+        ...vllmLoad(csv, server.endpoint),
         "--rate",
         "40",
         "--duration",
