@@ -78,6 +78,8 @@ export async function runLoad(
   io: LoadIo = {},
 ): Promise<LoadOutcome> {
   const env = io.env ?? process.env;
+  // Without a bound of its own, every request in flight may have its connection.
+  const connections = settings.connections ?? settings.maxInFlight;
   const synthetic = settings.synthetic ? await writeSyntheticSet(settings.synthetic) : undefined;
   try {
     const withSet = synthetic ? { ...flags, dataset: synthetic.path, candidates: "qrels" } : flags;
@@ -94,10 +96,10 @@ export async function runLoad(
       models: resolved.models.map((m) => ({
         ...m,
         retries: m.retries ?? 0,
-        connections: settings.connections ?? settings.maxInFlight,
+        connections,
       })),
     };
-    return await loadSteps(options, settings, io, env);
+    return await loadSteps(options, { ...settings, connections }, io, env);
   } finally {
     await synthetic?.remove();
   }
@@ -105,7 +107,7 @@ export async function runLoad(
 
 async function loadSteps(
   options: RunOptions,
-  settings: LoadSettings,
+  settings: LoadSettings & { connections: number },
   io: LoadIo,
   env: Record<string, string | undefined>,
 ): Promise<LoadOutcome> {
@@ -224,10 +226,10 @@ async function loadSteps(
           }
         : null,
       maxInFlight: settings.maxInFlight,
-      connections: settings.connections ?? settings.maxInFlight,
+      connections: settings.connections,
       payload: settings.synthetic ? "synthetic" : "dataset",
     };
-    const connections = boundedConnections(load);
+    const bound = boundedConnections(load);
     const report: Report = {
       ...built,
       conventions: {
@@ -235,8 +237,8 @@ async function loadSteps(
         loop:
           `open loop, ${settings.arrival} arrivals: latency from each request's intended send time ` +
           `(coordinated omission corrected), at most ${settings.maxInFlight} in flight (more are dropped and counted)` +
-          (connections !== undefined
-            ? `, at most ${connections} on the wire (more wait for a connection, their wait in their latency)`
+          (bound !== undefined
+            ? `, at most ${bound} on the wire (more wait for a connection, their wait in their latency)`
             : ""),
       },
       // A step need not send every query: a query it did not reach is not missing, only an interrupted load is.
