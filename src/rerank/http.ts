@@ -128,8 +128,9 @@ type Controller = Parameters<NonNullable<Dispatcher.DispatchHandler["onRequestSt
 /**
  * One answer read whole into text and handed to `read`. Settles its promise exactly once, whatever
  * happens: it follows the caller's signal and the attempt's deadline, enforces the size cap, and
- * every callback is guarded, since an exception thrown inside one goes to undici, which may have nobody left to tell
- * (a Buffer.toString past Node's string limit in onResponseEnd once left `run` waiting forever).
+ * every callback is guarded, since an exception thrown inside one goes to undici, which may have
+ * nobody left to tell (a Buffer.toString past Node's string limit in onResponseEnd once left `run`
+ * waiting forever).
  */
 class AnswerReader<T> implements Dispatcher.DispatchHandler {
   #status = 0;
