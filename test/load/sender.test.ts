@@ -9,7 +9,7 @@ import type { AddressInfo } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
 import { Pool } from "undici";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runStep, type Send } from "../../src/load/index.js";
+import { runStep, type Send, type StepSpec } from "../../src/load/index.js";
 
 let url: string;
 let close: () => Promise<void>;
@@ -58,16 +58,33 @@ function httpSend(pool: Pool): Send {
   };
 }
 
+/** A step's spec: constant arrivals from seed 0, no warmup, 1,000 in flight, unless given. */
+const step = (
+  s: Omit<StepSpec, "arrival" | "seed" | "warmupMs" | "maxInFlight"> & Partial<StepSpec>,
+): StepSpec => ({
+  arrival: "constant",
+  seed: 0,
+  warmupMs: 0,
+  maxInFlight: 1000,
+  ...s,
+});
+
+/** `use` with a fresh, unbounded pool to the test server, closed after. */
+async function withPool(use: (pool: Pool) => Promise<void>): Promise<void> {
+  const pool = new Pool(url);
+  try {
+    await use(pool);
+  } finally {
+    await pool.close();
+  }
+}
+
 describe("runStep", () => {
   it("drops what exceeds --max-in-flight, counts it, and keeps the schedule", async () => {
     delayMs = 300;
     failEvery = 0;
-    const pool = new Pool(url);
-    try {
-      const o = await runStep(
-        { rate: 50, arrival: "constant", seed: 0, warmupMs: 0, durationMs: 1000, maxInFlight: 5 },
-        httpSend(pool),
-      );
+    await withPool(async (pool) => {
+      const o = await runStep(step({ rate: 50, durationMs: 1000, maxInFlight: 5 }), httpSend(pool));
       // 50 intended in the second; 5 out at a time for 300 ms each: about 20 sent, the rest dropped.
       expect(o.requests).toBe(50);
       expect(o.dropped).toBeGreaterThan(20);
@@ -75,9 +92,7 @@ describe("runStep", () => {
       expect(o.latency.count).toBe(o.ok);
       expect(o.latency.at(50)).toBeGreaterThanOrEqual(295);
       expect(o.achievedRate).toBeLessThan(30);
-    } finally {
-      await pool.close();
-    }
+    });
   });
 
   it("keeps at most --connections on the wire: the rest wait in order, their wait in their latency and counted apart", async () => {
@@ -87,20 +102,8 @@ describe("runStep", () => {
     arrivals.length = 0;
     // An unbounded pool: only the sender's bound keeps the server to 3 at once (load also bounds its
     // pool, for the moment an answered connection is not yet free: test/cli/load.test.ts).
-    const pool = new Pool(url);
-    try {
-      const o = await runStep(
-        {
-          rate: 100,
-          arrival: "constant",
-          seed: 0,
-          warmupMs: 0,
-          durationMs: 1000,
-          maxInFlight: 1000,
-          connections: 3,
-        },
-        httpSend(pool),
-      );
+    await withPool(async (pool) => {
+      const o = await runStep(step({ rate: 100, durationMs: 1000, connections: 3 }), httpSend(pool));
       // 3 on the wire for 100 ms each serve ~30/s: of 100 due in the second, none is dropped, most wait.
       expect(mostActive).toBe(3);
       expect(arrivals).toEqual([...arrivals].sort((a, b) => a - b));
@@ -116,30 +119,19 @@ describe("runStep", () => {
       // Waiting for a connection is not the sender being late.
       expect(o.lag.at(99)).toBeLessThan(100);
       expect(o.achievedRate).toBeLessThan(35);
-    } finally {
-      await pool.close();
-    }
+    });
   });
 
   it("a stop while requests wait for a connection ends the step at once, the waiting ones never sent", async () => {
     delayMs = 200;
     failEvery = 0;
     arrivals.length = 0;
-    const pool = new Pool(url);
-    try {
+    await withPool(async (pool) => {
       const stop = new AbortController();
       setTimeout(() => stop.abort("SIGINT"), 500);
       const started = performance.now();
       const o = await runStep(
-        {
-          rate: 100,
-          arrival: "constant",
-          seed: 0,
-          warmupMs: 0,
-          durationMs: 10_000,
-          maxInFlight: 1000,
-          connections: 2,
-        },
+        step({ rate: 100, durationMs: 10_000, connections: 2 }),
         httpSend(pool),
         stop.signal,
       );
@@ -150,21 +142,18 @@ describe("runStep", () => {
       expect(arrivals.length).toBeLessThan(10);
       await sleep(300);
       expect(arrivals.length).toBeLessThan(10);
-    } finally {
-      await pool.close();
-    }
+    });
   });
 
   it("records exactly --requests after the warmup, with errors by kind and by second", async () => {
     delayMs = 2;
     failEvery = 4;
     served = 0;
-    const pool = new Pool(url);
     const seen: boolean[] = [];
-    try {
+    await withPool(async (pool) => {
       const send = httpSend(pool);
       const o = await runStep(
-        { rate: 200, arrival: "poisson", seed: 3, warmupMs: 250, requests: 120, maxInFlight: 1000 },
+        step({ rate: 200, arrival: "poisson", seed: 3, warmupMs: 250, requests: 120 }),
         (seq, recorded, signal) => {
           seen[seq] = recorded;
           return send(seq, recorded, signal);
@@ -183,55 +172,44 @@ describe("runStep", () => {
       // shared CI core can be late by tens of ms, so this only checks it is not the latency.
       expect(o.lag.count).toBe(120);
       expect(o.lag.at(50)).toBeLessThan(100);
-    } finally {
-      await pool.close();
-    }
+    });
   });
 
   it("measures from the intended time: a server stalled for 600 ms shows in the latencies of the requests due meanwhile", async () => {
     delayMs = 2;
     failEvery = 0;
-    const pool = new Pool(url);
-    try {
+    await withPool(async (pool) => {
       const send = httpSend(pool);
       let stalled = false;
-      const o = await runStep(
-        { rate: 100, arrival: "constant", seed: 0, warmupMs: 0, durationMs: 1500, maxInFlight: 1000 },
-        async (seq, recorded, signal) => {
-          // Requests 40..99 wait until 1.0 s: those due at 0.4 s waited 600 ms, not 2 ms.
-          if (seq >= 40 && seq < 100) {
-            stalled = true;
-            await sleep(Math.max(0, 1000 - seq * 10));
-          }
-          return send(seq, recorded, signal);
-        },
-      );
+      const o = await runStep(step({ rate: 100, durationMs: 1500 }), async (seq, recorded, signal) => {
+        // Requests 40..99 wait until 1.0 s: those due at 0.4 s waited 600 ms, not 2 ms.
+        if (seq >= 40 && seq < 100) {
+          stalled = true;
+          await sleep(Math.max(0, 1000 - seq * 10));
+        }
+        return send(seq, recorded, signal);
+      });
       expect(stalled).toBe(true);
       expect(o.requests).toBe(150);
       expect(o.latency.percentiles().max).toBeGreaterThan(550);
       expect(o.latency.at(90)).toBeGreaterThan(200);
-    } finally {
-      await pool.close();
-    }
+    });
   });
 
   it("stops at once when its signal aborts", async () => {
     delayMs = 5;
-    const pool = new Pool(url);
-    try {
+    await withPool(async (pool) => {
       const stop = new AbortController();
       setTimeout(() => stop.abort("SIGINT"), 300);
       const started = performance.now();
       const o = await runStep(
-        { rate: 100, arrival: "constant", seed: 0, warmupMs: 0, durationMs: 10_000, maxInFlight: 100 },
+        step({ rate: 100, durationMs: 10_000, maxInFlight: 100 }),
         httpSend(pool),
         stop.signal,
       );
       expect(performance.now() - started).toBeLessThan(2000);
       expect(o.stopped).toBe(true);
       expect(o.requests).toBeLessThan(100);
-    } finally {
-      await pool.close();
-    }
+    });
   });
 });
