@@ -79,6 +79,15 @@ async function withPool(use: (pool: Pool) => Promise<void>): Promise<void> {
   }
 }
 
+/** The step over `pool`, stopped (as by a Ctrl-C) after `ms`; and how long it took from its start. */
+async function stoppedAfter(ms: number, pool: Pool, spec: StepSpec) {
+  const stop = new AbortController();
+  setTimeout(() => stop.abort("SIGINT"), ms);
+  const started = performance.now();
+  const o = await runStep(spec, httpSend(pool), stop.signal);
+  return { o, elapsedMs: performance.now() - started };
+}
+
 describe("runStep", () => {
   it("drops what exceeds --max-in-flight, counts it, and keeps the schedule", async () => {
     delayMs = 300;
@@ -127,15 +136,12 @@ describe("runStep", () => {
     failEvery = 0;
     arrivals.length = 0;
     await withPool(async (pool) => {
-      const stop = new AbortController();
-      setTimeout(() => stop.abort("SIGINT"), 500);
-      const started = performance.now();
-      const o = await runStep(
+      const { o, elapsedMs } = await stoppedAfter(
+        500,
+        pool,
         step({ rate: 100, durationMs: 10_000, connections: 2 }),
-        httpSend(pool),
-        stop.signal,
       );
-      expect(performance.now() - started).toBeLessThan(1500);
+      expect(elapsedMs).toBeLessThan(1500);
       expect(o.stopped).toBe(true);
       // ~50 due by the stop, ~6 sent: the rest waited and went nowhere after it.
       expect(o.requests).toBeGreaterThan(40);
@@ -199,15 +205,12 @@ describe("runStep", () => {
   it("stops at once when its signal aborts", async () => {
     delayMs = 5;
     await withPool(async (pool) => {
-      const stop = new AbortController();
-      setTimeout(() => stop.abort("SIGINT"), 300);
-      const started = performance.now();
-      const o = await runStep(
+      const { o, elapsedMs } = await stoppedAfter(
+        300,
+        pool,
         step({ rate: 100, durationMs: 10_000, maxInFlight: 100 }),
-        httpSend(pool),
-        stop.signal,
       );
-      expect(performance.now() - started).toBeLessThan(2000);
+      expect(elapsedMs).toBeLessThan(2000);
       expect(o.stopped).toBe(true);
       expect(o.requests).toBeLessThan(100);
     });
