@@ -1,8 +1,9 @@
 /**
  * A finished step as the folder records it: its report entry (rates, counts, latency and sender-lag
- * percentiles, quality means, the histogram, whether the SLO held), its progress line, and each
- * query's kept answer as a results.jsonl record of the step's variant.
+ * percentiles, quality means, the histogram, whether the SLO held, the CPU the host took), its
+ * progress line, and each query's kept answer as a results.jsonl record of the step's variant.
  */
+import { tookCpu } from "../report/load-markdown.js";
 import type { LoadStep } from "../report/schema.js";
 import type { ResultRecord } from "../results/record.js";
 import type { Kept } from "./payloads.js";
@@ -25,6 +26,8 @@ export function stepOf(
   o: StepOutcome,
   quality: StepQuality,
   settings: StepRules,
+  /** Percent of the machine's CPU the host took during the step (host-cpu.ts), when known. */
+  cpuStolenPercent?: number,
 ): LoadStep {
   const latency = o.latency.percentiles();
   const lag = o.lag.percentiles();
@@ -49,6 +52,7 @@ export function stepOf(
     },
     senderLag: { p50: round(lag.p50), p99: round(lag.p99), max: round(lag.max) },
     connectionWait: { waited: o.waited, p50: round(wait.p50), p99: round(wait.p99), max: round(wait.max) },
+    ...(cpuStolenPercent !== undefined ? { cpuStolenPercent: Math.round(cpuStolenPercent * 10) / 10 } : {}),
     metrics: quality.means(),
     durationSeconds: o.windowMs / 1000,
     warmupSeconds: settings.warmupMs / 1000,
@@ -65,10 +69,11 @@ export function stepLine(s: LoadStep): string {
   const verdict = s.sloMet === null ? "" : s.sloMet ? ", SLO held" : ", SLO missed";
   const w = s.connectionWait;
   const waits = w?.waited ? `, ${w.waited} waited for a connection (p99 ${w.p99} ms)` : "";
+  const stolen = tookCpu(s) ? `, the host took ${s.cpuStolenPercent} % of the CPU` : "";
   return (
     `step ${s.variant}: offered ${s.offeredRate}/s, achieved ${s.achievedRate}/s, ${s.requests} requests, ` +
     `${s.dropped} dropped, ${s.errors} errors, p50 ${s.latency.p50} ms, p99 ${s.latency.p99} ms, ` +
-    `sender lag p99 ${s.senderLag.p99} ms${waits}${verdict}`
+    `sender lag p99 ${s.senderLag.p99} ms${waits}${stolen}${verdict}`
   );
 }
 

@@ -4,18 +4,20 @@
  * verdict with the highest rate that held it.
  */
 import { markdownTable } from "./markdown.js";
-import type { LoadSection } from "./schema.js";
+import type { LoadSection, LoadStep } from "./schema.js";
 
 /** A request rate as the load's HTML and compare reports write it: whole rates as they are, others to one decimal. */
 export const rateText = (x: number): string => (Number.isInteger(x) ? String(x) : x.toFixed(1));
 
 /**
  * The steps as one table, in the order they ran (report.md and report.html): offered vs achieved,
- * drops, errors, latency from the intended send time, sender lag p99, `measures` and the SLO verdict.
+ * drops, errors, latency from the intended send time, sender lag p99, the CPU the host took (when
+ * it took any worth naming), `measures` and the SLO verdict.
  */
 export function loadStepTable(load: LoadSection, measures: string[]): { head: string[]; rows: string[][] } {
   const withSlo = load.slo !== null;
   const withWait = boundedConnections(load) !== undefined;
+  const withStolen = load.steps.some(tookCpu);
   const head = [
     "step",
     "offered /s",
@@ -31,6 +33,7 @@ export function loadStepTable(load: LoadSection, measures: string[]): { head: st
     "max ms",
     "lag p99 ms",
     ...(withWait ? ["waited for a connection", "wait p99 ms"] : []),
+    ...(withStolen ? ["host took CPU %"] : []),
     ...measures,
     ...(withSlo ? ["SLO"] : []),
   ];
@@ -50,6 +53,7 @@ export function loadStepTable(load: LoadSection, measures: string[]): { head: st
     ms(s.latency.max),
     ms(s.senderLag.p99),
     ...(withWait ? [String(s.connectionWait?.waited ?? 0), ms(s.connectionWait?.p99 ?? 0)] : []),
+    ...(withStolen ? [s.cpuStolenPercent === undefined ? "–" : s.cpuStolenPercent.toFixed(1)] : []),
     ...measures.map((m) => (m in s.metrics ? s.metrics[m].toFixed(4) : "–")),
     ...(withSlo ? [s.sloMet === null ? "–" : s.sloMet ? "held" : "missed"] : []),
   ]);
@@ -59,6 +63,14 @@ export function loadStepTable(load: LoadSection, measures: string[]): { head: st
 /** --connections when it bounded the requests on the wire below --max-in-flight; else undefined. */
 export function boundedConnections(load: LoadSection): number | undefined {
   return load.connections !== undefined && load.connections < load.maxInFlight ? load.connections : undefined;
+}
+
+/**
+ * The host took enough of the machine's CPU during the step to name (steal time, host-cpu.ts): an
+ * idle virtual machine here lost well under 1 %.
+ */
+export function tookCpu(s: LoadStep): s is LoadStep & { cpuStolenPercent: number } {
+  return (s.cpuStolenPercent ?? 0) >= 1;
 }
 
 export function loadMarkdown(load: LoadSection, headline: string[]): string[] {
@@ -88,6 +100,15 @@ export function loadMarkdown(load: LoadSection, headline: string[]): string[] {
       "",
       `The sender was late (lag p99 above 5 ms) at ${lagged.map((s) => `${s.offeredRate}/s`).join(", ")}: ` +
         "those steps measure the client as much as the server.",
+    );
+  const robbed = load.steps.flatMap((s, i) =>
+    tookCpu(s) ? [`step ${i + 1} (${s.cpuStolenPercent} %)`] : [],
+  );
+  if (robbed.length)
+    out.push(
+      "",
+      `The host took CPU time from this machine (steal) during ${robbed.join(", ")}: ` +
+        "their latency and sender lag include time when neither the sender nor the server could run.",
     );
   if (load.slo) {
     const budget = `error budget ${(load.slo.maxErrorRate * 100).toFixed(2)} % (errors and drops)`;

@@ -179,6 +179,12 @@ export const LoadStepSchema = z.object({
    * sent request, and how many waited. Part of the latency; absent in reports made before --connections.
    */
   connectionWait: z.object({ waited: count, p50: z.number(), p99: z.number(), max: z.number() }).optional(),
+  /**
+   * Percent of the machine's CPU time the host took during the step, warmup included (a virtual
+   * machine's steal time, from Linux's /proc/stat): late sends and slow answers that neither side
+   * caused. Absent where unknown (not Linux) and in reports made before it was measured.
+   */
+  cpuStolenPercent: z.number().optional(),
   /** Mean per answer over the step's answers (every answer scored against the labels), by measure. */
   metrics: z.record(z.string(), z.number()),
   /** Recorded window (warmup excluded), seconds. */

@@ -188,6 +188,32 @@ describe("load: --connections", () => {
   }, 30_000);
 });
 
+describe("load: the host's CPU", () => {
+  it("each step records the share of the machine's CPU the host took, where the system tells it", async () => {
+    const out = join(dir, "stolen");
+    const { report } = await runCliForReport([
+      ...EMBEDDED_LOAD,
+      "--rate",
+      "20,40",
+      "--requests",
+      "5",
+      "--warmup",
+      "0s",
+      "--out",
+      out,
+    ]);
+    const stolen = report.load?.steps.map((s) => s.cpuStolenPercent) ?? [];
+    expect(stolen).toHaveLength(2);
+    for (const p of stolen) {
+      if (!existsSync("/proc/stat")) expect(p).toBeUndefined();
+      else {
+        expect(p).toBeGreaterThanOrEqual(0);
+        expect(p).toBeLessThanOrEqual(100);
+      }
+    }
+  }, 30_000);
+});
+
 describe("load: bad flags", () => {
   it.each([
     [["--rate", "10", "--slo", "p97<1s"], /--slo: unknown percentile 'p97'/],
