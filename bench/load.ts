@@ -4,7 +4,8 @@
  *
  * 1. 2,000 requests/s of a 100-document payload (300 bytes each) against `serve --latency-ms 20
  *    --capacity 200`: achieved within 1 % of offered and sender lag p99 under 5 ms (the targets),
- *    for both answer shapes (SHAPES), with --connections 100 (autocannon's connections in 3), beside
+ *    for both answer shapes (SHAPES), with --connections 100 (autocannon's connections in 3), ATTEMPTS
+ *    times each with the CPU the host took during each (a virtual machine's steal time), beside
  *    the same load with a connection per request in flight (the default), and beside the floor: the
  *    same step loop with a bare undici send (bench/sender-floor.ts) on as many connections, whose lag
  *    is what this machine allows a Node sender;
@@ -21,6 +22,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import autocannon from "autocannon";
+import { readCpuTimes, stolenPercent } from "../src/load/host-cpu.js";
 import type { Report } from "../src/report/types.js";
 import { senderFloor } from "./sender-floor.js";
 import { startServe } from "./serve-process.js";
@@ -37,6 +39,13 @@ const DOCS = 100;
 const DOC_BYTES = 300;
 /** Sections 1 to 3's connections: rerank-eval's --connections, the floor's and autocannon's. */
 const CONNECTIONS = 100;
+/**
+ * Section 1's measurements of the target, per shape. On this 2-vCPU virtual machine the host takes
+ * CPU time now and then (steal): 2,000/s steps that lost under a tenth of it held the 5 ms lag target,
+ * those that lost more missed it (src/load/host-cpu.ts), so each shape is measured more than once
+ * and every attempt is printed with what the host took.
+ */
+const ATTEMPTS = 3;
 
 if (!existsSync("dist/cli/main.js")) {
   console.error("bench/load: build first (npm run build)");
@@ -94,7 +103,17 @@ const row = (s: Step) =>
   `dropped ${s.dropped} errors ${s.errors}` +
   (s.connectionWait?.waited
     ? `  waited for a connection ${s.connectionWait.waited} (p99 ${s.connectionWait.p99.toFixed(1)} ms)`
-    : "");
+    : "") +
+  stolenText(s.cpuStolenPercent);
+/** The CPU the host took, as the rows print it (absent off Linux). */
+const stolenText = (percent: number | undefined) =>
+  percent === undefined ? "" : `  host took ${percent.toFixed(1)} % of the CPU`;
+/** `work` run with the CPU the host took meanwhile. */
+async function stealing<T>(work: () => Promise<T>): Promise<[T, string]> {
+  const before = readCpuTimes();
+  const result = await work();
+  return [result, stolenText(stolenPercent(before, readCpuTimes()))];
+}
 const uptime = () =>
   `load average ${loadavg()
     .map((x) => x.toFixed(2))
@@ -119,12 +138,17 @@ async function sender(): Promise<void> {
       );
       const at2000 = [...synthetic(url, shape), "--rate", "2000", "--duration", DURATION];
       const warm = ["--warmup", `${WARMUP_SECONDS}s`];
-      const r = await load([...at2000, ...warm, "--connections", String(CONNECTIONS)]);
-      const s = (r.load as NonNullable<Report["load"]>).steps[0];
-      console.log(`   rerank-eval load --connections ${CONNECTIONS}  ${row(s)}`);
-      console.log(
-        `   target (achieved within 1 %, lag p99 < 5 ms): ${holds(s) ? "MET" : "NOT MET"}; process CPU ${r.timing.rerankCpuSeconds?.toFixed(1)} s`,
-      );
+      let met = 0;
+      for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
+        const r = await load([...at2000, ...warm, "--connections", String(CONNECTIONS)]);
+        const s = (r.load as NonNullable<Report["load"]>).steps[0];
+        if (holds(s)) met++;
+        console.log(`   rerank-eval load --connections ${CONNECTIONS} (${attempt}/${ATTEMPTS})  ${row(s)}`);
+        console.log(
+          `      target (achieved within 1 %, lag p99 < 5 ms): ${holds(s) ? "MET" : "NOT MET"}; process CPU ${r.timing.rerankCpuSeconds?.toFixed(1)} s`,
+        );
+      }
+      console.log(`   target met in ${met} of ${ATTEMPTS}`);
       // The default: a connection for every request in flight, however many a stall leaves waiting.
       const d = await load([...at2000, ...warm]);
       const ds = (d.load as NonNullable<Report["load"]>).steps[0];
@@ -133,16 +157,18 @@ async function sender(): Promise<void> {
       );
       // The floor: the same step loop with a bare undici send, answers parsed (or only read).
       for (const parse of [true, false]) {
-        const f = await senderFloor(
-          `${url}${shape.route}`,
-          body,
-          { rate: 2000, seconds, warmupSeconds: WARMUP_SECONDS, connections: CONNECTIONS },
-          parse,
+        const [f, stolen] = await stealing(() =>
+          senderFloor(
+            `${url}${shape.route}`,
+            body,
+            { rate: 2000, seconds, warmupSeconds: WARMUP_SECONDS, connections: CONNECTIONS },
+            parse,
+          ),
         );
         console.log(
           `   floor (${CONNECTIONS} connections), ${parse ? "answers parsed" : "answers read only"}: achieved ${f.achievedRate.toFixed(1)}/s  ` +
             `p50 ${f.latency.p50.toFixed(1)} ms  p99 ${f.latency.p99.toFixed(1)} ms  ` +
-            `lag p50 ${f.lag.p50.toFixed(2)} p99 ${f.lag.p99.toFixed(2)} max ${f.lag.max.toFixed(1)} ms`,
+            `lag p50 ${f.lag.p50.toFixed(2)} p99 ${f.lag.p99.toFixed(2)} max ${f.lag.max.toFixed(1)} ms${stolen}`,
         );
       }
     }
@@ -174,18 +200,20 @@ async function sender(): Promise<void> {
       console.log(
         `\n3. autocannon -R 2000, the same payload, ${shape.name}, ${CONNECTIONS} connections, ${DURATION}; ${uptime()}`,
       );
-      const ac = await autocannon({
-        url: `${url}${shape.route}`,
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body,
-        connections: CONNECTIONS,
-        overallRate: 2000,
-        duration: seconds,
-      });
+      const [ac, stolen] = await stealing(() =>
+        autocannon({
+          url: `${url}${shape.route}`,
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body,
+          connections: CONNECTIONS,
+          overallRate: 2000,
+          duration: seconds,
+        }),
+      );
       console.log(
         `   achieved ${(ac.requests.total / seconds).toFixed(1)}/s  p50 ${ac.latency.p50} ms  p99 ${ac.latency.p99} ms  ` +
-          `max ${ac.latency.max} ms  non-2xx ${ac.non2xx} errors ${ac.errors}` +
+          `max ${ac.latency.max} ms  non-2xx ${ac.non2xx} errors ${ac.errors}${stolen}` +
           "  (autocannon times from the actual send: no coordinated-omission correction)",
       );
     }
