@@ -127,6 +127,18 @@ describe("load: quality under load", () => {
   }, 30_000);
 });
 
+/** An embedded load into `out` at `rate`, over `window` (--requests N or --duration D), no warmup. */
+const loadInto = (out: string, rate: string, ...window: string[]) => [
+  ...EMBEDDED_LOAD,
+  "--rate",
+  rate,
+  ...window,
+  "--warmup",
+  "0s",
+  "--out",
+  out,
+];
+
 describe("load: --connections", () => {
   it("opens no more connections than it allows on the wire; what waited for one is in the report", async () => {
     // 2 connections to a server answering in 100 ms serve ~20/s: at 40/s for 1 s, requests wait.
@@ -170,17 +182,7 @@ describe("load: --connections", () => {
 
   it("without it, a load's report says nothing of connection waits", async () => {
     const out = join(dir, "noconn");
-    const { report } = await runCliForReport([
-      ...EMBEDDED_LOAD,
-      "--rate",
-      "20",
-      "--requests",
-      "5",
-      "--warmup",
-      "0s",
-      "--out",
-      out,
-    ]);
+    const { report } = await runCliForReport(loadInto(out, "20", "--requests", "5"));
     expect(report.load?.connections).toBe(1000);
     expect(report.load?.steps[0].connectionWait?.waited).toBe(0);
     const md = await readFile(join(out, "report.md"), "utf8");
@@ -190,18 +192,7 @@ describe("load: --connections", () => {
 
 describe("load: the host's CPU", () => {
   it("each step records the share of the machine's CPU the host took, where the system tells it", async () => {
-    const out = join(dir, "stolen");
-    const { report } = await runCliForReport([
-      ...EMBEDDED_LOAD,
-      "--rate",
-      "20,40",
-      "--requests",
-      "5",
-      "--warmup",
-      "0s",
-      "--out",
-      out,
-    ]);
+    const { report } = await runCliForReport(loadInto(join(dir, "stolen"), "20,40", "--requests", "5"));
     const stolen = report.load?.steps.map((s) => s.cpuStolenPercent) ?? [];
     expect(stolen).toHaveLength(2);
     for (const p of stolen) {
@@ -239,18 +230,6 @@ describe("load: bad flags", () => {
     expectRefusal(await runCli([...EMBEDDED_LOAD, ...args, "--out", out]), message, out);
   });
 });
-
-/** An embedded load into `out` at `rate`, over `window` (--requests N or --duration D), no warmup. */
-const loadInto = (out: string, rate: string, ...window: string[]) => [
-  ...EMBEDDED_LOAD,
-  "--rate",
-  rate,
-  ...window,
-  "--warmup",
-  "0s",
-  "--out",
-  out,
-];
 
 describe("load: a folder a load already wrote", () => {
   const args = (out: string) => loadInto(out, "20", "--requests", "5");
