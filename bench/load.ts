@@ -41,8 +41,8 @@ const DOC_BYTES = 300;
 const CONNECTIONS = 100;
 /**
  * Section 1's measurements of the target, per shape. On this 2-vCPU virtual machine the host takes
- * CPU time now and then (steal): 2,000/s steps that lost under a tenth of it held the 5 ms lag target,
- * those that lost more missed it (src/load/host-cpu.ts), so each shape is measured more than once
+ * CPU time now and then (steal): 2,000/s steps that lost under 8 % of it held the 5 ms lag target,
+ * most that lost more missed it (src/load/host-cpu.ts), so each shape is measured more than once
  * and every attempt is printed with what the host took.
  */
 const ATTEMPTS = 3;
