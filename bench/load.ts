@@ -96,6 +96,9 @@ const synthetic = (url: string, shape: Shape) => [
 type Step = NonNullable<Report["load"]>["steps"][number];
 const holds = (s: Step) =>
   Math.abs(s.achievedRate - s.offeredRate) / s.offeredRate <= 0.01 && s.senderLag.p99 < 5 && s.dropped === 0;
+/** The CPU the host took, as the rows print it (absent off Linux). */
+const stolenText = (percent: number | undefined) =>
+  percent === undefined ? "" : `  host took ${percent.toFixed(1)} % of the CPU`;
 const row = (s: Step) =>
   `${String(s.offeredRate).padStart(6)}/s  achieved ${s.achievedRate.toFixed(1).padStart(8)}/s  ` +
   `p50 ${s.latency.p50.toFixed(1).padStart(7)} ms  p99 ${s.latency.p99.toFixed(1).padStart(7)} ms  ` +
@@ -105,9 +108,6 @@ const row = (s: Step) =>
     ? `  waited for a connection ${s.connectionWait.waited} (p99 ${s.connectionWait.p99.toFixed(1)} ms)`
     : "") +
   stolenText(s.cpuStolenPercent);
-/** The CPU the host took, as the rows print it (absent off Linux). */
-const stolenText = (percent: number | undefined) =>
-  percent === undefined ? "" : `  host took ${percent.toFixed(1)} % of the CPU`;
 /** `work` run with the CPU the host took meanwhile. */
 async function stealing<T>(work: () => Promise<T>): Promise<[T, string]> {
   const before = readCpuTimes();
