@@ -22,7 +22,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import autocannon from "autocannon";
-import { readCpuTimes, stolenPercent } from "../src/load/host-cpu.js";
+import { stealDuring } from "../src/load/host-cpu.js";
 import type { Report } from "../src/report/types.js";
 import { senderFloor } from "./sender-floor.js";
 import { startServe } from "./serve-process.js";
@@ -108,12 +108,6 @@ const row = (s: Step) =>
     ? `  waited for a connection ${s.connectionWait.waited} (p99 ${s.connectionWait.p99.toFixed(1)} ms)`
     : "") +
   stolenText(s.cpuStolenPercent);
-/** `work` run with the CPU the host took meanwhile. */
-async function stealing<T>(work: () => Promise<T>): Promise<[T, string]> {
-  const before = readCpuTimes();
-  const result = await work();
-  return [result, stolenText(stolenPercent(before, readCpuTimes()))];
-}
 const uptime = () =>
   `load average ${loadavg()
     .map((x) => x.toFixed(2))
@@ -157,7 +151,7 @@ async function sender(): Promise<void> {
       );
       // The floor: the same step loop with a bare undici send, answers parsed (or only read).
       for (const parse of [true, false]) {
-        const [f, stolen] = await stealing(() =>
+        const [f, stolen] = await stealDuring(() =>
           senderFloor(
             `${url}${shape.route}`,
             body,
@@ -168,7 +162,7 @@ async function sender(): Promise<void> {
         console.log(
           `   floor (${CONNECTIONS} connections), ${parse ? "answers parsed" : "answers read only"}: achieved ${f.achievedRate.toFixed(1)}/s  ` +
             `p50 ${f.latency.p50.toFixed(1)} ms  p99 ${f.latency.p99.toFixed(1)} ms  ` +
-            `lag p50 ${f.lag.p50.toFixed(2)} p99 ${f.lag.p99.toFixed(2)} max ${f.lag.max.toFixed(1)} ms${stolen}`,
+            `lag p50 ${f.lag.p50.toFixed(2)} p99 ${f.lag.p99.toFixed(2)} max ${f.lag.max.toFixed(1)} ms${stolenText(stolen)}`,
         );
       }
     }
@@ -200,7 +194,7 @@ async function sender(): Promise<void> {
       console.log(
         `\n3. autocannon -R 2000, the same payload, ${shape.name}, ${CONNECTIONS} connections, ${DURATION}; ${uptime()}`,
       );
-      const [ac, stolen] = await stealing(() =>
+      const [ac, stolen] = await stealDuring(() =>
         autocannon({
           url: `${url}${shape.route}`,
           method: "POST",
@@ -213,7 +207,7 @@ async function sender(): Promise<void> {
       );
       console.log(
         `   achieved ${(ac.requests.total / seconds).toFixed(1)}/s  p50 ${ac.latency.p50} ms  p99 ${ac.latency.p99} ms  ` +
-          `max ${ac.latency.max} ms  non-2xx ${ac.non2xx} errors ${ac.errors}${stolen}` +
+          `max ${ac.latency.max} ms  non-2xx ${ac.non2xx} errors ${ac.errors}${stolenText(stolen)}` +
           "  (autocannon times from the actual send: no coordinated-omission correction)",
       );
     }

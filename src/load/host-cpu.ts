@@ -38,6 +38,13 @@ export function readCpuTimes(path = "/proc/stat"): CpuTimes | undefined {
   }
 }
 
+/** `work`'s result, and the percent of the machine's CPU the host took while it ran (when known). */
+export async function stealDuring<T>(work: () => Promise<T>): Promise<[T, number | undefined]> {
+  const before = readCpuTimes();
+  const result = await work();
+  return [result, stolenPercent(before, readCpuTimes())];
+}
+
 /** Percent of the machine's CPU time the host took between two readings (undefined if unknown). */
 export function stolenPercent(before: CpuTimes | undefined, after: CpuTimes | undefined): number | undefined {
   if (!before || !after) return undefined;

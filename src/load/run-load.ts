@@ -23,7 +23,7 @@ import { type Task, tasksOf } from "../run/plan.js";
 import { prepareRun } from "../run/prepare.js";
 import { modelsRedactor } from "../run/secrets.js";
 import { VERSION } from "../version.js";
-import { readCpuTimes, stolenPercent } from "./host-cpu.js";
+import { stealDuring } from "./host-cpu.js";
 import { type Kept, payloadSender, payloadsOf } from "./payloads.js";
 import { AnswerScorer } from "./quality.js";
 import type { Arrival } from "./schedule.js";
@@ -150,9 +150,9 @@ async function loadSteps(
       const last = new Map<string, Kept>();
       const send = payloadSender(reranker, payloads, scorer, quality, last);
       // LoadSettings carries every field of a step's spec (arrival, seed, window, bound).
-      const cpuBefore = readCpuTimes();
-      const outcome = await runStep({ ...settings, rate }, send, io.stop?.stopSignal);
-      const stolen = stolenPercent(cpuBefore, readCpuTimes());
+      const [outcome, stolen] = await stealDuring(() =>
+        runStep({ ...settings, rate }, send, io.stop?.stopSignal),
+      );
       const step = stepOf(id, phase, rate, outcome, quality, settings, stolen);
       steps.push(step);
       stepVariants.push({ ...base, id, name: `${base.name} @ ${rate}/s` });
