@@ -52,7 +52,7 @@ export function stepOf(
     },
     senderLag: { p50: round(lag.p50), p99: round(lag.p99), max: round(lag.max) },
     connectionWait: { waited: o.waited, p50: round(wait.p50), p99: round(wait.p99), max: round(wait.max) },
-    ...(cpuStolenPercent !== undefined ? { cpuStolenPercent: Math.round(cpuStolenPercent * 10) / 10 } : {}),
+    ...(cpuStolenPercent !== undefined ? { cpuStolenPercent: round(cpuStolenPercent, 1) } : {}),
     metrics: quality.means(),
     durationSeconds: o.windowMs / 1000,
     warmupSeconds: settings.warmupMs / 1000,
@@ -121,6 +121,7 @@ export function recordOf(k: Kept, variant: string, t0: number): ResultRecord {
   };
 }
 
-function round(x: number): number {
-  return Math.round(x * 1000) / 1000;
+function round(x: number, decimals = 3): number {
+  const scale = 10 ** decimals;
+  return Math.round(x * scale) / scale;
 }
