@@ -45,8 +45,10 @@ beforeAll(async () => {
 });
 afterAll(() => close());
 
-function httpSend(pool: Pool): Send {
-  return async (seq, _recorded, signal) => {
+/** Each request as a POST on `pool`; `onSend` sees each one as the sender lets it go. */
+function httpSend(pool: Pool, onSend?: (seq: number, recorded: boolean) => void): Send {
+  return async (seq, recorded, signal) => {
+    onSend?.(seq, recorded);
     try {
       const headers = { "x-seq": String(seq) };
       const res = await pool.request({ method: "POST", path: "/", body: "{}", headers, signal });
@@ -116,13 +118,9 @@ describe("runStep", () => {
       // a request sent on a new connection arrives after the next one sent on a connection already
       // open (the unbounded pool opens one when an answered connection is not free yet).
       const launched: number[] = [];
-      const send = httpSend(pool);
       const o = await runStep(
         step({ rate: 100, durationMs: 1000, connections: 3 }),
-        (seq, recorded, signal) => {
-          launched.push(seq);
-          return send(seq, recorded, signal);
-        },
+        httpSend(pool, (seq) => launched.push(seq)),
       );
       // 3 on the wire for 100 ms each serve ~30/s: of 100 due in the second, none is dropped, most wait.
       expect(mostActive).toBe(3);
@@ -168,13 +166,11 @@ describe("runStep", () => {
     served = 0;
     const seen: boolean[] = [];
     await withPool(async (pool) => {
-      const send = httpSend(pool);
       const o = await runStep(
         step({ rate: 200, arrival: "poisson", seed: 3, warmupMs: 250, requests: 120 }),
-        (seq, recorded, signal) => {
+        httpSend(pool, (seq, recorded) => {
           seen[seq] = recorded;
-          return send(seq, recorded, signal);
-        },
+        }),
       );
       expect(o.requests).toBe(120);
       expect(o.dropped).toBe(0);
