@@ -29,13 +29,12 @@ export async function startSheddingServer(
   delayMs = 0,
 ): Promise<SheddingServer> {
   const arrivals: number[] = [];
-  const state = { requests: 0, truncated: 0, active: 0, mostActive: 0 };
+  const state = { requests: 0, truncated: 0, connections: 0, active: 0, mostActive: 0 };
   const sockets = new WeakSet<object>();
-  let connections = 0;
   const server = createServer(async (req, res) => {
     if (!sockets.has(req.socket)) {
       sockets.add(req.socket);
-      connections++;
+      state.connections++;
     }
     state.mostActive = Math.max(state.mostActive, ++state.active);
     res.on("close", () => state.active--);
@@ -64,7 +63,7 @@ export async function startSheddingServer(
       return state.truncated;
     },
     get connections() {
-      return connections;
+      return state.connections;
     },
     get mostActive() {
       return state.mostActive;
