@@ -7,6 +7,7 @@
 import { open, readFile, unlink } from "node:fs/promises";
 import { join } from "node:path";
 import { InputError } from "../errors.js";
+import { processAlive } from "../process-alive.js";
 
 export interface DownloadLock {
   release(): Promise<void>;
@@ -24,7 +25,7 @@ export async function lockDownload(dir: string, name: string): Promise<DownloadL
       if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
     }
     const pid = Number.parseInt(await readFile(path, "utf8").catch(() => ""), 10);
-    if (Number.isSafeInteger(pid) && pid > 0 && isAlive(pid))
+    if (Number.isSafeInteger(pid) && pid > 0 && processAlive(pid))
       throw new InputError(`${name} is being downloaded here by another process (pid ${pid}); wait for it`, {
         file: dir,
         field: "dir",
@@ -32,13 +33,4 @@ export async function lockDownload(dir: string, name: string): Promise<DownloadL
     await unlink(path).catch(() => {});
   }
   throw new InputError(`cannot take the lock ${path}`, { file: dir, field: "dir" });
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === "EPERM";
-  }
 }

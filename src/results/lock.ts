@@ -10,6 +10,7 @@ import { open, readFile, unlink } from "node:fs/promises";
 import { hostname } from "node:os";
 import { join } from "node:path";
 import { InputError } from "../errors.js";
+import { processAlive } from "../process-alive.js";
 
 export const LOCK_FILE = ".rerank-eval.lock";
 
@@ -78,11 +79,5 @@ async function readLock(path: string): Promise<LockInfo | undefined> {
 function isAlive(info: LockInfo): boolean {
   if (info.host !== hostname()) return true;
   if (info.pid === process.pid) return true;
-  try {
-    process.kill(info.pid, 0);
-    return true;
-  } catch (err) {
-    // EPERM: the process exists but belongs to someone else.
-    return (err as NodeJS.ErrnoException).code === "EPERM";
-  }
+  return processAlive(info.pid);
 }

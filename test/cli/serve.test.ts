@@ -1,6 +1,7 @@
 import { execFileSync } from "node:child_process";
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { main } from "../../src/cli/app.js";
+import { processAlive } from "../../src/process-alive.js";
 import { KNOWN_ANSWER } from "../../src/rerank/known-answer.js";
 import { startServer } from "../../src/server/index.js";
 import { buildCli, type ServeProcess, spawnCli, startServeProcess } from "../helpers/cli.js";
@@ -102,16 +103,8 @@ describe("rerank-eval serve (real process)", () => {
     expect(args).toEqual(expect.arrayContaining(["serve", "--quiet"]));
     expect((await post(`${s.url}/rerank`, ka, {})).status).toBe(200);
     expect(await s.stop("SIGTERM")).toBe(0);
-    const alive = () => {
-      try {
-        process.kill(Number(pid), 0);
-        return true;
-      } catch {
-        return false;
-      }
-    };
-    await waitFor(() => !alive(), 5000);
-    expect(alive()).toBe(false);
+    await waitFor(() => !processAlive(Number(pid)), 5000);
+    expect(processAlive(Number(pid))).toBe(false);
   });
 
   it("100 concurrent requests with --latency-ms 50: all answered, nothing on stderr (no MaxListenersExceededWarning)", async () => {
